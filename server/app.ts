@@ -1,0 +1,123 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import helmet from '@fastify/helmet'
+import cors from '@fastify/cors'
+import rateLimit from '@fastify/rate-limit'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import fastifyStatic from '@fastify/static'
+import Redis from 'ioredis'
+import { Type } from '@sinclair/typebox'
+import type { AppContext } from './context'
+import { AppError } from './errors'
+import { describeValidation, validatorCompiler } from './lib/validation'
+import { accountRoutes } from './modules/accounts/routes'
+import { regionRoutes } from './modules/regions/routes'
+import { homeRoutes } from './modules/home/routes'
+import type { HomeSectionSource } from './modules/home/service'
+
+export interface BuildOptions {
+  logger?: boolean | object
+  /** Serve the H5 build at / (when the folder exists). */
+  serveH5?: boolean
+}
+
+/** Fastify's own client-error codes, in our shape. */
+const FRAMEWORK_ERRORS: Record<string, [string, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: ['PAYLOAD_TOO_LARGE', '请求内容过大'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['UNSUPPORTED_MEDIA_TYPE', '不支持的内容类型，请使用 application/json'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: ['MALFORMED_JSON', '请求体不能为空'],
+  FST_ERR_CTP_INVALID_JSON_BODY: ['MALFORMED_JSON', '请求体不是合法的 JSON'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['BAD_REQUEST', '请求长度不正确'],
+}
+
+export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    trustProxy: true,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+  app.setValidatorCompiler(validatorCompiler)
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof AppError) {
+      return reply.code(err.status).send({ code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) })
+    }
+    if (err.validation) {
+      return reply.code(400).send({ code: 'VALIDATION_FAILED', message: describeValidation(err.validation as never, err.validationContext) })
+    }
+    if (err.code && FRAMEWORK_ERRORS[err.code]) {
+      const [code, message] = FRAMEWORK_ERRORS[err.code]
+      return reply.code(err.statusCode ?? 400).send({ code, message })
+    }
+    if (err.statusCode === 429) return reply.code(429).send({ code: 'RATE_LIMITED', message: '请求太频繁，请稍后再试' })
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      // a JSON syntax error comes as a SyntaxError with status 400
+      return reply.code(err.statusCode).send({ code: err.statusCode === 400 ? 'MALFORMED_JSON' : 'BAD_REQUEST', message: '请求格式不正确' })
+    }
+    req.log.error({ err }, 'unhandled error')
+    return reply.code(500).send({ code: 'INTERNAL_ERROR', message: '服务器开小差了，请稍后再试' })
+  })
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        fontSrc: ["'self'", 'data:'],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  })
+  await app.register(cors, { origin: ctx.config.corsOrigins, credentials: false, exposedHeaders: ['Idempotency-Replayed'] })
+  await app.register(rateLimit, {
+    global: true,
+    max: ctx.config.rateLimitPerMinute,
+    timeWindow: '1 minute',
+    ...(ctx.config.redisUrl ? { redis: new Redis(ctx.config.redisUrl, { connectTimeout: 500, maxRetriesPerRequest: 1 }), nameSpace: 'civiclink-rl:' } : {}),
+    errorResponseBuilder: (_req, c) => ({ statusCode: 429, code: 'RATE_LIMITED', message: `请求太频繁，请 ${Math.ceil(c.ttl / 1000)} 秒后再试` }),
+  })
+  await app.register(swagger, {
+    openapi: {
+      info: { title: '文明共建 CivicLink API', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+
+  const homeSections: HomeSectionSource[] = []
+  await app.register(async (api) => {
+    api.get('/health', {
+      schema: {
+        tags: ['system'],
+        response: { 200: Type.Object({ status: Type.String(), database: Type.Object({ kind: Type.String(), ready: Type.Boolean() }) }), 503: Type.Unknown() },
+      },
+    }, async (_req, reply) => {
+      try {
+        await ctx.db.one('SELECT 1')
+        return { status: 'ok', database: { kind: ctx.db.kind, ready: true } }
+      } catch {
+        return reply.code(503).send({ code: 'DATABASE_UNAVAILABLE', message: '数据库暂不可用', database: { kind: ctx.db.kind, ready: false } })
+      }
+    })
+    await api.register(accountRoutes(ctx))
+    await api.register(regionRoutes(ctx))
+    await api.register(homeRoutes(ctx, homeSections))
+  }, { prefix: '/api/v1' })
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ code: 'ROUTE_NOT_FOUND', message: `没有这个接口：${req.method} ${req.url.split('?')[0]}` })
+  })
+
+  if (opts.serveH5 && fs.existsSync(path.join(ctx.config.h5Dir, 'index.html'))) {
+    await app.register(fastifyStatic, { root: ctx.config.h5Dir, prefix: '/', wildcard: true, maxAge: '1h' })
+  }
+  return app
+}

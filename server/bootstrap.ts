@@ -1,0 +1,47 @@
+import type { Config } from './config'
+import type { AppContext } from './context'
+import type { Db } from './db/types'
+import { memoryBus, redisBus } from './lib/bus'
+import { buildFakeWechat } from './platform/fake-wechat'
+import { demoSms, httpSms, unavailableSms } from './platform/sms'
+import { httpWechatAdapter, type WechatAdapter } from './platform/wechat'
+import { RegionStore } from './modules/regions/store'
+
+export interface Runtime {
+  ctx: AppContext
+  /** Closes what the context opened (not the database, which the caller owns). */
+  close: () => Promise<void>
+}
+
+const DEMO_WECHAT = { appId: 'wxdemo0000000000', secret: 'demo-secret' }
+
+/**
+ * Wires the platform adapters from configuration. In demo mode without a WeChat appid, WeChat sign-in goes
+ * to the local fake of WeChat's API (the same one the tests use), started on a loopback port.
+ */
+export async function createRuntime(config: Config, db: Db, overrides: Partial<AppContext> = {}): Promise<Runtime> {
+  const closers: Array<() => Promise<unknown>> = []
+  let wechat: WechatAdapter | undefined = overrides.wechat
+  if (!wechat) {
+    if (config.wechat.appId) {
+      wechat = httpWechatAdapter(config.wechat)
+    } else if (config.demo) {
+      const fake = buildFakeWechat(DEMO_WECHAT)
+      const url = await fake.listen({ port: 0, host: '127.0.0.1' })
+      closers.push(() => fake.close())
+      wechat = httpWechatAdapter({ baseUrl: url, ...DEMO_WECHAT })
+    } else {
+      wechat = httpWechatAdapter(config.wechat) // answers WeChat's own "invalid appid" error
+    }
+  }
+  const sms = overrides.sms ?? (config.demo ? demoSms() : config.sms.gatewayUrl ? httpSms(config.sms.gatewayUrl, config.sms.gatewayToken) : unavailableSms())
+  const bus = overrides.bus ?? (config.redisUrl ? redisBus(config.redisUrl) : memoryBus())
+  closers.push(() => bus.close())
+  const ctx: AppContext = { config, db, bus, wechat, sms, regions: overrides.regions ?? new RegionStore(db) }
+  return {
+    ctx,
+    close: async () => {
+      for (const c of closers.reverse()) await c().catch(() => undefined)
+    },
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * The one query layer: the same SQL (PostgreSQL 15 dialect, `$1` parameters) on PGlite and on node-postgres.
+ * Both drivers are set up to return the same JS types (int8 as number, timestamptz as Date, jsonb parsed).
+ */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>
+  /** First row or undefined. */
+  one<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T | undefined>
+  /** Several statements, no parameters (migrations, seeds). */
+  exec(sql: string): Promise<void>
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'pglite' | 'postgres'
+  /** Runs fn in one transaction; retried on serialization failure or deadlock (PostgreSQL server only). */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+/** PostgreSQL error code of a driver error (both drivers set `code`). */
+export function pgCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined
+}
+
+export const UNIQUE_VIOLATION = '23505'

@@ -1,0 +1,56 @@
+import { loadConfig } from './config'
+import { openDatabase } from './db/open'
+import { DataDirLockedError } from './db/lock'
+import { createRuntime } from './bootstrap'
+import { buildApp } from './app'
+import { DEMO_ACCOUNTS, seedDemo } from './seed/demo'
+
+async function main() {
+  const started = Date.now()
+  const config = loadConfig()
+  const say = (msg: string) => process.stdout.write(`[civiclink] ${msg}\n`)
+  say(config.databaseUrl ? '连接 PostgreSQL…' : `打开内置数据库（PGlite，${config.dataDir}）…`)
+  const opened = await openDatabase(config, say)
+  const runtime = await createRuntime(config, opened.db)
+  if (config.demo && (await seedDemo(runtime.ctx))) say('已生成演示城市「示范市」：2 个区、6 个街道、24 个社区、96 个网格')
+  const app = await buildApp(runtime.ctx, { logger: { level: config.logLevel }, serveH5: true })
+
+  let closing = false
+  const shutdown = async (signal: string) => {
+    if (closing) return
+    closing = true
+    say(`收到 ${signal}，正在停止：等待进行中的请求完成…`)
+    const force = setTimeout(() => process.exit(1), 15_000).unref()
+    try {
+      await app.close()
+      await runtime.close()
+      await opened.db.close()
+    } finally {
+      opened.release()
+      clearTimeout(force)
+      process.exit(0)
+    }
+  }
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+
+  await app.listen({ port: config.port, host: config.host })
+  const url = `http://localhost:${config.port}`
+  say(`就绪，用时 ${((Date.now() - started) / 1000).toFixed(1)} 秒（数据库：${opened.db.kind}${opened.created ? '，首次创建' : ''}）`)
+  say(`H5 应用：${url}/    接口文档：${url}/docs    健康检查：${url}/api/v1/health`)
+  if (config.demo) {
+    say('演示模式：在登录页输入手机号、点「获取验证码」，验证码会直接显示在页面上（标有“演示”）。')
+    say(`  演示居民    ${DEMO_ACCOUNTS.resident.phone}`)
+    say(`  演示网格员  ${DEMO_ACCOUNTS.worker.phone}（负责第一个社区）`)
+    say(`  演示创文办  ${DEMO_ACCOUNTS.office.phone}`)
+  }
+}
+
+main().catch((err) => {
+  if (err instanceof DataDirLockedError) {
+    process.stderr.write(`[civiclink] ${err.message}\n`)
+    process.exit(2)
+  }
+  process.stderr.write(`[civiclink] 启动失败：${err?.stack ?? err}\n`)
+  process.exit(1)
+})
