@@ -41,6 +41,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(validatorCompiler)
+  // JSON only: a text body is refused as an unsupported type rather than parsed as a string
+  app.removeContentTypeParser('text/plain')
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof AppError) {

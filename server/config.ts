@@ -17,6 +17,8 @@ export interface Config {
   wechat: { baseUrl: string; appId: string; secret: string }
   sms: { gatewayUrl?: string; gatewayToken?: string }
   rateLimitPerMinute: number
+  /** Per address, on the sign-in endpoints (guessing is what they invite). */
+  authRateLimitPerMinute: number
   bodyLimitBytes: number
 }
 
@@ -52,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     sms: { gatewayUrl: env.SMS_GATEWAY_URL || undefined, gatewayToken: env.SMS_GATEWAY_TOKEN || undefined },
     rateLimitPerMinute: int(env.RATE_LIMIT_PER_MINUTE, 600),
+    authRateLimitPerMinute: int(env.AUTH_RATE_LIMIT_PER_MINUTE, 20),
     bodyLimitBytes: int(env.BODY_LIMIT_BYTES, 256 * 1024),
   }
 }

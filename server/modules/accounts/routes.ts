@@ -9,10 +9,9 @@ import {
 import { assertCanManageRoles } from './policy'
 import * as service from './service'
 
-// Sign-in endpoints are the ones worth guessing against: a tighter per-address limit on top of the global one.
-const authLimit = { rateLimit: { max: 20, timeWindow: '1 minute' } }
-
 export const accountRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async (app) => {
+  // Sign-in endpoints are the ones worth guessing against: a tighter per-address limit on top of the global one.
+  const authLimit = { rateLimit: { max: ctx.config.authRateLimitPerMinute, timeWindow: '1 minute' } }
   app.post('/auth/sms/send', {
     config: authLimit,
     schema: { tags: ['accounts'], summary: '获取手机验证码（演示模式下验证码随响应返回）', body: SmsSendBody, response: { 200: SmsSendResult, ...errorResponses } },
