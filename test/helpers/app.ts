@@ -22,6 +22,8 @@ export interface TestAppOptions {
   overrides?: Partial<AppContext>
   /** Seed the demo city and demo accounts (default true). */
   seed?: boolean
+  /** Serve dist/h5 at / (browser tests). */
+  serveH5?: boolean
 }
 
 export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -29,7 +31,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
   const config: Config = { ...loadConfig({}), demo: true, rateLimitPerMinute: 100_000, authRateLimitPerMinute: 100_000, ...opts.config }
   const runtime = await createRuntime(config, db, { sms: demoSms(), ...opts.overrides })
   if (opts.seed !== false) await seedDemo(runtime.ctx)
-  const app = await buildApp(runtime.ctx)
+  const app = await buildApp(runtime.ctx, { serveH5: opts.serveH5 })
   await app.ready()
   const login = async (phone: string) => {
     const sent = await app.inject({ method: 'POST', url: '/api/v1/auth/sms/send', payload: { phone } })

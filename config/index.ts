@@ -1,0 +1,85 @@
+import path from 'node:path'
+import { defineConfig, type UserConfigExport } from '@tarojs/cli'
+import TsconfigPathsPlugin from 'tsconfig-paths-webpack-plugin'
+import devConfig from './dev'
+import prodConfig from './prod'
+
+const target = process.env.TARO_ENV || 'weapp'
+
+/**
+ * API base URL baked into the build. H5 is served by our own server, so the same origin ('') is right;
+ * the mini-program needs an absolute URL (WeChat has no "same origin"). Override with
+ * `TARO_APP_API_BASE=https://api.example.cn npx taro build --type weapp`.
+ */
+const apiBase = process.env.TARO_APP_API_BASE ?? (target === 'h5' ? '' : 'http://127.0.0.1:3000')
+
+export default defineConfig<'webpack5'>(async (merge, { mode }) => {
+  const baseConfig: UserConfigExport<'webpack5'> = {
+    projectName: 'civiclink',
+    date: '2025-11-22',
+    // NutUI is drawn on a 375 design, our own styles on 750.
+    designWidth(input: any) {
+      const file: string = typeof input === 'object' && input?.file ? String(input.file).replace(/\\+/g, '/') : ''
+      return file.includes('@nutui') ? 375 : 750
+    },
+    deviceRatio: { 640: 2.34 / 2, 750: 1, 375: 2, 828: 1.81 / 2 },
+    sourceRoot: 'src',
+    outputRoot: `dist/${target}`,
+    plugins: ['@tarojs/plugin-html'],
+    env: { TARO_APP_API_BASE: JSON.stringify(apiBase) },
+    defineConstants: {},
+    alias: {
+      '@': path.resolve(__dirname, '..', 'src'),
+      '@contract': path.resolve(__dirname, '..', 'types'),
+    },
+    copy: { patterns: [], options: {} },
+    framework: 'react',
+    compiler: { type: 'webpack5', prebundle: { enable: false } },
+    cache: { enable: false },
+    sass: { data: '' },
+    mini: {
+      // CSS of shared components lands in common.wxss whatever the import order: silence webpack's ordering complaint.
+      miniCssExtractPluginOption: { ignoreOrder: true },
+      postcss: {
+        pxtransform: { enable: true, config: {} },
+        cssModules: { enable: false },
+      },
+      webpackChain(chain) {
+        chain.resolve.plugin('tsconfig-paths').use(TsconfigPathsPlugin)
+      },
+    },
+    h5: {
+      publicPath: '/',
+      staticDirectory: 'static',
+      router: { mode: 'hash' },
+      output: { filename: 'js/[name].[contenthash:8].js', chunkFilename: 'js/[name].[contenthash:8].js' },
+      miniCssExtractPluginOption: {
+        ignoreOrder: true,
+        filename: 'css/[name].[contenthash:8].css',
+        chunkFilename: 'css/[name].[contenthash:8].css',
+      },
+      postcss: {
+        autoprefixer: { enable: true, config: {} },
+        pxtransform: { enable: true, config: {} },
+        cssModules: { enable: false },
+      },
+      webpackChain(chain) {
+        chain.resolve.plugin('tsconfig-paths').use(TsconfigPathsPlugin)
+        // Pages are loaded on demand; what two or more of them use (Taro's H5 components, NutUI, our
+        // components) goes into one shared chunk instead of being copied into each page.
+        chain.optimization.splitChunks({
+          chunks: 'all',
+          cacheGroups: {
+            defaultVendors: false,
+            default: false,
+            shared: { name: 'shared', chunks: 'async', minChunks: 2, priority: 10, reuseExistingChunk: true },
+          },
+        })
+        // React + Taro's runtime alone are ~300 KB before gzip; warn only above what this app really needs.
+        chain.performance.maxEntrypointSize(600 * 1024).maxAssetSize(400 * 1024)
+      },
+    },
+  }
+  if (mode === 'development' || process.env.NODE_ENV === 'development') return merge({}, baseConfig, devConfig)
+  return merge({}, baseConfig, prodConfig)
+})

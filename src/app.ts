@@ -1,0 +1,17 @@
+import { PropsWithChildren } from 'react'
+import { useLaunch } from '@tarojs/taro'
+import { getElderMode } from './services/elder'
+import { installRootFontSize } from './utils/h5-rem'
+import './app.scss'
+
+if (process.env.TARO_ENV === 'h5') installRootFontSize()
+
+function App({ children }: PropsWithChildren) {
+  useLaunch(() => {
+    // Read 长辈模式 from storage before the first page renders, so large type applies without waiting for the network.
+    getElderMode()
+  })
+  return children
+}
+
+export default App

@@ -1,0 +1,84 @@
+import { View } from '@tarojs/components'
+import Taro, { usePullDownRefresh } from '@tarojs/taro'
+import { Cell, CellGroup } from '@nutui/nutui-react-taro'
+import PageShell from '@/components/PageShell'
+import Card from '@/components/Card'
+import { EmptyState, ErrorState, LoadingState } from '@/components/StateView'
+import { useRemote } from '@/hooks/useRemote'
+import { useRequireSignIn } from '@/hooks/useRequireSignIn'
+import { useReloadOnShow } from '@/hooks/useReloadOnShow'
+import { getHome } from '@/services/accounts'
+import { formatCount } from '@/utils/format'
+import './index.scss'
+
+const REGION_PICKER = '/packages/accounts/pages/region/index'
+
+export default function HomePage() {
+  const signedIn = useRequireSignIn()
+  const home = useRemote(getHome, [], signedIn)
+  useReloadOnShow(home.reload, signedIn)
+
+  usePullDownRefresh(async () => {
+    await home.reload()
+    Taro.stopPullDownRefresh()
+  })
+
+  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
+  if (home.loading) return <PageShell><LoadingState /></PageShell>
+  if (home.error || !home.data) return <PageShell><ErrorState error={home.error} onRetry={home.reload} /></PageShell>
+
+  const { community, sections } = home.data
+  return (
+    <PageShell className='home'>
+      {community ? (
+        <Card className='home__community'>
+          <View className='home__path'>{community.path.map((p) => p.name).join(' / ')}</View>
+          <View className='home__name'>{community.name}</View>
+          <View className='home__stats'>
+            <View className='home__stat'>
+              <View className='home__stat-value'>{formatCount(community.population)}</View>
+              <View className='home__stat-label'>常住人口</View>
+            </View>
+            <View className='home__stat'>
+              <View className='home__stat-value'>{formatCount(community.registeredResidents)}</View>
+              <View className='home__stat-label'>已注册居民</View>
+            </View>
+            <View className='home__stat'>
+              <View className='home__stat-value'>{formatCount(community.workers)}</View>
+              <View className='home__stat-label'>社区工作者</View>
+            </View>
+          </View>
+          <View className='home__change' onClick={() => Taro.navigateTo({ url: REGION_PICKER })}>
+            更换社区 ›
+          </View>
+        </Card>
+      ) : (
+        <Card className='home__no-community'>
+          <EmptyState
+            title='还没有选择您所在的社区'
+            description='选择社区后，这里会显示社区的情况和身边的文明创建活动。'
+            actionText='选择我的社区'
+            onAction={() => Taro.navigateTo({ url: REGION_PICKER })}
+          />
+        </Card>
+      )}
+
+      {sections.length === 0 ? (
+        community ? (
+          <EmptyState title='社区暂无动态' description='社区发布的活动、问卷和随手拍处理情况会显示在这里。' />
+        ) : null
+      ) : (
+        sections.map((s) => (
+          <CellGroup key={s.key} title={s.title} className='home__section'>
+            {s.items.length === 0 ? (
+              <Cell title='暂无内容' />
+            ) : (
+              s.items.map((item) => <Cell key={item.id} title={item.title} description={item.subtitle} />)
+            )}
+          </CellGroup>
+        ))
+      )}
+      {home.refreshing ? <View className='cl-muted home__refreshing'>正在刷新…</View> : null}
+    </PageShell>
+  )
+}

@@ -1,0 +1,113 @@
+import { useState } from 'react'
+import { View } from '@tarojs/components'
+import Taro from '@tarojs/taro'
+import { Button, Cell, CellGroup, Switch, Tag } from '@nutui/nutui-react-taro'
+import type { Me } from '@contract/accounts'
+import PageShell from '@/components/PageShell'
+import Card from '@/components/Card'
+import { ErrorState, LoadingState } from '@/components/StateView'
+import { useRemote } from '@/hooks/useRemote'
+import { useRequireSignIn } from '@/hooks/useRequireSignIn'
+import { useElderMode } from '@/hooks/useElderMode'
+import { useReloadOnShow } from '@/hooks/useReloadOnShow'
+import { getMe, updateMe } from '@/services/accounts'
+import { logout } from '@/services/auth'
+import { setElderMode } from '@/services/elder'
+import { chooseCommunityByLocation } from '@/services/location'
+import { getTokenExpiresAt, goToLogin } from '@/services/session'
+import { formatDateTime } from '@/utils/time'
+import { roleLabel } from '@/utils/format'
+import './index.scss'
+
+const REGION_PICKER = '/packages/accounts/pages/region/index'
+
+export default function MinePage() {
+  const signedIn = useRequireSignIn()
+  const remote = useRemote(getMe, [], signedIn)
+  const [override, setOverride] = useState<Me>()
+  const elder = useElderMode()
+  const [savingElder, setSavingElder] = useState(false)
+  // coming back from the region picker: show the new community
+  useReloadOnShow(() => {
+    setOverride(undefined)
+    return remote.reload()
+  }, signedIn)
+
+  const me = override ?? remote.data
+
+  const onElder = async (on: boolean) => {
+    setElderMode(on) // applies at once, and persists for the next start
+    setSavingElder(true)
+    try {
+      setOverride(await updateMe({ elderMode: on }))
+    } catch {
+      // kept on this phone; the error was shown
+    } finally {
+      setSavingElder(false)
+    }
+  }
+
+  const onLocate = async () => {
+    const updated = await chooseCommunityByLocation()
+    if (updated) setOverride(updated)
+  }
+
+  const onLogout = async () => {
+    const { confirm } = await Taro.showModal({ title: '退出登录', content: '确定要退出当前账号吗？', confirmText: '退出', cancelText: '取消' })
+    if (!confirm) return
+    await logout()
+    goToLogin('/pages/mine/index')
+  }
+
+  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
+  if (remote.loading && !me) return <PageShell><LoadingState /></PageShell>
+  if (!me) return <PageShell><ErrorState error={remote.error} onRetry={remote.reload} /></PageShell>
+
+  const expiresAt = getTokenExpiresAt()
+  return (
+    <PageShell className='mine'>
+      <Card className='mine__profile'>
+        <View className='mine__avatar'>{me.nickname.slice(0, 1)}</View>
+        <View className='mine__who'>
+          <View className='mine__nickname'>{me.nickname}</View>
+          <View className='mine__phone'>{me.phoneMasked ?? (me.hasWechat ? '微信登录用户' : '未绑定手机号')}</View>
+          <View className='mine__roles'>
+            {me.roles.length === 0 ? <Tag type='default' plain>居民</Tag> : null}
+            {me.roles.map((r) => (
+              <Tag key={`${r.role}-${r.regionCode ?? ''}`} className='mine__role' type={r.role === 'resident' ? 'default' : r.role === 'volunteer' ? 'success' : 'primary'} plain={r.role === 'resident'}>
+                {roleLabel(r)}
+              </Tag>
+            ))}
+          </View>
+        </View>
+      </Card>
+
+      <CellGroup title='我的社区'>
+        <Cell
+          className='mine__community'
+          title={me.community ? me.community.name : '未选择社区'}
+          description={me.community ? me.community.path.map((p) => p.name).join(' / ') : '选择社区后可参与社区活动、查看社区动态'}
+          extra={me.community ? '更换' : '去选择'}
+          clickable
+          onClick={() => Taro.navigateTo({ url: REGION_PICKER })}
+        />
+        <Cell title='使用我的位置' description='按当前位置自动确定所在社区' extra='定位' clickable onClick={onLocate} />
+      </CellGroup>
+
+      <CellGroup title='设置'>
+        <Cell
+          className='mine__elder'
+          title='长辈模式'
+          description='字号更大，更易阅读'
+          extra={<Switch checked={elder} disabled={savingElder} onChange={onElder} />}
+        />
+      </CellGroup>
+
+      {expiresAt ? <View className='cl-muted mine__expires'>登录有效期至 {formatDateTime(expiresAt)}</View> : null}
+
+      <Button className='mine__logout' block type='default' onClick={onLogout}>
+        退出登录
+      </Button>
+    </PageShell>
+  )
+}

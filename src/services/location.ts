@@ -1,0 +1,37 @@
+import Taro from '@tarojs/taro'
+import type { Me } from '@contract/accounts'
+import { ApiError, toast } from './api'
+import { locate, updateMe } from './accounts'
+
+/**
+ * 使用我的位置: asks for the GCJ-02 position, finds the community it lies in, asks the user to confirm, and
+ * saves it. Returns the updated Me, or undefined if the user cancelled or something failed (already told).
+ */
+export async function chooseCommunityByLocation(): Promise<Me | undefined> {
+  let position: { longitude: number; latitude: number }
+  try {
+    Taro.showLoading({ title: '正在定位…', mask: true })
+    position = await Taro.getLocation({ type: 'gcj02' })
+  } catch {
+    Taro.hideLoading()
+    toast('无法获取位置，请在设置中允许使用位置信息后重试')
+    return undefined
+  }
+  try {
+    const hit = await locate(position.longitude, position.latitude)
+    Taro.hideLoading()
+    const where = [hit.district.name, hit.street.name, hit.community.name].join(' ')
+    const { confirm } = await Taro.showModal({ title: '定位结果', content: `您在 ${where}，设为我的社区？`, confirmText: '确定', cancelText: '取消' })
+    if (!confirm) return undefined
+    const me = await updateMe({ communityCode: hit.community.code })
+    toast(`已设为 ${hit.community.name}`)
+    return me
+  } catch (e) {
+    Taro.hideLoading()
+    if (e instanceof ApiError && e.code === 'OUTSIDE_CITY') toast(e.message || '该位置不在本市服务范围内')
+    else if (e instanceof ApiError && e.status === 0) toast(e.message)
+    else if (e instanceof ApiError && !e.message) toast('定位失败，请手动选择社区')
+    else if (e instanceof ApiError) toast(e.message)
+    return undefined
+  }
+}
