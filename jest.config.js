@@ -19,6 +19,13 @@ module.exports = {
       globalTeardown: '<rootDir>/test/helpers/db-global-teardown.ts',
     },
     { ...common, displayName: 'components', testEnvironment: 'jsdom', testMatch: ['<rootDir>/test/components/**/*.test.ts'] },
-    { ...common, displayName: 'e2e', testEnvironment: 'node', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/helpers/db-global-setup.ts',
+      globalTeardown: '<rootDir>/test/helpers/db-global-teardown.ts',
+    },
   ],
 }

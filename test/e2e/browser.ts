@@ -37,7 +37,31 @@ export async function phonePage(browser: Browser): Promise<Page> {
 
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(ARTIFACTS, { recursive: true })
+  // let Taro's page slide-in (~600 ms) finish so the picture shows one page
+  await page.waitForTimeout(800)
   const file = path.join(ARTIFACTS, `${name}.png`)
   await page.screenshot({ path: file })
   return file
 }
+
+/** Taro H5 renders a native <input> inside its own element; both carry the placeholder. */
+export const input = (page: Page, placeholder: string) => page.locator(`input[placeholder="${placeholder}"], textarea[placeholder="${placeholder}"]`).first()
+
+/**
+ * Signs in through the H5 login page with the demo code the page shows (demo mode only). Pass the test app to
+ * sign one phone in more than once a minute (it moves earlier codes out of the resend window).
+ */
+export async function signIn(page: Page, base: string, phone: string, t?: { ctx: { db: { query: (sql: string, p: unknown[]) => Promise<unknown> } } }): Promise<void> {
+  await t?.ctx.db.query(`UPDATE sms_codes SET created_at = created_at - interval '2 minutes' WHERE phone = $1`, [phone])
+  await page.goto(`${base}/#/pages/login/index`)
+  await input(page, '请输入手机号').fill(phone)
+  await page.locator('.login__send').click()
+  const code = (await page.locator('.login__demo-value').innerText({ timeout: 15_000 })).trim()
+  if (!/^\d{6}$/.test(code)) throw new Error(`no demo code on the login page: ${code}`)
+  await input(page, '6位验证码').fill(code)
+  await page.locator('.login__submit').click()
+  await page.waitForURL((u) => !u.hash.includes('pages/login'), { timeout: 20_000 })
+}
+
+/** Taro H5 keeps earlier pages in the DOM (hidden): match visible text only. */
+export const visibleText = (page: Page, text: string, exact = false) => page.getByText(text, { exact }).filter({ visible: true }).first()
