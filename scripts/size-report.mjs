@@ -35,7 +35,9 @@ const h5 = path.join(ROOT, 'dist/h5')
 const index = path.join(h5, 'index.html')
 if (fs.existsSync(index)) {
   const html = fs.readFileSync(index, 'utf8')
+  // the entry scripts plus the chunk every page imports (split out in config/index.ts); a page's own chunk adds a few KB
   const scripts = [...html.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => m[1].replace(/^\//, ''))
+  for (const f of fs.readdirSync(path.join(h5, 'js'))) if (/^shared\..*\.js$/.test(f)) scripts.push(`js/${f}`)
   let raw = 0
   let gz = 0
   for (const s of scripts) {
