@@ -13,7 +13,11 @@ async function main() {
   const opened = await openDatabase(config, say)
   const runtime = await createRuntime(config, opened.db)
   if (config.demo && (await seedDemo(runtime.ctx))) say('已生成演示城市「示范市」：2 个区、6 个街道、24 个社区、96 个网格')
-  const app = await buildApp(runtime.ctx, { logger: { level: config.logLevel }, serveH5: true })
+  // readable logs in a terminal, JSON lines (for a log collector) otherwise
+  const logger = process.stdout.isTTY
+    ? { level: config.logLevel, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } }
+    : { level: config.logLevel }
+  const app = await buildApp(runtime.ctx, { logger, serveH5: true })
 
   let closing = false
   const shutdown = async (signal: string) => {

@@ -1,4 +1,4 @@
-import type { FastifyInstance, InjectOptions } from 'fastify'
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { buildApp } from '../../server/app'
 import { createRuntime } from '../../server/bootstrap'
 import { loadConfig, type Config } from '../../server/config'
@@ -13,7 +13,7 @@ export interface TestApp {
   /** Signs a phone in through the real SMS flow (demo adapter) and returns its bearer token. */
   login: (phone: string) => Promise<string>
   /** inject with a bearer token. */
-  as: (token: string, opts: InjectOptions) => ReturnType<FastifyInstance['inject']>
+  as: (token: string, opts: InjectOptions) => Promise<LightMyRequestResponse>
   close: () => Promise<void>
 }
 
