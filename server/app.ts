@@ -16,6 +16,9 @@ import { describeValidation, validatorCompiler } from './lib/validation'
 import { accountRoutes } from './modules/accounts/routes'
 import { regionRoutes } from './modules/regions/routes'
 import { homeRoutes } from './modules/home/routes'
+import { reportRoutes } from './modules/reports/routes'
+import { open311Routes } from './modules/reports/open311'
+import { latestForHome } from './modules/reports/service'
 import type { HomeSectionSource } from './modules/home/service'
 
 export interface BuildOptions {
@@ -112,7 +115,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     await api.register(accountRoutes(ctx))
     await api.register(regionRoutes(ctx))
     await api.register(homeRoutes(ctx, homeSections))
+    await api.register(reportRoutes(ctx))
+    homeSections.push((c, communityCode) => latestForHome(c, communityCode))
   }, { prefix: '/api/v1' })
+  await app.register(open311Routes(ctx), { prefix: '/open311/v2' })
 
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ code: 'ROUTE_NOT_FOUND', message: `没有这个接口：${req.method} ${req.url.split('?')[0]}` })

@@ -1,0 +1,105 @@
+import crypto from 'node:crypto'
+import sharp, { type Metadata, type OutputInfo } from 'sharp'
+import type { AppContext } from '../../context'
+import { AppError, badRequest } from '../../errors'
+import type { Caller } from '../../lib/caller'
+import { storageFor, type PhotoStorage } from '../../platform/storage'
+import type { PhotoView } from '../../../types/reports'
+
+export const MAX_PHOTO_BYTES = 10 * 1024 * 1024
+/** 50 megapixels: any phone photo; a 20000×20000 "decompression bomb" is refused from its header. */
+export const MAX_PHOTO_PIXELS = 50_000_000
+const MAX_SIDE = 2048
+const THUMB_SIDE = 320
+
+export type SniffedFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'heic'
+
+/** The format from the file's first bytes; the name and the declared type are ignored. */
+export function sniffImage(buf: Buffer): SniffedFormat | null {
+  if (buf.length < 12) return null
+  if (buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return 'jpeg'
+  if (buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png'
+  if (buf.toString('latin1', 0, 4) === 'RIFF' && buf.toString('latin1', 8, 12) === 'WEBP') return 'webp'
+  if (buf.toString('latin1', 4, 8) === 'ftyp') {
+    const brand = buf.toString('latin1', 8, 12)
+    if (brand === 'avif' || brand === 'avis') return 'avif'
+    if (['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1'].includes(brand)) return 'heic'
+  }
+  return null
+}
+
+export const photoUrls = (id: string) => ({ url: `/api/v1/photos/${id}`, thumbUrl: `/api/v1/photos/${id}/thumb` })
+export const photoView = (p: { id: string; width: number; height: number }): PhotoView => ({ id: p.id, ...photoUrls(p.id), width: p.width, height: p.height })
+
+const keyOf = (id: string, thumb: boolean) => `photos/${id.slice(0, 2)}/${id}${thumb ? '_t' : ''}.jpg`
+
+export function photoStorage(ctx: AppContext): PhotoStorage {
+  return storageFor(ctx.config.dataDir)
+}
+
+/**
+ * Checks, cleans and stores one uploaded photo: format by content; pixel count from the header before anything
+ * is decoded; rotated by its EXIF orientation, then re-encoded as JPEG without any metadata (no GPS, no camera);
+ * a thumbnail; the WeChat image check on the thumbnail. Nothing is stored for a refused file.
+ */
+export async function uploadPhoto(ctx: AppContext, caller: Caller, buf: Buffer): Promise<PhotoView> {
+  if (buf.length > MAX_PHOTO_BYTES) throw new AppError(413, 'PHOTO_TOO_LARGE', '照片不能超过 10 MB')
+  const format = sniffImage(buf)
+  if (format === 'heic') {
+    // sharp's prebuilt libvips carries libheif with AV1 only (no HEVC decoder): HEIC cannot be decoded here.
+    throw new AppError(415, 'PHOTO_HEIC_UNSUPPORTED', '暂不支持 HEIC 格式的照片，请在相机设置中选择「兼容性最佳」（JPEG）后重新拍摄，或从相册选择兼容格式的照片')
+  }
+  if (!format) throw new AppError(415, 'PHOTO_FORMAT_UNSUPPORTED', '只支持 JPEG、PNG、WebP 格式的照片')
+  let meta: Metadata
+  try {
+    // the header only: nothing is decoded here, so the limit is checked by us below
+    meta = await sharp(buf, { limitInputPixels: false }).metadata()
+  } catch {
+    throw badRequest('PHOTO_UNREADABLE', '照片文件已损坏或无法识别')
+  }
+  if (!meta.width || !meta.height) throw badRequest('PHOTO_UNREADABLE', '照片文件已损坏或无法识别')
+  if (meta.width * meta.height > MAX_PHOTO_PIXELS) {
+    throw new AppError(413, 'PHOTO_TOO_MANY_PIXELS', `照片像素过大（${meta.width}×${meta.height}），请压缩后再上传`)
+  }
+  let main: { data: Buffer; info: OutputInfo }
+  let thumb: Buffer
+  try {
+    main = await sharp(buf, { limitInputPixels: MAX_PHOTO_PIXELS, failOn: 'error' })
+      .rotate() // by EXIF orientation, before the metadata is dropped
+      .resize(MAX_SIDE, MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' })
+      .jpeg({ quality: 82 })
+      .toBuffer({ resolveWithObject: true })
+    thumb = await sharp(main.data).resize(THUMB_SIDE, THUMB_SIDE, { fit: 'cover' }).jpeg({ quality: 75 }).toBuffer()
+  } catch {
+    throw badRequest('PHOTO_UNREADABLE', '照片文件已损坏或无法识别')
+  }
+  let secStatus: 'pass' | 'risky' | 'unchecked' = 'unchecked'
+  if (ctx.wechat.imgSecCheck) {
+    try {
+      secStatus = (await ctx.wechat.imgSecCheck(thumb)) === 'pass' ? 'pass' : 'risky'
+    } catch {
+      secStatus = 'unchecked' // the report will be held for a worker; the upload is not refused
+    }
+  }
+  const id = crypto.randomBytes(16).toString('base64url')
+  const store = photoStorage(ctx)
+  await store.put(keyOf(id, false), main.data, 'image/jpeg')
+  await store.put(keyOf(id, true), thumb, 'image/jpeg')
+  await ctx.db.query(
+    `INSERT INTO report_photos (id, owner_id, source_format, width, height, bytes, storage_key, thumb_key, sec_status)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [id, caller.userId, format, main.info.width, main.info.height, main.data.length, keyOf(id, false), keyOf(id, true), secStatus],
+  )
+  return photoView({ id, width: main.info.width, height: main.info.height })
+}
+
+/** The stored file of a photo (by its unguessable id). */
+export async function openPhoto(ctx: AppContext, id: string, thumb: boolean) {
+  const row = await ctx.db.one<{ key: string }>(
+    `SELECT ${thumb ? 'thumb_key' : 'storage_key'} AS key FROM report_photos WHERE id = $1`,
+    [id],
+  )
+  if (!row) return null
+  return photoStorage(ctx).get(row.key)
+}

@@ -1,0 +1,198 @@
+import type { Queryable } from '../../db/types'
+
+export const OPEN_STATES_SQL = `('submitted', 'accepted', 'dispatched', 'rectified')`
+
+/** Overdue: open past its due time, or closed after it; rejected and merged reports are never overdue. */
+export const OVERDUE_SQL = `(CASE WHEN r.state IN ('rejected', 'merged') THEN false
+  WHEN r.closed_at IS NOT NULL THEN r.closed_at > r.due_at ELSE now() > r.due_at END)`
+
+export interface CategoryRow {
+  code: string
+  name: string
+  icon: string
+  slaHours: number
+  department: string
+  duplicateRadiusM: number
+}
+
+export function categories(db: Queryable) {
+  return db.query<CategoryRow>(
+    `SELECT code, name, icon, sla_hours AS "slaHours", department, duplicate_radius_m AS "duplicateRadiusM"
+       FROM report_categories WHERE active ORDER BY sort_order, code`,
+  )
+}
+
+export interface ReportRow {
+  id: number
+  categoryCode: string
+  categoryName: string
+  categoryIcon: string
+  state: string
+  description: string
+  address: string
+  communityCode: string
+  gridCode: string | null
+  lng: number
+  lat: number
+  createdAt: Date
+  dueAt: Date
+  closedAt: Date | null
+  overdue: boolean
+  held: boolean
+  holdReason: string | null
+  coReporters: number
+  anonymous: boolean
+  reporterId: number
+  reporterName: string
+  reporterPhone: string | null
+  department: string
+  assigneeId: number | null
+  assigneeName: string | null
+  mergedInto: number | null
+  rating: number | null
+  ratingComment: string | null
+  ratedAt: Date | null
+  thumbId: string | null
+  source: string
+  mediaUrl: string | null
+}
+
+export const REPORT_COLS = `r.id::int AS id, r.category_code AS "categoryCode", c.name AS "categoryName", c.icon AS "categoryIcon",
+  r.state, r.description, r.address, r.community_code AS "communityCode", r.grid_code AS "gridCode", r.lng, r.lat,
+  r.created_at AS "createdAt", r.due_at AS "dueAt", r.closed_at AS "closedAt", ${OVERDUE_SQL} AS overdue,
+  r.held, r.hold_reason AS "holdReason", r.co_reporters AS "coReporters", r.anonymous, r.reporter_id::int AS "reporterId",
+  u.nickname AS "reporterName", u.phone AS "reporterPhone", r.department, r.assignee_id::int AS "assigneeId", a.nickname AS "assigneeName",
+  r.merged_into::int AS "mergedInto", r.rating, r.rating_comment AS "ratingComment", r.rated_at AS "ratedAt",
+  (SELECT p.id FROM report_photos p WHERE p.report_id = r.id ORDER BY p.created_at, p.id LIMIT 1) AS "thumbId",
+  r.source, r.media_url AS "mediaUrl"`
+
+export const REPORT_FROM = `reports r JOIN report_categories c ON c.code = r.category_code JOIN users u ON u.id = r.reporter_id
+  LEFT JOIN users a ON a.id = r.assignee_id`
+
+export function reportById(db: Queryable, id: number) {
+  return db.one<ReportRow>(`SELECT ${REPORT_COLS} FROM ${REPORT_FROM} WHERE r.id = $1`, [id])
+}
+
+export interface LockedReport {
+  id: number
+  state: string
+  reporterId: number
+  communityCode: string
+  gridCode: string | null
+  categoryCode: string
+  closedAt: Date | null
+  held: boolean
+  rating: number | null
+  slaHours: number
+}
+
+/** The report row locked for the rest of the transaction: concurrent transitions on one report run one after another. */
+export function lockReports(db: Queryable, ids: number[]) {
+  return db.query<LockedReport>(
+    `SELECT r.id::int AS id, r.state, r.reporter_id::int AS "reporterId", r.community_code AS "communityCode", r.grid_code AS "gridCode",
+            r.category_code AS "categoryCode", r.closed_at AS "closedAt", r.held, r.rating,
+            (SELECT sla_hours FROM report_categories WHERE code = r.category_code) AS "slaHours"
+       FROM reports r WHERE r.id = ANY($1::bigint[]) ORDER BY r.id FOR UPDATE`,
+    [ids],
+  )
+}
+
+export interface PhotoRow {
+  id: string
+  width: number
+  height: number
+  secStatus: string
+  eventId: number | null
+}
+
+export function photosOfReport(db: Queryable, reportId: number) {
+  return db.query<PhotoRow>(
+    `SELECT id, width, height, sec_status AS "secStatus", event_id::int AS "eventId" FROM report_photos
+      WHERE report_id = $1 ORDER BY created_at, id`,
+    [reportId],
+  )
+}
+
+/** Unattached photos of the owner, locked so two submissions cannot both take them. */
+export function claimablePhotos(db: Queryable, ownerId: number, ids: string[]) {
+  return db.query<PhotoRow>(
+    `SELECT id, width, height, sec_status AS "secStatus", event_id::int AS "eventId" FROM report_photos
+      WHERE id = ANY($1::text[]) AND owner_id = $2 AND report_id IS NULL AND event_id IS NULL FOR UPDATE`,
+    [ids, ownerId],
+  )
+}
+
+export interface EventRow {
+  id: number
+  action: string
+  fromState: string | null
+  toState: string | null
+  actorId: number | null
+  actorRole: string
+  actorName: string | null
+  note: string | null
+  createdAt: Date
+}
+
+export function eventsOf(db: Queryable, reportId: number) {
+  return db.query<EventRow>(
+    `SELECT e.id::int AS id, e.action, e.from_state AS "fromState", e.to_state AS "toState", e.actor_id::int AS "actorId",
+            e.actor_role AS "actorRole", u.nickname AS "actorName", e.note, e.created_at AS "createdAt"
+       FROM report_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.report_id = $1 ORDER BY e.id`,
+    [reportId],
+  )
+}
+
+export function insertEvent(
+  db: Queryable,
+  e: { reportId: number; actorId: number | null; actorRole: string; action: string; fromState?: string | null; toState?: string | null; note?: string | null; detail?: unknown },
+) {
+  return db.one<{ id: number; createdAt: Date }>(
+    `INSERT INTO report_events (report_id, actor_id, actor_role, action, from_state, to_state, note, detail)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id::int AS id, created_at AS "createdAt"`,
+    [e.reportId, e.actorId, e.actorRole, e.action, e.fromState ?? null, e.toState ?? null, e.note ?? null, JSON.stringify(e.detail ?? {})],
+  )
+}
+
+export function enqueueNotification(db: Queryable, userId: number, kind: string, ref: string, payload: unknown) {
+  return db.query(`INSERT INTO notification_outbox (user_id, kind, ref, payload) VALUES ($1, $2, $3, $4)`, [userId, kind, ref, JSON.stringify(payload)])
+}
+
+export function isCoReporter(db: Queryable, reportId: number, userId: number) {
+  return db.one<{ x: number }>('SELECT 1 AS x FROM report_co_reporters WHERE report_id = $1 AND user_id = $2', [reportId, userId])
+}
+
+/** Filters shared by the worker list, the counts, the export and the daily figures. */
+export interface ReportFilter {
+  /** null: every region (office) */
+  scope: string[] | null
+  state?: string
+  categoryCode?: string
+  overdue?: boolean
+  from?: string
+  to?: string
+  communityCode?: string
+  publicOnly?: boolean
+  reporterId?: number
+}
+
+export function filterSql(f: ReportFilter, params: unknown[], opts: { withState?: boolean } = {}): string {
+  const where: string[] = []
+  const p = (v: unknown) => {
+    params.push(v)
+    return `$${params.length}`
+  }
+  if (f.scope) {
+    const s = p(f.scope)
+    where.push(`(r.community_code = ANY(${s}::text[]) OR r.grid_code = ANY(${s}::text[]))`)
+  }
+  if (f.communityCode) where.push(`r.community_code = ${p(f.communityCode)}`)
+  if (f.reporterId) where.push(`r.reporter_id = ${p(f.reporterId)}`)
+  if (f.publicOnly) where.push(`NOT r.held`)
+  if (opts.withState !== false && f.state) where.push(`r.state = ${p(f.state)}`)
+  if (f.categoryCode) where.push(`r.category_code = ${p(f.categoryCode)}`)
+  if (f.overdue !== undefined) where.push(`${OVERDUE_SQL} = ${p(f.overdue)}`)
+  if (f.from) where.push(`r.created_at >= (${p(f.from)}::date::timestamp AT TIME ZONE 'Asia/Shanghai')`)
+  if (f.to) where.push(`r.created_at < ((${p(f.to)}::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')`)
+  return where.length ? where.join(' AND ') : 'true'
+}

@@ -1,0 +1,214 @@
+import crypto from 'node:crypto'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import multipart from '@fastify/multipart'
+import { Type } from '@sinclair/typebox'
+import type { AppContext } from '../../context'
+import { AppError, badRequest } from '../../errors'
+import { audit } from '../../lib/audit'
+import { requireCaller } from '../../lib/caller'
+import { checkIdempotencyKey } from '../../lib/idempotency'
+import { errorResponses } from '../../lib/schemas'
+import { hashSecret } from '../../lib/tokens'
+import {
+  CategoryList, DailyStats, MeTooResult, NearbyQuery, NearbyResult, NotificationList, Open311KeyBody, Open311KeyResult, PageQuery,
+  PhotoView, RatingBody, ReportDetail, ReportPage, SubmitReportBody, TransitionBody, WorkPage, WorkQuery,
+} from '../../../types/reports'
+import { exportLedger } from './export'
+import { startOutboxWorker } from './notify'
+import { MAX_PHOTO_BYTES, openPhoto, uploadPhoto } from './photos'
+import { assertOffice } from './policy'
+import * as service from './service'
+
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 9007199254740991 }) })
+const PhotoParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{16,40}$' }) })
+const IdemHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String()) })
+const errs = { ...errorResponses, 413: errorResponses[400], 415: errorResponses[400] }
+
+export const reportRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async (app) => {
+  await app.register(multipart, { limits: { fileSize: MAX_PHOTO_BYTES, files: 1, fields: 10, parts: 12 } })
+
+  // the subscribe-message sender: started with the app, stopped on close (OUTBOX_INTERVAL_MS=0 turns it off)
+  const interval = Number(process.env.OUTBOX_INTERVAL_MS ?? 5000)
+  if (interval > 0) {
+    let worker: ReturnType<typeof startOutboxWorker> | null = null
+    app.addHook('onReady', async () => {
+      worker = startOutboxWorker(ctx, interval, (err) => app.log.warn({ err }, 'notification outbox run failed'))
+    })
+    app.addHook('onClose', async () => {
+      await worker?.stop()
+    })
+  }
+
+  app.get('/reports/categories', {
+    schema: { tags: ['reports'], summary: '随手拍问题类别', response: { 200: CategoryList, ...errs } },
+  }, async () => ({ items: await service.listCategories(ctx) }))
+
+  app.post('/reports/photos', {
+    bodyLimit: MAX_PHOTO_BYTES + 64 * 1024,
+    schema: {
+      tags: ['reports'],
+      summary: '上传照片（multipart/form-data，字段 file；JPEG/PNG/WebP，≤10 MB；去除 EXIF 后重新编码）',
+      consumes: ['multipart/form-data'],
+      response: { 201: PhotoView, ...errs },
+    },
+  }, async (req, reply) => {
+    const caller = await requireCaller(ctx, req)
+    if (!req.isMultipart()) throw new AppError(415, 'MULTIPART_REQUIRED', '请以 multipart/form-data 上传照片（字段名 file）')
+    let buf: Buffer
+    try {
+      const file = await req.file()
+      if (!file) throw badRequest('PHOTO_MISSING', '请选择要上传的照片')
+      buf = await file.toBuffer()
+    } catch (err) {
+      if (err instanceof AppError) throw err
+      const code = (err as { code?: string }).code
+      if (code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError(413, 'PHOTO_TOO_LARGE', '照片不能超过 10 MB')
+      if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') throw badRequest('PHOTO_ONE_AT_A_TIME', '一次上传一张照片')
+      throw badRequest('MALFORMED_MULTIPART', '上传内容格式不正确')
+    }
+    return reply.code(201).send(await uploadPhoto(ctx, caller, buf))
+  })
+
+  for (const thumb of [false, true]) {
+    app.get(thumb ? '/photos/:id/thumb' : '/photos/:id', {
+      schema: { tags: ['reports'], summary: thumb ? '照片缩略图' : '照片（链接不可猜测）', params: PhotoParams },
+    }, async (req, reply) => {
+      const file = await openPhoto(ctx, req.params.id, thumb)
+      if (!file) return reply.code(404).send({ code: 'PHOTO_NOT_FOUND', message: '照片不存在' })
+      return reply
+        .type('image/jpeg')
+        .header('content-length', file.size)
+        .header('cache-control', 'private, max-age=31536000, immutable')
+        .header('cross-origin-resource-policy', 'cross-origin')
+        .send(file.stream)
+    })
+  }
+
+  app.get('/reports/nearby', {
+    schema: { tags: ['reports'], summary: '附近 7 天内同类未办结的问题（上报前查重）', querystring: NearbyQuery, response: { 200: NearbyResult, ...errs } },
+  }, async (req) => {
+    await requireCaller(ctx, req)
+    return service.nearby(ctx, req.query.categoryCode, req.query.lng, req.query.lat)
+  })
+
+  app.post('/reports', {
+    schema: {
+      tags: ['reports'],
+      summary: '提交随手拍（请带 Idempotency-Key 请求头，重试时不变）',
+      headers: IdemHeaders,
+      body: SubmitReportBody,
+      response: { 201: ReportDetail, ...errs },
+    },
+  }, async (req, reply) => {
+    const caller = await requireCaller(ctx, req)
+    const key = checkIdempotencyKey(req.headers['idempotency-key'] as string | undefined)
+    const r = await service.submitReport(ctx, caller, req.body, key)
+    if (r.replayed) reply.header('idempotency-replayed', 'true')
+    return reply.code(r.status).send(r.body)
+  })
+
+  app.get('/reports', {
+    schema: { tags: ['reports'], summary: '社区随手拍公开列表（不含待审核内容；匿名者不显示昵称）', querystring: PageQuery, response: { 200: ReportPage, ...errs } },
+  }, async (req) => {
+    const caller = await requireCaller(ctx, req)
+    return service.publicReports(ctx, caller, req.query.communityCode, req.query.cursor, req.query.limit ?? 20)
+  })
+
+  app.get('/reports/mine', {
+    schema: {
+      tags: ['reports'],
+      summary: '我的随手拍',
+      querystring: Type.Object({ cursor: Type.Optional(Type.String({ maxLength: 200 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })) }, { additionalProperties: false }),
+      response: { 200: ReportPage, ...errs },
+    },
+  }, async (req) => service.myReports(ctx, await requireCaller(ctx, req), req.query.cursor, req.query.limit ?? 20))
+
+  app.get('/reports/work', {
+    schema: { tags: ['reports'], summary: '工单：我负责区域的随手拍（筛选、游标分页、按状态计数）', querystring: WorkQuery, response: { 200: WorkPage, ...errs } },
+  }, async (req) => service.workList(ctx, await requireCaller(ctx, req), req.query))
+
+  app.get('/reports/stats/daily', {
+    schema: {
+      tags: ['reports'],
+      summary: '每日新增、销号、超期数（按社区）',
+      querystring: Type.Object({
+        from: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })),
+        to: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })),
+        communityCode: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+      }, { additionalProperties: false }),
+      response: { 200: DailyStats, ...errs },
+    },
+  }, async (req) => service.dailyStats(ctx, await requireCaller(ctx, req), req.query.from, req.query.to, req.query.communityCode))
+
+  app.get('/reports/export.xlsx', {
+    schema: { tags: ['reports'], summary: '导出问题台账（Excel，流式）', querystring: Type.Omit(WorkQuery, ['cursor', 'limit']) },
+  }, async (req, reply) => {
+    const caller = await requireCaller(ctx, req)
+    const f = await service.workFilter(ctx, caller, req.query)
+    const day = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)
+    await audit(ctx.db, caller.userId, 'report.export', 'reports', req.query)
+    return reply
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', `attachment; filename="ledger-${day}.xlsx"; filename*=UTF-8''${encodeURIComponent(`问题台账-${day}.xlsx`)}`)
+      .send(exportLedger(ctx, f))
+  })
+
+  app.get('/reports/:id', {
+    schema: { tags: ['reports'], summary: '随手拍详情与处理时间线', params: IdParams, response: { 200: ReportDetail, ...errs } },
+  }, async (req) => service.getReport(ctx, await requireCaller(ctx, req), req.params.id))
+
+  app.post('/reports/:id/transitions', {
+    schema: { tags: ['reports'], summary: '受理/不予受理/合并/派遣/整改/销号/关闭/重新打开/审核通过', params: IdParams, body: TransitionBody, response: { 200: ReportDetail, ...errs } },
+  }, async (req) => service.transition(ctx, await requireCaller(ctx, req), req.params.id, req.body))
+
+  app.post('/reports/:id/metoo', {
+    schema: { tags: ['reports'], summary: '我也遇到了（+1）', params: IdParams, response: { 200: MeTooResult, ...errs } },
+  }, async (req) => service.meToo(ctx, await requireCaller(ctx, req), req.params.id))
+
+  app.post('/reports/:id/rating', {
+    schema: { tags: ['reports'], summary: '评价处置（1–5 分，办结后一次）', params: IdParams, body: RatingBody, response: { 200: ReportDetail, ...errs } },
+  }, async (req) => service.rate(ctx, await requireCaller(ctx, req), req.params.id, req.body.score, req.body.comment))
+
+  app.get('/admin/notifications', {
+    schema: {
+      tags: ['reports'],
+      summary: '订阅消息发送情况（默认列出失败的）',
+      querystring: Type.Object({
+        status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('sent'), Type.Literal('failed'), Type.Literal('skipped')])),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+      }, { additionalProperties: false }),
+      response: { 200: NotificationList, ...errs },
+    },
+  }, async (req) => {
+    assertOffice(await requireCaller(ctx, req))
+    const items = await ctx.db.query<Record<string, unknown>>(
+      `SELECT id::int AS id, user_id::int AS "userId", kind, ref, status, attempts, last_error AS "lastError",
+              created_at AS "createdAt", next_attempt_at AS "nextAttemptAt"
+         FROM notification_outbox WHERE status = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+      [req.query.status ?? 'failed', req.query.limit ?? 50],
+    )
+    const counts = await ctx.db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM notification_outbox GROUP BY status')
+    return {
+      items: items.map((i) => ({ ...i, createdAt: new Date(i.createdAt as Date).toISOString(), nextAttemptAt: new Date(i.nextAttemptAt as Date).toISOString() })) as never,
+      counts: Object.fromEntries(counts.map((c) => [c.status, c.n])),
+    }
+  })
+
+  app.post('/admin/open311-keys', {
+    schema: { tags: ['reports'], summary: '为城市系统创建 Open311 API key（只显示一次）', body: Open311KeyBody, response: { 201: Open311KeyResult, ...errs } },
+  }, async (req, reply) => {
+    const caller = await requireCaller(ctx, req)
+    assertOffice(caller)
+    const apiKey = `o311_${crypto.randomBytes(24).toString('base64url')}`
+    const out = await ctx.db.transaction(async (tx) => {
+      const user = await tx.one<{ id: number }>(`INSERT INTO users (nickname) VALUES ($1) RETURNING id::int AS id`, [`系统：${req.body.name.trim()}`.slice(0, 40)])
+      const key = await tx.one<{ id: number }>(
+        'INSERT INTO open311_keys (name, key_hash, account_id, created_by) VALUES ($1, $2, $3, $4) RETURNING id::int AS id',
+        [req.body.name.trim(), hashSecret(apiKey), user!.id, caller.userId],
+      )
+      await audit(tx, caller.userId, 'open311.key.create', `open311_key:${key!.id}`, { name: req.body.name, accountId: user!.id })
+      return { id: key!.id, name: req.body.name.trim(), accountId: user!.id, apiKey }
+    })
+    return reply.code(201).send(out)
+  })
+}

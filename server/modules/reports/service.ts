@@ -1,0 +1,554 @@
+import type { AppContext } from '../../context'
+import type { Queryable } from '../../db/types'
+import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors'
+import { audit } from '../../lib/audit'
+import type { Caller } from '../../lib/caller'
+import { once } from '../../lib/idempotency'
+import { maskPhone } from '../accounts/service'
+import type { RegionDirectory } from '../regions/directory'
+import {
+  OPEN_STATES, STATE_LABELS,
+  type DailyStats, type MeTooResult, type NearbyResult, type ReportDetail, type ReportListItem, type ReportPage, type ReportState,
+  type SubmitReportBody, type TimelineEvent, type TransitionAction, type TransitionBody, type WorkPage, type WorkQuery,
+} from '../../../types/reports'
+import { enqueueStateMessage } from './notify'
+import { photoView } from './photos'
+import { assertWorkerOf, assertWorkerOrOffice, coversReport, scopeCodes, seesEverything } from './policy'
+import * as q from './queries'
+
+export const REOPEN_DAYS = 7
+export const DUPLICATE_DAYS = 7
+const ANONYMOUS_NAME = '匿名居民'
+
+// ---------- categories (a short list that rarely changes: cached per process for a minute)
+let categoryCache: { at: number; db: unknown; rows: q.CategoryRow[] } | null = null
+export async function listCategories(ctx: AppContext): Promise<q.CategoryRow[]> {
+  if (!categoryCache || categoryCache.db !== ctx.db || Date.now() - categoryCache.at > 60_000) {
+    categoryCache = { at: Date.now(), db: ctx.db, rows: await q.categories(ctx.db) }
+  }
+  return categoryCache.rows
+}
+async function category(ctx: AppContext, code: string): Promise<q.CategoryRow> {
+  const c = (await listCategories(ctx)).find((x) => x.code === code)
+  if (!c) throw badRequest('CATEGORY_NOT_FOUND', `没有这个问题类别：${code}`)
+  return c
+}
+
+// ---------- places
+export interface Place {
+  communityCode: string
+  gridCode: string | null
+}
+export function place(dir: RegionDirectory, lng: number, lat: number): Place {
+  const hit = dir.locate(lng, lat)
+  const community = hit ? dir.chain(hit.code).find((r) => r.level === 'community') : undefined
+  if (!hit || !community) throw badRequest('OUTSIDE_CITY', '该位置不在本市范围内，无法上报。请确认定位是否正确，或在地图上重新选点')
+  return { communityCode: community.code, gridCode: hit.level === 'grid' ? hit.code : null }
+}
+
+// ---------- views
+const iso = (d: Date | string) => new Date(d).toISOString()
+export const reportNumber = (id: number) => `SSP${String(id).padStart(6, '0')}`
+
+function listItem(dir: RegionDirectory, r: q.ReportRow, full: boolean): ReportListItem {
+  return {
+    id: r.id,
+    number: reportNumber(r.id),
+    category: { code: r.categoryCode, name: r.categoryName, icon: r.categoryIcon },
+    state: r.state as ReportState,
+    stateLabel: STATE_LABELS[r.state as ReportState],
+    description: r.description,
+    address: r.address,
+    community: { code: r.communityCode, name: dir.get(r.communityCode)?.name ?? r.communityCode },
+    createdAt: iso(r.createdAt),
+    dueAt: iso(r.dueAt),
+    closedAt: r.closedAt ? iso(r.closedAt) : null,
+    overdue: r.overdue,
+    held: r.held,
+    coReporters: r.coReporters,
+    thumbUrl: r.thumbId ? `/api/v1/photos/${r.thumbId}/thumb` : null,
+    reporterName: full ? r.reporterName : r.anonymous ? ANONYMOUS_NAME : r.reporterName,
+  }
+}
+
+const ACTION_LABELS: Record<string, string> = {
+  submit: '提交上报',
+  accept: '受理',
+  reject: '不予受理',
+  merge: '合并到重复问题',
+  dispatch: '派遣处置',
+  rectify: '整改完成',
+  close: '核查销号',
+  close_not_fixed: '关闭（未解决）',
+  reopen: '重新打开',
+  metoo: '我也遇到了',
+  rate: '评价处置',
+  release: '审核通过公开',
+}
+
+interface Transition {
+  from: ReportState[]
+  to: ReportState | null
+}
+export const TRANSITIONS: Record<TransitionAction, Transition> = {
+  accept: { from: ['submitted'], to: 'accepted' },
+  reject: { from: ['submitted'], to: 'rejected' },
+  merge: { from: ['accepted'], to: 'merged' },
+  dispatch: { from: ['accepted'], to: 'dispatched' },
+  rectify: { from: ['dispatched'], to: 'rectified' },
+  close: { from: ['rectified'], to: 'closed' },
+  close_not_fixed: { from: ['rectified'], to: 'closed_not_fixed' },
+  reopen: { from: ['closed', 'closed_not_fixed'], to: 'accepted' },
+  release: { from: ['submitted', 'accepted', 'dispatched', 'rectified', 'closed', 'closed_not_fixed', 'rejected', 'merged'], to: null },
+}
+
+function withinReopenWindow(closedAt: Date | null, now = Date.now()): boolean {
+  return closedAt !== null && now - new Date(closedAt).getTime() <= REOPEN_DAYS * 86400_000
+}
+
+/** The transitions the caller may make now: drives the buttons on the detail page. */
+export function allowedActions(dir: RegionDirectory, caller: Caller | null, r: q.ReportRow | q.LockedReport): TransitionAction[] {
+  if (!caller) return []
+  const state = r.state as ReportState
+  if (coversReport(dir, caller, r)) {
+    return (Object.keys(TRANSITIONS) as TransitionAction[]).filter((a) => (a === 'release' ? r.held : TRANSITIONS[a].from.includes(state)))
+  }
+  if (caller.userId === r.reporterId && TRANSITIONS.reopen.from.includes(state) && withinReopenWindow(r.closedAt)) return ['reopen']
+  return []
+}
+
+async function detail(ctx: AppContext, db: Queryable, caller: Caller | null, id: number): Promise<ReportDetail> {
+  const dir = await ctx.regions.get()
+  const r = await q.reportById(db, id)
+  if (!r) throw notFound('REPORT_NOT_FOUND', '该随手拍不存在')
+  const full = seesEverything(dir, caller, r)
+  // a held report (content check) is seen by the reporter, the workers of its region and the office only
+  if (r.held && !full) throw notFound('REPORT_NOT_FOUND', '该随手拍不存在')
+  const isWorker = caller ? coversReport(dir, caller, r) || caller.office : false
+  const [photos, events, meToo] = await Promise.all([
+    q.photosOfReport(db, id),
+    q.eventsOf(db, id),
+    caller ? q.isCoReporter(db, id, caller.userId) : Promise.resolve(undefined),
+  ])
+  const reportPhotos = photos.filter((p) => p.eventId === null)
+  const timeline: TimelineEvent[] = events.map((e) => ({
+    id: e.id,
+    action: e.action,
+    label: ACTION_LABELS[e.action] ?? e.action,
+    fromState: (e.fromState as ReportState) ?? null,
+    toState: (e.toState as ReportState) ?? null,
+    actor: {
+      role: e.actorRole as TimelineEvent['actor']['role'],
+      name:
+        e.actorRole === 'worker' || e.actorRole === 'office'
+          ? e.actorName ?? '工作人员'
+          : e.actorRole === 'reporter'
+            ? isWorker ? e.actorName ?? '上报人' : '上报人'
+            : e.actorRole === 'open311' ? '城市管理系统' : '系统',
+    },
+    note: e.note,
+    photos: photos.filter((p) => p.eventId === e.id).map(photoView),
+    at: iso(e.createdAt),
+  }))
+  return {
+    ...listItem(dir, r, isWorker),
+    grid: r.gridCode ? { code: r.gridCode, name: dir.get(r.gridCode)?.name ?? r.gridCode } : null,
+    lng: r.lng,
+    lat: r.lat,
+    anonymous: r.anonymous,
+    department: r.department,
+    assignee: r.assigneeId ? { id: r.assigneeId, name: r.assigneeName ?? '' } : null,
+    mergedInto: r.mergedInto,
+    reporter: full ? { id: r.reporterId, name: r.reporterName, phoneMasked: isWorker || caller?.userId === r.reporterId ? maskPhone(r.reporterPhone) : null } : null,
+    isMine: caller?.userId === r.reporterId,
+    meToo: Boolean(meToo),
+    holdReason: full ? r.holdReason : null,
+    photos: reportPhotos.map(photoView),
+    rating: r.rating ? { score: r.rating, comment: r.ratingComment, ratedAt: iso(r.ratedAt!) } : null,
+    actions: allowedActions(dir, caller, r),
+    canRate: caller?.userId === r.reporterId && (r.state === 'closed' || r.state === 'closed_not_fixed') && r.rating === null,
+    timeline,
+  }
+}
+
+export function getReport(ctx: AppContext, caller: Caller | null, id: number): Promise<ReportDetail> {
+  return detail(ctx, ctx.db, caller, id)
+}
+
+// ---------- content security
+interface Screening {
+  held: boolean
+  reason: string | null
+}
+async function screenText(ctx: AppContext, caller: Caller, text: string): Promise<Screening> {
+  if (!text.trim()) return { held: false, reason: null }
+  if (!ctx.wechat.msgSecCheck) return { held: true, reason: '内容安全检查未配置，待人工审核' }
+  try {
+    const openid = (await ctx.db.one<{ openid: string | null }>('SELECT openid FROM users WHERE id = $1', [caller.userId]))?.openid
+    const verdict = await ctx.wechat.msgSecCheck(text, openid)
+    return verdict === 'pass' ? { held: false, reason: null } : { held: true, reason: '文字内容待人工审核' }
+  } catch {
+    return { held: true, reason: '内容安全检查暂不可用，待人工审核' }
+  }
+}
+
+// ---------- submit
+export interface SubmitOptions {
+  /** The app requires 1–9 photos (schema); Open311 and the benchmark submit without. */
+  source?: 'app' | 'open311'
+  mediaUrl?: string | null
+}
+
+export async function submitReport(
+  ctx: AppContext,
+  caller: Caller,
+  body: SubmitReportBody,
+  idempotencyKey: string | undefined,
+  opts: SubmitOptions = {},
+) {
+  const cat = await category(ctx, body.categoryCode)
+  const dir = await ctx.regions.get()
+  const where = place(dir, body.lng, body.lat)
+  const description = body.description.trim()
+  const address = body.address.trim()
+  const text = await screenText(ctx, caller, [description, address].filter(Boolean).join('\n'))
+  return once(ctx.db, caller.userId, idempotencyKey, 'POST /reports', async (tx) => {
+    const photos = body.photoIds.length ? await q.claimablePhotos(tx, caller.userId, body.photoIds) : []
+    if (photos.length !== body.photoIds.length) throw badRequest('PHOTO_NOT_FOUND', '照片不存在或已被使用，请重新上传')
+    const photoHeld = photos.some((p) => p.secStatus !== 'pass')
+    const held = text.held || photoHeld
+    const holdReason = text.reason ?? (photoHeld ? (photos.some((p) => p.secStatus === 'risky') ? '图片内容待人工审核' : '图片安全检查暂不可用，待人工审核') : null)
+    // one statement for the report, its first 台账 entry, the reporter's message and the audit entry
+    const row = await tx.one<{ id: number; createdAt: Date; dueAt: Date; eventId: number }>(
+      `WITH r AS (
+         INSERT INTO reports (category_code, reporter_id, anonymous, description, lng, lat, address, community_code, grid_code,
+                              held, hold_reason, department, due_at, source, media_url)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now() + make_interval(hours => $13), $14, $15)
+         RETURNING id, created_at, due_at),
+       e AS (INSERT INTO report_events (report_id, actor_id, actor_role, action, to_state)
+             SELECT id, $2, $16, 'submit', 'submitted' FROM r RETURNING id),
+       a AS (INSERT INTO audit_log (actor_id, action, target, detail)
+             SELECT $2, 'report.submit', 'report:' || id, jsonb_build_object('category', $1::text, 'held', $10::boolean) FROM r)
+       SELECT r.id::int AS id, r.created_at AS "createdAt", r.due_at AS "dueAt", e.id::int AS "eventId" FROM r, e`,
+      [cat.code, caller.userId, body.anonymous, description, body.lng, body.lat, address, where.communityCode, where.gridCode,
+        held, holdReason, cat.department, cat.slaHours, opts.source ?? 'app', opts.mediaUrl ?? null, opts.source === 'open311' ? 'open311' : 'reporter'],
+    )
+    if (photos.length) await tx.query('UPDATE report_photos SET report_id = $1 WHERE id = ANY($2::text[])', [row!.id, body.photoIds])
+    await enqueueStateMessage(tx, caller.userId, { id: row!.id, categoryName: cat.name, state: 'submitted', at: new Date(row!.createdAt), note: held ? '已提交，待审核' : '已提交，等待受理' })
+    const ordered = body.photoIds.map((pid) => photos.find((p) => p.id === pid)!)
+    const me = await tx.one<{ nickname: string; phone: string | null }>('SELECT nickname, phone FROM users WHERE id = $1', [caller.userId])
+    const r: q.ReportRow = {
+      id: row!.id, categoryCode: cat.code, categoryName: cat.name, categoryIcon: cat.icon, state: 'submitted', description, address,
+      communityCode: where.communityCode, gridCode: where.gridCode, lng: body.lng, lat: body.lat, createdAt: row!.createdAt, dueAt: row!.dueAt,
+      closedAt: null, overdue: false, held, holdReason, coReporters: 0, anonymous: body.anonymous, reporterId: caller.userId,
+      reporterName: me?.nickname ?? '', reporterPhone: me?.phone ?? null, department: cat.department, assigneeId: null, assigneeName: null,
+      mergedInto: null, rating: null, ratingComment: null, ratedAt: null, thumbId: ordered[0]?.id ?? null, source: opts.source ?? 'app', mediaUrl: opts.mediaUrl ?? null,
+    }
+    const view: ReportDetail = {
+      ...listItem(dir, r, true),
+      grid: where.gridCode ? { code: where.gridCode, name: dir.get(where.gridCode)?.name ?? where.gridCode } : null,
+      lng: body.lng, lat: body.lat, anonymous: body.anonymous, department: cat.department, assignee: null, mergedInto: null,
+      reporter: { id: caller.userId, name: r.reporterName, phoneMasked: maskPhone(r.reporterPhone) },
+      isMine: true, meToo: false, holdReason, photos: ordered.map(photoView), rating: null, actions: allowedActions(dir, caller, r), canRate: false,
+      timeline: [{ id: row!.eventId, action: 'submit', label: ACTION_LABELS.submit, fromState: null, toState: 'submitted',
+        actor: { role: opts.source === 'open311' ? 'open311' : 'reporter', name: '上报人' }, note: null, photos: [], at: iso(row!.createdAt) }],
+    }
+    return { status: 201, body: view }
+  })
+}
+
+// ---------- near-duplicates and "+1"
+export async function nearby(ctx: AppContext, categoryCode: string, lng: number, lat: number): Promise<NearbyResult> {
+  const cat = await category(ctx, categoryCode)
+  const radius = cat.duplicateRadiusM
+  const dLat = radius / 111_320
+  const dLng = radius / (111_320 * Math.max(0.01, Math.cos((lat * Math.PI) / 180)))
+  const rows = await ctx.db.query<{ id: number; state: string; description: string; address: string; coReporters: number; createdAt: Date; thumbId: string | null; dist: number }>(
+    `SELECT * FROM (
+       SELECT r.id::int AS id, r.state, r.description, r.address, r.co_reporters AS "coReporters", r.created_at AS "createdAt",
+              (SELECT p.id FROM report_photos p WHERE p.report_id = r.id ORDER BY p.created_at, p.id LIMIT 1) AS "thumbId",
+              6371000 * 2 * asin(sqrt(power(sin(radians(r.lat - $3) / 2), 2)
+                + cos(radians($3)) * cos(radians(r.lat)) * power(sin(radians(r.lng - $2) / 2), 2))) AS dist
+         FROM reports r
+        WHERE r.category_code = $1 AND r.created_at > now() - make_interval(days => $8)
+          AND r.lat BETWEEN $4 AND $5 AND r.lng BETWEEN $6 AND $7
+          AND r.state IN ${q.OPEN_STATES_SQL} AND NOT r.held) x
+      WHERE dist <= $9 ORDER BY dist LIMIT 10`,
+    [cat.code, lng, lat, lat - dLat, lat + dLat, lng - dLng, lng + dLng, DUPLICATE_DAYS, radius],
+  )
+  return {
+    radiusM: radius,
+    items: rows.map((r) => ({
+      id: r.id,
+      number: reportNumber(r.id),
+      state: r.state as ReportState,
+      stateLabel: STATE_LABELS[r.state as ReportState],
+      description: r.description,
+      address: r.address,
+      distanceM: Math.round(r.dist),
+      coReporters: r.coReporters,
+      createdAt: iso(r.createdAt),
+      thumbUrl: r.thumbId ? `/api/v1/photos/${r.thumbId}/thumb` : null,
+    })),
+  }
+}
+
+export async function meToo(ctx: AppContext, caller: Caller, id: number): Promise<MeTooResult> {
+  return ctx.db.transaction(async (tx) => {
+    const [r] = await q.lockReports(tx, [id])
+    if (!r || r.held) throw notFound('REPORT_NOT_FOUND', '该随手拍不存在')
+    if (r.reporterId === caller.userId) throw conflict('METOO_OWN_REPORT', '这是您自己上报的问题')
+    if (!OPEN_STATES.includes(r.state as ReportState)) throw conflict('REPORT_NOT_OPEN', '该问题已处理完毕，如仍存在请重新上报')
+    const added = await tx.one('INSERT INTO report_co_reporters (report_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING report_id', [id, caller.userId])
+    if (!added) throw conflict('METOO_ALREADY', '您已经点过“我也遇到了”')
+    const upd = await tx.one<{ n: number }>('UPDATE reports SET co_reporters = co_reporters + 1, updated_at = now() WHERE id = $1 RETURNING co_reporters AS n', [id])
+    await q.insertEvent(tx, { reportId: id, actorId: caller.userId, actorRole: 'reporter', action: 'metoo' })
+    return { reportId: id, coReporters: upd!.n }
+  })
+}
+
+// ---------- transitions
+const REASON_REQUIRED: TransitionAction[] = ['reject', 'close_not_fixed']
+
+export async function transition(ctx: AppContext, caller: Caller, id: number, body: TransitionBody): Promise<ReportDetail> {
+  const def = TRANSITIONS[body.action]
+  const note = body.note?.trim() || null
+  if (REASON_REQUIRED.includes(body.action) && !note) throw badRequest('REASON_REQUIRED', '请填写原因')
+  if (body.action === 'rectify' && !body.photoIds?.length) throw badRequest('PHOTOS_REQUIRED', '请上传整改后的照片')
+  if (body.action !== 'rectify' && body.photoIds?.length && !['close', 'close_not_fixed', 'reopen'].includes(body.action)) {
+    throw badRequest('PHOTOS_NOT_ALLOWED', '该操作不需要照片')
+  }
+  if (body.action === 'merge' && !body.targetReportId) throw badRequest('MERGE_TARGET_REQUIRED', '请选择要合并到的问题')
+  if (body.action === 'merge' && body.targetReportId === id) throw badRequest('MERGE_TARGET_INVALID', '不能合并到自身')
+  if (body.action === 'dispatch' && !body.department && !body.assigneeId) throw badRequest('DISPATCH_TARGET_REQUIRED', '请选择派遣的责任部门或处置人')
+  const dir = await ctx.regions.get()
+
+  await ctx.db.transaction(async (tx) => {
+    const ids = body.action === 'merge' ? [id, body.targetReportId!] : [id]
+    const locked = await q.lockReports(tx, ids)
+    const r = locked.find((x) => x.id === id)
+    if (!r) throw notFound('REPORT_NOT_FOUND', '该随手拍不存在')
+    let role: 'worker' | 'reporter'
+    if (body.action === 'reopen' && !coversReport(dir, caller, r) && caller.userId === r.reporterId) {
+      role = 'reporter'
+    } else {
+      if (caller.userId !== r.reporterId && !coversReport(dir, caller, r) && !caller.office && caller.workerRegions.length === 0) {
+        throw forbidden('REPORT_FORBIDDEN', '您不能处理别人上报的问题')
+      }
+      assertWorkerOf(dir, caller, r)
+      role = 'worker'
+    }
+    const state = r.state as ReportState
+    if (body.action === 'release') {
+      if (!r.held) throw conflict('REPORT_NOT_HELD', '该问题无需审核')
+    } else if (!def.from.includes(state)) {
+      throw conflict('ILLEGAL_TRANSITION', `当前状态为「${STATE_LABELS[state]}」，不能执行「${ACTION_LABELS[body.action]}」`)
+    }
+    if (role === 'reporter' && !withinReopenWindow(r.closedAt)) throw conflict('REOPEN_WINDOW_PASSED', `销号超过 ${REOPEN_DAYS} 天，不能重新打开，请重新上报`)
+
+    const sets: string[] = ['updated_at = now()']
+    const params: unknown[] = [id]
+    const p = (v: unknown) => {
+      params.push(v)
+      return `$${params.length}`
+    }
+    const detailJson: Record<string, unknown> = {}
+    if (def.to) sets.push(`state = ${p(def.to)}`)
+    switch (body.action) {
+      case 'merge': {
+        const target = locked.find((x) => x.id === body.targetReportId)
+        if (!target) throw notFound('MERGE_TARGET_NOT_FOUND', '要合并到的问题不存在')
+        assertWorkerOf(dir, caller, target)
+        if (!OPEN_STATES.includes(target.state as ReportState)) throw conflict('MERGE_TARGET_NOT_OPEN', '只能合并到未办结的问题')
+        sets.push(`merged_into = ${p(target.id)}`)
+        // the duplicate's reporter and "+1"s become co-reporters of the kept report
+        await tx.query(
+          `INSERT INTO report_co_reporters (report_id, user_id)
+           SELECT $1, u FROM (SELECT $3::bigint AS u UNION SELECT user_id FROM report_co_reporters WHERE report_id = $2) x
+            WHERE u <> $4 ON CONFLICT DO NOTHING`,
+          [target.id, id, r.reporterId, target.reporterId],
+        )
+        await tx.query('UPDATE reports SET co_reporters = (SELECT count(*)::int FROM report_co_reporters WHERE report_id = $1), updated_at = now() WHERE id = $1', [target.id])
+        await q.insertEvent(tx, { reportId: target.id, actorId: caller.userId, actorRole: 'worker', action: 'merge', note: `合并了重复问题 ${reportNumber(id)}`, detail: { from: id } })
+        detailJson.into = target.id
+        break
+      }
+      case 'dispatch': {
+        if (body.assigneeId) {
+          const ok = await tx.one<{ code: string }>(
+            `SELECT region_code AS code FROM role_grants WHERE user_id = $1 AND role = 'worker' AND revoked_at IS NULL
+               AND region_code = ANY($2::text[]) LIMIT 1`,
+            [body.assigneeId, dir.chain(r.gridCode ?? r.communityCode).map((x) => x.code).concat(r.gridCode ? [] : dir.descendants(r.communityCode).map((x) => x.code))],
+          )
+          if (!ok) throw badRequest('ASSIGNEE_NOT_WORKER', '处置人必须是负责该区域的网格员')
+          sets.push(`assignee_id = ${p(body.assigneeId)}`)
+        }
+        if (body.department) sets.push(`department = ${p(body.department.trim())}`)
+        detailJson.department = body.department ?? null
+        detailJson.assigneeId = body.assigneeId ?? null
+        break
+      }
+      case 'close':
+      case 'close_not_fixed':
+        sets.push('closed_at = now()')
+        break
+      case 'reopen':
+        sets.push('closed_at = NULL', 'reopen_count = reopen_count + 1', `due_at = now() + make_interval(hours => ${p(r.slaHours)})`)
+        break
+      case 'release':
+        sets.push('held = false', 'hold_reason = NULL')
+        break
+    }
+    // compare-and-set on the state as well as the row lock
+    const updated = await tx.one<{ categoryName: string }>(
+      `UPDATE reports SET ${sets.join(', ')} WHERE id = $1 AND state = ${p(state)}
+       RETURNING (SELECT name FROM report_categories WHERE code = reports.category_code) AS "categoryName"`,
+      params,
+    )
+    if (!updated) throw conflict('ILLEGAL_TRANSITION', '该问题状态已变化，请刷新后重试')
+    const ev = await q.insertEvent(tx, {
+      reportId: id, actorId: caller.userId, actorRole: role, action: body.action, fromState: state, toState: def.to, note, detail: detailJson,
+    })
+    if (body.photoIds?.length) {
+      const photos = await q.claimablePhotos(tx, caller.userId, body.photoIds)
+      if (photos.length !== body.photoIds.length) throw badRequest('PHOTO_NOT_FOUND', '照片不存在或已被使用，请重新上传')
+      await tx.query('UPDATE report_photos SET report_id = $1, event_id = $2 WHERE id = ANY($3::text[])', [id, ev!.id, body.photoIds])
+    }
+    if (def.to) await enqueueStateMessage(tx, r.reporterId, { id, categoryName: updated.categoryName, state: def.to, note, at: new Date(ev!.createdAt) })
+    await audit(tx, caller.userId, `report.${body.action}`, `report:${id}`, { from: state, to: def.to, ...detailJson })
+  })
+  return detail(ctx, ctx.db, caller, id)
+}
+
+export async function rate(ctx: AppContext, caller: Caller, id: number, score: number, comment: string | undefined): Promise<ReportDetail> {
+  await ctx.db.transaction(async (tx) => {
+    const [r] = await q.lockReports(tx, [id])
+    if (!r) throw notFound('REPORT_NOT_FOUND', '该随手拍不存在')
+    if (r.reporterId !== caller.userId) throw forbidden('REPORT_FORBIDDEN', '只有上报人可以评价')
+    if (r.state !== 'closed' && r.state !== 'closed_not_fixed') throw conflict('REPORT_NOT_CLOSED', '问题办结后才能评价')
+    if (r.rating !== null) throw conflict('ALREADY_RATED', '您已经评价过了')
+    await tx.query('UPDATE reports SET rating = $2, rating_comment = $3, rated_at = now(), updated_at = now() WHERE id = $1', [id, score, comment?.trim() || null])
+    await q.insertEvent(tx, { reportId: id, actorId: caller.userId, actorRole: 'reporter', action: 'rate', note: comment?.trim() || null, detail: { score } })
+    await audit(tx, caller.userId, 'report.rate', `report:${id}`, { score })
+  })
+  return detail(ctx, ctx.db, caller, id)
+}
+
+// ---------- lists
+function encodeCursor(r: { createdAt: Date; id: number }): string {
+  return Buffer.from(JSON.stringify([iso(r.createdAt), r.id])).toString('base64url')
+}
+function decodeCursor(c: string | undefined): [string, number] | null {
+  if (!c) return null
+  try {
+    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'))
+    if (Array.isArray(v) && typeof v[0] === 'string' && !Number.isNaN(Date.parse(v[0])) && Number.isInteger(v[1])) return [v[0], v[1]]
+  } catch {
+    /* fall through */
+  }
+  throw badRequest('CURSOR_INVALID', '分页游标无效，请从第一页重新加载')
+}
+
+async function page(ctx: AppContext, f: q.ReportFilter, cursor: string | undefined, limit: number, full: boolean) {
+  const dir = await ctx.regions.get()
+  const params: unknown[] = []
+  let where = q.filterSql(f, params)
+  const cur = decodeCursor(cursor)
+  if (cur) {
+    params.push(cur[0], cur[1])
+    where += ` AND (r.created_at, r.id) < ($${params.length - 1}::timestamptz, $${params.length})`
+  }
+  params.push(limit + 1)
+  const rows = await ctx.db.query<q.ReportRow>(
+    `SELECT ${q.REPORT_COLS} FROM ${q.REPORT_FROM} WHERE ${where} ORDER BY r.created_at DESC, r.id DESC LIMIT $${params.length}`,
+    params,
+  )
+  const more = rows.length > limit
+  const items = rows.slice(0, limit)
+  return { items: items.map((r) => listItem(dir, r, full)), nextCursor: more ? encodeCursor(items[items.length - 1]) : null }
+}
+
+export function myReports(ctx: AppContext, caller: Caller, cursor: string | undefined, limit: number): Promise<ReportPage> {
+  return page(ctx, { scope: null, reporterId: caller.userId }, cursor, limit, true)
+}
+
+export async function publicReports(ctx: AppContext, caller: Caller | null, communityCode: string | undefined, cursor: string | undefined, limit: number): Promise<ReportPage> {
+  return page(ctx, { scope: null, communityCode: communityCode ?? caller?.communityCode ?? undefined, publicOnly: true }, cursor, limit, false)
+}
+
+export async function workFilter(ctx: AppContext, caller: Caller, query: Omit<WorkQuery, 'cursor' | 'limit'>): Promise<q.ReportFilter> {
+  assertWorkerOrOffice(caller)
+  const dir = await ctx.regions.get()
+  const scope = scopeCodes(dir, caller)
+  if (query.communityCode && scope && !scope.includes(query.communityCode)) throw forbidden('FORBIDDEN_REGION', '该社区不在您负责的区域内')
+  if (query.from && query.to && query.from > query.to) throw badRequest('DATE_RANGE_INVALID', '开始日期不能晚于结束日期')
+  if (query.categoryCode) await category(ctx, query.categoryCode)
+  return { scope, state: query.state, categoryCode: query.categoryCode, overdue: query.overdue, from: query.from, to: query.to, communityCode: query.communityCode }
+}
+
+export async function workList(ctx: AppContext, caller: Caller, query: WorkQuery): Promise<WorkPage> {
+  const f = await workFilter(ctx, caller, query)
+  const p = await page(ctx, f, query.cursor, query.limit ?? 20, true)
+  const params: unknown[] = []
+  const where = q.filterSql(f, params, { withState: false })
+  const counts = await ctx.db.query<{ state: string; n: number; overdue: number }>(
+    `SELECT r.state, count(*)::int AS n, count(*) FILTER (WHERE ${q.OVERDUE_SQL})::int AS overdue FROM reports r WHERE ${where} GROUP BY r.state`,
+    params,
+  )
+  const byState: Record<string, number> = Object.fromEntries(Object.keys(STATE_LABELS).map((s) => [s, 0]))
+  let overdueCount = 0
+  for (const c of counts) {
+    byState[c.state] = c.n
+    if (!f.state || f.state === c.state) overdueCount += c.overdue
+  }
+  return { ...p, counts: byState, overdueCount }
+}
+
+export async function dailyStats(ctx: AppContext, caller: Caller, from: string | undefined, to: string | undefined, communityCode?: string): Promise<DailyStats> {
+  const f = await workFilter(ctx, caller, { communityCode })
+  const dir = await ctx.regions.get()
+  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)
+  const end = to ?? today
+  const start = from ?? new Date(Date.parse(end) - 6 * 86400_000).toISOString().slice(0, 10)
+  if (start > end) throw badRequest('DATE_RANGE_INVALID', '开始日期不能晚于结束日期')
+  if (Date.parse(end) - Date.parse(start) > 92 * 86400_000) throw badRequest('DATE_RANGE_TOO_LONG', '日期范围不能超过 92 天')
+  const params: unknown[] = [start, end]
+  const where = q.filterSql({ scope: f.scope, communityCode: f.communityCode }, params)
+  const rows = await ctx.db.query<{ day: string; communityCode: string; new: number; closed: number; overdue: number }>(
+    `WITH bounds AS (SELECT ($1::date::timestamp AT TIME ZONE 'Asia/Shanghai') AS lo, (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS hi),
+     scoped AS (SELECT r.* FROM reports r, bounds b WHERE ${where}
+                  AND (r.created_at >= b.lo OR r.closed_at >= b.lo OR r.due_at >= b.lo)),
+     ev AS (
+       SELECT (created_at AT TIME ZONE 'Asia/Shanghai')::date AS day, community_code, 1 AS n, 0 AS c, 0 AS o FROM scoped, bounds
+        WHERE created_at >= bounds.lo AND created_at < bounds.hi
+       UNION ALL
+       SELECT (closed_at AT TIME ZONE 'Asia/Shanghai')::date, community_code, 0, 1, 0 FROM scoped, bounds
+        WHERE state IN ('closed', 'closed_not_fixed') AND closed_at >= bounds.lo AND closed_at < bounds.hi
+       UNION ALL
+       SELECT (due_at AT TIME ZONE 'Asia/Shanghai')::date, community_code, 0, 0, 1 FROM scoped, bounds
+        WHERE state NOT IN ('rejected', 'merged') AND due_at >= bounds.lo AND due_at < least(bounds.hi, now())
+          AND (closed_at IS NULL OR closed_at > due_at))
+     SELECT day::text AS day, community_code AS "communityCode", sum(n)::int AS new, sum(c)::int AS closed, sum(o)::int AS overdue
+       FROM ev GROUP BY day, community_code ORDER BY day, community_code`,
+    params,
+  )
+  return { items: rows.map((r) => ({ ...r, communityName: dir.get(r.communityCode)?.name ?? r.communityCode })) }
+}
+
+export async function latestForHome(ctx: AppContext, communityCode: string) {
+  const rows = await ctx.db.query<{ id: number; name: string; state: string; address: string }>(
+    `SELECT r.id::int AS id, c.name, r.state, r.address FROM reports r JOIN report_categories c ON c.code = r.category_code
+      WHERE r.community_code = $1 AND NOT r.held ORDER BY r.created_at DESC, r.id DESC LIMIT 5`,
+    [communityCode],
+  )
+  if (rows.length === 0) return null
+  return {
+    key: 'reports',
+    title: '本社区最新随手拍',
+    items: rows.map((r) => ({ id: String(r.id), title: `${r.name} · ${STATE_LABELS[r.state as ReportState]}`, subtitle: r.address })),
+  }
+}
+
+export function assertPositiveId(id: number) {
+  if (!Number.isSafeInteger(id) || id < 1) throw new AppError(404, 'REPORT_NOT_FOUND', '该随手拍不存在')
+}

@@ -1,0 +1,26 @@
+import { sniffImage } from '../../server/modules/reports/photos'
+import { TRANSITIONS } from '../../server/modules/reports/service'
+
+describe('sniffImage', () => {
+  it('knows formats by their first bytes only', () => {
+    expect(sniffImage(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0, 0, 0, 0, 0, 0, 0]))).toBe('jpeg')
+    expect(sniffImage(Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(8)]))).toBe('png')
+    expect(sniffImage(Buffer.from('RIFF\0\0\0\0WEBPVP8 '))).toBe('webp')
+    expect(sniffImage(Buffer.from('\0\0\0\x18ftypheic\0\0\0\0'))).toBe('heic')
+    expect(sniffImage(Buffer.from('\0\0\0\x18ftypavif\0\0\0\0'))).toBe('avif')
+    expect(sniffImage(Buffer.from('GIF89a......'))).toBeNull()
+    expect(sniffImage(Buffer.from('<svg xmlns="'))).toBeNull()
+    expect(sniffImage(Buffer.alloc(3))).toBeNull()
+  })
+})
+
+describe('the report lifecycle', () => {
+  it('matches the 台账 diagram', () => {
+    expect(TRANSITIONS.accept).toEqual({ from: ['submitted'], to: 'accepted' })
+    expect(TRANSITIONS.reject).toEqual({ from: ['submitted'], to: 'rejected' })
+    expect(TRANSITIONS.merge).toEqual({ from: ['accepted'], to: 'merged' })
+    expect(TRANSITIONS.close).toEqual({ from: ['rectified'], to: 'closed' })
+    expect(TRANSITIONS.close_not_fixed).toEqual({ from: ['rectified'], to: 'closed_not_fixed' })
+    expect(TRANSITIONS.reopen.from).toEqual(['closed', 'closed_not_fixed'])
+  })
+})
