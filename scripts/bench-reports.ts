@@ -156,7 +156,7 @@ async function main() {
     const admin = new pg.Client({ connectionString: url })
     await admin.connect()
     await admin.query(`CREATE DATABASE ${name}`)
-    const db = openPostgres(withDb(url, name), 10)
+    const db = openPostgres(withDb(url, name), loadConfig().databasePoolSize)
     try {
       await run('postgres', db)
     } finally {

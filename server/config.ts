@@ -6,6 +6,8 @@ export interface Config {
   host: string
   /** postgres://… selects a PostgreSQL server; unset means the embedded PGlite database. */
   databaseUrl?: string
+  /** Connections per API process to the PostgreSQL server. */
+  databasePoolSize: number
   dataDir: string
   redisUrl?: string
   demo: boolean
@@ -39,6 +41,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: int(env.PORT, 3000),
     host: env.HOST || '0.0.0.0',
     databaseUrl: env.DATABASE_URL || undefined,
+    databasePoolSize: int(env.DATABASE_POOL_SIZE, 20),
     dataDir,
     redisUrl: env.REDIS_URL || undefined,
     demo: bool(env.DEMO, false),

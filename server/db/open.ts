@@ -40,7 +40,7 @@ async function createInChild(dir: string, onProgress?: (msg: string) => void): P
 /** Opens the configured database and applies pending migrations. */
 export async function openDatabase(config: Config, onProgress?: (msg: string) => void): Promise<OpenedDb> {
   if (config.databaseUrl) {
-    const db = openPostgres(config.databaseUrl)
+    const db = openPostgres(config.databaseUrl, config.databasePoolSize)
     await migrate(db)
     return { db, created: false, release: () => undefined }
   }

@@ -7,6 +7,10 @@ import { hashSecret } from './tokens'
 export interface Caller {
   userId: number
   communityCode: string | null
+  nickname: string
+  /** Never sent to other users; here so that services need not look the user up again. */
+  phone: string | null
+  openid: string | null
   /** Region codes this user works for (a street grant covers its communities and grids). */
   workerRegions: string[]
   office: boolean
@@ -28,23 +32,38 @@ function bearer(req: FastifyRequest): string | null {
   return m[1]
 }
 
+interface CallerRow {
+  userId: number
+  communityCode: string | null
+  nickname: string
+  phone: string | null
+  openid: string | null
+  expired: boolean
+  revoked: boolean
+  grants: Array<{ role: string; regionCode: string | null }>
+}
+
+// One round trip per request: the session, the user and the live role grants together.
+const CALLER_SQL = `
+  SELECT s.user_id::int AS "userId", u.community_code AS "communityCode", u.nickname, u.phone, u.openid,
+         s.expires_at <= now() AS expired, s.revoked_at IS NOT NULL AS revoked,
+         coalesce((SELECT json_agg(json_build_object('role', g.role, 'regionCode', g.region_code))
+                     FROM role_grants g WHERE g.user_id = s.user_id AND g.revoked_at IS NULL), '[]'::json) AS grants
+    FROM sessions s JOIN users u ON u.id = s.user_id
+   WHERE s.token_hash = $1`
+
 async function resolve(ctx: AppContext, token: string): Promise<Caller> {
   const tokenHash = hashSecret(token)
-  const row = await ctx.db.one<{ userId: number; communityCode: string | null; expired: boolean; revoked: boolean }>(
-    `SELECT s.user_id::int AS "userId", u.community_code AS "communityCode",
-            s.expires_at <= now() AS expired, s.revoked_at IS NOT NULL AS revoked
-       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`,
-    [tokenHash],
-  )
+  const row = await ctx.db.one<CallerRow>(CALLER_SQL, [tokenHash])
   if (!row || row.revoked) throw unauthorized('INVALID_TOKEN', '登录凭证无效，请重新登录')
   if (row.expired) throw unauthorized('SESSION_EXPIRED', '登录已过期，请重新登录')
-  const grants = await ctx.db.query<{ role: string; regionCode: string | null }>(
-    `SELECT role, region_code AS "regionCode" FROM role_grants WHERE user_id = $1 AND revoked_at IS NULL`,
-    [row.userId],
-  )
+  const grants = typeof row.grants === 'string' ? (JSON.parse(row.grants) as CallerRow['grants']) : row.grants
   return {
     userId: row.userId,
     communityCode: row.communityCode,
+    nickname: row.nickname,
+    phone: row.phone,
+    openid: row.openid,
     workerRegions: grants.filter((g) => g.role === 'worker' && g.regionCode).map((g) => g.regionCode!),
     office: grants.some((g) => g.role === 'office'),
     volunteer: grants.some((g) => g.role === 'volunteer'),

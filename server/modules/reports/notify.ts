@@ -8,23 +8,30 @@ export const MAX_ATTEMPTS = 5
 const BASE_BACKOFF_SECONDS = 30
 const TEMPLATE_ID = process.env.REPORTS_SUBSCRIBE_TEMPLATE_ID || 'demo-report-status'
 
-/** Written in the transaction of the change: the message exists exactly when the change does. */
-export function enqueueStateMessage(
-  tx: Queryable,
-  userId: number,
-  r: { id: number; categoryName: string; state: ReportState; note?: string | null; at: Date },
-) {
+export const DETAIL_PAGE = 'packages/reports/pages/detail/index?id='
+
+/** The subscribe message for a report's new state (WeChat's field limits applied). */
+export function stateMessagePayload(r: { id: number; categoryName: string; state: ReportState; note?: string | null; at: Date }) {
   const shanghai = new Date(r.at.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')
-  return enqueueNotification(tx, userId, 'report.state', `report:${r.id}`, {
+  return {
     templateId: TEMPLATE_ID,
-    page: `packages/reports/detail?id=${r.id}`,
+    page: `${DETAIL_PAGE}${r.id}`,
     data: {
       thing1: { value: r.categoryName.slice(0, 20) },
       phrase2: { value: STATE_LABELS[r.state].slice(0, 5) },
       time3: { value: shanghai },
       thing4: { value: (r.note || '点击查看处理进度').slice(0, 20) },
     },
-  })
+  }
+}
+
+/** Written in the transaction of the change: the message exists exactly when the change does. */
+export function enqueueStateMessage(
+  tx: Queryable,
+  userId: number,
+  r: { id: number; categoryName: string; state: ReportState; note?: string | null; at: Date },
+) {
+  return enqueueNotification(tx, userId, 'report.state', `report:${r.id}`, stateMessagePayload(r))
 }
 
 export interface OutboxRun {

@@ -180,7 +180,7 @@ export const open311Routes = (ctx: AppContext) => async (app: FastifyInstance) =
       const description = (str(b.description) ?? '').slice(0, 500)
       const mediaUrl = str(b.media_url)
       if (mediaUrl && (!/^https?:\/\/\S+$/.test(mediaUrl) || mediaUrl.length > 500)) throw new Open311Error(400, 'media_url must be an http(s) URL')
-      const caller: Caller = { userId: account.accountId, communityCode: null, workerRegions: [], office: false, volunteer: false, tokenHash: '' }
+      const caller: Caller = { userId: account.accountId, communityCode: null, nickname: '', phone: null, openid: null, workerRegions: [], office: false, volunteer: false, tokenHash: '' }
       let created
       try {
         created = await service.submitReport(

@@ -3,7 +3,6 @@ import type { Queryable } from '../../db/types'
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors'
 import { audit } from '../../lib/audit'
 import type { Caller } from '../../lib/caller'
-import { once } from '../../lib/idempotency'
 import { maskPhone } from '../accounts/service'
 import type { RegionDirectory } from '../regions/directory'
 import {
@@ -11,7 +10,7 @@ import {
   type DailyStats, type MeTooResult, type NearbyResult, type ReportDetail, type ReportListItem, type ReportPage, type ReportState,
   type SubmitReportBody, type TimelineEvent, type TransitionAction, type TransitionBody, type WorkPage, type WorkQuery,
 } from '../../../types/reports'
-import { enqueueStateMessage } from './notify'
+import { DETAIL_PAGE, enqueueStateMessage, stateMessagePayload } from './notify'
 import { photoView } from './photos'
 import { assertWorkerOf, assertWorkerOrOffice, coversReport, scopeCodes, seesEverything } from './policy'
 import * as q from './queries'
@@ -184,8 +183,7 @@ async function screenText(ctx: AppContext, caller: Caller, text: string): Promis
   if (!text.trim()) return { held: false, reason: null }
   if (!ctx.wechat.msgSecCheck) return { held: true, reason: '内容安全检查未配置，待人工审核' }
   try {
-    const openid = (await ctx.db.one<{ openid: string | null }>('SELECT openid FROM users WHERE id = $1', [caller.userId]))?.openid
-    const verdict = await ctx.wechat.msgSecCheck(text, openid)
+    const verdict = await ctx.wechat.msgSecCheck(text, caller.openid)
     return verdict === 'pass' ? { held: false, reason: null } : { held: true, reason: '文字内容待人工审核' }
   } catch {
     return { held: true, reason: '内容安全检查暂不可用，待人工审核' }
@@ -205,56 +203,67 @@ export async function submitReport(
   body: SubmitReportBody,
   idempotencyKey: string | undefined,
   opts: SubmitOptions = {},
-) {
+): Promise<{ status: number; body: ReportDetail; replayed: boolean }> {
   const cat = await category(ctx, body.categoryCode)
   const dir = await ctx.regions.get()
   const where = place(dir, body.lng, body.lat)
   const description = body.description.trim()
   const address = body.address.trim()
+  const replay = async (): Promise<{ status: number; body: ReportDetail; replayed: boolean } | null> => {
+    if (!idempotencyKey) return null
+    const prior = await q.storedSubmission(ctx.db, caller.userId, idempotencyKey)
+    if (!prior) return null
+    if (prior.route !== 'POST /reports' || !prior.response?.reportId) throw conflict('IDEMPOTENCY_KEY_REUSED', '该 Idempotency-Key 已用于另一个请求')
+    return { status: 201, body: await getReport(ctx, caller, prior.response.reportId), replayed: true }
+  }
   const text = await screenText(ctx, caller, [description, address].filter(Boolean).join('\n'))
-  return once(ctx.db, caller.userId, idempotencyKey, 'POST /reports', async (tx) => {
-    const photos = body.photoIds.length ? await q.claimablePhotos(tx, caller.userId, body.photoIds) : []
-    if (photos.length !== body.photoIds.length) throw badRequest('PHOTO_NOT_FOUND', '照片不存在或已被使用，请重新上传')
-    const photoHeld = photos.some((p) => p.secStatus !== 'pass')
-    const held = text.held || photoHeld
-    const holdReason = text.reason ?? (photoHeld ? (photos.some((p) => p.secStatus === 'risky') ? '图片内容待人工审核' : '图片安全检查暂不可用，待人工审核') : null)
-    // one statement for the report, its first 台账 entry, the reporter's message and the audit entry
-    const row = await tx.one<{ id: number; createdAt: Date; dueAt: Date; eventId: number }>(
-      `WITH r AS (
-         INSERT INTO reports (category_code, reporter_id, anonymous, description, lng, lat, address, community_code, grid_code,
-                              held, hold_reason, department, due_at, source, media_url)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now() + make_interval(hours => $13), $14, $15)
-         RETURNING id, created_at, due_at),
-       e AS (INSERT INTO report_events (report_id, actor_id, actor_role, action, to_state)
-             SELECT id, $2, $16, 'submit', 'submitted' FROM r RETURNING id),
-       a AS (INSERT INTO audit_log (actor_id, action, target, detail)
-             SELECT $2, 'report.submit', 'report:' || id, jsonb_build_object('category', $1::text, 'held', $10::boolean) FROM r)
-       SELECT r.id::int AS id, r.created_at AS "createdAt", r.due_at AS "dueAt", e.id::int AS "eventId" FROM r, e`,
-      [cat.code, caller.userId, body.anonymous, description, body.lng, body.lat, address, where.communityCode, where.gridCode,
-        held, holdReason, cat.department, cat.slaHours, opts.source ?? 'app', opts.mediaUrl ?? null, opts.source === 'open311' ? 'open311' : 'reporter'],
-    )
-    if (photos.length) await tx.query('UPDATE report_photos SET report_id = $1 WHERE id = ANY($2::text[])', [row!.id, body.photoIds])
-    await enqueueStateMessage(tx, caller.userId, { id: row!.id, categoryName: cat.name, state: 'submitted', at: new Date(row!.createdAt), note: held ? '已提交，待审核' : '已提交，等待受理' })
-    const ordered = body.photoIds.map((pid) => photos.find((p) => p.id === pid)!)
-    const me = await tx.one<{ nickname: string; phone: string | null }>('SELECT nickname, phone FROM users WHERE id = $1', [caller.userId])
-    const r: q.ReportRow = {
-      id: row!.id, categoryCode: cat.code, categoryName: cat.name, categoryIcon: cat.icon, state: 'submitted', description, address,
-      communityCode: where.communityCode, gridCode: where.gridCode, lng: body.lng, lat: body.lat, createdAt: row!.createdAt, dueAt: row!.dueAt,
-      closedAt: null, overdue: false, held, holdReason, coReporters: 0, anonymous: body.anonymous, reporterId: caller.userId,
-      reporterName: me?.nickname ?? '', reporterPhone: me?.phone ?? null, department: cat.department, assigneeId: null, assigneeName: null,
-      mergedInto: null, rating: null, ratingComment: null, ratedAt: null, thumbId: ordered[0]?.id ?? null, source: opts.source ?? 'app', mediaUrl: opts.mediaUrl ?? null,
-    }
-    const view: ReportDetail = {
-      ...listItem(dir, r, true),
-      grid: where.gridCode ? { code: where.gridCode, name: dir.get(where.gridCode)?.name ?? where.gridCode } : null,
-      lng: body.lng, lat: body.lat, anonymous: body.anonymous, department: cat.department, assignee: null, mergedInto: null,
-      reporter: { id: caller.userId, name: r.reporterName, phoneMasked: maskPhone(r.reporterPhone) },
-      isMine: true, meToo: false, holdReason, photos: ordered.map(photoView), rating: null, actions: allowedActions(dir, caller, r), canRate: false,
-      timeline: [{ id: row!.eventId, action: 'submit', label: ACTION_LABELS.submit, fromState: null, toState: 'submitted',
-        actor: { role: opts.source === 'open311' ? 'open311' : 'reporter', name: '上报人' }, note: null, photos: [], at: iso(row!.createdAt) }],
-    }
-    return { status: 201, body: view }
+  const actorRole = opts.source === 'open311' ? 'open311' : 'reporter'
+  const out = await q.submitInOneStatement(ctx.db, {
+    userId: caller.userId,
+    idempotencyKey: idempotencyKey ?? null,
+    categoryCode: cat.code,
+    anonymous: body.anonymous,
+    description,
+    lng: body.lng,
+    lat: body.lat,
+    address,
+    communityCode: where.communityCode,
+    gridCode: where.gridCode,
+    textHeld: text.held,
+    textHoldReason: text.reason,
+    department: cat.department,
+    slaHours: cat.slaHours,
+    source: opts.source ?? 'app',
+    mediaUrl: opts.mediaUrl ?? null,
+    actorRole,
+    photoIds: body.photoIds,
+    message: { ...stateMessagePayload({ id: 0, categoryName: cat.name, state: 'submitted', at: new Date(), note: text.held ? '已提交，待审核' : '已提交，等待受理' }), page: DETAIL_PAGE },
   })
+  if (!out?.id) {
+    const stored = await replay()
+    if (stored) return stored
+    if (!out?.photosOk) throw badRequest('PHOTO_NOT_FOUND', '照片不存在或已被使用，请重新上传')
+    throw conflict('IDEMPOTENCY_IN_PROGRESS', '相同的请求正在处理中，请稍后重试')
+  }
+  const photos = typeof out.photos === 'string' ? (JSON.parse(out.photos) as q.PhotoRow[]) : out.photos
+  const ordered = body.photoIds.map((pid) => photos.find((p) => p.id === pid)).filter((p): p is q.PhotoRow => p !== undefined)
+  const r: q.ReportRow = {
+    id: out.id, categoryCode: cat.code, categoryName: cat.name, categoryIcon: cat.icon, state: 'submitted', description, address,
+    communityCode: where.communityCode, gridCode: where.gridCode, lng: body.lng, lat: body.lat, createdAt: out.createdAt!, dueAt: out.dueAt!,
+    closedAt: null, overdue: false, held: out.held!, holdReason: out.holdReason, coReporters: 0, anonymous: body.anonymous, reporterId: caller.userId,
+    reporterName: caller.nickname, reporterPhone: caller.phone, department: cat.department, assigneeId: null, assigneeName: null,
+    mergedInto: null, rating: null, ratingComment: null, ratedAt: null, thumbId: ordered[0]?.id ?? null, source: opts.source ?? 'app', mediaUrl: opts.mediaUrl ?? null,
+  }
+  const view: ReportDetail = {
+    ...listItem(dir, r, true),
+    grid: where.gridCode ? { code: where.gridCode, name: dir.get(where.gridCode)?.name ?? where.gridCode } : null,
+    lng: body.lng, lat: body.lat, anonymous: body.anonymous, department: cat.department, assignee: null, mergedInto: null,
+    reporter: { id: caller.userId, name: caller.nickname, phoneMasked: maskPhone(caller.phone) },
+    isMine: true, meToo: false, holdReason: out.holdReason, photos: ordered.map(photoView), rating: null, actions: allowedActions(dir, caller, r), canRate: false,
+    timeline: [{ id: out.eventId!, action: 'submit', label: ACTION_LABELS.submit, fromState: null, toState: 'submitted',
+      actor: { role: actorRole, name: '上报人' }, note: null, photos: [], at: iso(out.createdAt!) }],
+  }
+  return { status: 201, body: view, replayed: false }
 }
 
 // ---------- near-duplicates and "+1"
