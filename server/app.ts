@@ -16,6 +16,8 @@ import { describeValidation, validatorCompiler } from './lib/validation'
 import { accountRoutes } from './modules/accounts/routes'
 import { regionRoutes } from './modules/regions/routes'
 import { homeRoutes } from './modules/home/routes'
+import { quizRoutes } from './modules/quizzes/routes'
+import { quizHomeSection } from './modules/quizzes/service'
 import { reportRoutes } from './modules/reports/routes'
 import { open311Routes } from './modules/reports/open311'
 import { latestForHome } from './modules/reports/service'
@@ -98,6 +100,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
   const homeSections: HomeSectionSource[] = []
+  homeSections.push(quizHomeSection)
   await app.register(async (api) => {
     api.get('/health', {
       schema: {
@@ -115,6 +118,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     await api.register(accountRoutes(ctx))
     await api.register(regionRoutes(ctx))
     await api.register(homeRoutes(ctx, homeSections))
+    await api.register(quizRoutes(ctx))
     await api.register(reportRoutes(ctx))
     homeSections.push((c, communityCode) => latestForHome(c, communityCode))
   }, { prefix: '/api/v1' })

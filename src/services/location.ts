@@ -2,23 +2,24 @@ import Taro from '@tarojs/taro'
 import type { Me } from '@contract/accounts'
 import { ApiError, toast } from './api'
 import { locate, updateMe } from './accounts'
+import { currentGcj02 } from '../utils/position'
 
 /**
  * 使用我的位置: asks for the GCJ-02 position, finds the community it lies in, asks the user to confirm, and
  * saves it. Returns the updated Me, or undefined if the user cancelled or something failed (already told).
  */
 export async function chooseCommunityByLocation(): Promise<Me | undefined> {
-  let position: { longitude: number; latitude: number }
+  let position: { lng: number; lat: number }
   try {
     Taro.showLoading({ title: '正在定位…', mask: true })
-    position = await Taro.getLocation({ type: 'gcj02' })
+    position = await currentGcj02()
   } catch {
     Taro.hideLoading()
     toast('无法获取位置，请在设置中允许使用位置信息后重试')
     return undefined
   }
   try {
-    const hit = await locate(position.longitude, position.latitude)
+    const hit = await locate(position.lng, position.lat)
     Taro.hideLoading()
     const where = [hit.district.name, hit.street.name, hit.community.name].join(' ')
     const { confirm } = await Taro.showModal({ title: '定位结果', content: `您在 ${where}，设为我的社区？`, confirmText: '确定', cancelText: '取消' })

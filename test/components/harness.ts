@@ -286,7 +286,7 @@ export async function mountPage(pagePath: string, options: MountOptions = {}): P
       state.routes = r
     },
     text: () => collapse(comp.dom.textContent ?? ''),
-    async waitFor(predicate, what = 'condition', timeoutMs = 3000) {
+    async waitFor(predicate, what = 'condition', timeoutMs = 10_000) {
       const end = Date.now() + timeoutMs
       for (;;) {
         if (predicate()) return

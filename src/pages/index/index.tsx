@@ -12,6 +12,7 @@ import { formatCount } from '@/utils/format'
 import './index.scss'
 
 const REGION_PICKER = '/packages/accounts/pages/region/index'
+const QUIZ_HOME = '/packages/quizzes/pages/index/index'
 
 export default function HomePage() {
   const signedIn = useRequireSignIn()
@@ -62,6 +63,16 @@ export default function HomePage() {
           />
         </Card>
       )}
+
+      <CellGroup className='home__quiz'>
+        <Cell
+          title='答题'
+          description='文明知识答题活动、每日一练、错题本'
+          extra='去答题 ›'
+          clickable
+          onClick={() => Taro.navigateTo({ url: QUIZ_HOME })}
+        />
+      </CellGroup>
 
       {sections.length === 0 ? (
         community ? (

@@ -94,6 +94,13 @@ export default function MinePage() {
         <Cell title='使用我的位置' description='按当前位置自动确定所在社区' extra='定位' clickable onClick={onLocate} />
       </CellGroup>
 
+      {me.roles.some((r) => r.role === 'worker' || r.role === 'office') ? (
+        <CellGroup title='工作'>
+          <Cell title='组织答题' description='答题活动、题库、现场答题' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/quizzes/pages/admin/index' })} />
+          <Cell className='mine__work' title='随手拍工单' description='受理、派遣、整改、销号' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/reports/pages/work/index' })} />
+        </CellGroup>
+      ) : null}
+
       <CellGroup title='设置'>
         <Cell
           className='mine__elder'

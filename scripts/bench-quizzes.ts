@@ -1,0 +1,247 @@
+// npm run bench:quizzes — prints figures, asserts nothing.
+//  1. Attempt submission (POST /api/v1/quiz/attempts/:id/submit, a real grading transaction) at 50 connections,
+//     beside a bare validated insert route in the same run, on PGlite and on PostgreSQL (DATABASE_URL, default
+//     postgres://postgres@127.0.0.1:5432/postgres; a throw-away database is created and dropped).
+//  2. A live quiz with 500 WebSocket participants across two API processes (Redis bus, PostgreSQL): time from
+//     the answer that closes a question to the leaderboard reaching every participant.
+import { spawn, type ChildProcess } from 'node:child_process'
+import path from 'node:path'
+import autocannon from 'autocannon'
+import pg from 'pg'
+import WebSocket from 'ws'
+import { Type } from '@sinclair/typebox'
+import { buildApp } from '../server/app'
+import { createRuntime } from '../server/bootstrap'
+import { loadConfig } from '../server/config'
+import type { Db } from '../server/db/types'
+import { migrate } from '../server/db/migrate'
+import { openPGlite } from '../server/db/pglite'
+import { openPostgres } from '../server/db/postgres'
+import { newToken, hashSecret } from '../server/lib/tokens'
+import { seedDemo } from '../server/seed/demo'
+
+const ROOT = path.resolve(__dirname, '..')
+const PG_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379'
+const CONNECTIONS = 50
+const DURATION = Number(process.env.BENCH_SECONDS || 10)
+const HAPPY = '329901001001'
+
+const say = (s: string) => process.stdout.write(`${s}\n`)
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]
+}
+
+async function withDatabase<T>(name: string, fn: (url: string) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: PG_URL })
+  await admin.connect()
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  const u = new URL(PG_URL)
+  u.pathname = `/${name}`
+  try {
+    return await fn(u.toString())
+  } finally {
+    const a = new pg.Client({ connectionString: PG_URL })
+    await a.connect()
+    await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    await a.end()
+  }
+}
+
+/** n residents of 幸福里 with a bearer token each. */
+async function makeUsers(db: Db, n: number, prefix: string): Promise<Array<{ id: number; token: string }>> {
+  const users = await db.query<{ id: number }>(
+    `INSERT INTO users (phone, nickname, community_code)
+     SELECT $1 || lpad(i::text, 5, '0'), '选手' || i, $2 FROM generate_series(1, $3::int) AS i RETURNING id::int AS id`,
+    [prefix, HAPPY, n],
+  )
+  const out = users.map((u) => ({ id: u.id, token: newToken() }))
+  for (let i = 0; i < out.length; i += 1000) {
+    const chunk = out.slice(i, i + 1000).map((u) => ({ h: hashSecret(u.token), u: u.id }))
+    await db.query(
+      `INSERT INTO sessions (token_hash, user_id, channel, expires_at) SELECT x.h, x.u, 'sms', now() + interval '1 day'
+         FROM jsonb_to_recordset($1::jsonb) AS x(h text, u bigint)`,
+      [JSON.stringify(chunk)],
+    )
+  }
+  return out
+}
+
+async function submissionBench(kind: 'pglite' | 'postgres', db: Db) {
+  await migrate(db)
+  const config = { ...loadConfig({}), demo: true, rateLimitPerMinute: 100_000_000, logLevel: 'warn' }
+  const runtime = await createRuntime(config, db)
+  await seedDemo(runtime.ctx)
+  const app = await buildApp(runtime.ctx)
+  await db.exec('CREATE TABLE IF NOT EXISTS bench_rows (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, n integer NOT NULL, created_at timestamptz NOT NULL DEFAULT now())')
+  app.post('/bench/insert', {
+    schema: { body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 50 }), n: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }) },
+  }, async (req) => {
+    const b = req.body as { name: string; n: number }
+    return db.one('INSERT INTO bench_rows (name, n) VALUES ($1, $2) RETURNING id::int AS id', [b.name, b.n])
+  })
+  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+
+  // enough open attempts for the whole run, one per resident, drawn like the server draws
+  const n = kind === 'postgres' ? 40_000 : 20_000
+  const users = await makeUsers(db, n, kind === 'postgres' ? '151' : '152')
+  const worker = await db.one<{ id: number }>(`SELECT id::int AS id FROM users WHERE phone = '13800000002'`)
+  const campaign = await db.one<{ id: number }>(
+    `INSERT INTO quiz_campaigns (region_code, title, starts_at, ends_at, question_count, time_limit_seconds, pass_score, max_attempts, created_by)
+     VALUES ($1, '压测活动', now() - interval '1 hour', now() + interval '1 day', 5, 3600, 60, 1, $2) RETURNING id::int AS id`,
+    [HAPPY, worker!.id],
+  )
+  const attempts = await db.query<{ id: number; userId: number; questionIds: number[] }>(
+    `INSERT INTO quiz_attempts (kind, campaign_id, user_id, community_code, street_code, attempt_no, question_ids, total, expires_at)
+     SELECT 'campaign', $1, u.id, $2, '329901001', 1,
+            ARRAY(SELECT id FROM quiz_questions WHERE u.id > 0 ORDER BY random() LIMIT 5), 5, now() + interval '1 hour'
+       FROM unnest($3::bigint[]) AS u(id)
+     RETURNING id::int AS id, user_id::int AS "userId", question_ids::int[] AS "questionIds"`,
+    [campaign!.id, HAPPY, users.map((u) => u.id)],
+  )
+  const tokenOf = new Map(users.map((u) => [u.id, u.token]))
+  const jobs = attempts.map((a) => ({
+    path: `/api/v1/quiz/attempts/${a.id}/submit`,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenOf.get(a.userId)}` },
+    body: JSON.stringify({ answers: a.questionIds.map((id) => ({ questionId: id, choice: [0] })) }),
+  }))
+  let next = 0
+
+  const run = (opts: Partial<autocannon.Options>) => new Promise<autocannon.Result>((resolve, reject) => {
+    autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts, url: `${url}${opts.url ?? ''}` } as autocannon.Options, (err, r) => (err ? reject(err) : resolve(r)))
+  })
+  // warm-up
+  await run({ duration: 2, method: 'POST', url: '/bench/insert', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'warm', n: 1 }) })
+  const bare = await run({ method: 'POST', url: '/bench/insert', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'row', n: 42 }) })
+  const submit = await run({
+    requests: [{
+      method: 'POST',
+      setupRequest: (req: autocannon.Request) => {
+        const j = jobs[next++ % jobs.length]
+        return { ...req, path: j.path, headers: j.headers, body: j.body }
+      },
+    }] as autocannon.Request[],
+  })
+  const graded = await db.one<{ n: number }>('SELECT count(*)::int AS n FROM quiz_attempts WHERE campaign_id = $1 AND submitted_at IS NOT NULL', [campaign!.id])
+  const line = (name: string, r: autocannon.Result) =>
+    `  ${name.padEnd(28)} ${r.requests.average.toFixed(0).padStart(6)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   2xx ${r['2xx']}  non-2xx ${r.non2xx} ${r.non2xx ? JSON.stringify(Object.keys((r as unknown as { statusCodeStats: object }).statusCodeStats)) : ''}`
+  say(`\n[${kind}] ${CONNECTIONS} connections, ${DURATION} s each`)
+  say(line('bare validated insert', bare))
+  say(line('attempt submission (grade)', submit))
+  say(`  submission / bare = ${((100 * submit.requests.average) / bare.requests.average).toFixed(0)}%   (attempts graded: ${graded!.n}; prepared ${jobs.length}${next > jobs.length ? ', ran out: repeats were refused as already submitted' : ''})`)
+  await app.close()
+  await runtime.close()
+}
+
+function startServer(port: number, url: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: url, REDIS_URL, DEMO: '1', RATE_LIMIT_PER_MINUTE: '100000000', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    const onData = (d: Buffer) => {
+      out += d.toString()
+      if (out.includes('就绪')) resolve(child)
+    }
+    child.stdout!.on('data', onData)
+    child.stderr!.on('data', (d) => { out += d.toString() })
+    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)))
+  })
+}
+
+interface Player {
+  ws: WebSocket
+  userId: number
+  onReveal?: (at: number) => void
+  onQuestion?: () => void
+  onAck?: () => void
+}
+
+async function liveBench(url: string) {
+  const PARTICIPANTS = 500
+  const QUESTIONS = 5
+  const [a, b] = [3401, 3402]
+  // the first process creates the schema and the demo city; the second opens the same database
+  const pa = await startServer(a, url)
+  const pb = await startServer(b, url)
+  const db = openPostgres(url, 4)
+  try {
+    const users = await makeUsers(db, PARTICIPANTS, '153')
+    const workerToken = newToken()
+    const w = await db.one<{ id: number }>(`SELECT id::int AS id FROM users WHERE phone = '13800000002'`)
+    await db.query(`INSERT INTO sessions (token_hash, user_id, channel, expires_at) VALUES ($1, $2, 'sms', now() + interval '1 day')`, [hashSecret(workerToken), w!.id])
+    const qs = await db.query<{ id: number; answer: number[] }>(`SELECT id::int AS id, answer FROM quiz_questions WHERE kind = 'single' ORDER BY random() LIMIT $1`, [QUESTIONS])
+    const res = await fetch(`http://127.0.0.1:${a}/api/v1/live/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${workerToken}` },
+      body: JSON.stringify({ title: '压测现场赛', questionIds: qs.map((q) => q.id), questionSeconds: 120 }),
+    })
+    const session = (await res.json()) as { id: number; code: string }
+    const t0 = Date.now()
+    const players: Player[] = await Promise.all(users.map((u, i) => new Promise<Player>((resolve, reject) => {
+      const port = i % 2 === 0 ? a : b
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/live/${session.code}/ws?token=${u.token}`)
+      const p: Player = { ws, userId: u.id }
+      ws.on('message', (raw) => {
+        const at = performance.now()
+        const m = JSON.parse(raw.toString())
+        if (m.type === 'snapshot') resolve(p)
+        else if (m.type === 'reveal') p.onReveal?.(at)
+        else if (m.type === 'question') p.onQuestion?.()
+        else if (m.type === 'answer_ack') p.onAck?.()
+        else if (m.type === 'error') process.stderr.write(`ws error: ${m.code}\n`)
+      })
+      ws.once('error', reject)
+    })))
+    say(`\n[live] ${PARTICIPANTS} participants joined over WebSocket (half on each of 2 API processes) in ${Date.now() - t0} ms`)
+    const latencies: number[] = []
+    const bulk: number[] = []
+    for (let qi = 0; qi < QUESTIONS; qi++) {
+      const questionSeen = Promise.all(players.map((p) => new Promise<void>((r) => { p.onQuestion = r })))
+      await fetch(`http://127.0.0.1:${a}/api/v1/live/sessions/${session.id}/advance`, { method: 'POST', headers: { authorization: `Bearer ${workerToken}` } })
+      await questionSeen
+      const answer = (p: Player, choice: number[]) => new Promise<void>((r) => {
+        p.onAck = r
+        p.ws.send(JSON.stringify({ type: 'answer', questionIndex: qi, choice }))
+      })
+      // all but one answer at once; then the last answer closes the question and the leaderboard goes out
+      const b0 = performance.now()
+      await Promise.all(players.slice(0, -1).map((p, i) => answer(p, i % 3 === 0 ? [(qs[qi].answer[0] + 1) % 2] : qs[qi].answer)))
+      bulk.push(performance.now() - b0)
+      const revealed = Promise.all(players.map((p) => new Promise<number>((r) => { p.onReveal = r })))
+      const sent = performance.now()
+      players[players.length - 1].ws.send(JSON.stringify({ type: 'answer', questionIndex: qi, choice: qs[qi].answer }))
+      for (const at of await revealed) latencies.push(at - sent)
+    }
+    say(`  ${PARTICIPANTS - 1} simultaneous answers acknowledged in: p50 ${pct(bulk, 50).toFixed(0)} ms, max ${Math.max(...bulk).toFixed(0)} ms (per question, ${QUESTIONS} questions)`)
+    say(`  last answer → leaderboard at every participant (${latencies.length} deliveries): p50 ${pct(latencies, 50).toFixed(1)} ms, p95 ${pct(latencies, 95).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms   (goal p95 < 200 ms)`)
+    for (const p of players) p.ws.terminate()
+  } finally {
+    await db.close()
+    for (const p of [pa, pb]) p.kill('SIGTERM')
+    await Promise.all([pa, pb].map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))))
+  }
+}
+
+async function main() {
+  say('文明共建 — quiz benchmark')
+  const lite = await openPGlite(undefined)
+  await submissionBench('pglite', lite)
+  await lite.close()
+  await withDatabase('civiclink_quiz_bench', async (url) => {
+    const db = openPostgres(url, 10)
+    await submissionBench('postgres', db)
+    await db.close()
+  })
+  await withDatabase('civiclink_quiz_bench_live', liveBench)
+}
+
+main().then(() => process.exit(0), (err) => {
+  console.error(err)
+  process.exit(1)
+})

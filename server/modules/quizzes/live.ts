@@ -1,0 +1,365 @@
+import crypto from 'node:crypto'
+import QRCode from 'qrcode'
+import type { AppContext } from '../../context'
+import type { Queryable } from '../../db/types'
+import { pgCode, UNIQUE_VIOLATION } from '../../db/types'
+import { badRequest, conflict, forbidden, notFound } from '../../errors'
+import { audit } from '../../lib/audit'
+import type { Caller } from '../../lib/caller'
+import type { CreateLiveBody, LiveSessionView, LiveSnapshot, LiveStanding } from '../../../types/quizzes'
+import { assertQuizStaff } from './policy'
+import * as q from './queries'
+import { checkChoice, forAnswering, sameChoice } from './service'
+
+/** Answers sent just before the question closed still count if they arrive within this. */
+export const LIVE_GRACE_MS = 1500
+const DEFAULT_SECONDS = 20
+export const liveChannel = (sessionId: number) => `quiz-live:${sessionId}`
+
+interface SessionRow {
+  id: number
+  code: string
+  title: string
+  hostId: number
+  questionIds: number[]
+  questionSeconds: number
+  state: 'lobby' | 'question' | 'reveal' | 'finished'
+  currentIndex: number
+  questionStartedAt: Date | null
+  questionEndsAt: Date | null
+  serverNow: Date
+}
+
+const S_COLS = `s.id::int AS id, s.code, s.title, s.host_id::int AS "hostId", s.question_ids::int[] AS "questionIds",
+  s.question_seconds AS "questionSeconds", s.state, s.current_index AS "currentIndex",
+  s.question_started_at AS "questionStartedAt", s.question_ends_at AS "questionEndsAt", now() AS "serverNow"`
+
+/** Messages on the bus: the same for every process; each process makes per-socket messages from them. */
+export type LiveBusMessage =
+  | { type: 'joined'; participant: { userId: number; nickname: string }; participantCount: number }
+  | { type: 'question'; index: number; total: number; question: ReturnType<typeof forAnswering>; startedAt: string; endsAt: string }
+  | { type: 'progress'; index: number; answered: number; participantCount: number }
+  | { type: 'reveal'; reveal: { index: number; questionId: number; answer: number[]; explanation: string }; standings: LiveStanding[] }
+  | { type: 'finished'; standings: LiveStanding[] }
+
+const iso = (d: Date | string) => new Date(d).toISOString()
+
+export function sessionById(db: Queryable, id: number, lock: '' | ' FOR UPDATE' | ' FOR SHARE' = '') {
+  return db.one<SessionRow>(`SELECT ${S_COLS} FROM quiz_live_sessions s WHERE s.id = $1${lock}`, [id])
+}
+
+/** The session a join code names: the one not finished, else the latest finished (to show its results). */
+export async function sessionByCode(db: Queryable, code: string): Promise<SessionRow> {
+  const s = await db.one<SessionRow>(
+    `SELECT ${S_COLS} FROM quiz_live_sessions s WHERE s.code = $1 ORDER BY (s.state <> 'finished') DESC, s.id DESC LIMIT 1`,
+    [code],
+  )
+  if (!s) throw notFound('LIVE_NOT_FOUND', '没有找到这个现场答题，请核对 6 位数字邀请码')
+  return s
+}
+
+export async function standings(db: Queryable, sessionId: number): Promise<LiveStanding[]> {
+  const rows = await db.query<{ userId: number; nickname: string; score: number; correctCount: number }>(
+    `SELECT user_id::int AS "userId", nickname, score, correct_count AS "correctCount"
+       FROM quiz_live_participants WHERE session_id = $1 ORDER BY score DESC, joined_at, user_id`,
+    [sessionId],
+  )
+  let rank = 0
+  let prev = -1
+  return rows.map((r, i) => {
+    if (r.score !== prev) rank = i + 1
+    prev = r.score
+    return { rank, ...r }
+  })
+}
+
+export async function qrDataUrl(code: string): Promise<string> {
+  return QRCode.toDataURL(`civiclink://live?code=${code}`, { margin: 1, width: 320 })
+}
+
+export async function qrPng(code: string): Promise<Buffer> {
+  return QRCode.toBuffer(`civiclink://live?code=${code}`, { margin: 1, width: 480, type: 'png' })
+}
+
+async function view(s: SessionRow): Promise<LiveSessionView> {
+  return {
+    id: s.id,
+    code: s.code,
+    title: s.title,
+    state: s.state,
+    questionCount: s.questionIds.length,
+    questionSeconds: s.questionSeconds,
+    qrDataUrl: await qrDataUrl(s.code),
+    wsPath: `/api/v1/live/${s.code}/ws`,
+  }
+}
+
+export class LiveService {
+  /** Questions by id (a live session reads the same few again and again). */
+  private readonly questions = new Map<number, q.QuestionRow>()
+  private readonly timers = new Set<NodeJS.Timeout>()
+
+  constructor(private readonly ctx: AppContext) {}
+
+  close(): void {
+    for (const t of this.timers) clearTimeout(t)
+    this.timers.clear()
+  }
+
+  private async question(db: Queryable, id: number): Promise<q.QuestionRow> {
+    let r = this.questions.get(id)
+    if (!r) {
+      ;[r] = await q.questionsByIds(db, [id])
+      if (!r) throw notFound('QUESTION_NOT_FOUND', '题目不存在')
+      this.questions.set(id, r)
+    }
+    return r
+  }
+
+  private publish(sessionId: number, m: LiveBusMessage) {
+    return this.ctx.bus.publish(liveChannel(sessionId), m)
+  }
+
+  async create(caller: Caller, body: CreateLiveBody): Promise<LiveSessionView> {
+    assertQuizStaff(caller)
+    const dir = await this.ctx.regions.get()
+    const region = caller.office ? null : caller.workerRegions[0]
+    const chain = region ? dir.chain(region).map((r) => r.code) : []
+    const difficulties = body.difficulties ?? [1, 2, 3]
+    let ids: number[]
+    if (body.questionIds) {
+      if (body.tag || body.count) throw badRequest('LIVE_QUESTIONS_AMBIGUOUS', '请指定题目编号，或按标签抽题，二者选一')
+      const rows = await q.questionsByIds(this.ctx.db, body.questionIds)
+      const missing = body.questionIds.filter((id) => !rows.some((r) => r.id === id))
+      if (missing.length) throw notFound('QUESTION_NOT_FOUND', `题目不存在：${missing.join('、')}`)
+      ids = body.questionIds
+    } else {
+      const count = body.count ?? 10
+      ids = await q.drawIds(this.ctx.db, chain, difficulties, body.tag ?? null, [], count)
+      if (ids.length < count) throw badRequest('NOT_ENOUGH_QUESTIONS', `题库中符合条件的题目只有 ${ids.length} 道，不足 ${count} 道`)
+    }
+    for (let tries = 0; ; tries++) {
+      const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0')
+      try {
+        const row = await this.ctx.db.transaction(async (tx) => {
+          const ins = await tx.one<{ id: number }>(
+            `INSERT INTO quiz_live_sessions (code, title, host_id, region_code, question_ids, question_seconds)
+             VALUES ($1, $2, $3, $4, $5::bigint[], $6) RETURNING id::int AS id`,
+            [code, body.title.trim(), caller.userId, region, ids, body.questionSeconds ?? DEFAULT_SECONDS],
+          )
+          await audit(tx, caller.userId, 'quiz.live.create', `quiz_live:${ins!.id}`, { code })
+          return (await sessionById(tx, ins!.id))!
+        })
+        return view(row)
+      } catch (err) {
+        if (pgCode(err) === UNIQUE_VIOLATION && tries < 20) continue
+        throw err
+      }
+    }
+  }
+
+  async hostView(caller: Caller, id: number): Promise<LiveSessionView> {
+    return view(await this.hostSession(this.ctx.db, caller, id))
+  }
+
+  async hostSession(db: Queryable, caller: Caller, id: number, lock: '' | ' FOR UPDATE' = ''): Promise<SessionRow> {
+    const s = await sessionById(db, id, lock)
+    if (!s) throw notFound('LIVE_NOT_FOUND', '现场答题不存在')
+    if (s.hostId !== caller.userId) throw forbidden('LIVE_NOT_HOST', '只有主持人可以进行此操作')
+    return s
+  }
+
+  /** Joins as a participant (the host attaches as host). Late joiners are welcome until the end. */
+  async join(caller: Caller, code: string): Promise<{ session: SessionRow; role: 'host' | 'participant' }> {
+    const s = await sessionByCode(this.ctx.db, code)
+    if (s.hostId === caller.userId) return { session: s, role: 'host' }
+    const known = await this.ctx.db.one('SELECT 1 FROM quiz_live_participants WHERE session_id = $1 AND user_id = $2', [s.id, caller.userId])
+    if (known) return { session: s, role: 'participant' }
+    if (s.state === 'finished') throw conflict('LIVE_FINISHED', '这场现场答题已经结束')
+    const joined = await this.ctx.db.one<{ nickname: string }>(
+      `INSERT INTO quiz_live_participants (session_id, user_id, nickname)
+       SELECT $1, u.id, u.nickname FROM users u WHERE u.id = $2
+       ON CONFLICT DO NOTHING RETURNING nickname`,
+      [s.id, caller.userId],
+    )
+    if (joined) {
+      // counted after the insert committed: of concurrent joins, the last one sees them all
+      const n = await this.ctx.db.one<{ n: number }>('SELECT count(*)::int AS n FROM quiz_live_participants WHERE session_id = $1', [s.id])
+      await this.publish(s.id, { type: 'joined', participant: { userId: caller.userId, nickname: joined.nickname }, participantCount: n!.n })
+    }
+    return { session: s, role: 'participant' }
+  }
+
+  async snapshot(sessionId: number, userId: number): Promise<LiveSnapshot> {
+    const db = this.ctx.db
+    const s = (await sessionById(db, sessionId))!
+    const role = s.hostId === userId ? 'host' : 'participant'
+    const [participants, count, board] = await Promise.all([
+      db.query<{ userId: number; nickname: string }>(
+        'SELECT user_id::int AS "userId", nickname FROM quiz_live_participants WHERE session_id = $1 ORDER BY joined_at, user_id LIMIT 200', [s.id]),
+      db.one<{ n: number }>('SELECT count(*)::int AS n FROM quiz_live_participants WHERE session_id = $1', [s.id]),
+      standings(db, s.id),
+    ])
+    const me = board.find((b) => b.userId === userId)
+    let question: LiveSnapshot['question'] = null
+    let reveal: LiveSnapshot['reveal'] = null
+    let answered = false
+    if (s.currentIndex >= 0 && s.currentIndex < s.questionIds.length) {
+      const qr = await this.question(db, s.questionIds[s.currentIndex])
+      if (s.state === 'question') {
+        question = { index: s.currentIndex, total: s.questionIds.length, question: forAnswering(qr), startedAt: iso(s.questionStartedAt!), endsAt: iso(s.questionEndsAt!) }
+        answered = !!(await db.one('SELECT 1 FROM quiz_live_answers WHERE session_id = $1 AND question_index = $2 AND user_id = $3', [s.id, s.currentIndex, userId]))
+      } else if (s.state === 'reveal' || s.state === 'finished') {
+        reveal = { index: s.currentIndex, questionId: qr.id, answer: qr.answer, explanation: qr.explanation }
+      }
+    }
+    return {
+      code: s.code,
+      sessionId: s.id,
+      title: s.title,
+      state: s.state,
+      questionCount: s.questionIds.length,
+      currentIndex: s.currentIndex,
+      serverNow: iso(s.serverNow),
+      participantCount: count?.n ?? 0,
+      participants,
+      question,
+      reveal,
+      leaderboard: s.state === 'reveal' || s.state === 'finished' ? board.slice(0, 10) : [],
+      you: { role, score: me?.score ?? 0, rank: me?.rank ?? null, answered },
+    }
+  }
+
+  /** Host: lobby → question → reveal → next question … → finished. */
+  async advance(caller: Caller, sessionId: number): Promise<void> {
+    const s = await this.hostSession(this.ctx.db, caller, sessionId)
+    if (s.state === 'finished') throw conflict('LIVE_FINISHED', '这场现场答题已经结束')
+    if (s.state === 'question') return void (await this.reveal(sessionId, s.currentIndex))
+    if (s.currentIndex + 1 >= s.questionIds.length) return this.finish(caller, sessionId)
+    const next = await this.ctx.db.transaction(async (tx) => {
+      const cur = (await sessionById(tx, sessionId, ' FOR UPDATE'))!
+      if (cur.state !== s.state || cur.currentIndex !== s.currentIndex) return null // someone else advanced first
+      return tx.one<SessionRow>(
+        `UPDATE quiz_live_sessions s SET state = 'question', current_index = current_index + 1, question_started_at = now(),
+                question_ends_at = now() + make_interval(secs => question_seconds)
+          WHERE id = $1 RETURNING ${S_COLS}`,
+        [sessionId],
+      )
+    })
+    if (!next) return
+    const qr = await this.question(this.ctx.db, next.questionIds[next.currentIndex])
+    await this.publish(sessionId, {
+      type: 'question', index: next.currentIndex, total: next.questionIds.length, question: forAnswering(qr),
+      startedAt: iso(next.questionStartedAt!), endsAt: iso(next.questionEndsAt!),
+    })
+    // closes the question when its time is up (whichever process gets there first; reveal is idempotent)
+    const ms = new Date(next.questionEndsAt!).getTime() - new Date(next.serverNow).getTime() + LIVE_GRACE_MS
+    const t = setTimeout(() => {
+      this.timers.delete(t)
+      this.reveal(sessionId, next.currentIndex).catch(() => undefined)
+    }, Math.max(0, ms))
+    t.unref()
+    this.timers.add(t)
+  }
+
+  /** Closes question `index` (once) and pushes its answer and the standings. */
+  async reveal(sessionId: number, index: number): Promise<boolean> {
+    const out = await this.ctx.db.transaction(async (tx) => {
+      // waits for answers in flight (they hold a share lock on the session row)
+      const s = await tx.one<{ id: number }>(
+        `UPDATE quiz_live_sessions SET state = 'reveal' WHERE id = $1 AND state = 'question' AND current_index = $2 RETURNING id::int AS id`,
+        [sessionId, index],
+      )
+      if (!s) return null
+      const session = (await sessionById(tx, sessionId))!
+      return { session, board: await standings(tx, sessionId) }
+    })
+    if (!out) return false
+    const qr = await this.question(this.ctx.db, out.session.questionIds[index])
+    await this.publish(sessionId, { type: 'reveal', reveal: { index, questionId: qr.id, answer: qr.answer, explanation: qr.explanation }, standings: out.board })
+    return true
+  }
+
+  /** Host ends the session: standings are final and each participant's result is saved to their records. */
+  async finish(caller: Caller, sessionId: number): Promise<void> {
+    const board = await this.ctx.db.transaction(async (tx) => {
+      const s = await this.hostSession(tx, caller, sessionId, ' FOR UPDATE')
+      if (s.state === 'finished') return null
+      await tx.query(`UPDATE quiz_live_sessions SET state = 'finished', finished_at = now() WHERE id = $1`, [sessionId])
+      const asked = s.state === 'lobby' ? 0 : s.currentIndex + 1
+      if (asked > 0) {
+        const askedIds = s.questionIds.slice(0, asked)
+        await tx.query(
+          `INSERT INTO quiz_attempts (kind, live_session_id, user_id, community_code, street_code, question_ids, total, started_at,
+                                      expires_at, submitted_at, correct_count, score, passed)
+           SELECT 'live', p.session_id, p.user_id, u.community_code, st.parent_code, $2::bigint[], $3::int, p.joined_at, now(), now(),
+                  p.correct_count, round(100.0 * p.correct_count / $3::int)::int, NULL
+             FROM quiz_live_participants p JOIN users u ON u.id = p.user_id LEFT JOIN regions st ON st.code = u.community_code
+            WHERE p.session_id = $1
+           ON CONFLICT DO NOTHING`,
+          [sessionId, askedIds, asked],
+        )
+        await tx.query(
+          `INSERT INTO quiz_attempt_answers (attempt_id, question_id, user_id, given, correct, answered_at)
+           SELECT a.id, la.question_id, la.user_id, la.given, la.correct, la.answered_at
+             FROM quiz_live_answers la JOIN quiz_attempts a ON a.live_session_id = la.session_id AND a.user_id = la.user_id
+            WHERE la.session_id = $1
+           ON CONFLICT DO NOTHING`,
+          [sessionId],
+        )
+      }
+      await audit(tx, caller.userId, 'quiz.live.finish', `quiz_live:${sessionId}`, { asked })
+      return standings(tx, sessionId)
+    })
+    if (board) await this.publish(sessionId, { type: 'finished', standings: board })
+  }
+
+  /** A participant's answer to the current question: once, in time, scored by correctness and speed. */
+  async answer(caller: Caller, code: string, questionIndex: number, choice: number[]): Promise<{ questionIndex: number; accepted: true }> {
+    const s0 = await sessionByCode(this.ctx.db, code)
+    const outcome = await this.ctx.db.transaction(async (tx) => {
+      // a share lock: answers run side by side, but the reveal waits until they are in
+      const s = (await sessionById(tx, s0.id, ' FOR SHARE'))!
+      const joined = await tx.one('SELECT 1 FROM quiz_live_participants WHERE session_id = $1 AND user_id = $2', [s.id, caller.userId])
+      if (!joined) throw forbidden('LIVE_NOT_JOINED', '请先加入这场现场答题')
+      if (s.state === 'finished') throw conflict('LIVE_FINISHED', '这场现场答题已经结束')
+      if (questionIndex !== s.currentIndex || s.state === 'lobby') throw conflict('LIVE_NOT_CURRENT_QUESTION', '这道题不是当前题目')
+      const now = new Date(s.serverNow).getTime()
+      const started = new Date(s.questionStartedAt!).getTime()
+      const ends = new Date(s.questionEndsAt!).getTime()
+      if (s.state !== 'question' || now > ends + LIVE_GRACE_MS) throw conflict('LIVE_QUESTION_CLOSED', '本题作答时间已结束')
+      const qr = await this.question(tx, s.questionIds[questionIndex])
+      checkChoice(qr, choice, '本题')
+      const correct = sameChoice(qr.answer, choice)
+      const elapsed = Math.max(0, Math.min(now - started, ends - started))
+      // 500 for being right, up to 500 more for being quick
+      const points = correct ? 500 + Math.round(500 * (1 - elapsed / Math.max(1, ends - started))) : 0
+      let inserted: unknown
+      try {
+        inserted = await tx.one(
+          `INSERT INTO quiz_live_answers (session_id, question_index, user_id, question_id, given, correct, points, elapsed_ms)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING 1`,
+          [s.id, questionIndex, caller.userId, qr.id, JSON.stringify(choice), correct, points, elapsed],
+        )
+      } catch (err) {
+        if (pgCode(err) === '23503') throw forbidden('LIVE_NOT_JOINED', '请先加入这场现场答题')
+        throw err
+      }
+      if (!inserted) throw conflict('LIVE_ALREADY_ANSWERED', '本题已经作答，不能修改')
+      if (correct) {
+        await tx.query('UPDATE quiz_live_participants SET score = score + $3, correct_count = correct_count + 1 WHERE session_id = $1 AND user_id = $2', [s.id, caller.userId, points])
+      }
+      return { sessionId: s.id }
+    })
+    // counted after commit: of answers committing at the same time, the last one counts them all (and closes the question)
+    const c = (await this.ctx.db.one<{ answered: number; participants: number }>(
+      `SELECT (SELECT count(*)::int FROM quiz_live_answers WHERE session_id = $1 AND question_index = $2) AS answered,
+              (SELECT count(*)::int FROM quiz_live_participants WHERE session_id = $1) AS participants`,
+      [outcome.sessionId, questionIndex],
+    ))!
+    await this.publish(outcome.sessionId, { type: 'progress', index: questionIndex, answered: c.answered, participantCount: c.participants })
+    // everyone has answered: no need to wait for the clock
+    if (c.answered >= c.participants) await this.reveal(outcome.sessionId, questionIndex)
+    return { questionIndex, accepted: true }
+  }
+}

@@ -1,0 +1,347 @@
+import type { Queryable } from '../../db/types'
+import type { BankQuestion } from './bank'
+
+export interface QuestionRow {
+  id: number
+  kind: 'single' | 'multiple' | 'judge'
+  stem: string
+  options: string[]
+  answer: number[]
+  explanation: string
+  tags: string[]
+  difficulty: number
+  regionCode: string | null
+  bankKey: string | null
+}
+
+const Q_COLS = `q.id::int AS id, q.kind, q.stem, q.options, q.answer, q.explanation, q.tags, q.difficulty::int AS difficulty,
+  q.region_code AS "regionCode", q.bank_key AS "bankKey"`
+
+/** Shipped questions, by stable key: adds the missing ones, leaves edited or existing ones alone. */
+export async function insertBank(db: Queryable, bank: BankQuestion[]): Promise<number> {
+  const rows = await db.query(
+    `INSERT INTO quiz_questions (bank_key, kind, stem, options, answer, explanation, tags, difficulty)
+     SELECT x.key, x.kind, x.stem, x.options, x.answer, x.explanation, ARRAY(SELECT jsonb_array_elements_text(x.tags)), x.difficulty
+       FROM jsonb_to_recordset($1::jsonb) AS x(key text, kind text, stem text, options jsonb, answer jsonb, explanation text, tags jsonb, difficulty smallint)
+     ON CONFLICT (bank_key) DO NOTHING RETURNING id`,
+    [JSON.stringify(bank)],
+  )
+  return rows.length
+}
+
+export interface NewQuestion {
+  kind: string
+  stem: string
+  options: string[]
+  answer: number[]
+  explanation: string
+  tags: string[]
+  difficulty: number
+}
+
+export async function insertQuestions(db: Queryable, items: NewQuestion[], regionCode: string | null, by: number): Promise<number> {
+  const rows = await db.query(
+    `INSERT INTO quiz_questions (kind, stem, options, answer, explanation, tags, difficulty, region_code, created_by)
+     SELECT x.kind, x.stem, x.options, x.answer, x.explanation, ARRAY(SELECT jsonb_array_elements_text(x.tags)), x.difficulty, $2, $3
+       FROM jsonb_to_recordset($1::jsonb) AS x(kind text, stem text, options jsonb, answer jsonb, explanation text, tags jsonb, difficulty smallint)
+     RETURNING id`,
+    [JSON.stringify(items), regionCode, by],
+  )
+  return rows.length
+}
+
+export function questionsByIds(db: Queryable, ids: number[]) {
+  return db.query<QuestionRow>(`SELECT ${Q_COLS} FROM quiz_questions q WHERE q.id = ANY($1::bigint[])`, [ids])
+}
+
+/** The bank visible in a region: the city-wide questions and those imported for the region or above it. */
+export function listQuestions(db: Queryable, regionChain: string[] | null, tag: string | null, afterId: number, limit: number) {
+  return db.query<QuestionRow>(
+    `SELECT ${Q_COLS} FROM quiz_questions q
+      WHERE q.active AND q.id > $3 AND ($2::text IS NULL OR $2 = ANY(q.tags))
+        AND ($1::text[] IS NULL OR q.region_code IS NULL OR q.region_code = ANY($1))
+      ORDER BY q.id LIMIT $4`,
+    [regionChain, tag, afterId, limit],
+  )
+}
+
+export function tagCounts(db: Queryable, regionChain: string[] | null) {
+  return db.query<{ tag: string; difficulty: number; n: number }>(
+    `SELECT t.tag, q.difficulty::int AS difficulty, count(*)::int AS n
+       FROM quiz_questions q CROSS JOIN LATERAL unnest(q.tags) AS t(tag)
+      WHERE q.active AND ($1::text[] IS NULL OR q.region_code IS NULL OR q.region_code = ANY($1))
+      GROUP BY t.tag, q.difficulty ORDER BY t.tag, q.difficulty`,
+    [regionChain],
+  )
+}
+
+export function countAvailable(db: Queryable, regionChain: string[], difficulties: number[], tag: string | null) {
+  return db.one<{ n: number }>(
+    `SELECT count(*)::int AS n FROM quiz_questions q
+      WHERE q.active AND q.difficulty = ANY($2::smallint[]) AND ($3::text IS NULL OR $3 = ANY(q.tags))
+        AND (q.region_code IS NULL OR q.region_code = ANY($1::text[]))`,
+    [regionChain, difficulties, tag],
+  )
+}
+
+/** Random questions not yet drawn. */
+export async function drawIds(db: Queryable, regionChain: string[], difficulties: number[], tag: string | null, exclude: number[], n: number) {
+  const rows = await db.query<{ id: number }>(
+    `SELECT q.id::int AS id FROM quiz_questions q
+      WHERE q.active AND q.difficulty = ANY($2::smallint[]) AND ($3::text IS NULL OR $3 = ANY(q.tags))
+        AND (q.region_code IS NULL OR q.region_code = ANY($1::text[])) AND NOT (q.id = ANY($4::bigint[]))
+      ORDER BY random() LIMIT $5`,
+    [regionChain, difficulties, tag, exclude, n],
+  )
+  return rows.map((r) => r.id)
+}
+
+// ---- campaigns ----
+
+export interface CampaignRow {
+  id: number
+  regionCode: string
+  title: string
+  description: string
+  startsAt: Date
+  endsAt: Date
+  questionCount: number
+  tagMix: Array<{ tag: string; count: number }>
+  difficulties: number[]
+  timeLimitSeconds: number
+  passScore: number
+  maxAttempts: number
+  createdBy: number
+  cancelledAt: Date | null
+  status: 'upcoming' | 'open' | 'ended' | 'cancelled'
+}
+
+const C_COLS = `c.id::int AS id, c.region_code AS "regionCode", c.title, c.description, c.starts_at AS "startsAt", c.ends_at AS "endsAt",
+  c.question_count AS "questionCount", c.tag_mix AS "tagMix", c.difficulties::int[] AS difficulties,
+  c.time_limit_seconds AS "timeLimitSeconds", c.pass_score AS "passScore", c.max_attempts AS "maxAttempts",
+  c.created_by::int AS "createdBy", c.cancelled_at AS "cancelledAt",
+  CASE WHEN c.cancelled_at IS NOT NULL THEN 'cancelled' WHEN now() < c.starts_at THEN 'upcoming' WHEN now() < c.ends_at THEN 'open' ELSE 'ended' END AS status`
+
+export interface CampaignInsert {
+  regionCode: string
+  title: string
+  description: string
+  startsAt: string
+  endsAt: string
+  questionCount: number
+  tagMix: Array<{ tag: string; count: number }>
+  difficulties: number[]
+  timeLimitSeconds: number
+  passScore: number
+  maxAttempts: number
+}
+
+export function insertCampaign(db: Queryable, c: CampaignInsert, by: number) {
+  return db.one<CampaignRow>(
+    `WITH c AS (
+       INSERT INTO quiz_campaigns (region_code, title, description, starts_at, ends_at, question_count, tag_mix, difficulties,
+                                   time_limit_seconds, pass_score, max_attempts, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::smallint[], $9, $10, $11, $12) RETURNING *)
+     SELECT ${C_COLS} FROM c`,
+    [c.regionCode, c.title, c.description, c.startsAt, c.endsAt, c.questionCount, JSON.stringify(c.tagMix), c.difficulties,
+      c.timeLimitSeconds, c.passScore, c.maxAttempts, by],
+  )
+}
+
+export function campaignById(db: Queryable, id: number, lock = false) {
+  return db.one<CampaignRow>(`SELECT ${C_COLS} FROM quiz_campaigns c WHERE c.id = $1${lock ? ' FOR UPDATE' : ''}`, [id])
+}
+
+/** Campaigns of the given regions (the resident's community and the regions above it), recent first. */
+export function campaignsInRegions(db: Queryable, regionCodes: string[] | null, includeOld: boolean) {
+  return db.query<CampaignRow>(
+    `SELECT ${C_COLS} FROM quiz_campaigns c
+      WHERE ($1::text[] IS NULL OR c.region_code = ANY($1)) AND ($2 OR (c.cancelled_at IS NULL AND c.ends_at > now() - interval '30 days'))
+      ORDER BY c.starts_at DESC, c.id DESC LIMIT 200`,
+    [regionCodes, includeOld],
+  )
+}
+
+export function cancelCampaign(db: Queryable, id: number) {
+  return db.query('UPDATE quiz_campaigns SET cancelled_at = now() WHERE id = $1 AND cancelled_at IS NULL', [id])
+}
+
+export interface MyCampaignStats {
+  campaignId: number
+  attemptsUsed: number
+  bestScore: number | null
+  passed: boolean
+  openAttemptId: number | null
+}
+
+export function myCampaignStats(db: Queryable, userId: number, campaignIds: number[], graceSeconds: number) {
+  return db.query<MyCampaignStats>(
+    `SELECT campaign_id::int AS "campaignId", count(*)::int AS "attemptsUsed", max(score)::int AS "bestScore",
+            coalesce(bool_or(passed), false) AS passed,
+            (max(id) FILTER (WHERE submitted_at IS NULL AND expired_at IS NULL AND now() <= expires_at + make_interval(secs => $3)))::int AS "openAttemptId"
+       FROM quiz_attempts WHERE user_id = $1 AND campaign_id = ANY($2::bigint[]) GROUP BY campaign_id`,
+    [userId, campaignIds, graceSeconds],
+  )
+}
+
+// ---- attempts ----
+
+export interface AttemptRow {
+  id: number
+  kind: 'campaign' | 'practice' | 'live'
+  campaignId: number | null
+  userId: number
+  attemptNo: number
+  questionIds: number[]
+  startedAt: Date
+  expiresAt: Date
+  submittedAt: Date | null
+  expiredAt: Date | null
+  correctCount: number | null
+  total: number
+  score: number | null
+  passed: boolean | null
+  points: number
+  passScore: number | null
+  /** now() is past expires_at + grace */
+  overdue: boolean
+  serverNow: Date
+}
+
+const A_COLS = `a.id::int AS id, a.kind, a.campaign_id::int AS "campaignId", a.user_id::int AS "userId", a.attempt_no AS "attemptNo",
+  a.question_ids::int[] AS "questionIds", a.started_at AS "startedAt", a.expires_at AS "expiresAt", a.submitted_at AS "submittedAt",
+  a.expired_at AS "expiredAt", a.correct_count AS "correctCount", a.total, a.score, a.passed, a.points,
+  (SELECT pass_score FROM quiz_campaigns WHERE id = a.campaign_id) AS "passScore"`
+
+export function attemptById(db: Queryable, id: number, graceSeconds: number, lock = false) {
+  return db.one<AttemptRow>(
+    `SELECT ${A_COLS}, now() > a.expires_at + make_interval(secs => $2) AS overdue, now() AS "serverNow"
+       FROM quiz_attempts a WHERE a.id = $1${lock ? ' FOR UPDATE' : ''}`,
+    [id, graceSeconds],
+  )
+}
+
+export function countCampaignAttempts(db: Queryable, campaignId: number, userId: number) {
+  return db.one<{ n: number; open: number | null }>(
+    `SELECT count(*)::int AS n, max(id) FILTER (WHERE submitted_at IS NULL AND expired_at IS NULL AND now() < expires_at)::int AS open
+       FROM quiz_attempts WHERE campaign_id = $1 AND user_id = $2`,
+    [campaignId, userId],
+  )
+}
+
+export function insertAttempt(
+  db: Queryable,
+  a: { kind: string; campaignId: number | null; userId: number; communityCode: string | null; streetCode: string | null; attemptNo: number; questionIds: number[]; seconds: number },
+) {
+  return db.one<{ id: number }>(
+    `INSERT INTO quiz_attempts (kind, campaign_id, user_id, community_code, street_code, attempt_no, question_ids, total, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::bigint[], $8, now() + make_interval(secs => $9)) RETURNING id::int AS id`,
+    [a.kind, a.campaignId, a.userId, a.communityCode, a.streetCode, a.attemptNo, a.questionIds, a.questionIds.length, a.seconds],
+  )
+}
+
+export function markExpired(db: Queryable, id: number) {
+  return db.query(
+    `UPDATE quiz_attempts SET expired_at = now(), correct_count = 0, score = 0,
+            passed = CASE WHEN kind = 'campaign' THEN false ELSE NULL END
+      WHERE id = $1 AND submitted_at IS NULL AND expired_at IS NULL`,
+    [id],
+  )
+}
+
+export function insertAnswers(db: Queryable, attemptId: number, userId: number, answers: Array<{ questionId: number; given: number[]; correct: boolean }>) {
+  return db.query(
+    `INSERT INTO quiz_attempt_answers (attempt_id, question_id, user_id, given, correct)
+     SELECT $1, x."questionId", $2, x.given, x.correct FROM jsonb_to_recordset($3::jsonb) AS x("questionId" bigint, given jsonb, correct boolean)`,
+    [attemptId, userId, JSON.stringify(answers)],
+  )
+}
+
+export function answersOf(db: Queryable, attemptId: number) {
+  return db.query<{ questionId: number; given: number[]; correct: boolean }>(
+    `SELECT question_id::int AS "questionId", given, correct FROM quiz_attempt_answers WHERE attempt_id = $1`,
+    [attemptId],
+  )
+}
+
+export async function recordResult(db: Queryable, id: number, r: { correctCount: number; score: number; passed: boolean | null; points: number }) {
+  const row = await db.one<{ submittedAt: Date }>(
+    `UPDATE quiz_attempts SET submitted_at = now(), correct_count = $2, score = $3, passed = $4, points = $5 WHERE id = $1 RETURNING submitted_at AS "submittedAt"`,
+    [id, r.correctCount, r.score, r.passed, r.points],
+  )
+  return row!.submittedAt
+}
+
+// ---- points ----
+
+export const SHANGHAI_DAY = `(now() AT TIME ZONE 'Asia/Shanghai')::date`
+
+export function pointsToday(db: Queryable, userId: number) {
+  return db.one<{ n: number }>(`SELECT coalesce(sum(points), 0)::int AS n FROM quiz_points WHERE user_id = $1 AND day = ${SHANGHAI_DAY}`, [userId])
+}
+
+export function insertPoints(db: Queryable, userId: number, attemptId: number, points: number) {
+  return db.query(`INSERT INTO quiz_points (user_id, attempt_id, day, points) VALUES ($1, $2, ${SHANGHAI_DAY}, $3)`, [userId, attemptId, points])
+}
+
+export function pointsTotal(db: Queryable, userId: number) {
+  return db.one<{ total: number; today: number }>(
+    `SELECT coalesce(sum(points), 0)::int AS total, coalesce(sum(points) FILTER (WHERE day = ${SHANGHAI_DAY}), 0)::int AS today
+       FROM quiz_points WHERE user_id = $1`,
+    [userId],
+  )
+}
+
+export function pointsBoard(db: Queryable, communityCode: string, limit: number) {
+  return db.query<{ userId: number; nickname: string; points: number }>(
+    `SELECT u.id::int AS "userId", u.nickname, sum(p.points)::int AS points
+       FROM quiz_points p JOIN users u ON u.id = p.user_id
+      WHERE u.community_code = $1 GROUP BY u.id, u.nickname ORDER BY points DESC, u.id LIMIT $2`,
+    [communityCode, limit],
+  )
+}
+
+// ---- records, 错题本, boards ----
+
+export function myAttempts(db: Queryable, userId: number, beforeId: number, limit: number) {
+  return db.query<{ id: number; kind: 'campaign' | 'practice' | 'live'; campaignId: number | null; title: string | null; startedAt: Date; submittedAt: Date | null; expiredAt: Date | null; expiresAt: Date; score: number | null; passed: boolean | null; points: number }>(
+    `SELECT a.id::int AS id, a.kind, a.campaign_id::int AS "campaignId", coalesce(c.title, l.title) AS title, a.started_at AS "startedAt",
+            a.submitted_at AS "submittedAt", a.expired_at AS "expiredAt", a.expires_at AS "expiresAt", a.score, a.passed, a.points
+       FROM quiz_attempts a LEFT JOIN quiz_campaigns c ON c.id = a.campaign_id LEFT JOIN quiz_live_sessions l ON l.id = a.live_session_id
+      WHERE a.user_id = $1 AND a.id < $2 ORDER BY a.id DESC LIMIT $3`,
+    [userId, beforeId, limit],
+  )
+}
+
+export function wrongAnswers(db: Queryable, userId: number, after: { at: string; qid: number } | null, limit: number) {
+  return db.query<{ questionId: number; wrongTimes: number; lastWrongAt: Date; correctedSince: boolean; lastGiven: number[] }>(
+    `WITH agg AS (
+       SELECT question_id, count(*) FILTER (WHERE NOT correct)::int AS wrong_times,
+              date_trunc('milliseconds', max(answered_at) FILTER (WHERE NOT correct)) AS last_wrong_at, max(answered_at) FILTER (WHERE correct) AS last_right_at
+         FROM quiz_attempt_answers WHERE user_id = $1 GROUP BY question_id)
+     SELECT agg.question_id::int AS "questionId", agg.wrong_times AS "wrongTimes", agg.last_wrong_at AS "lastWrongAt",
+            coalesce(agg.last_right_at > agg.last_wrong_at, false) AS "correctedSince",
+            (SELECT given FROM quiz_attempt_answers w WHERE w.user_id = $1 AND w.question_id = agg.question_id AND NOT w.correct
+              ORDER BY w.answered_at DESC LIMIT 1) AS "lastGiven"
+       FROM agg
+      WHERE agg.wrong_times > 0 AND ($2::timestamptz IS NULL OR (agg.last_wrong_at, agg.question_id) < ($2::timestamptz, $3::bigint))
+      ORDER BY agg.last_wrong_at DESC, agg.question_id DESC LIMIT $4`,
+    [userId, after?.at ?? null, after?.qid ?? 0, limit],
+  )
+}
+
+/** Per community or street: participants, those who passed, mean of each participant's best score. */
+export function regionBoard(db: Queryable, level: 'community' | 'street', campaignId: number | null) {
+  const col = level === 'community' ? 'community_code' : 'street_code'
+  return db.query<{ code: string; participants: number; passed: number; averageScore: number | null }>(
+    `WITH best AS (
+       SELECT user_id, ${col} AS code, max(score) AS best, bool_or(passed) AS passed
+         FROM quiz_attempts
+        WHERE kind = 'campaign' AND (submitted_at IS NOT NULL OR expired_at IS NOT NULL) AND ${col} IS NOT NULL
+          AND ($1::bigint IS NULL OR campaign_id = $1)
+        GROUP BY user_id, ${col})
+     SELECT code, count(*)::int AS participants, count(*) FILTER (WHERE passed)::int AS passed, round(avg(best), 1)::float8 AS "averageScore"
+       FROM best GROUP BY code`,
+    [campaignId],
+  )
+}

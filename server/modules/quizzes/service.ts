@@ -1,0 +1,524 @@
+import type { AppContext } from '../../context'
+import type { Db, Queryable } from '../../db/types'
+import { pgCode, UNIQUE_VIOLATION } from '../../db/types'
+import { badRequest, conflict, notFound } from '../../errors'
+import { audit } from '../../lib/audit'
+import type { Caller } from '../../lib/caller'
+import { once } from '../../lib/idempotency'
+import type { RegionDirectory } from '../regions/directory'
+import type { HomeSectionSource } from '../home/service'
+import type {
+  AttemptList, AttemptResult, AttemptStarted, CampaignView, CreateCampaignBody, PointsBoard, PointsSummary, QuestionForAnswering,
+  QuestionList, QuestionWithAnswer, RegionBoard, SubmitBody, TagList, WrongAnswerList,
+} from '../../../types/quizzes'
+import { QUESTION_BANK } from './bank'
+import { assertCanManageCampaign, assertCanRunCampaignIn, assertCanTakeCampaign, assertQuizStaff, covers } from './policy'
+import * as q from './queries'
+
+/** Seconds allowed after expiresAt for the network: a submission sent in time may arrive a little late. */
+export const GRACE_SECONDS = 5
+export const PRACTICE = { questions: 5, seconds: 600 }
+export const POINTS = { dailyCap: 50, perCorrectPractice: 1, perCorrectCampaign: 2, passBonus: 10 }
+const POINTS_RULES = `每日练习每答对 1 题得 ${POINTS.perCorrectPractice} 分；答题活动每答对 1 题得 ${POINTS.perCorrectCampaign} 分，及格另加 ${POINTS.passBonus} 分；每天最多 ${POINTS.dailyCap} 分。`
+
+const iso = (d: Date | string) => new Date(d).toISOString()
+
+/** Adds the shipped questions that are not in the bank yet (by stable key). */
+export function seedQuestionBank(db: Queryable): Promise<number> {
+  return q.insertBank(db, QUESTION_BANK)
+}
+
+export function forAnswering(r: q.QuestionRow): QuestionForAnswering {
+  // built field by field: nothing else of the row (answer, explanation) can slip through
+  return { id: r.id, kind: r.kind, stem: r.stem, options: r.options, tags: r.tags, difficulty: r.difficulty }
+}
+
+export function withAnswer(r: q.QuestionRow): QuestionWithAnswer {
+  return { ...forAnswering(r), answer: r.answer, explanation: r.explanation }
+}
+
+export function sameChoice(answer: number[], given: number[]): boolean {
+  if (answer.length !== given.length) return false
+  const a = [...answer].sort()
+  const g = [...given].sort()
+  return a.every((v, i) => v === g[i])
+}
+
+/** A choice must name existing options; single choice and true/false take exactly one. Empty means unanswered. */
+export function checkChoice(question: { kind: string; options: string[] }, choice: number[], label: string): void {
+  if (new Set(choice).size !== choice.length) throw badRequest('INVALID_CHOICE', `${label}的选项重复`)
+  if (choice.some((c) => c < 0 || c >= question.options.length)) throw badRequest('INVALID_CHOICE', `${label}的选项不存在`)
+  if (question.kind !== 'multiple' && choice.length > 1) throw badRequest('INVALID_CHOICE', `${label}只能选一个选项`)
+}
+
+function orderBy<T extends { id: number }>(rows: T[], ids: number[]): T[] {
+  const by = new Map(rows.map((r) => [r.id, r]))
+  return ids.map((id) => by.get(id)).filter((r): r is T => r !== undefined)
+}
+
+function shuffle<T>(a: T[]): T[] {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1))
+    ;[a[i], a[j]] = [a[j], a[i]]
+  }
+  return a
+}
+
+// ---------------------------------------------------------------- bank
+
+function regionChainOf(dir: RegionDirectory, code: string | null | undefined): string[] {
+  return code ? dir.chain(code).map((r) => r.code) : []
+}
+
+/** What a staff member sees of the bank: the office everything, a worker the city-wide bank and their regions' imports. */
+async function staffChain(ctx: AppContext, caller: Caller): Promise<string[] | null> {
+  if (caller.office) return null
+  const dir = await ctx.regions.get()
+  return [...new Set(caller.workerRegions.flatMap((w) => [...regionChainOf(dir, w), ...dir.descendants(w).map((r) => r.code)]))]
+}
+
+export async function listQuestions(ctx: AppContext, caller: Caller, tag: string | undefined, cursor: string | undefined): Promise<QuestionList> {
+  assertQuizStaff(caller)
+  const after = cursor ? Number.parseInt(cursor, 10) || 0 : 0
+  const rows = await q.listQuestions(ctx.db, await staffChain(ctx, caller), tag ?? null, after, 51)
+  const page = rows.slice(0, 50)
+  return { items: page.map((r) => ({ ...withAnswer(r), regionCode: r.regionCode, bankKey: r.bankKey })), nextCursor: rows.length > 50 ? String(page[page.length - 1].id) : null }
+}
+
+export async function allQuestionsFor(ctx: AppContext, caller: Caller): Promise<q.QuestionRow[]> {
+  assertQuizStaff(caller)
+  return q.listQuestions(ctx.db, await staffChain(ctx, caller), null, 0, 100_000)
+}
+
+export async function listTags(ctx: AppContext, caller: Caller): Promise<TagList> {
+  assertQuizStaff(caller)
+  const rows = await q.tagCounts(ctx.db, await staffChain(ctx, caller))
+  const by = new Map<string, TagList['items'][number]>()
+  for (const r of rows) {
+    const t = by.get(r.tag) ?? { tag: r.tag, total: 0, byDifficulty: {} }
+    t.total += r.n
+    t.byDifficulty[String(r.difficulty)] = r.n
+    by.set(r.tag, t)
+  }
+  return { items: [...by.values()] }
+}
+
+export async function importQuestions(ctx: AppContext, caller: Caller, items: q.NewQuestion[], regionCode: string | undefined) {
+  assertQuizStaff(caller)
+  const dir = await ctx.regions.get()
+  let target: string | null
+  if (regionCode) {
+    assertCanManageCampaign(caller, dir, regionCode)
+    if (!dir.get(regionCode)) throw notFound('REGION_NOT_FOUND', `区域 ${regionCode} 不存在`)
+    target = regionCode
+  } else {
+    target = caller.office ? null : caller.workerRegions[0]
+  }
+  return ctx.db.transaction(async (tx) => {
+    const imported = await q.insertQuestions(tx, items, target, caller.userId)
+    await audit(tx, caller.userId, 'quiz.questions.import', `region:${target ?? 'city'}`, { imported })
+    return { imported, regionCode: target }
+  })
+}
+
+// ---------------------------------------------------------------- campaigns
+
+function campaignView(dir: RegionDirectory, c: q.CampaignRow, mine?: q.MyCampaignStats | null): CampaignView {
+  const view: CampaignView = {
+    id: c.id,
+    title: c.title,
+    description: c.description,
+    regionCode: c.regionCode,
+    regionName: dir.get(c.regionCode)?.name ?? c.regionCode,
+    startsAt: iso(c.startsAt),
+    endsAt: iso(c.endsAt),
+    status: c.status,
+    questionCount: c.questionCount,
+    tagMix: c.tagMix,
+    difficulties: c.difficulties,
+    timeLimitSeconds: c.timeLimitSeconds,
+    passScore: c.passScore,
+    maxAttempts: c.maxAttempts,
+  }
+  if (mine !== undefined) {
+    const used = mine?.attemptsUsed ?? 0
+    view.mine = {
+      attemptsUsed: used,
+      attemptsLeft: Math.max(0, c.maxAttempts - used),
+      bestScore: mine?.bestScore ?? null,
+      passed: mine?.passed ?? false,
+      openAttemptId: mine?.openAttemptId ?? null,
+    }
+  }
+  return view
+}
+
+/** The bank must hold enough questions for every draw, per tag and in all. */
+async function checkSupply(db: Queryable, chain: string[], count: number, tagMix: Array<{ tag: string; count: number }>, difficulties: number[]) {
+  for (const m of tagMix) {
+    const n = (await q.countAvailable(db, chain, difficulties, m.tag))?.n ?? 0
+    if (n < m.count) throw badRequest('NOT_ENOUGH_QUESTIONS', `题库中“${m.tag}”符合难度要求的题目只有 ${n} 道，不足 ${m.count} 道`)
+  }
+  const total = (await q.countAvailable(db, chain, difficulties, null))?.n ?? 0
+  if (total < count) throw badRequest('NOT_ENOUGH_QUESTIONS', `题库中符合难度要求的题目只有 ${total} 道，不足 ${count} 道`)
+}
+
+export async function createCampaign(ctx: AppContext, caller: Caller, body: CreateCampaignBody): Promise<CampaignView> {
+  const dir = await ctx.regions.get()
+  assertCanRunCampaignIn(caller, dir, body.regionCode)
+  const starts = new Date(body.startsAt)
+  const ends = new Date(body.endsAt)
+  if (!(ends > starts)) throw badRequest('INVALID_WINDOW', '结束时间必须晚于开始时间')
+  if (ends.getTime() <= Date.now()) throw badRequest('INVALID_WINDOW', '结束时间必须晚于现在')
+  const tagMix = body.tagMix ?? []
+  if (new Set(tagMix.map((m) => m.tag)).size !== tagMix.length) throw badRequest('TAG_MIX_DUPLICATE', '题目构成中的标签重复')
+  if (tagMix.reduce((s, m) => s + m.count, 0) > body.questionCount) throw badRequest('TAG_MIX_TOO_LARGE', '各标签的题数之和超过了每次答题的题数')
+  const difficulties = [...(body.difficulties ?? [1, 2, 3])].sort()
+  const chain = regionChainOf(dir, body.regionCode)
+  await checkSupply(ctx.db, chain, body.questionCount, tagMix, difficulties)
+  return ctx.db.transaction(async (tx) => {
+    const row = await q.insertCampaign(tx, {
+      regionCode: body.regionCode,
+      title: body.title.trim(),
+      description: body.description?.trim() ?? '',
+      startsAt: starts.toISOString(),
+      endsAt: ends.toISOString(),
+      questionCount: body.questionCount,
+      tagMix,
+      difficulties,
+      timeLimitSeconds: body.timeLimitSeconds,
+      passScore: body.passScore,
+      maxAttempts: body.maxAttempts,
+    }, caller.userId)
+    await audit(tx, caller.userId, 'quiz.campaign.create', `quiz_campaign:${row!.id}`, { regionCode: body.regionCode })
+    return campaignView(dir, row!)
+  })
+}
+
+export async function residentCampaigns(ctx: AppContext, caller: Caller): Promise<CampaignView[]> {
+  if (!caller.communityCode) return []
+  const dir = await ctx.regions.get()
+  const rows = await q.campaignsInRegions(ctx.db, regionChainOf(dir, caller.communityCode), false)
+  const mine = new Map((await q.myCampaignStats(ctx.db, caller.userId, rows.map((r) => r.id), GRACE_SECONDS)).map((m) => [m.campaignId, m]))
+  return rows.map((r) => campaignView(dir, r, mine.get(r.id) ?? null))
+}
+
+export async function residentCampaign(ctx: AppContext, caller: Caller, id: number): Promise<CampaignView> {
+  const dir = await ctx.regions.get()
+  const c = await q.campaignById(ctx.db, id)
+  if (!c) throw notFound('CAMPAIGN_NOT_FOUND', '答题活动不存在')
+  if (covers(caller, dir, c.regionCode)) {
+    // staff of the region see it as it is; they may also be residents of it
+    if (!caller.communityCode || !dir.covers(c.regionCode, caller.communityCode)) return campaignView(dir, c)
+  } else {
+    assertCanTakeCampaign(caller, dir, c.regionCode)
+  }
+  const [mine] = await q.myCampaignStats(ctx.db, caller.userId, [id], GRACE_SECONDS)
+  return campaignView(dir, c, mine ?? null)
+}
+
+export async function managedCampaigns(ctx: AppContext, caller: Caller): Promise<CampaignView[]> {
+  assertQuizStaff(caller)
+  const dir = await ctx.regions.get()
+  const codes = caller.office ? null : [...new Set(caller.workerRegions.flatMap((w) => dir.descendants(w).map((r) => r.code)))]
+  return (await q.campaignsInRegions(ctx.db, codes, true)).map((r) => campaignView(dir, r))
+}
+
+export async function cancelCampaign(ctx: AppContext, caller: Caller, id: number): Promise<CampaignView> {
+  const dir = await ctx.regions.get()
+  return ctx.db.transaction(async (tx) => {
+    const c = await q.campaignById(tx, id, true)
+    if (!c) throw notFound('CAMPAIGN_NOT_FOUND', '答题活动不存在')
+    assertCanManageCampaign(caller, dir, c.regionCode)
+    await q.cancelCampaign(tx, id)
+    await audit(tx, caller.userId, 'quiz.campaign.cancel', `quiz_campaign:${id}`)
+    return campaignView(dir, (await q.campaignById(tx, id))!)
+  })
+}
+
+export async function campaignStats(ctx: AppContext, caller: Caller, id: number): Promise<RegionBoard> {
+  const dir = await ctx.regions.get()
+  const c = await q.campaignById(ctx.db, id)
+  if (!c) throw notFound('CAMPAIGN_NOT_FOUND', '答题活动不存在')
+  assertCanManageCampaign(caller, dir, c.regionCode)
+  const region = dir.get(c.regionCode)!
+  return board(ctx, 'community', id, region.level === 'community' ? region.code : c.regionCode)
+}
+
+// ---------------------------------------------------------------- attempts
+
+async function startedView(db: Queryable, a: q.AttemptRow): Promise<AttemptStarted> {
+  const rows = orderBy(await q.questionsByIds(db, a.questionIds), a.questionIds)
+  return {
+    id: a.id,
+    kind: a.kind,
+    campaignId: a.campaignId,
+    attemptNo: a.attemptNo,
+    status: 'in_progress',
+    startedAt: iso(a.startedAt),
+    expiresAt: iso(a.expiresAt),
+    serverNow: iso(a.serverNow),
+    questions: rows.map(forAnswering),
+  }
+}
+
+async function resultView(db: Queryable, a: q.AttemptRow): Promise<AttemptResult> {
+  const rows = orderBy(await q.questionsByIds(db, a.questionIds), a.questionIds)
+  return resultFrom(a, rows, await q.answersOf(db, a.id))
+}
+
+function resultFrom(a: q.AttemptRow, rows: q.QuestionRow[], answers: Array<{ questionId: number; given: number[]; correct: boolean }>): AttemptResult {
+  const given = new Map(answers.map((x) => [x.questionId, x]))
+  return {
+    id: a.id,
+    kind: a.kind,
+    campaignId: a.campaignId,
+    attemptNo: a.attemptNo,
+    status: a.submittedAt ? 'submitted' : 'expired',
+    startedAt: iso(a.startedAt),
+    submittedAt: a.submittedAt ? iso(a.submittedAt) : null,
+    correctCount: a.correctCount ?? 0,
+    total: a.total,
+    score: a.score ?? 0,
+    passed: a.passed,
+    passScore: a.passScore,
+    points: a.points,
+    questions: rows.map((r) => ({ ...withAnswer(r), given: given.get(r.id)?.given ?? [], correct: given.get(r.id)?.correct ?? false })),
+  }
+}
+
+async function drawFor(db: Queryable, chain: string[], count: number, tagMix: Array<{ tag: string; count: number }>, difficulties: number[]) {
+  const ids: number[] = []
+  for (const m of tagMix) ids.push(...(await q.drawIds(db, chain, difficulties, m.tag, ids, m.count)))
+  if (ids.length < count) ids.push(...(await q.drawIds(db, chain, difficulties, null, ids, count - ids.length)))
+  if (ids.length < count) throw conflict('NOT_ENOUGH_QUESTIONS', '题库中的题目不足，请联系社区工作人员')
+  return shuffle(ids)
+}
+
+/** Starts an attempt, or resumes the caller's unfinished one (status 200 instead of 201). */
+export async function startCampaignAttempt(ctx: AppContext, caller: Caller, campaignId: number): Promise<{ status: number; body: AttemptStarted }> {
+  const dir = await ctx.regions.get()
+  return ctx.db.transaction(async (tx) => {
+    const c = await q.campaignById(tx, campaignId)
+    if (!c) throw notFound('CAMPAIGN_NOT_FOUND', '答题活动不存在')
+    const community = assertCanTakeCampaign(caller, dir, c.regionCode)
+    if (c.status === 'cancelled') throw conflict('CAMPAIGN_CANCELLED', '该答题活动已取消')
+    if (c.status === 'upcoming') throw conflict('CAMPAIGN_NOT_STARTED', '答题活动尚未开始')
+    if (c.status === 'ended') throw conflict('CAMPAIGN_ENDED', '答题活动已结束')
+    // one start at a time per resident and campaign; the unique (campaign, user, attempt_no) backs it up
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`quiz-attempt:${campaignId}:${caller.userId}`])
+    const counts = await q.countCampaignAttempts(tx, campaignId, caller.userId)
+    if (counts?.open) return { status: 200, body: await startedView(tx, (await q.attemptById(tx, counts.open, GRACE_SECONDS))!) }
+    const used = counts?.n ?? 0
+    if (used >= c.maxAttempts) throw conflict('ATTEMPTS_EXHAUSTED', `每人最多可答 ${c.maxAttempts} 次，您的答题次数已用完`)
+    const ids = await drawFor(tx, regionChainOf(dir, c.regionCode), c.questionCount, c.tagMix, c.difficulties)
+    const street = dir.chain(community).find((r) => r.level === 'street')?.code ?? null
+    let inserted: { id: number } | undefined
+    try {
+      inserted = await q.insertAttempt(tx, {
+        kind: 'campaign', campaignId, userId: caller.userId, communityCode: community, streetCode: street,
+        attemptNo: used + 1, questionIds: ids, seconds: c.timeLimitSeconds,
+      })
+    } catch (err) {
+      if (pgCode(err) === UNIQUE_VIOLATION) throw conflict('ATTEMPT_IN_PROGRESS', '正在开始答题，请稍候')
+      throw err
+    }
+    return { status: 201, body: await startedView(tx, (await q.attemptById(tx, inserted!.id, GRACE_SECONDS))!) }
+  })
+}
+
+export async function startPractice(ctx: AppContext, caller: Caller): Promise<AttemptStarted> {
+  const dir = await ctx.regions.get()
+  return ctx.db.transaction(async (tx) => {
+    const chain = regionChainOf(dir, caller.communityCode)
+    const ids = await drawFor(tx, chain, PRACTICE.questions, [], [1, 2, 3])
+    const street = caller.communityCode ? dir.chain(caller.communityCode).find((r) => r.level === 'street')?.code ?? null : null
+    const row = await q.insertAttempt(tx, {
+      kind: 'practice', campaignId: null, userId: caller.userId, communityCode: caller.communityCode, streetCode: street,
+      attemptNo: 1, questionIds: ids, seconds: PRACTICE.seconds,
+    })
+    return startedView(tx, (await q.attemptById(tx, row!.id, GRACE_SECONDS))!)
+  })
+}
+
+async function ownAttempt(db: Queryable, caller: Caller, id: number, lock = false): Promise<q.AttemptRow> {
+  const a = await q.attemptById(db, id, GRACE_SECONDS, lock)
+  // someone else's attempt is "not found": no hint that it exists
+  if (!a || a.userId !== caller.userId) throw notFound('ATTEMPT_NOT_FOUND', '答题记录不存在')
+  return a
+}
+
+export async function getAttempt(ctx: AppContext, caller: Caller, id: number): Promise<AttemptStarted | AttemptResult> {
+  let a = await ownAttempt(ctx.db, caller, id)
+  if (!a.submittedAt && !a.expiredAt && a.overdue) {
+    await q.markExpired(ctx.db, id)
+    a = await ownAttempt(ctx.db, caller, id)
+  }
+  if (a.submittedAt || a.expiredAt) return resultView(ctx.db, a)
+  return startedView(ctx.db, a)
+}
+
+export async function submitAttempt(ctx: AppContext, caller: Caller, id: number, body: SubmitBody, idempotencyKey?: string) {
+  return once<AttemptResult | { code: string; message: string }>(ctx.db as Db, caller.userId, idempotencyKey, `quiz.submit:${id}`, async (tx) => {
+    // the row lock serialises concurrent submissions of one attempt: the second finds it submitted
+    const a = await ownAttempt(tx, caller, id, true)
+    if (a.submittedAt) throw conflict('ATTEMPT_ALREADY_SUBMITTED', '这次答题已经提交过了')
+    if (a.expiredAt) throw conflict('ATTEMPT_EXPIRED', '答题时间已到，本次答题已结束')
+    if (a.kind === 'live') throw badRequest('ATTEMPT_NOT_SUBMITTABLE', '现场答题的成绩由主持人结束后生成')
+    if (a.overdue) {
+      // committed with the refusal: the attempt is over whatever the client does next
+      await q.markExpired(tx, id)
+      return { status: 409, body: { code: 'ATTEMPT_EXPIRED', message: '答题时间已到，提交未被接受' } }
+    }
+    const drawn = new Set(a.questionIds)
+    const seen = new Set<number>()
+    for (const ans of body.answers) {
+      if (!drawn.has(ans.questionId)) throw badRequest('QUESTION_NOT_IN_ATTEMPT', `题目 ${ans.questionId} 不在本次答题中`)
+      if (seen.has(ans.questionId)) throw badRequest('DUPLICATE_ANSWER', `题目 ${ans.questionId} 重复作答`)
+      seen.add(ans.questionId)
+    }
+    const questions = orderBy(await q.questionsByIds(tx, a.questionIds), a.questionIds)
+    const givenBy = new Map(body.answers.map((x) => [x.questionId, x.choice]))
+    const graded = questions.map((question, i) => {
+      const given = givenBy.get(question.id) ?? []
+      checkChoice(question, given, `第 ${i + 1} 题`)
+      return { questionId: question.id, given, correct: given.length > 0 && sameChoice(question.answer, given) }
+    })
+    const correctCount = graded.filter((g) => g.correct).length
+    const score = a.total > 0 ? Math.round((100 * correctCount) / a.total) : 0
+    const passed = a.kind === 'campaign' ? score >= (a.passScore ?? 0) : null
+    // points, capped per (Asia/Shanghai) day; the lock makes the cap hold across concurrent submissions
+    const earned = a.kind === 'campaign' ? correctCount * POINTS.perCorrectCampaign + (passed ? POINTS.passBonus : 0) : correctCount * POINTS.perCorrectPractice
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`quiz-points:${caller.userId}`])
+    const today = (await q.pointsToday(tx, caller.userId))?.n ?? 0
+    const points = Math.max(0, Math.min(earned, POINTS.dailyCap - today))
+    await q.insertAnswers(tx, id, caller.userId, graded)
+    const submittedAt = await q.recordResult(tx, id, { correctCount, score, passed, points })
+    if (points > 0) await q.insertPoints(tx, caller.userId, id, points)
+    return { status: 200, body: resultFrom({ ...a, submittedAt, correctCount, score, passed, points }, questions, graded) }
+  })
+}
+
+export async function myAttempts(ctx: AppContext, caller: Caller, cursor: string | undefined): Promise<AttemptList> {
+  const before = cursor ? Number.parseInt(cursor, 10) || Number.MAX_SAFE_INTEGER : Number.MAX_SAFE_INTEGER
+  const rows = await q.myAttempts(ctx.db, caller.userId, before, 21)
+  const page = rows.slice(0, 20)
+  const now = Date.now()
+  return {
+    items: page.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      campaignId: r.campaignId,
+      title: r.title ?? '每日练习',
+      status: r.submittedAt ? 'submitted' : r.expiredAt || new Date(r.expiresAt).getTime() + GRACE_SECONDS * 1000 < now ? 'expired' : 'in_progress',
+      startedAt: iso(r.startedAt),
+      submittedAt: r.submittedAt ? iso(r.submittedAt) : null,
+      score: r.score,
+      passed: r.passed,
+      points: r.points,
+    })),
+    nextCursor: rows.length > 20 ? String(page[page.length - 1].id) : null,
+  }
+}
+
+export async function wrongAnswers(ctx: AppContext, caller: Caller, cursor: string | undefined): Promise<WrongAnswerList> {
+  let after: { at: string; qid: number } | null = null
+  if (cursor) {
+    const [at, qid] = Buffer.from(cursor, 'base64url').toString().split('|')
+    if (!at || !qid || Number.isNaN(Date.parse(at))) throw badRequest('INVALID_CURSOR', '分页参数不正确')
+    after = { at, qid: Number(qid) }
+  }
+  const rows = await q.wrongAnswers(ctx.db, caller.userId, after, 21)
+  const page = rows.slice(0, 20)
+  const questions = new Map((await q.questionsByIds(ctx.db, page.map((r) => r.questionId))).map((r) => [r.id, r]))
+  const last = page[page.length - 1]
+  return {
+    items: page.filter((r) => questions.has(r.questionId)).map((r) => ({
+      question: withAnswer(questions.get(r.questionId)!),
+      lastGiven: r.lastGiven ?? [],
+      wrongTimes: r.wrongTimes,
+      lastWrongAt: iso(r.lastWrongAt),
+      correctedSince: r.correctedSince,
+    })),
+    nextCursor: rows.length > 20 ? Buffer.from(`${iso(last.lastWrongAt)}|${last.questionId}`).toString('base64url') : null,
+  }
+}
+
+// ---------------------------------------------------------------- points and boards
+
+export async function pointsSummary(ctx: AppContext, caller: Caller): Promise<PointsSummary> {
+  const p = await q.pointsTotal(ctx.db, caller.userId)
+  return { total: p?.total ?? 0, today: p?.today ?? 0, dailyCap: POINTS.dailyCap, rules: POINTS_RULES }
+}
+
+export async function pointsBoard(ctx: AppContext, caller: Caller, communityCode: string | undefined): Promise<PointsBoard> {
+  const code = communityCode ?? caller.communityCode
+  if (!code) throw badRequest('COMMUNITY_REQUIRED', '请先在“我的”里选择所在社区')
+  const dir = await ctx.regions.get()
+  const r = dir.get(code)
+  if (!r) throw notFound('REGION_NOT_FOUND', `区域 ${code} 不存在`)
+  if (r.level !== 'community') throw badRequest('NOT_A_COMMUNITY', `${r.name} 不是社区`)
+  const rows = await q.pointsBoard(ctx.db, code, 20)
+  let rank = 0
+  let prev = -1
+  return {
+    communityCode: code,
+    items: rows.map((row, i) => {
+      if (row.points !== prev) rank = i + 1
+      prev = row.points
+      return { rank, nickname: row.nickname, points: row.points, isMe: row.userId === caller.userId }
+    }),
+  }
+}
+
+/**
+ * Participants, pass rate and average (best) score per community or street below `parent` (default: the
+ * caller's street for communities, the city for streets). Regions without participants are listed last.
+ */
+export async function board(ctx: AppContext, level: 'community' | 'street', campaignId: number | null, parent: string | null): Promise<RegionBoard> {
+  const dir = await ctx.regions.get()
+  if (parent && !dir.get(parent)) throw notFound('REGION_NOT_FOUND', `区域 ${parent} 不存在`)
+  const scope = parent ? dir.descendants(parent) : dir.children(null).flatMap((c) => dir.descendants(c.code))
+  const regions = scope.filter((r) => r.level === level)
+  const stats = new Map((await q.regionBoard(ctx.db, level, campaignId)).map((s) => [s.code, s]))
+  const rows = regions.map((r) => {
+    const s = stats.get(r.code)
+    const participants = s?.participants ?? 0
+    return {
+      regionCode: r.code,
+      regionName: r.name,
+      participants,
+      passed: s?.passed ?? 0,
+      passRate: participants > 0 ? Math.round((10000 * (s!.passed)) / participants) / 10000 : null,
+      averageScore: participants > 0 ? s!.averageScore : null,
+      rank: 0,
+    }
+  })
+  rows.sort((a, b) => (b.passRate ?? -1) - (a.passRate ?? -1) || (b.averageScore ?? -1) - (a.averageScore ?? -1) || b.participants - a.participants || a.regionCode.localeCompare(b.regionCode))
+  rows.forEach((r, i) => { r.rank = i + 1 })
+  return { level, campaignId, items: rows }
+}
+
+export async function leaderboard(ctx: AppContext, caller: Caller, level: 'community' | 'street', campaignId: number | undefined, parent: string | undefined) {
+  const dir = await ctx.regions.get()
+  let scope: string | null = parent ?? null
+  if (campaignId) {
+    const c = await q.campaignById(ctx.db, campaignId)
+    if (!c) throw notFound('CAMPAIGN_NOT_FOUND', '答题活动不存在')
+    scope ??= c.regionCode
+  }
+  if (!scope && level === 'community' && caller.communityCode) scope = dir.chain(caller.communityCode).find((r) => r.level === 'street')?.code ?? null
+  return board(ctx, level, campaignId ?? null, scope)
+}
+
+/** Home page: the campaigns open for the resident's community. */
+export const quizHomeSection: HomeSectionSource = async (ctx, communityCode, caller) => {
+  const dir = await ctx.regions.get()
+  const rows = (await q.campaignsInRegions(ctx.db, regionChainOf(dir, communityCode), false)).filter((c) => c.status === 'open')
+  void caller
+  return {
+    key: 'quizzes',
+    title: '进行中的答题活动',
+    items: rows.slice(0, 5).map((c) => ({ id: String(c.id), title: c.title, subtitle: `截止 ${new Date(c.endsAt).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })}` })),
+  }
+}

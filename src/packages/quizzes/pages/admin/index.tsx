@@ -1,0 +1,111 @@
+import { useState } from 'react'
+import { View } from '@tarojs/components'
+import Taro, { usePullDownRefresh } from '@tarojs/taro'
+import { Button, Cell, CellGroup, Tag } from '@nutui/nutui-react-taro'
+import PageShell from '@/components/PageShell'
+import { EmptyState, ErrorState, LoadingState } from '@/components/StateView'
+import { useRemote } from '@/hooks/useRemote'
+import { useRequireSignIn } from '@/hooks/useRequireSignIn'
+import { useReloadOnShow } from '@/hooks/useReloadOnShow'
+import { ApiError, toast } from '@/services/api'
+import { exportQuestionBank, importQuestionBank, listMyCampaigns, listTags } from '@/services/quizzes'
+import { formatDateTime } from '@/utils/time'
+import { PAGES } from '../../utils/clock'
+
+const STATUS_TEXT = { open: '进行中', upcoming: '未开始', ended: '已结束', cancelled: '已取消' } as const
+
+/** 组织答题 (workers): my campaigns (tap for participation and pass figures), new campaign, live quiz, question bank. */
+export default function QuizAdminPage() {
+  const signedIn = useRequireSignIn()
+  const list = useRemote(listMyCampaigns, [], signedIn)
+  const tags = useRemote(listTags, [], signedIn)
+  const [busy, setBusy] = useState<'' | 'export' | 'import'>('')
+  useReloadOnShow(list.reload, signedIn)
+  usePullDownRefresh(async () => {
+    await Promise.all([list.reload(), tags.reload()])
+    Taro.stopPullDownRefresh()
+  })
+
+  const onExport = async () => {
+    setBusy('export')
+    try {
+      await exportQuestionBank()
+    } catch (e) {
+      toast(e instanceof ApiError ? e.message : '导出失败，请稍后重试')
+    } finally {
+      setBusy('')
+    }
+  }
+  const onImport = async () => {
+    setBusy('import')
+    try {
+      const res = await importQuestionBank()
+      if (res) {
+        toast(`已导入 ${res.imported} 道题`)
+        void tags.reload()
+      }
+    } catch (e) {
+      const msg = e instanceof ApiError ? e.message : '导入失败'
+      await Taro.showModal({ title: '导入失败，题库未改动', content: msg, showCancel: false })
+    } finally {
+      setBusy('')
+    }
+  }
+
+  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
+  return (
+    <PageShell className='qz-admin'>
+      <View style={{ display: 'flex', gap: '12px' }}>
+        <Button type='primary' style={{ flex: 1 }} onClick={() => Taro.navigateTo({ url: PAGES.create })}>
+          新建答题活动
+        </Button>
+        <Button type='primary' fill='outline' style={{ flex: 1 }} onClick={() => Taro.navigateTo({ url: PAGES.liveHost })}>
+          发起现场答题
+        </Button>
+      </View>
+
+      <View className='cl-section-title'>我的答题活动</View>
+      {list.loading ? (
+        <LoadingState />
+      ) : list.error || !list.data ? (
+        <ErrorState error={list.error} onRetry={list.reload} />
+      ) : list.data.items.length === 0 ? (
+        <EmptyState title='还没有答题活动' description='新建一个答题活动，社区居民就能在“答题”里参与。' />
+      ) : (
+        <CellGroup>
+          {list.data.items.map((c) => (
+            <Cell
+              key={c.id}
+              title={
+                <View style={{ display: 'flex', alignItems: 'center', flexWrap: 'wrap', gap: '8px' }}>
+                  <View>{c.title}</View>
+                  <Tag type={c.status === 'open' ? 'success' : 'default'}>{STATUS_TEXT[c.status]}</Tag>
+                </View>
+              }
+              description={`${c.regionName} · ${formatDateTime(c.startsAt, 'M月D日')}–${formatDateTime(c.endsAt, 'M月D日')} · ${c.questionCount} 题 · ${c.passScore} 分及格`}
+              extra='参与情况 ›'
+              clickable
+              onClick={() => Taro.navigateTo({ url: `${PAGES.stats}?id=${c.id}&title=${encodeURIComponent(c.title)}` })}
+            />
+          ))}
+        </CellGroup>
+      )}
+
+      <View className='cl-section-title'>题库</View>
+      <CellGroup>
+        {tags.data?.items.map((t) => (
+          <Cell key={t.tag} title={t.tag} description={`易 ${t.byDifficulty['1'] ?? 0} · 中 ${t.byDifficulty['2'] ?? 0} · 难 ${t.byDifficulty['3'] ?? 0}`} extra={`${t.total} 题`} />
+        ))}
+        {tags.error ? <Cell title='题库加载失败' description={tags.error.message} extra='重试' clickable onClick={tags.reload} /> : null}
+        <Cell title='导出题库（Excel）' description={process.env.TARO_ENV === 'h5' ? '下载 .xlsx 文件' : '下载后用手机打开，可转发到电脑'} extra={busy === 'export' ? '导出中…' : '导出'} clickable onClick={onExport} />
+        <Cell
+          title='导入题目（Excel）'
+          description={process.env.TARO_ENV === 'h5' ? '选择 .xlsx 文件；任何一行有错则整批不导入' : '从微信聊天中选择 .xlsx 文件；任何一行有错则整批不导入'}
+          extra={busy === 'import' ? '导入中…' : '导入'}
+          clickable
+          onClick={onImport}
+        />
+      </CellGroup>
+    </PageShell>
+  )
+}

@@ -1,0 +1,164 @@
+import { useCallback, useEffect, useRef, useState } from 'react'
+import { Picker, ScrollView, View } from '@tarojs/components'
+import Taro, { usePullDownRefresh, useReachBottom } from '@tarojs/taro'
+import { Tag } from '@nutui/nutui-react-taro'
+import type { ReportCategory, ReportListItem, ReportState, WorkPage, WorkQuery } from '@contract/reports'
+import PageShell from '@/components/PageShell'
+import { EmptyState, ErrorState, LoadingState } from '@/components/StateView'
+import { useRequireSignIn } from '@/hooks/useRequireSignIn'
+import { useReloadOnShow } from '@/hooks/useReloadOnShow'
+import { ApiError } from '@/services/api'
+import { listCategories, STATE_TEXT, stateTagType, workList } from '@/services/reports'
+import { formatDateTime } from '@/utils/time'
+import { categoryIcon } from '../../components/icons'
+import { PAGES } from '../../config'
+import './index.scss'
+
+const STATES: ReportState[] = ['submitted', 'accepted', 'dispatched', 'rectified', 'closed', 'closed_not_fixed', 'rejected', 'merged']
+
+interface Filters {
+  state?: ReportState
+  categoryCode?: string
+  overdue?: boolean
+  from?: string
+  to?: string
+}
+
+/** 工单: reports of my regions, by state (with counts), category, overdue, date; endless list by cursor. */
+export default function WorkListPage() {
+  const signedIn = useRequireSignIn()
+  const [filters, setFilters] = useState<Filters>({ state: 'submitted' })
+  const [items, setItems] = useState<ReportListItem[]>([])
+  const [cursor, setCursor] = useState<string | null>(null)
+  const [counts, setCounts] = useState<WorkPage['counts']>({})
+  const [overdueCount, setOverdueCount] = useState(0)
+  const [loading, setLoading] = useState(true)
+  const [loadingMore, setLoadingMore] = useState(false)
+  const [error, setError] = useState<ApiError>()
+  const [cats, setCats] = useState<ReportCategory[]>([])
+  const seq = useRef(0)
+
+  useEffect(() => {
+    if (signedIn) listCategories().then(setCats).catch(() => undefined)
+  }, [signedIn])
+
+  const query = (f: Filters, c?: string): WorkQuery => ({ ...f, overdue: f.overdue || undefined, cursor: c, limit: 20 })
+
+  const load = useCallback(async () => {
+    const mine = ++seq.current
+    setLoading(true)
+    setError(undefined)
+    try {
+      const page = await workList(query(filters))
+      if (mine !== seq.current) return
+      setItems(page.items)
+      setCursor(page.nextCursor)
+      setCounts(page.counts)
+      setOverdueCount(page.overdueCount)
+    } catch (e) {
+      if (mine !== seq.current) return
+      setError(e instanceof ApiError ? e : new ApiError('CLIENT_ERROR', '加载失败', 0))
+    } finally {
+      if (mine === seq.current) setLoading(false)
+    }
+  }, [filters])
+
+  useEffect(() => {
+    if (signedIn) void load()
+  }, [load, signedIn])
+  useReloadOnShow(load, signedIn)
+  usePullDownRefresh(async () => {
+    await load()
+    Taro.stopPullDownRefresh()
+  })
+
+  const loadMore = async () => {
+    if (!cursor || loadingMore || loading) return
+    const mine = seq.current
+    setLoadingMore(true)
+    try {
+      const page = await workList(query(filters, cursor))
+      if (mine !== seq.current) return
+      setItems((prev) => [...prev, ...page.items.filter((i) => !prev.some((p) => p.id === i.id))])
+      setCursor(page.nextCursor)
+    } catch (e) {
+      Taro.showToast({ title: e instanceof ApiError ? e.message : '加载失败', icon: 'none' }).catch(() => undefined)
+    } finally {
+      setLoadingMore(false)
+    }
+  }
+  useReachBottom(() => void loadMore())
+
+  const total = Object.values(counts).reduce((a, b) => a + b, 0)
+  const catIndex = cats.findIndex((c) => c.code === filters.categoryCode)
+  const set = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }))
+
+  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
+
+  return (
+    <PageShell className='rp-work'>
+      <ScrollView scrollX className='rp-work__states' enableFlex>
+        <View className={`rp-work__chip ${!filters.state ? 'rp-work__chip--on' : ''}`} onClick={() => set({ state: undefined })}>
+          {`全部 ${total}`}
+        </View>
+        {STATES.map((s) => (
+          <View key={s} className={`rp-work__chip ${filters.state === s ? 'rp-work__chip--on' : ''}`} onClick={() => set({ state: s })}>
+            {`${STATE_TEXT[s]} ${counts[s] ?? 0}`}
+          </View>
+        ))}
+      </ScrollView>
+
+      <View className='rp-work__filters'>
+        <Picker mode='selector' range={['全部类别', ...cats.map((c) => c.name)]} value={catIndex + 1} onChange={(e) => set({ categoryCode: Number(e.detail.value) === 0 ? undefined : cats[Number(e.detail.value) - 1]?.code })}>
+          <View className='rp-work__filter'>{catIndex >= 0 ? cats[catIndex].name : '全部类别'} ▾</View>
+        </Picker>
+        <Picker mode='date' value={filters.from ?? ''} onChange={(e) => set({ from: String(e.detail.value) })}>
+          <View className='rp-work__filter'>{filters.from ? `自 ${filters.from}` : '开始日期'} ▾</View>
+        </Picker>
+        <Picker mode='date' value={filters.to ?? ''} onChange={(e) => set({ to: String(e.detail.value) })}>
+          <View className='rp-work__filter'>{filters.to ? `至 ${filters.to}` : '结束日期'} ▾</View>
+        </Picker>
+        <View className={`rp-work__filter ${filters.overdue ? 'rp-work__filter--on' : ''}`} onClick={() => set({ overdue: !filters.overdue })}>
+          {`仅超期 ${overdueCount}`}
+        </View>
+        {filters.from || filters.to || filters.categoryCode ? (
+          <View className='rp-work__filter rp-work__clear' onClick={() => set({ from: undefined, to: undefined, categoryCode: undefined })}>
+            清除
+          </View>
+        ) : null}
+      </View>
+
+      {loading && items.length === 0 ? (
+        <LoadingState />
+      ) : error ? (
+        <ErrorState error={error} onRetry={load} />
+      ) : items.length === 0 ? (
+        <EmptyState title='暂无工单' description='当前筛选条件下没有需要处理的随手拍。' />
+      ) : (
+        <View>
+          {items.map((i) => (
+            <View key={i.id} className='rp-work__item' onClick={() => Taro.navigateTo({ url: `${PAGES.handle}?id=${i.id}` })}>
+              <View className='rp-work__row'>
+                <View className='rp-work__cat'>{`${categoryIcon(i.category.icon)} ${i.category.name}`}</View>
+                <View className='rp-work__tags'>
+                  {i.overdue ? <Tag type='danger' plain>超期</Tag> : null}
+                  {i.held ? <Tag type='warning' plain>待审核</Tag> : null}
+                  <Tag type={stateTagType(i.state)}>{i.stateLabel}</Tag>
+                </View>
+              </View>
+              {i.description ? <View className='rp-work__desc'>{i.description}</View> : null}
+              <View className='rp-work__meta'>{`${i.community.name} · ${i.address}`}</View>
+              <View className='rp-work__meta'>
+                {`${i.number} · ${i.reporterName} · ${formatDateTime(i.createdAt)} 上报 · ${formatDateTime(i.dueAt, 'MM-DD HH:mm')} 到期`}
+                {i.coReporters > 0 ? ` · +${i.coReporters}` : ''}
+              </View>
+            </View>
+          ))}
+          <View className='rp-work__more' onClick={() => void loadMore()}>
+            {loadingMore ? '加载中…' : cursor ? '加载更多' : '没有更多了'}
+          </View>
+        </View>
+      )}
+    </PageShell>
+  )
+}

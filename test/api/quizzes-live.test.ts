@@ -1,0 +1,258 @@
+import type { FastifyInstance } from 'fastify'
+import WebSocket from 'ws'
+import { buildApp } from '../../server/app'
+import { createRuntime, type Runtime } from '../../server/bootstrap'
+import { redisBus } from '../../server/lib/bus'
+import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../helpers/app'
+
+jest.setTimeout(30_000)
+
+const HAPPY = '329901001001'
+
+/** A WebSocket client that keeps every message and waits for the one wanted. */
+class Client {
+  readonly messages: Array<Record<string, any>> = []
+  private waiters: Array<() => void> = []
+  ws!: WebSocket
+  constructor(private readonly url: string) {}
+  open(): Promise<this> {
+    this.ws = new WebSocket(this.url)
+    this.ws.on('message', (raw) => {
+      this.messages.push(JSON.parse(raw.toString()))
+      this.waiters.forEach((w) => w())
+    })
+    return new Promise((resolve, reject) => {
+      this.ws.once('open', () => resolve(this))
+      this.ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)))
+      this.ws.once('error', reject)
+    })
+  }
+  send(m: unknown) {
+    this.ws.send(JSON.stringify(m))
+  }
+  async next(type: string, pred: (m: Record<string, any>) => boolean = () => true, timeoutMs = 5000): Promise<Record<string, any>> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const i = this.messages.findIndex((m) => m.type === type && pred(m))
+      if (i >= 0) return this.messages.splice(i, 1)[0]
+      const left = deadline - Date.now()
+      if (left <= 0) throw new Error(`no ${type} message; got ${JSON.stringify(this.messages.map((m) => m.type))}`)
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left)
+        this.waiters.push(() => { clearTimeout(t); resolve() })
+      })
+      this.waiters = []
+    }
+  }
+  close() {
+    this.ws.terminate()
+  }
+}
+
+let t: TestApp
+let base: string
+let worker: string
+let workerId: number
+let seq = 0
+
+beforeAll(async () => {
+  t = await createTestApp()
+  base = (await t.app.listen({ port: 0, host: '127.0.0.1' })).replace('http', 'ws')
+  worker = await t.login(DEMO_ACCOUNTS.worker.phone)
+  workerId = (await t.as(worker, { method: 'GET', url: '/api/v1/me' })).json().id
+})
+afterAll(() => t.close())
+
+async function player(community: string | null = HAPPY): Promise<{ token: string; id: number }> {
+  const token = await t.login(`1370000${String(++seq).padStart(4, '0')}`)
+  if (community) await t.as(token, { method: 'PATCH', url: '/api/v1/me', payload: { communityCode: community, nickname: `选手${seq}` } })
+  return { token, id: (await t.as(token, { method: 'GET', url: '/api/v1/me' })).json().id }
+}
+
+async function questionSet(n: number) {
+  return t.ctx.db.query<{ id: number; answer: number[]; options: string[] }>(
+    `SELECT id::int AS id, answer, options FROM quiz_questions WHERE kind = 'single' ORDER BY id LIMIT $1`, [n])
+}
+
+async function createSession(questionIds: number[], seconds = 30) {
+  const r = await t.as(worker, { method: 'POST', url: '/api/v1/live/sessions', payload: { title: '社区文明知识现场赛', questionIds, questionSeconds: seconds } })
+  expect(r.statusCode).toBe(201)
+  return r.json() as { id: number; code: string; qrDataUrl: string; wsPath: string }
+}
+
+const wrongOf = (q: { answer: number[]; options: string[] }) => [q.options.findIndex((_, i) => !q.answer.includes(i))]
+
+describe('live quiz', () => {
+  it('only staff host; residents join by code over WebSocket and play through to a podium', async () => {
+    const [q1, q2] = await questionSet(2)
+    const asResident = await t.as((await player()).token, { method: 'POST', url: '/api/v1/live/sessions', payload: { title: 'x', questionIds: [q1.id] } })
+    expect(asResident.statusCode).toBe(403)
+    expect((await t.as(worker, { method: 'POST', url: '/api/v1/live/sessions', payload: { title: 'x', questionIds: [] } })).json().code).toBe('VALIDATION_FAILED')
+
+    const s = await createSession([q1.id, q2.id])
+    expect(s.code).toMatch(/^\d{6}$/)
+    expect(s.qrDataUrl.startsWith('data:image/png;base64,')).toBe(true)
+    const png = await t.as(worker, { method: 'GET', url: `/api/v1/live/sessions/${s.id}/qr.png` })
+    expect(png.headers['content-type']).toBe('image/png')
+
+    const host = await new Client(`${base}${s.wsPath}?token=${worker}`).open()
+    expect((await host.next('snapshot')).you.role).toBe('host')
+    const alice = await player()
+    const bob = await player()
+    const a = await new Client(`${base}/api/v1/live/${s.code}/ws?token=${alice.token}`).open()
+    const lobby = await a.next('snapshot')
+    expect(lobby).toMatchObject({ state: 'lobby', currentIndex: -1, question: null, you: { role: 'participant', score: 0 } })
+    expect(lobby.participants.map((p: { userId: number }) => p.userId)).toEqual([alice.id])
+    const b = await new Client(`${base}/api/v1/live/${s.code}/ws?token=${bob.token}`).open()
+    await b.next('snapshot')
+    expect((await host.next('joined', (m) => m.participant.userId === bob.id)).participantCount).toBe(2)
+    expect((await a.next('joined', (m) => m.participant.userId === bob.id)).participantCount).toBe(2)
+
+    // a bad token or code never upgrades
+    await expect(new Client(`${base}/api/v1/live/${s.code}/ws?token=${'x'.repeat(40)}`).open()).rejects.toThrow('HTTP 401')
+    await expect(new Client(`${base}/api/v1/live/000000/ws?token=${alice.token}`).open()).rejects.toThrow('HTTP 404')
+
+    // answering before any question is refused
+    a.send({ type: 'answer', questionIndex: 0, choice: [0] })
+    expect((await a.next('error')).code).toBe('LIVE_NOT_CURRENT_QUESTION')
+
+    host.send({ type: 'advance' })
+    const question = await a.next('question')
+    expect(question).toMatchObject({ index: 0, total: 2, question: { id: q1.id } })
+    expect(JSON.stringify(question)).not.toMatch(/"answer"|"explanation"/)
+    await b.next('question')
+
+    a.send({ type: 'answer', questionIndex: 0, choice: q1.answer })
+    expect(await a.next('answer_ack')).toMatchObject({ questionIndex: 0, accepted: true })
+    a.send({ type: 'answer', questionIndex: 0, choice: wrongOf(q1) })
+    expect((await a.next('error')).code).toBe('LIVE_ALREADY_ANSWERED')
+    expect((await host.next('progress')).answered).toBe(1)
+    const twice = await t.as(alice.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 0, choice: q1.answer } })
+    expect(twice.json().code).toBe('LIVE_ALREADY_ANSWERED')
+    const dbRows = await t.ctx.db.one<{ n: number }>('SELECT count(*)::int AS n FROM quiz_live_answers WHERE session_id = $1 AND user_id = $2', [s.id, alice.id])
+    expect(dbRows!.n).toBe(1)
+
+    // bob drops and comes back mid-question: the snapshot has the open question, without its answer
+    b.close()
+    const b2 = await new Client(`${base}/api/v1/live/${s.code}/ws?token=${bob.token}`).open()
+    const resumed = await b2.next('snapshot')
+    expect(resumed).toMatchObject({ state: 'question', currentIndex: 0, question: { index: 0, question: { id: q1.id } }, you: { answered: false } })
+    expect(JSON.stringify(resumed)).not.toMatch(/"answer"|"explanation"/)
+    b2.send({ type: 'answer', questionIndex: 0, choice: wrongOf(q1) })
+    await b2.next('answer_ack')
+
+    // all answered: the question closes and everyone gets the answer and the standings
+    const reveal = await a.next('reveal')
+    expect(reveal.reveal).toMatchObject({ index: 0, questionId: q1.id, answer: q1.answer })
+    expect(reveal.leaderboard[0]).toMatchObject({ userId: alice.id, rank: 1 })
+    expect(reveal.leaderboard[0].score).toBeGreaterThanOrEqual(500)
+    expect(reveal.you).toMatchObject({ rank: 1 })
+    expect((await b2.next('reveal')).you).toMatchObject({ score: 0, rank: 2 })
+    await host.next('reveal')
+
+    host.send({ type: 'advance' })
+    await a.next('question', (m) => m.index === 1)
+    // an answer to the past question is refused
+    a.send({ type: 'answer', questionIndex: 0, choice: q1.answer })
+    expect((await a.next('error')).code).toBe('LIVE_NOT_CURRENT_QUESTION')
+    const late = await t.as(bob.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 0, choice: q1.answer } })
+    expect(late.statusCode).toBe(409)
+    // an outsider who never joined cannot answer over HTTP without joining (state/join makes them a participant)
+    const stranger = await player(null)
+    b2.send({ type: 'answer', questionIndex: 1, choice: q2.answer })
+    await b2.next('answer_ack')
+    // the host closes the question before alice answers; her answer after that is refused
+    host.send({ type: 'advance' })
+    await a.next('reveal', (m) => m.reveal.index === 1)
+    a.send({ type: 'answer', questionIndex: 1, choice: q2.answer })
+    expect((await a.next('error')).code).toBe('LIVE_QUESTION_CLOSED')
+    const r2 = await t.as(stranger.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 1, choice: q2.answer } })
+    expect(r2.json().code).toBe('LIVE_NOT_JOINED')
+
+    host.send({ type: 'advance' }) // after the last question: finished
+    const fin = await a.next('finished').catch((e) => { throw new Error(e.message + JSON.stringify(host.messages)) })
+    expect(fin.podium.map((p: { userId: number }) => p.userId)).toEqual([alice.id, bob.id])
+    expect(fin.you.rank).toBe(1)
+    await b2.next('finished')
+    // a reconnect after the end gets the final state
+    a.close()
+    const a2 = await new Client(`${base}/api/v1/live/${s.code}/ws?token=${alice.token}`).open()
+    expect(await a2.next('snapshot')).toMatchObject({ state: 'finished', leaderboard: [{ userId: alice.id }, { userId: bob.id }] })
+    // a newcomer cannot join a finished session
+    await expect(new Client(`${base}/api/v1/live/${s.code}/ws?token=${stranger.token}`).open()).rejects.toThrow('HTTP 409')
+    // results are in the participants' records and 错题本
+    const records = (await t.as(bob.token, { method: 'GET', url: '/api/v1/quiz/attempts' })).json().items
+    expect(records[0]).toMatchObject({ kind: 'live', title: '社区文明知识现场赛', status: 'submitted', score: 50 })
+    const wrong = (await t.as(bob.token, { method: 'GET', url: '/api/v1/quiz/wrong-answers' })).json().items
+    expect(wrong.map((w: { question: { id: number } }) => w.question.id)).toEqual([q1.id])
+    for (const c of [host, a2, b2]) c.close()
+    void workerId
+  })
+
+  it('closes a question on the server clock when its time is up', async () => {
+    const [q1] = await questionSet(1)
+    const s = await createSession([q1.id], 5)
+    const p = await player()
+    const c = await new Client(`${base}/api/v1/live/${s.code}/ws?token=${p.token}`).open()
+    await c.next('snapshot')
+    await t.as(worker, { method: 'POST', url: `/api/v1/live/sessions/${s.id}/advance` })
+    await c.next('question')
+    // time passes: move the clock of the question back rather than wait
+    await t.ctx.db.query(`UPDATE quiz_live_sessions SET question_started_at = now() - interval '20 seconds', question_ends_at = now() - interval '10 seconds' WHERE id = $1`, [s.id])
+    const r = await t.as(p.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 0, choice: q1.answer } })
+    expect(r.json().code).toBe('LIVE_QUESTION_CLOSED')
+    const other = await player()
+    expect((await t.as(other.token, { method: 'POST', url: `/api/v1/live/sessions/${s.id}/advance` })).statusCode).toBe(403)
+    c.close()
+  })
+})
+
+// Two API processes: one PostgreSQL, Redis in between. Host on A, participants on B.
+const twoProcesses = process.env.DATABASE_URL && process.env.REDIS_URL ? describe : describe.skip
+twoProcesses('live quiz across two API processes (PostgreSQL + Redis)', () => {
+  let runtimeB: Runtime
+  let appB: FastifyInstance
+  let baseB: string
+  let runtimeA: Runtime
+  let appA: FastifyInstance
+  let baseA: string
+  beforeAll(async () => {
+    const make = async () => {
+      const rt = await createRuntime(t.ctx.config, t.ctx.db, { bus: redisBus(process.env.REDIS_URL!), sms: t.ctx.sms, wechat: t.ctx.wechat })
+      const app = await buildApp(rt.ctx)
+      const url = (await app.listen({ port: 0, host: '127.0.0.1' })).replace('http', 'ws')
+      return { rt, app, url }
+    }
+    ;({ rt: runtimeA, app: appA, url: baseA } = await make())
+    ;({ rt: runtimeB, app: appB, url: baseB } = await make())
+  })
+  afterAll(async () => {
+    await appA.close(); await runtimeA.close()
+    await appB.close(); await runtimeB.close()
+  })
+
+  it('answers on B reach the host on A, and the leaderboard reaches everyone', async () => {
+    const [q1] = await questionSet(1)
+    const s = await createSession([q1.id], 30)
+    const host = await new Client(`${baseA}/api/v1/live/${s.code}/ws?token=${worker}`).open()
+    await host.next('snapshot')
+    const players = await Promise.all([0, 1, 2].map(() => player()))
+    const clients = await Promise.all(players.map((p) => new Client(`${baseB}/api/v1/live/${s.code}/ws?token=${p.token}`).open()))
+    for (const c of clients) await c.next('snapshot')
+    await host.next('joined', (m) => m.participantCount === 3)
+    host.send({ type: 'advance' })
+    for (const c of clients) await c.next('question')
+    clients.forEach((c, i) => c.send({ type: 'answer', questionIndex: 0, choice: i === 2 ? wrongOf(q1) : q1.answer }))
+    expect((await host.next('progress', (m) => m.answered === 3)).participantCount).toBe(3)
+    const reveals = await Promise.all([host, ...clients].map((c) => c.next('reveal')))
+    for (const r of reveals) expect(r.leaderboard).toHaveLength(3)
+    expect(reveals[3].you).toMatchObject({ score: 0, rank: 3 })
+    // B's participant drops and reconnects to A: the snapshot carries the state
+    clients[0].close()
+    const again = await new Client(`${baseA}/api/v1/live/${s.code}/ws?token=${players[0].token}`).open()
+    expect(await again.next('snapshot')).toMatchObject({ state: 'reveal', reveal: { questionId: q1.id } })
+    host.send({ type: 'finish' })
+    await Promise.all([again, clients[1], clients[2]].map((c) => c.next('finished')))
+    for (const c of [host, again, clients[1], clients[2]]) c.close()
+  })
+})

@@ -1,0 +1,147 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import sharp from 'sharp'
+import type { Browser, Page } from 'playwright-core'
+import { createTestApp, type TestApp } from '../helpers/app'
+import gcoord from 'gcoord'
+import { browserAvailable, input, launch, phonePage, screenshot, signIn, visibleText } from './browser'
+
+/** A NutUI button by its exact text (clicked as a user would: waits until it is visible and stable). */
+const button = (page: Page, text: string) =>
+  page.locator('taro-button-core').filter({ visible: true }).filter({ hasText: new RegExp(`^\\s*${text.replace(/[()（）]/g, '.')}\\s*$`) }).first()
+
+const run = browserAvailable() ? describe : describe.skip
+
+/** A point inside 幸福里社区 (GCJ-02), where the demo worker works; the browser reports it in WGS-84. */
+const INSIDE = { lng: 118.71, lat: 32.005 }
+
+run('H5 in chromium: the 随手拍 journey', () => {
+  let t: TestApp
+  let browser: Browser
+  let base: string
+  let dataDir: string
+  let photo: string
+  beforeAll(async () => {
+    process.env.OUTBOX_INTERVAL_MS = '0'
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'civiclink-e2e-reports-'))
+    photo = path.join(dataDir, 'scene.jpg')
+    fs.writeFileSync(photo, await sharp({ create: { width: 640, height: 480, channels: 3, background: '#44aa66' } }).jpeg().toBuffer())
+    t = await createTestApp({ serveH5: true, config: { dataDir } } as any)
+    base = await t.app.listen({ port: 0, host: '127.0.0.1' })
+    browser = await launch()
+  }, 60_000)
+  afterAll(async () => {
+    await browser?.close()
+    await t?.close()
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  async function choosePhoto(page: Page, buttonText: string) {
+    const chooser = page.waitForEvent('filechooser', { timeout: 15_000 })
+    await visibleText(page, buttonText, true).click({ force: true })
+    await (await chooser).setFiles(photo)
+  }
+
+  it('resident reports with a photo → worker accepts, dispatches, rectifies with an after-photo, closes → resident sees the timeline and rates', async () => {
+    const errors: string[] = []
+    // ---- resident: sign in, 随手拍
+    const resident = await phonePage(browser)
+    resident.on('pageerror', (e) => errors.push(e.message))
+    const [wgsLng, wgsLat] = gcoord.transform([INSIDE.lng, INSIDE.lat], gcoord.GCJ02, gcoord.WGS84)
+    const wgs = { lng: wgsLng, lat: wgsLat }
+    await resident.context().grantPermissions(['geolocation'])
+    await resident.context().setGeolocation({ longitude: wgs.lng, latitude: wgs.lat })
+    await signIn(resident, base, '13800000001')
+
+    await resident.goto(`${base}/#/pages/report/index`)
+    await visibleText(resident, '还没有上报记录').waitFor({ timeout: 20_000 })
+    expect(await resident.getByText('即将开放').count()).toBe(0)
+    await screenshot(resident, 'reports-01-tab-empty')
+    await resident.locator('.report__new').filter({ visible: true }).first().click({ force: true })
+
+    await visibleText(resident, '车辆乱停乱放', true).waitFor({ timeout: 20_000 })
+    await visibleText(resident, '车辆乱停乱放', true).click({ force: true })
+    await visibleText(resident, '公安交警支队受理').waitFor()
+    await choosePhoto(resident, '拍照/相册')
+    await visibleText(resident, '已上传', true).waitFor({ timeout: 20_000 })
+    await button(resident, '当前位置').click()
+    await visibleText(resident, '经纬度').waitFor({ timeout: 20_000 })
+    const address = await input(resident, '请填写详细地址，如 XX路XX号门口').inputValue()
+    expect(address).toContain('幸福里社区')
+    await input(resident, '简要描述问题（选填），如：人行道上有车辆违停，影响通行').fill('消防通道被私家车占用')
+    await screenshot(resident, 'reports-02-new')
+    await resident.locator('.rp-new__submit .nut-button').filter({ visible: true }).first().click({ force: true })
+    await resident.waitForURL(/packages\/reports\/pages\/detail\/index\?id=\d+/, { timeout: 20_000 })
+    const id = Number(/id=(\d+)/.exec(resident.url())![1])
+    await visibleText(resident, '处理进度').waitFor({ timeout: 20_000 })
+    await visibleText(resident, '消防通道被私家车占用').waitFor()
+    await screenshot(resident, 'reports-03-detail-submitted')
+    const row = await t.ctx.db.one<{ state: string; n: number }>(
+      `SELECT state, (SELECT count(*)::int FROM idempotency_keys WHERE route = 'POST /reports') AS n FROM reports WHERE id = $1`,
+      [id],
+    )
+    expect(row).toEqual({ state: 'submitted', n: 1 })
+
+    // ---- worker: 工单 → accept → dispatch → rectify (after-photo) → close
+    const worker = await phonePage(browser)
+    worker.on('pageerror', (e) => errors.push(e.message))
+    await signIn(worker, base, '13800000002')
+    await worker.goto(`${base}/#/pages/report/index`)
+    await visibleText(worker, '工单处理', true).click({ force: true, timeout: 20_000 })
+    await visibleText(worker, '消防通道被私家车占用').waitFor({ timeout: 20_000 })
+    await visibleText(worker, '待受理 1').waitFor()
+    await screenshot(worker, 'reports-04-work-list')
+    await visibleText(worker, '消防通道被私家车占用').click({ force: true })
+    await worker.waitForURL(/handle\/index/, { timeout: 20_000 })
+
+    const act = async (label: string, fill?: () => Promise<void>) => {
+      await button(worker, label).click({ timeout: 20_000 })
+      await fill?.()
+      await button(worker, `确认${label}`).click()
+      try {
+        await worker.locator('.rp-handle__action').filter({ visible: true }).filter({ hasText: label }).waitFor({ state: 'detached', timeout: 20_000 })
+      } catch (e) {
+        await screenshot(worker, `reports-failed-${label}`)
+        throw e
+      }
+    }
+    await act('受理')
+    await act('派遣')
+    await button(worker, '整改完成').click({ timeout: 20_000 })
+    await choosePhoto(worker, '整改照片')
+    await visibleText(worker, '已上传', true).waitFor({ timeout: 20_000 })
+    await input(worker, '整改情况说明（选填）').fill('已联系车主挪车，通道恢复畅通')
+    await screenshot(worker, 'reports-05-handle-rectify')
+    await button(worker, '确认整改完成').click()
+    await act('核查销号')
+    await visibleText(worker, '已销号').waitFor({ timeout: 20_000 })
+    await screenshot(worker, 'reports-06-handle-closed')
+
+    // ---- resident: timeline and rating
+    await resident.goto(`${base}/#/packages/reports/pages/detail/index?id=${id}`)
+    await visibleText(resident, '评价处理结果').waitFor({ timeout: 20_000 })
+    for (const text of ['已联系车主挪车，通道恢复畅通', '网格员', '已销号']) await visibleText(resident, text).waitFor()
+    expect(await resident.locator('.rp-tl__photo').filter({ visible: true }).count()).toBe(1)
+    expect(await resident.locator('.rp-tl__item').filter({ visible: true }).count()).toBeGreaterThanOrEqual(5)
+    await resident.locator('.rp-detail__rating .nut-rate-item').filter({ visible: true }).nth(4).click({ force: true })
+    await input(resident, '说说处理得怎么样（选填）').fill('处理很快')
+    await screenshot(resident, 'reports-07-detail-rate')
+    await button(resident, '提交评价').click()
+    await visibleText(resident, '我的评价').waitFor({ timeout: 20_000 })
+    await screenshot(resident, 'reports-08-detail-rated')
+    const rated = await t.ctx.db.one<{ state: string }>(`SELECT state FROM reports WHERE id = $1`, [id])
+    expect(rated?.state).toBe('closed')
+
+    // the list shows it, 已销号
+    await resident.goto(`${base}/?fresh=1#/pages/report/index`) // a fresh load of the tab page
+    try {
+      await visibleText(resident, '消防通道被私家车占用').waitFor({ timeout: 20_000 })
+    } catch (e) {
+      await screenshot(resident, 'reports-failed-list')
+      throw e
+    }
+    await screenshot(resident, 'reports-09-tab-list')
+    expect(errors).toEqual([])
+  }, 240_000)
+})

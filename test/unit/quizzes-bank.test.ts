@@ -1,0 +1,50 @@
+import { QUESTION_BANK } from '../../server/modules/quizzes/bank'
+import { checkChoice, sameChoice } from '../../server/modules/quizzes/service'
+
+describe('shipped question bank', () => {
+  it('has at least 150 well-formed questions with unique keys and stems', () => {
+    expect(QUESTION_BANK.length).toBeGreaterThanOrEqual(150)
+    expect(new Set(QUESTION_BANK.map((q) => q.key)).size).toBe(QUESTION_BANK.length)
+    expect(new Set(QUESTION_BANK.map((q) => q.stem)).size).toBe(QUESTION_BANK.length)
+    for (const q of QUESTION_BANK) {
+      expect(q.options.length).toBeGreaterThanOrEqual(2)
+      expect(new Set(q.options).size).toBe(q.options.length)
+      expect(q.answer.every((a) => a >= 0 && a < q.options.length)).toBe(true)
+      if (q.kind === 'multiple') expect(q.answer.length).toBeGreaterThanOrEqual(2)
+      else expect(q.answer).toHaveLength(1)
+      if (q.kind === 'judge') expect(q.options).toEqual(['正确', '错误'])
+      expect(q.explanation.length).toBeGreaterThan(5)
+      expect([1, 2, 3]).toContain(q.difficulty)
+    }
+  })
+
+  it('covers every topic with all three kinds overall', () => {
+    const byTag = new Map<string, number>()
+    for (const q of QUESTION_BANK) for (const t of q.tags) byTag.set(t, (byTag.get(t) ?? 0) + 1)
+    for (const t of ['核心价值观', '市民文明公约', '文明交通', '垃圾分类', '文明养犬', '公共卫生', '志愿服务', '文明城市创建']) expect(byTag.get(t)).toBeGreaterThanOrEqual(10)
+    expect(new Set(QUESTION_BANK.map((q) => q.kind))).toEqual(new Set(['single', 'multiple', 'judge']))
+  })
+
+  it('keeps the facts the issue names', () => {
+    const find = (s: string) => QUESTION_BANK.find((q) => q.stem.includes(s))!
+    const right = (s: string) => find(s).answer.map((i) => find(s).options[i])
+    expect(right('国际志愿者日')).toEqual(['12 月 5 日'])
+    expect(right('学雷锋纪念日是每年')).toEqual(['3 月 5 日'])
+    expect(right('开展志愿服务应当遵循的原则')).toEqual(['自愿、无偿、平等、诚信、合法'])
+    expect(right('全国文明城市的评选周期')).toEqual(['每三年一次'])
+    expect(right('门前三包')).toEqual(['包卫生、包秩序、包绿化'])
+    expect(right('社会主义核心价值观共有多少个字')).toEqual(['24 个'])
+  })
+})
+
+describe('grading', () => {
+  it('compares choices as sets and rejects impossible ones', () => {
+    expect(sameChoice([0, 2], [2, 0])).toBe(true)
+    expect(sameChoice([0, 2], [0])).toBe(false)
+    expect(sameChoice([1], [1, 1])).toBe(false)
+    expect(() => checkChoice({ kind: 'single', options: ['a', 'b'] }, [0, 1], 'x')).toThrow()
+    expect(() => checkChoice({ kind: 'multiple', options: ['a', 'b'] }, [2], 'x')).toThrow()
+    expect(() => checkChoice({ kind: 'multiple', options: ['a', 'b'] }, [1, 1], 'x')).toThrow()
+    expect(() => checkChoice({ kind: 'judge', options: ['正确', '错误'] }, [1], 'x')).not.toThrow()
+  })
+})

@@ -1,0 +1,391 @@
+/**
+ * Quizzes contract (答题): question bank, campaigns (答题活动), attempts, daily practice (每日练习), 错题本,
+ * points and leaderboards, live quizzes (现场答题). All under /api/v1, bearer token required.
+ *
+ * The rule the client can rely on: before an attempt is submitted, nothing it receives carries an answer
+ * or an explanation (QuestionForAnswering has neither). Answers and explanations come back only in the
+ * AttemptResult of a submitted attempt, in the 错题本, in a live quiz's `reveal` message after the question
+ * closed, and to workers in the bank endpoints.
+ *
+ * HTTP (see each schema below; errors are { code, message, details? }):
+ *
+ *  Residents
+ *   GET  /quiz/campaigns                      → CampaignList        campaigns for my community (open, upcoming, ended ≤30 days)
+ *   GET  /quiz/campaigns/:id                  → CampaignView
+ *   POST /quiz/campaigns/:id/attempts         → AttemptStarted (201; 200 when an unfinished attempt is resumed)
+ *        errors: COMMUNITY_REQUIRED 400, CAMPAIGN_NOT_FOUND 404, CAMPAIGN_NOT_FOR_YOUR_REGION 403,
+ *                CAMPAIGN_NOT_STARTED 409, CAMPAIGN_ENDED 409, ATTEMPTS_EXHAUSTED 409, NOT_ENOUGH_QUESTIONS 409
+ *   POST /quiz/practice                       → AttemptStarted (201)   daily practice: 5 random questions, 10 min
+ *   GET  /quiz/attempts/:id                   → AttemptStarted while open (no answers) | AttemptResult once submitted
+ *   POST /quiz/attempts/:id/submit  SubmitBody (Idempotency-Key optional) → AttemptResult
+ *        errors: ATTEMPT_NOT_FOUND 404 (also someone else's), ATTEMPT_EXPIRED 409, ATTEMPT_ALREADY_SUBMITTED 409,
+ *                QUESTION_NOT_IN_ATTEMPT 400, DUPLICATE_ANSWER 400, INVALID_CHOICE 400, VALIDATION_FAILED 400
+ *   GET  /quiz/attempts?cursor=               → AttemptList          my records (campaign, practice, live)
+ *   GET  /quiz/wrong-answers?cursor=          → WrongAnswerList      错题本
+ *   GET  /quiz/points                         → PointsSummary
+ *   GET  /quiz/leaderboard?level=community|street&campaignId=&parent= → RegionBoard
+ *   GET  /quiz/points/leaderboard?communityCode= → PointsBoard     (default: my community)
+ *
+ *  Workers (of the region, or the office)
+ *   GET  /quiz/tags                           → TagList             tags with question counts by difficulty
+ *   GET  /quiz/questions?tag=&cursor=         → QuestionList        (with answers; workers only)
+ *   GET  /quiz/questions/export               → .xlsx file
+ *   POST /quiz/questions/import  body: the .xlsx file, Content-Type
+ *        application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (or application/octet-stream);
+ *        ?regionCode= (default: the worker's first region; the office imports into the city-wide bank)
+ *        → ImportResult; all-or-nothing: 400 IMPORT_INVALID with details.errors = [{ row, message: '第 17 行：缺少正确答案' }]
+ *   POST /quiz/admin/campaigns     CreateCampaignBody → CampaignView (201)
+ *        errors: FORBIDDEN_ROLE 403, REGION_NOT_COVERED 403, REGION_NOT_FOUND 404, REGION_LEVEL_NOT_ALLOWED 400,
+ *                INVALID_WINDOW 400, TAG_MIX_TOO_LARGE 400, NOT_ENOUGH_QUESTIONS 400
+ *   GET  /quiz/admin/campaigns                → CampaignList        campaigns of the regions I cover
+ *   GET  /quiz/admin/campaigns/:id/stats      → RegionBoard         by community (participants, pass rate, average)
+ *   POST /quiz/admin/campaigns/:id/cancel     → CampaignView
+ *
+ *  Live quiz (现场答题)
+ *   POST /live/sessions  CreateLiveBody (worker/office) → LiveSessionView (201; code, qrDataUrl)
+ *   GET  /live/sessions/:id                   → LiveSessionView (host)
+ *   GET  /live/sessions/:id/qr.png            → PNG of the join QR code (content: `civiclink://live?code=123456`)
+ *   POST /live/sessions/:id/advance           → LiveSnapshot   host: lobby → question 1 → reveal 1 → question 2 … → finished
+ *   POST /live/sessions/:id/finish            → LiveSnapshot   host ends early
+ *   POST /live/:code/join                     → LiveSnapshot   join by 6-digit code (LIVE_NOT_FOUND 404, LIVE_FINISHED 409)
+ *   GET  /live/:code/state                    → LiveSnapshot   (same as the WebSocket's snapshot)
+ *   POST /live/:code/answer  LiveAnswerBody   → LiveAnswerAck  (same rules as the WebSocket `answer`)
+ *        errors: LIVE_NOT_JOINED 403, LIVE_NOT_CURRENT_QUESTION 409, LIVE_QUESTION_CLOSED 409,
+ *                LIVE_ALREADY_ANSWERED 409, INVALID_CHOICE 400
+ *   WebSocket /api/v1/live/:code/ws?token=<bearer token>
+ *        Joins (participant) or attaches (host) and immediately sends { type: 'snapshot', ... }.
+ *        On reconnect, connect again with the same URL: the new snapshot is the resumed state.
+ *        Messages: see LiveServerMessage / LiveClientMessage below.
+ */
+import { Type, type Static } from '@sinclair/typebox'
+
+export const QuestionKind = Type.Union([Type.Literal('single'), Type.Literal('multiple'), Type.Literal('judge')], {
+  description: 'single 单选 / multiple 多选 / judge 判断（选项为 正确、错误）',
+})
+export type QuestionKind = Static<typeof QuestionKind>
+
+/** A question as shown while answering: no answer, no explanation. */
+export const QuestionForAnswering = Type.Object({
+  id: Type.Integer(),
+  kind: QuestionKind,
+  stem: Type.String(),
+  options: Type.Array(Type.String()),
+  tags: Type.Array(Type.String()),
+  difficulty: Type.Integer({ minimum: 1, maximum: 3 }),
+})
+export type QuestionForAnswering = Static<typeof QuestionForAnswering>
+
+/** A question with its answer: workers' bank views, results after submission, the 错题本. */
+export const QuestionWithAnswer = Type.Object({
+  ...QuestionForAnswering.properties,
+  /** 0-based indexes into options */
+  answer: Type.Array(Type.Integer()),
+  explanation: Type.String(),
+})
+export type QuestionWithAnswer = Static<typeof QuestionWithAnswer>
+
+export const QuestionBankItem = Type.Object({
+  ...QuestionWithAnswer.properties,
+  regionCode: Type.Union([Type.String(), Type.Null()]),
+  bankKey: Type.Union([Type.String(), Type.Null()]),
+})
+export const QuestionList = Type.Object({ items: Type.Array(QuestionBankItem), nextCursor: Type.Union([Type.String(), Type.Null()]) })
+export type QuestionList = Static<typeof QuestionList>
+
+export const TagList = Type.Object({
+  items: Type.Array(Type.Object({ tag: Type.String(), total: Type.Integer(), byDifficulty: Type.Record(Type.String(), Type.Integer()) })),
+})
+export type TagList = Static<typeof TagList>
+
+export const ImportResult = Type.Object({ imported: Type.Integer(), regionCode: Type.Union([Type.String(), Type.Null()]) })
+export type ImportResult = Static<typeof ImportResult>
+
+export const TagMixItem = Type.Object({ tag: Type.String({ minLength: 1, maxLength: 20 }), count: Type.Integer({ minimum: 1, maximum: 100 }) }, { additionalProperties: false })
+
+export const CreateCampaignBody = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 60 }),
+    description: Type.Optional(Type.String({ maxLength: 1000 })),
+    /** community or street for a worker (one they cover); any region for the office */
+    regionCode: Type.String({ minLength: 1, maxLength: 64 }),
+    startsAt: Type.String({ format: 'date-time' }),
+    endsAt: Type.String({ format: 'date-time' }),
+    questionCount: Type.Integer({ minimum: 1, maximum: 100 }),
+    /** questions drawn per tag; the rest of questionCount from any tag */
+    tagMix: Type.Optional(Type.Array(TagMixItem, { maxItems: 20 })),
+    difficulties: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 3 }), { minItems: 1, maxItems: 3, uniqueItems: true })),
+    timeLimitSeconds: Type.Integer({ minimum: 30, maximum: 7200 }),
+    /** 0–100, percent of questions right */
+    passScore: Type.Integer({ minimum: 0, maximum: 100 }),
+    maxAttempts: Type.Integer({ minimum: 1, maximum: 20 }),
+  },
+  { additionalProperties: false },
+)
+export type CreateCampaignBody = Static<typeof CreateCampaignBody>
+
+export const CampaignStatus = Type.Union([Type.Literal('upcoming'), Type.Literal('open'), Type.Literal('ended'), Type.Literal('cancelled')])
+
+export const CampaignView = Type.Object({
+  id: Type.Integer(),
+  title: Type.String(),
+  description: Type.String(),
+  regionCode: Type.String(),
+  regionName: Type.String(),
+  startsAt: Type.String({ format: 'date-time' }),
+  endsAt: Type.String({ format: 'date-time' }),
+  status: CampaignStatus,
+  questionCount: Type.Integer(),
+  tagMix: Type.Array(Type.Object({ tag: Type.String(), count: Type.Integer() })),
+  difficulties: Type.Array(Type.Integer()),
+  timeLimitSeconds: Type.Integer(),
+  passScore: Type.Integer(),
+  maxAttempts: Type.Integer(),
+  /** present for a resident: my attempts so far */
+  mine: Type.Optional(Type.Object({
+    attemptsUsed: Type.Integer(),
+    attemptsLeft: Type.Integer(),
+    bestScore: Type.Union([Type.Integer(), Type.Null()]),
+    passed: Type.Boolean(),
+    /** an attempt started and not yet submitted or expired */
+    openAttemptId: Type.Union([Type.Integer(), Type.Null()]),
+  })),
+})
+export type CampaignView = Static<typeof CampaignView>
+export const CampaignList = Type.Object({ items: Type.Array(CampaignView) })
+export type CampaignList = Static<typeof CampaignList>
+
+export const AttemptKind = Type.Union([Type.Literal('campaign'), Type.Literal('practice'), Type.Literal('live')])
+
+/** An attempt in progress: stems and options only. Time the countdown from expiresAt - serverNow. */
+export const AttemptStarted = Type.Object({
+  id: Type.Integer(),
+  kind: AttemptKind,
+  campaignId: Type.Union([Type.Integer(), Type.Null()]),
+  attemptNo: Type.Integer(),
+  status: Type.Literal('in_progress'),
+  startedAt: Type.String({ format: 'date-time' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+  serverNow: Type.String({ format: 'date-time' }),
+  questions: Type.Array(QuestionForAnswering),
+})
+export type AttemptStarted = Static<typeof AttemptStarted>
+
+export const SubmitBody = Type.Object(
+  {
+    /** one entry per answered question; unanswered questions count as wrong */
+    answers: Type.Array(
+      Type.Object({ questionId: Type.Integer({ minimum: 1 }), choice: Type.Array(Type.Integer({ minimum: 0, maximum: 5 }), { maxItems: 6 }) }, { additionalProperties: false }),
+      { maxItems: 100 },
+    ),
+  },
+  { additionalProperties: false },
+)
+export type SubmitBody = Static<typeof SubmitBody>
+
+export const AttemptResult = Type.Object({
+  id: Type.Integer(),
+  kind: AttemptKind,
+  campaignId: Type.Union([Type.Integer(), Type.Null()]),
+  attemptNo: Type.Integer(),
+  status: Type.Union([Type.Literal('submitted'), Type.Literal('expired')]),
+  startedAt: Type.String({ format: 'date-time' }),
+  submittedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  correctCount: Type.Integer(),
+  total: Type.Integer(),
+  /** 0–100 */
+  score: Type.Integer(),
+  passed: Type.Union([Type.Boolean(), Type.Null()]),
+  passScore: Type.Union([Type.Integer(), Type.Null()]),
+  /** points credited (after the daily cap) */
+  points: Type.Integer(),
+  questions: Type.Array(Type.Object({
+    ...QuestionWithAnswer.properties,
+    given: Type.Array(Type.Integer()),
+    correct: Type.Boolean(),
+  })),
+})
+export type AttemptResult = Static<typeof AttemptResult>
+
+export const AttemptSummary = Type.Object({
+  id: Type.Integer(),
+  kind: AttemptKind,
+  campaignId: Type.Union([Type.Integer(), Type.Null()]),
+  title: Type.String(),
+  status: Type.Union([Type.Literal('in_progress'), Type.Literal('submitted'), Type.Literal('expired')]),
+  startedAt: Type.String({ format: 'date-time' }),
+  submittedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  score: Type.Union([Type.Integer(), Type.Null()]),
+  passed: Type.Union([Type.Boolean(), Type.Null()]),
+  points: Type.Integer(),
+})
+export const AttemptList = Type.Object({ items: Type.Array(AttemptSummary), nextCursor: Type.Union([Type.String(), Type.Null()]) })
+export type AttemptList = Static<typeof AttemptList>
+
+export const WrongAnswer = Type.Object({
+  question: QuestionWithAnswer,
+  /** my last wrong choice */
+  lastGiven: Type.Array(Type.Integer()),
+  wrongTimes: Type.Integer(),
+  lastWrongAt: Type.String({ format: 'date-time' }),
+  /** answered right in a later attempt */
+  correctedSince: Type.Boolean(),
+})
+export const WrongAnswerList = Type.Object({ items: Type.Array(WrongAnswer), nextCursor: Type.Union([Type.String(), Type.Null()]) })
+export type WrongAnswerList = Static<typeof WrongAnswerList>
+
+export const PointsSummary = Type.Object({
+  total: Type.Integer(),
+  today: Type.Integer(),
+  dailyCap: Type.Integer(),
+  rules: Type.String(),
+})
+export type PointsSummary = Static<typeof PointsSummary>
+
+export const RegionBoardRow = Type.Object({
+  regionCode: Type.String(),
+  regionName: Type.String(),
+  participants: Type.Integer(),
+  passed: Type.Integer(),
+  /** passed / participants, 0–1, null without participants */
+  passRate: Type.Union([Type.Number(), Type.Null()]),
+  /** mean of each participant's best score */
+  averageScore: Type.Union([Type.Number(), Type.Null()]),
+  rank: Type.Integer(),
+})
+export const RegionBoard = Type.Object({
+  level: Type.Union([Type.Literal('community'), Type.Literal('street')]),
+  campaignId: Type.Union([Type.Integer(), Type.Null()]),
+  items: Type.Array(RegionBoardRow),
+})
+export type RegionBoard = Static<typeof RegionBoard>
+
+export const PointsBoard = Type.Object({
+  communityCode: Type.String(),
+  items: Type.Array(Type.Object({ rank: Type.Integer(), nickname: Type.String(), points: Type.Integer(), isMe: Type.Boolean() })),
+})
+export type PointsBoard = Static<typeof PointsBoard>
+
+// ---- live quiz ----
+
+export const CreateLiveBody = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 60 }),
+    /** explicit questions, in order … */
+    questionIds: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 50, uniqueItems: true })),
+    /** … or drawn at random from a tag (any tag when omitted) */
+    tag: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
+    count: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+    difficulties: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 3 }), { minItems: 1, maxItems: 3, uniqueItems: true })),
+    questionSeconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 300 })),
+  },
+  { additionalProperties: false },
+)
+export type CreateLiveBody = Static<typeof CreateLiveBody>
+
+export const LiveState = Type.Union([Type.Literal('lobby'), Type.Literal('question'), Type.Literal('reveal'), Type.Literal('finished')])
+export type LiveState = Static<typeof LiveState>
+
+export const LiveParticipant = Type.Object({ userId: Type.Integer(), nickname: Type.String() })
+export const LiveStanding = Type.Object({ rank: Type.Integer(), userId: Type.Integer(), nickname: Type.String(), score: Type.Integer(), correctCount: Type.Integer() })
+export type LiveStanding = Static<typeof LiveStanding>
+
+/** The current question while it is open: no answer. */
+export const LiveQuestion = Type.Object({
+  index: Type.Integer(),
+  total: Type.Integer(),
+  question: QuestionForAnswering,
+  startedAt: Type.String({ format: 'date-time' }),
+  endsAt: Type.String({ format: 'date-time' }),
+})
+export type LiveQuestion = Static<typeof LiveQuestion>
+
+/** After a question closed: its answer and explanation. */
+export const LiveReveal = Type.Object({
+  index: Type.Integer(),
+  questionId: Type.Integer(),
+  answer: Type.Array(Type.Integer()),
+  explanation: Type.String(),
+})
+
+export const LiveSnapshot = Type.Object({
+  code: Type.String(),
+  sessionId: Type.Integer(),
+  title: Type.String(),
+  state: LiveState,
+  questionCount: Type.Integer(),
+  /** -1 in the lobby */
+  currentIndex: Type.Integer(),
+  serverNow: Type.String({ format: 'date-time' }),
+  participantCount: Type.Integer(),
+  /** the lobby list (first 200) */
+  participants: Type.Array(LiveParticipant),
+  question: Type.Union([LiveQuestion, Type.Null()]),
+  reveal: Type.Union([LiveReveal, Type.Null()]),
+  /** top 10 (reveal/finished); the podium is its first three when finished */
+  leaderboard: Type.Array(LiveStanding),
+  you: Type.Object({
+    role: Type.Union([Type.Literal('host'), Type.Literal('participant')]),
+    score: Type.Integer(),
+    rank: Type.Union([Type.Integer(), Type.Null()]),
+    /** answered the current question */
+    answered: Type.Boolean(),
+  }),
+})
+export type LiveSnapshot = Static<typeof LiveSnapshot>
+
+export const LiveSessionView = Type.Object({
+  id: Type.Integer(),
+  code: Type.String(),
+  title: Type.String(),
+  state: LiveState,
+  questionCount: Type.Integer(),
+  questionSeconds: Type.Integer(),
+  /** QR code of `civiclink://live?code=<code>` as a PNG data URL */
+  qrDataUrl: Type.String(),
+  wsPath: Type.String(),
+})
+export type LiveSessionView = Static<typeof LiveSessionView>
+
+export const LiveAnswerBody = Type.Object(
+  { questionIndex: Type.Integer({ minimum: 0 }), choice: Type.Array(Type.Integer({ minimum: 0, maximum: 5 }), { minItems: 1, maxItems: 6 }) },
+  { additionalProperties: false },
+)
+export type LiveAnswerBody = Static<typeof LiveAnswerBody>
+
+export const LiveAnswerAck = Type.Object({ questionIndex: Type.Integer(), accepted: Type.Literal(true) })
+export type LiveAnswerAck = Static<typeof LiveAnswerAck>
+
+/**
+ * WebSocket messages, client → server (JSON text frames):
+ *   { type: 'answer', questionIndex, choice }     participant
+ *   { type: 'advance' } | { type: 'finish' }       host
+ *   { type: 'ping' }                               → { type: 'pong' }
+ */
+export type LiveClientMessage =
+  | { type: 'answer'; questionIndex: number; choice: number[] }
+  | { type: 'advance' }
+  | { type: 'finish' }
+  | { type: 'ping' }
+
+/**
+ * WebSocket messages, server → client:
+ *   snapshot     on connect (and reconnect): the whole state for this user
+ *   joined       someone joined the lobby: { participant, participantCount }
+ *   question     a question opened: LiveQuestion (no answer)
+ *   progress     host only: { index, answered, participantCount }
+ *   answer_ack   to the answering client: { questionIndex, accepted: true }
+ *   reveal       the question closed: { reveal: LiveReveal, leaderboard (top 10), you: { score, rank } }
+ *   finished     { podium (top 3), leaderboard (top 10), you: { score, rank } }
+ *   error        { code, message } (e.g. LIVE_NOT_CURRENT_QUESTION, LIVE_ALREADY_ANSWERED)
+ *   pong
+ */
+export type LiveServerMessage =
+  | ({ type: 'snapshot' } & LiveSnapshot)
+  | { type: 'joined'; participant: Static<typeof LiveParticipant>; participantCount: number }
+  | ({ type: 'question' } & LiveQuestion)
+  | { type: 'progress'; index: number; answered: number; participantCount: number }
+  | { type: 'answer_ack'; questionIndex: number; accepted: true }
+  | { type: 'reveal'; reveal: Static<typeof LiveReveal>; leaderboard: LiveStanding[]; you: { score: number; rank: number | null } }
+  | { type: 'finished'; podium: LiveStanding[]; leaderboard: LiveStanding[]; you: { score: number; rank: number | null } }
+  | { type: 'error'; code: string; message: string }
+  | { type: 'pong' }
