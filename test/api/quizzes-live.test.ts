@@ -44,6 +44,12 @@ class Client {
       this.waiters = []
     }
   }
+  /** For a refused join: the error message and the close code (4000 + HTTP status). */
+  refused(): Promise<{ code: string; closeCode: number }> {
+    return new Promise((resolve) => {
+      this.ws.once('close', (closeCode) => resolve({ code: this.messages.find((m) => m.type === 'error')?.code, closeCode }))
+    })
+  }
   close() {
     this.ws.terminate()
   }
@@ -109,8 +115,8 @@ describe('live quiz', () => {
     expect((await a.next('joined', (m) => m.participant.userId === bob.id)).participantCount).toBe(2)
 
     // a bad token or code never upgrades
-    await expect(new Client(`${base}/api/v1/live/${s.code}/ws?token=${'x'.repeat(40)}`).open()).rejects.toThrow('HTTP 401')
-    await expect(new Client(`${base}/api/v1/live/000000/ws?token=${alice.token}`).open()).rejects.toThrow('HTTP 404')
+    expect(await (await new Client(`${base}/api/v1/live/${s.code}/ws?token=${'x'.repeat(40)}`).open()).refused()).toEqual({ code: 'INVALID_TOKEN', closeCode: 4401 })
+    expect(await (await new Client(`${base}/api/v1/live/000000/ws?token=${alice.token}`).open()).refused()).toEqual({ code: 'LIVE_NOT_FOUND', closeCode: 4404 })
 
     // answering before any question is refused
     a.send({ type: 'answer', questionIndex: 0, choice: [0] })
@@ -179,7 +185,7 @@ describe('live quiz', () => {
     const a2 = await new Client(`${base}/api/v1/live/${s.code}/ws?token=${alice.token}`).open()
     expect(await a2.next('snapshot')).toMatchObject({ state: 'finished', leaderboard: [{ userId: alice.id }, { userId: bob.id }] })
     // a newcomer cannot join a finished session
-    await expect(new Client(`${base}/api/v1/live/${s.code}/ws?token=${stranger.token}`).open()).rejects.toThrow('HTTP 409')
+    expect(await (await new Client(`${base}/api/v1/live/${s.code}/ws?token=${stranger.token}`).open()).refused()).toEqual({ code: 'LIVE_FINISHED', closeCode: 4409 })
     // results are in the participants' records and 错题本
     const records = (await t.as(bob.token, { method: 'GET', url: '/api/v1/quiz/attempts' })).json().items
     expect(records[0]).toMatchObject({ kind: 'live', title: '社区文明知识现场赛', status: 'submitted', score: 50 })

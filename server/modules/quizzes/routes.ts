@@ -25,6 +25,7 @@ const tags = ['quizzes']
 declare module 'fastify' {
   interface FastifyRequest {
     liveJoin?: { sessionId: number; role: 'host' | 'participant'; caller: Caller }
+    liveRefusal?: AppError
   }
 }
 
@@ -226,11 +227,24 @@ export const quizRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async 
     preValidation: async (req) => {
       const token = (req.query as { token?: string }).token
       if (token && !req.headers.authorization) req.headers.authorization = `Bearer ${token}`
-      const caller = await requireCaller(ctx, req)
-      const { session, role } = await live.join(caller, (req.params as { code: string }).code)
-      req.liveJoin = { sessionId: session.id, role, caller }
+      try {
+        const caller = await requireCaller(ctx, req)
+        const { session, role } = await live.join(caller, (req.params as { code: string }).code)
+        req.liveJoin = { sessionId: session.id, role, caller }
+      } catch (err) {
+        // refused on the socket, not on the upgrade: a WebSocket client cannot read an HTTP error body
+        if (!(err instanceof AppError)) throw err
+        req.liveRefusal = err
+      }
     },
   }, (socket, req) => {
+    if (req.liveRefusal) {
+      const err = req.liveRefusal
+      socket.send(JSON.stringify({ type: 'error', code: err.code, message: err.message }))
+      // 4000 + HTTP status: the client knows not to reconnect
+      socket.close(4000 + err.status, err.code)
+      return
+    }
     const { sessionId, role, caller } = req.liveJoin!
     const client = { ws: socket, userId: caller.userId, role }
     const reply = (m: unknown) => {
