@@ -1,3 +1,4 @@
+import { expireOverdueAttempts } from '../../server/modules/quizzes/service'
 import ExcelJS from 'exceljs'
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../helpers/app'
 
@@ -285,6 +286,19 @@ describe('campaigns', () => {
     expect(inGrace.id).not.toBe(late.id)
     await t.ctx.db.query(`UPDATE quiz_attempts SET expires_at = now() - interval '2 seconds' WHERE id = $1`, [inGrace.id])
     expect((await submit(me, inGrace.id, [])).statusCode).toBe(200)
+  })
+
+  it('closes an abandoned attempt nobody opens again, as taken and not passed', async () => {
+    const c = await createCampaign({ maxAttempts: 3 })
+    const me = await newResident(HAPPY)
+    const left = (await start(me, c.id)).json()
+    const fresh = (await start(me, c.id)).json()
+    expect(fresh.id).toBe(left.id) // an open attempt is resumed, not doubled
+    await t.ctx.db.query(`UPDATE quiz_attempts SET expires_at = now() - interval '1 minute' WHERE id = $1`, [left.id])
+    expect(await expireOverdueAttempts(t.ctx)).toBeGreaterThanOrEqual(1)
+    const row = await t.ctx.db.one<{ expired: boolean; passed: boolean | null }>('SELECT expired_at IS NOT NULL AS expired, passed FROM quiz_attempts WHERE id = $1', [left.id])
+    expect(row).toEqual({ expired: true, passed: false })
+    expect(await expireOverdueAttempts(t.ctx)).toBe(0)
   })
 
   it('refuses attempts beyond the limit, also when started concurrently', async () => {

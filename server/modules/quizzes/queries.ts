@@ -240,6 +240,18 @@ export function insertAttempt(
   )
 }
 
+/** Attempts left unsubmitted past their time: closed as taken-and-failed, so that boards and rates count them. */
+export async function expireOverdue(db: Queryable, graceSeconds: number): Promise<number> {
+  const rows = await db.query(
+    `UPDATE quiz_attempts SET expired_at = now(), correct_count = 0, score = 0,
+            passed = CASE WHEN kind = 'campaign' THEN false ELSE NULL END
+      WHERE submitted_at IS NULL AND expired_at IS NULL AND expires_at < now() - make_interval(secs => $1)
+      RETURNING id`,
+    [graceSeconds],
+  )
+  return rows.length
+}
+
 export function markExpired(db: Queryable, id: number) {
   return db.query(
     `UPDATE quiz_attempts SET expired_at = now(), correct_count = 0, score = 0,

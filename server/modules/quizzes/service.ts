@@ -358,6 +358,11 @@ export async function getAttempt(ctx: AppContext, caller: Caller, id: number): P
   return startedView(ctx.db, a)
 }
 
+/** Run every minute by the app: nobody has to open an abandoned attempt for it to count as ended. */
+export function expireOverdueAttempts(ctx: AppContext): Promise<number> {
+  return q.expireOverdue(ctx.db, GRACE_SECONDS)
+}
+
 export async function submitAttempt(ctx: AppContext, caller: Caller, id: number, body: SubmitBody, idempotencyKey?: string) {
   return once<AttemptResult | { code: string; message: string }>(ctx.db as Db, caller.userId, idempotencyKey, `quiz.submit:${id}`, async (tx) => {
     // the row lock serialises concurrent submissions of one attempt: the second finds it submitted
