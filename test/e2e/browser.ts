@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { execFileSync } from 'node:child_process'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
 
 export const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts')
 
@@ -65,3 +65,19 @@ export async function signIn(page: Page, base: string, phone: string, t?: { ctx:
 
 /** Taro H5 keeps earlier pages in the DOM (hidden): match visible text only. */
 export const visibleText = (page: Page, text: string, exact = false) => page.getByText(text, { exact }).filter({ visible: true }).first()
+
+/**
+ * A tap on an element that NutUI covers with another layer (so Playwright's own hit check refuses it): waits
+ * until the element stops moving (Taro's page slide-in), then clicks it where it is.
+ */
+export async function tap(locator: Locator, timeout = 20_000): Promise<void> {
+  await locator.waitFor({ state: 'visible', timeout })
+  let last = ''
+  for (let i = 0; i < 50; i++) {
+    const box = JSON.stringify(await locator.boundingBox())
+    if (box === last && box !== 'null') break
+    last = box
+    await locator.page().waitForTimeout(100)
+  }
+  await locator.click({ force: true, timeout })
+}

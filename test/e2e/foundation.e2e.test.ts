@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core'
 import { createTestApp, type TestApp } from '../helpers/app'
-import { browserAvailable, input, launch, phonePage, screenshot, signIn, visibleText } from './browser'
+import { browserAvailable, input, launch, phonePage, screenshot, signIn, visibleText, tap } from './browser'
 
 const run = browserAvailable() ? describe : describe.skip
 
@@ -34,9 +34,9 @@ run('H5 in chromium: the foundation journey', () => {
 
     await page.goto(`${base}/#/pages/mine/index`)
     await visibleText(page, '演示居民').waitFor({ timeout: 20_000 })
-    await visibleText(page, '未选择社区').click({ force: true })
+    await tap(visibleText(page, '未选择社区'))
     for (const name of ['示范市', '东湖区', '湖滨街道', '幸福里社区']) {
-      await visibleText(page, name, true).click({ force: true })
+      await tap(visibleText(page, name, true))
     }
     await visibleText(page, '示范市 / 东湖区 / 湖滨街道 / 幸福里社区').waitFor({ timeout: 20_000 })
     await screenshot(page, 'foundation-03-mine')
@@ -57,7 +57,7 @@ run('H5 in chromium: the foundation journey', () => {
     const title = () => visibleText(page, '长辈模式', true).evaluate((el) => parseFloat(getComputedStyle(el).fontSize))
     await visibleText(page, '长辈模式', true).waitFor({ timeout: 20_000 })
     const before = await title()
-    await page.locator('.mine__elder .nut-switch').filter({ visible: true }).first().click({ force: true })
+    await tap(page.locator('.mine__elder .nut-switch').filter({ visible: true }).first())
     for (let i = 0; i < 50 && (await title()) <= before * 1.1; i++) await page.waitForTimeout(200)
     expect(await title()).toBeGreaterThan(before * 1.1)
     await screenshot(page, 'foundation-05-mine-elder')

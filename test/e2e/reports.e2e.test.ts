@@ -5,7 +5,7 @@ import sharp from 'sharp'
 import type { Browser, Page } from 'playwright-core'
 import { createTestApp, type TestApp } from '../helpers/app'
 import gcoord from 'gcoord'
-import { browserAvailable, input, launch, phonePage, screenshot, signIn, visibleText } from './browser'
+import { browserAvailable, input, launch, phonePage, screenshot, signIn, visibleText, tap } from './browser'
 
 /** A NutUI button by its exact text (clicked as a user would: waits until it is visible and stable). */
 const button = (page: Page, text: string) =>
@@ -39,7 +39,7 @@ run('H5 in chromium: the 随手拍 journey', () => {
 
   async function choosePhoto(page: Page, buttonText: string) {
     const chooser = page.waitForEvent('filechooser', { timeout: 15_000 })
-    await visibleText(page, buttonText, true).click({ force: true })
+    await tap(visibleText(page, buttonText, true))
     await (await chooser).setFiles(photo)
   }
 
@@ -58,10 +58,10 @@ run('H5 in chromium: the 随手拍 journey', () => {
     await visibleText(resident, '还没有上报记录').waitFor({ timeout: 20_000 })
     expect(await resident.getByText('即将开放').count()).toBe(0)
     await screenshot(resident, 'reports-01-tab-empty')
-    await resident.locator('.report__new').filter({ visible: true }).first().click({ force: true })
+    await tap(resident.locator('.report__new').filter({ visible: true }).first())
 
     await visibleText(resident, '车辆乱停乱放', true).waitFor({ timeout: 20_000 })
-    await visibleText(resident, '车辆乱停乱放', true).click({ force: true })
+    await tap(visibleText(resident, '车辆乱停乱放', true))
     await visibleText(resident, '公安交警支队受理').waitFor()
     await choosePhoto(resident, '拍照/相册')
     await visibleText(resident, '已上传', true).waitFor({ timeout: 20_000 })
@@ -71,7 +71,7 @@ run('H5 in chromium: the 随手拍 journey', () => {
     expect(address).toContain('幸福里社区')
     await input(resident, '简要描述问题（选填），如：人行道上有车辆违停，影响通行').fill('消防通道被私家车占用')
     await screenshot(resident, 'reports-02-new')
-    await resident.locator('.rp-new__submit .nut-button').filter({ visible: true }).first().click({ force: true })
+    await tap(resident.locator('.rp-new__submit .nut-button').filter({ visible: true }).first())
     await resident.waitForURL(/packages\/reports\/pages\/detail\/index\?id=\d+/, { timeout: 20_000 })
     const id = Number(/id=(\d+)/.exec(resident.url())![1])
     await visibleText(resident, '处理进度').waitFor({ timeout: 20_000 })
@@ -88,11 +88,11 @@ run('H5 in chromium: the 随手拍 journey', () => {
     worker.on('pageerror', (e) => errors.push(e.message))
     await signIn(worker, base, '13800000002')
     await worker.goto(`${base}/#/pages/report/index`)
-    await visibleText(worker, '工单处理', true).click({ force: true, timeout: 20_000 })
+    await tap(visibleText(worker, '工单处理', true))
     await visibleText(worker, '消防通道被私家车占用').waitFor({ timeout: 20_000 })
     await visibleText(worker, '待受理 1').waitFor()
     await screenshot(worker, 'reports-04-work-list')
-    await visibleText(worker, '消防通道被私家车占用').click({ force: true })
+    await tap(visibleText(worker, '消防通道被私家车占用'))
     await worker.waitForURL(/handle\/index/, { timeout: 20_000 })
 
     const act = async (label: string, fill?: () => Promise<void>) => {
@@ -124,7 +124,7 @@ run('H5 in chromium: the 随手拍 journey', () => {
     for (const text of ['已联系车主挪车，通道恢复畅通', '网格员', '已销号']) await visibleText(resident, text).waitFor()
     expect(await resident.locator('.rp-tl__photo').filter({ visible: true }).count()).toBe(1)
     expect(await resident.locator('.rp-tl__item').filter({ visible: true }).count()).toBeGreaterThanOrEqual(5)
-    await resident.locator('.rp-detail__rating .nut-rate-item').filter({ visible: true }).nth(4).click({ force: true })
+    await tap(resident.locator('.rp-detail__rating .nut-rate-item').filter({ visible: true }).nth(4))
     await input(resident, '说说处理得怎么样（选填）').fill('处理很快')
     await screenshot(resident, 'reports-07-detail-rate')
     await button(resident, '提交评价').click()
