@@ -1,29 +1,10 @@
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { createTestApp, type TestApp } from '../helpers/app'
-import { browserAvailable, launch, phonePage, screenshot } from './browser'
+import { browserAvailable, input as field, launch, phonePage, screenshot, signIn } from './browser'
 
 const run = browserAvailable() ? describe : describe.skip
 const COMMUNITY = '329901001001' // 幸福里社区
 const TITLE = '垃圾分类知识竞答（E2E）'
-
-/** The native input behind a Taro/NutUI input (Taro's custom element carries the placeholder too). */
-const field = (page: Page, placeholder: string) => page.locator(`input[placeholder="${placeholder}"], textarea[placeholder="${placeholder}"]`)
-
-/** Signs in through the H5 login page with the demo code the page shows. */
-async function signIn(page: Page, base: string, phone: string): Promise<void> {
-  await page.goto(`${base}/#/pages/login/index`)
-  await field(page, '请输入手机号').waitFor({ timeout: 20_000 }).catch(async (e) => {
-    await screenshot(page, `quizzes-login-failed-${phone}`)
-    throw e
-  })
-  await field(page, '请输入手机号').fill(phone)
-  await page.locator('.login__send').click()
-  const code = (await page.locator('.login__demo-value').innerText({ timeout: 15_000 })).trim()
-  expect(code).toMatch(/^\d{6}$/)
-  await field(page, '6位验证码').fill(code)
-  await page.locator('.login__submit').click()
-  await page.waitForURL((u) => !u.hash.includes('pages/login'), { timeout: 20_000 })
-}
 
 run('H5 in chromium: a worker publishes a quiz, a resident takes it', () => {
   let t: TestApp

@@ -100,7 +100,8 @@ run('H5 in chromium: the 随手拍 journey', () => {
       await fill?.()
       await button(worker, `确认${label}`).click()
       try {
-        await worker.locator('.rp-handle__action').filter({ visible: true }).filter({ hasText: label }).waitFor({ state: 'detached', timeout: 20_000 })
+        // exact text: 受理 must not match 不予受理
+        await worker.locator('.rp-handle__action').filter({ visible: true }).filter({ hasText: new RegExp(`^\\s*${label}\\s*$`) }).first().waitFor({ state: 'detached', timeout: 20_000 })
       } catch (e) {
         await screenshot(worker, `reports-failed-${label}`)
         throw e
