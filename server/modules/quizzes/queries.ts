@@ -261,14 +261,6 @@ export function markExpired(db: Queryable, id: number) {
   )
 }
 
-export function insertAnswers(db: Queryable, attemptId: number, userId: number, answers: Array<{ questionId: number; given: number[]; correct: boolean }>) {
-  return db.query(
-    `INSERT INTO quiz_attempt_answers (attempt_id, question_id, user_id, given, correct)
-     SELECT $1, x."questionId", $2, x.given, x.correct FROM jsonb_to_recordset($3::jsonb) AS x("questionId" bigint, given jsonb, correct boolean)`,
-    [attemptId, userId, JSON.stringify(answers)],
-  )
-}
-
 export function answersOf(db: Queryable, attemptId: number) {
   return db.query<{ questionId: number; given: number[]; correct: boolean }>(
     `SELECT question_id::int AS "questionId", given, correct FROM quiz_attempt_answers WHERE attempt_id = $1`,
@@ -276,10 +268,26 @@ export function answersOf(db: Queryable, attemptId: number) {
   )
 }
 
-export async function recordResult(db: Queryable, id: number, r: { correctCount: number; score: number; passed: boolean | null; points: number }) {
+/**
+ * A graded submission in one statement: the answers, the attempt's result and the points earned (if any).
+ * Runs inside the submission's transaction, after the attempt row and the user's points are locked.
+ */
+export async function recordSubmission(
+  db: Queryable,
+  id: number,
+  userId: number,
+  answers: Array<{ questionId: number; given: number[]; correct: boolean }>,
+  r: { correctCount: number; score: number; passed: boolean | null; points: number },
+) {
   const row = await db.one<{ submittedAt: Date }>(
-    `UPDATE quiz_attempts SET submitted_at = now(), correct_count = $2, score = $3, passed = $4, points = $5 WHERE id = $1 RETURNING submitted_at AS "submittedAt"`,
-    [id, r.correctCount, r.score, r.passed, r.points],
+    `WITH a AS (
+        INSERT INTO quiz_attempt_answers (attempt_id, question_id, user_id, given, correct)
+        SELECT $1, x."questionId", $2, x.given, x.correct FROM jsonb_to_recordset($3::jsonb) AS x("questionId" bigint, given jsonb, correct boolean)),
+      p AS (
+        INSERT INTO quiz_points (user_id, attempt_id, day, points) SELECT $2, $1, ${SHANGHAI_DAY}, $7 WHERE $7 > 0)
+     UPDATE quiz_attempts SET submitted_at = now(), correct_count = $4, score = $5, passed = $6, points = $7
+      WHERE id = $1 RETURNING submitted_at AS "submittedAt"`,
+    [id, userId, JSON.stringify(answers), r.correctCount, r.score, r.passed, r.points],
   )
   return row!.submittedAt
 }
@@ -290,10 +298,6 @@ export const SHANGHAI_DAY = `(now() AT TIME ZONE 'Asia/Shanghai')::date`
 
 export function pointsToday(db: Queryable, userId: number) {
   return db.one<{ n: number }>(`SELECT coalesce(sum(points), 0)::int AS n FROM quiz_points WHERE user_id = $1 AND day = ${SHANGHAI_DAY}`, [userId])
-}
-
-export function insertPoints(db: Queryable, userId: number, attemptId: number, points: number) {
-  return db.query(`INSERT INTO quiz_points (user_id, attempt_id, day, points) VALUES ($1, $2, ${SHANGHAI_DAY}, $3)`, [userId, attemptId, points])
 }
 
 export function pointsTotal(db: Queryable, userId: number) {

@@ -397,9 +397,7 @@ export async function submitAttempt(ctx: AppContext, caller: Caller, id: number,
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`quiz-points:${caller.userId}`])
     const today = (await q.pointsToday(tx, caller.userId))?.n ?? 0
     const points = Math.max(0, Math.min(earned, POINTS.dailyCap - today))
-    await q.insertAnswers(tx, id, caller.userId, graded)
-    const submittedAt = await q.recordResult(tx, id, { correctCount, score, passed, points })
-    if (points > 0) await q.insertPoints(tx, caller.userId, id, points)
+    const submittedAt = await q.recordSubmission(tx, id, caller.userId, graded, { correctCount, score, passed, points })
     return { status: 200, body: resultFrom({ ...a, submittedAt, correctCount, score, passed, points }, questions, graded) }
   })
 }
