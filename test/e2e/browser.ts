@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
+import { createTestApp, type TestApp, type TestAppOptions } from '../helpers/app'
 
 export const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts')
 
@@ -80,4 +81,32 @@ export async function tap(locator: Locator, timeout = 20_000): Promise<void> {
     await locator.page().waitForTimeout(100)
   }
   await locator.click({ force: true, timeout })
+}
+
+export interface H5Suite {
+  readonly t: TestApp
+  /** http://127.0.0.1:<port> of the server that serves dist/h5 and the API */
+  readonly base: string
+  readonly browser: Browser
+}
+
+/** For a describe block: a demo-seeded server serving the H5 build on a free port, and chromium; closed after. */
+export function h5Suite(opts: () => TestAppOptions | Promise<TestAppOptions> = () => ({})): H5Suite {
+  let t: TestApp | undefined
+  let base = ''
+  let browser: Browser | undefined
+  beforeAll(async () => {
+    t = await createTestApp({ ...(await opts()), serveH5: true })
+    base = await t.app.listen({ port: 0, host: '127.0.0.1' })
+    browser = await launch()
+  }, 60_000)
+  afterAll(async () => {
+    await browser?.close()
+    await t?.close()
+  })
+  return {
+    get t() { return t! },
+    get base() { return base },
+    get browser() { return browser! },
+  }
 }

@@ -1,38 +1,25 @@
-import type { Browser } from 'playwright-core'
-import { createTestApp, type TestApp } from '../helpers/app'
-import { browserAvailable, input, launch, phonePage, screenshot, signIn, visibleText, tap } from './browser'
+import { browserAvailable, h5Suite, input, phonePage, screenshot, signIn, tap, visibleText } from './browser'
 
 const run = browserAvailable() ? describe : describe.skip
 
 run('H5 in chromium: the foundation journey', () => {
-  let t: TestApp
-  let browser: Browser
-  let base: string
-  beforeAll(async () => {
-    t = await createTestApp({ serveH5: true })
-    base = await t.app.listen({ port: 0, host: '127.0.0.1' })
-    browser = await launch()
-  }, 60_000)
-  afterAll(async () => {
-    await browser?.close()
-    await t?.close()
-  })
+  const h5 = h5Suite()
 
   it('a demo resident signs in, picks a community and sees it on the home page', async () => {
-    const page = await phonePage(browser)
+    const page = await phonePage(h5.browser)
     const errors: string[] = []
     page.on('pageerror', (e) => errors.push(e.message))
 
-    await page.goto(`${base}/`)
+    await page.goto(`${h5.base}/`)
     await input(page, '请输入手机号').waitFor({ timeout: 20_000 })
     await screenshot(page, 'foundation-01-login')
-    await signIn(page, base, '13800000001')
+    await signIn(page, h5.base, '13800000001')
 
     // no community yet: the home page says so and offers the choice
     await visibleText(page, '还没有选择您所在的社区').waitFor({ timeout: 20_000 })
     await screenshot(page, 'foundation-02-home-empty')
 
-    await page.goto(`${base}/#/pages/mine/index`)
+    await page.goto(`${h5.base}/#/pages/mine/index`)
     await visibleText(page, '演示居民').waitFor({ timeout: 20_000 })
     await tap(visibleText(page, '未选择社区'))
     for (const name of ['示范市', '东湖区', '湖滨街道', '幸福里社区']) {
@@ -41,19 +28,19 @@ run('H5 in chromium: the foundation journey', () => {
     await visibleText(page, '示范市 / 东湖区 / 湖滨街道 / 幸福里社区').waitFor({ timeout: 20_000 })
     await screenshot(page, 'foundation-03-mine')
 
-    await page.goto(`${base}/#/pages/index/index`)
+    await page.goto(`${h5.base}/#/pages/index/index`)
     await visibleText(page, '幸福里社区').waitFor({ timeout: 20_000 })
     await visibleText(page, '湖滨街道').waitFor()
     await screenshot(page, 'foundation-04-home')
-    const stored = await t.ctx.db.one<{ community: string }>(`SELECT community_code AS community FROM users WHERE phone = '13800000001'`)
+    const stored = await h5.t.ctx.db.one<{ community: string }>(`SELECT community_code AS community FROM users WHERE phone = '13800000001'`)
     expect(stored?.community).toBe('329901001001')
     expect(errors).toEqual([])
   }, 120_000)
 
   it('elder mode makes the type larger and survives a reload', async () => {
-    const page = await phonePage(browser)
-    await signIn(page, base, '13800000001', t)
-    await page.goto(`${base}/#/pages/mine/index`)
+    const page = await phonePage(h5.browser)
+    await signIn(page, h5.base, '13800000001', h5.t)
+    await page.goto(`${h5.base}/#/pages/mine/index`)
     const title = () => visibleText(page, '长辈模式', true).evaluate((el) => parseFloat(getComputedStyle(el).fontSize))
     await visibleText(page, '长辈模式', true).waitFor({ timeout: 20_000 })
     const before = await title()
@@ -64,7 +51,7 @@ run('H5 in chromium: the foundation journey', () => {
     await page.reload()
     await visibleText(page, '长辈模式', true).waitFor({ timeout: 20_000 })
     expect(await title()).toBeGreaterThan(before * 1.1)
-    const stored = await t.ctx.db.one<{ elder: boolean }>(`SELECT elder_mode AS elder FROM users WHERE phone = '13800000001'`)
+    const stored = await h5.t.ctx.db.one<{ elder: boolean }>(`SELECT elder_mode AS elder FROM users WHERE phone = '13800000001'`)
     expect(stored?.elder).toBe(true)
   }, 120_000)
 })

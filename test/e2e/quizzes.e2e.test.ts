@@ -1,33 +1,20 @@
-import type { Browser } from 'playwright-core'
-import { createTestApp, type TestApp } from '../helpers/app'
-import { browserAvailable, input as field, launch, phonePage, screenshot, signIn } from './browser'
+import { browserAvailable, h5Suite, input as field, phonePage, screenshot, signIn } from './browser'
 
 const run = browserAvailable() ? describe : describe.skip
 const COMMUNITY = '329901001001' // 幸福里社区
 const TITLE = '垃圾分类知识竞答（E2E）'
 
 run('H5 in chromium: a worker publishes a quiz, a resident takes it', () => {
-  let t: TestApp
-  let browser: Browser
-  let base: string
-  beforeAll(async () => {
-    t = await createTestApp({ serveH5: true })
-    base = await t.app.listen({ port: 0, host: '127.0.0.1' })
-    browser = await launch()
-  }, 60_000)
-  afterAll(async () => {
-    await browser?.close()
-    await t?.close()
-  })
+  const h5 = h5Suite()
 
   it('worker creates a campaign in the form; resident answers it, submits, sees the result with explanations', async () => {
     const errors: string[] = []
 
-    // ---- the worker, in the browser: 我的 › 组织答题 › 新建答题活动
-    const worker = await phonePage(browser)
+    // ---- the worker, in the h5.browser: 我的 › 组织答题 › 新建答题活动
+    const worker = await phonePage(h5.browser)
     worker.on('pageerror', (e) => errors.push(e.message))
-    await signIn(worker, base, '13800000002')
-    await worker.goto(`${base}/#/pages/mine/index`)
+    await signIn(worker, h5.base, '13800000002')
+    await worker.goto(`${h5.base}/#/pages/mine/index`)
     await worker.locator('.nut-cell', { hasText: '组织答题' }).click({ timeout: 20_000 })
     await worker.getByText('新建答题活动').first().waitFor({ timeout: 20_000 })
     await worker.locator('.nut-button', { hasText: '新建答题活动' }).click()
@@ -38,22 +25,22 @@ run('H5 in chromium: a worker publishes a quiz, a resident takes it', () => {
     await worker.locator('.qz-create__submit').click()
     await worker.getByText('答题活动已创建').first().waitFor({ timeout: 15_000 })
 
-    const workerToken = await t.login('13800000002')
-    const mine = await t.as(workerToken, { method: 'GET', url: '/api/v1/quiz/admin/campaigns' })
+    const workerToken = await h5.t.login('13800000002')
+    const mine = await h5.t.as(workerToken, { method: 'GET', url: '/api/v1/quiz/admin/campaigns' })
     expect(mine.statusCode).toBe(200)
     const created = mine.json().items.find((c: { title: string }) => c.title === TITLE)
     expect(created).toMatchObject({ regionCode: COMMUNITY, status: 'open', questionCount: 10, passScore: 60, maxAttempts: 3, timeLimitSeconds: 600 })
     await worker.locator('.qz-admin').getByText(TITLE).first().waitFor({ timeout: 15_000 })
     await screenshot(worker, 'quizzes-02-admin')
 
-    // ---- the resident: community set through the API, the quiz taken in the browser
-    const page = await phonePage(browser)
+    // ---- the resident: community set through the API, the quiz taken in the h5.browser
+    const page = await phonePage(h5.browser)
     page.on('pageerror', (e) => errors.push(e.message))
-    await signIn(page, base, '13800000001') // first: the API login below then takes the resend window into account
-    const residentToken = await t.login('13800000001')
-    const patched = await t.as(residentToken, { method: 'PATCH', url: '/api/v1/me', payload: { communityCode: COMMUNITY } })
+    await signIn(page, h5.base, '13800000001') // first: the API login below then takes the resend window into account
+    const residentToken = await h5.t.login('13800000001')
+    const patched = await h5.t.as(residentToken, { method: 'PATCH', url: '/api/v1/me', payload: { communityCode: COMMUNITY } })
     expect(patched.statusCode).toBe(200)
-    await page.goto(`${base}/#/pages/index/index`)
+    await page.goto(`${h5.base}/#/pages/index/index`)
     await page.locator('.nut-cell', { hasText: '去答题' }).click({ timeout: 20_000 })
     await page.locator('.qz-home').getByText(TITLE).first().waitFor({ timeout: 20_000 })
     await screenshot(page, 'quizzes-03-list')
@@ -81,32 +68,21 @@ run('H5 in chromium: a worker publishes a quiz, a resident takes it', () => {
     await screenshot(page, 'quizzes-06-result-explanations')
 
     // the server recorded the attempt as submitted, with the resident's answers
-    const attempts = await t.as(residentToken, { method: 'GET', url: '/api/v1/quiz/attempts' })
+    const attempts = await h5.t.as(residentToken, { method: 'GET', url: '/api/v1/quiz/attempts' })
     expect(attempts.json().items[0]).toMatchObject({ campaignId: created.id, status: 'submitted' })
     expect(errors).toEqual([])
   }, 180_000)
 })
 
 run('H5 in chromium: a live quiz over the WebSocket', () => {
-  let t: TestApp
-  let browser: Browser
-  let base: string
-  beforeAll(async () => {
-    t = await createTestApp({ serveH5: true })
-    base = await t.app.listen({ port: 0, host: '127.0.0.1' })
-    browser = await launch()
-  }, 60_000)
-  afterAll(async () => {
-    await browser?.close()
-    await t?.close()
-  })
+  const h5 = h5Suite()
 
   it('the worker hosts, a resident joins by code, answers, sees the answer, the leaderboard and the podium', async () => {
     const errors: string[] = []
-    const host = await phonePage(browser)
+    const host = await phonePage(h5.browser)
     host.on('pageerror', (e) => errors.push(e.message))
-    await signIn(host, base, '13800000002')
-    await host.goto(`${base}/#/packages/quizzes/pages/live-host/index`)
+    await signIn(host, h5.base, '13800000002')
+    await host.goto(`${h5.base}/#/packages/quizzes/pages/live-host/index`)
     await field(host, '如：幸福里社区文明知识抢答').fill('周末文明知识抢答')
     await host.locator('.nut-button', { hasText: '创建并显示口令' }).click()
     const codeEl = host.locator('.qz-live__code')
@@ -117,12 +93,12 @@ run('H5 in chromium: a live quiz over the WebSocket', () => {
     await host.getByText('已连接').first().waitFor({ timeout: 15_000 })
     await screenshot(host, 'quizzes-live-01-host-lobby')
 
-    const player = await phonePage(browser)
+    const player = await phonePage(h5.browser)
     player.on('pageerror', (e) => errors.push(e.message))
     const sent: string[] = []
     player.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))))
-    await signIn(player, base, '13800000001')
-    await player.goto(`${base}/#/packages/quizzes/pages/live-join/index`)
+    await signIn(player, h5.base, '13800000001')
+    await player.goto(`${h5.base}/#/packages/quizzes/pages/live-join/index`)
     await field(player, '6 位口令').fill(code)
     await player.locator('.nut-button', { hasText: '进入答题' }).click()
     await player.getByText('等待主持人开始').first().waitFor({ timeout: 15_000 })

@@ -2,10 +2,9 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import sharp from 'sharp'
-import type { Browser, Page } from 'playwright-core'
-import { createTestApp, type TestApp } from '../helpers/app'
+import type { Page } from 'playwright-core'
 import gcoord from 'gcoord'
-import { browserAvailable, input, launch, phonePage, screenshot, signIn, visibleText, tap } from './browser'
+import { browserAvailable, h5Suite, input, phonePage, screenshot, signIn, tap, visibleText } from './browser'
 
 /** A NutUI button by its exact text (clicked as a user would: waits until it is visible and stable). */
 const button = (page: Page, text: string) =>
@@ -17,25 +16,16 @@ const run = browserAvailable() ? describe : describe.skip
 const INSIDE = { lng: 118.71, lat: 32.005 }
 
 run('H5 in chromium: the 随手拍 journey', () => {
-  let t: TestApp
-  let browser: Browser
-  let base: string
   let dataDir: string
   let photo: string
-  beforeAll(async () => {
+  const h5 = h5Suite(async () => {
     process.env.OUTBOX_INTERVAL_MS = '0'
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'civiclink-e2e-reports-'))
     photo = path.join(dataDir, 'scene.jpg')
     fs.writeFileSync(photo, await sharp({ create: { width: 640, height: 480, channels: 3, background: '#44aa66' } }).jpeg().toBuffer())
-    t = await createTestApp({ serveH5: true, config: { dataDir } } as any)
-    base = await t.app.listen({ port: 0, host: '127.0.0.1' })
-    browser = await launch()
-  }, 60_000)
-  afterAll(async () => {
-    await browser?.close()
-    await t?.close()
-    fs.rmSync(dataDir, { recursive: true, force: true })
+    return { config: { dataDir } }
   })
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }))
 
   async function choosePhoto(page: Page, buttonText: string) {
     const chooser = page.waitForEvent('filechooser', { timeout: 15_000 })
@@ -46,15 +36,15 @@ run('H5 in chromium: the 随手拍 journey', () => {
   it('resident reports with a photo → worker accepts, dispatches, rectifies with an after-photo, closes → resident sees the timeline and rates', async () => {
     const errors: string[] = []
     // ---- resident: sign in, 随手拍
-    const resident = await phonePage(browser)
+    const resident = await phonePage(h5.browser)
     resident.on('pageerror', (e) => errors.push(e.message))
     const [wgsLng, wgsLat] = gcoord.transform([INSIDE.lng, INSIDE.lat], gcoord.GCJ02, gcoord.WGS84)
     const wgs = { lng: wgsLng, lat: wgsLat }
     await resident.context().grantPermissions(['geolocation'])
     await resident.context().setGeolocation({ longitude: wgs.lng, latitude: wgs.lat })
-    await signIn(resident, base, '13800000001')
+    await signIn(resident, h5.base, '13800000001')
 
-    await resident.goto(`${base}/#/pages/report/index`)
+    await resident.goto(`${h5.base}/#/pages/report/index`)
     await visibleText(resident, '还没有上报记录').waitFor({ timeout: 20_000 })
     expect(await resident.getByText('即将开放').count()).toBe(0)
     await screenshot(resident, 'reports-01-tab-empty')
@@ -77,17 +67,17 @@ run('H5 in chromium: the 随手拍 journey', () => {
     await visibleText(resident, '处理进度').waitFor({ timeout: 20_000 })
     await visibleText(resident, '消防通道被私家车占用').waitFor()
     await screenshot(resident, 'reports-03-detail-submitted')
-    const row = await t.ctx.db.one<{ state: string; n: number }>(
+    const row = await h5.t.ctx.db.one<{ state: string; n: number }>(
       `SELECT state, (SELECT count(*)::int FROM idempotency_keys WHERE route = 'POST /reports') AS n FROM reports WHERE id = $1`,
       [id],
     )
     expect(row).toEqual({ state: 'submitted', n: 1 })
 
     // ---- worker: 工单 → accept → dispatch → rectify (after-photo) → close
-    const worker = await phonePage(browser)
+    const worker = await phonePage(h5.browser)
     worker.on('pageerror', (e) => errors.push(e.message))
-    await signIn(worker, base, '13800000002')
-    await worker.goto(`${base}/#/pages/report/index`)
+    await signIn(worker, h5.base, '13800000002')
+    await worker.goto(`${h5.base}/#/pages/report/index`)
     await tap(visibleText(worker, '工单处理', true))
     await visibleText(worker, '消防通道被私家车占用').waitFor({ timeout: 20_000 })
     await visibleText(worker, '待受理 1').waitFor()
@@ -120,7 +110,7 @@ run('H5 in chromium: the 随手拍 journey', () => {
     await screenshot(worker, 'reports-06-handle-closed')
 
     // ---- resident: timeline and rating
-    await resident.goto(`${base}/#/packages/reports/pages/detail/index?id=${id}`)
+    await resident.goto(`${h5.base}/#/packages/reports/pages/detail/index?id=${id}`)
     await visibleText(resident, '评价处理结果').waitFor({ timeout: 20_000 })
     for (const text of ['已联系车主挪车，通道恢复畅通', '网格员', '已销号']) await visibleText(resident, text).waitFor()
     expect(await resident.locator('.rp-tl__photo').filter({ visible: true }).count()).toBe(1)
@@ -131,11 +121,11 @@ run('H5 in chromium: the 随手拍 journey', () => {
     await button(resident, '提交评价').click()
     await visibleText(resident, '我的评价').waitFor({ timeout: 20_000 })
     await screenshot(resident, 'reports-08-detail-rated')
-    const rated = await t.ctx.db.one<{ state: string }>(`SELECT state FROM reports WHERE id = $1`, [id])
+    const rated = await h5.t.ctx.db.one<{ state: string }>(`SELECT state FROM reports WHERE id = $1`, [id])
     expect(rated?.state).toBe('closed')
 
     // the list shows it, 已销号
-    await resident.goto(`${base}/?fresh=1#/pages/report/index`) // a fresh load of the tab page
+    await resident.goto(`${h5.base}/?fresh=1#/pages/report/index`) // a fresh load of the tab page
     try {
       await visibleText(resident, '消防通道被私家车占用').waitFor({ timeout: 20_000 })
     } catch (e) {
