@@ -2,6 +2,7 @@ import type { Config } from './config'
 import type { AppContext } from './context'
 import type { Db } from './db/types'
 import { memoryBus, redisBus } from './lib/bus'
+import { CallerCache } from './lib/caller-cache'
 import { buildFakeWechat } from './platform/fake-wechat'
 import { demoSms, httpSms, unavailableSms } from './platform/sms'
 import { httpWechatAdapter, type WechatAdapter } from './platform/wechat'
@@ -37,7 +38,10 @@ export async function createRuntime(config: Config, db: Db, overrides: Partial<A
   const sms = overrides.sms ?? (config.demo ? demoSms() : config.sms.gatewayUrl ? httpSms(config.sms.gatewayUrl, config.sms.gatewayToken) : unavailableSms())
   const bus = overrides.bus ?? (config.redisUrl ? redisBus(config.redisUrl) : memoryBus())
   closers.push(() => bus.close())
-  const ctx: AppContext = { config, db, bus, wechat, sms, regions: overrides.regions ?? new RegionStore(db) }
+  const callers = overrides.callers ?? new CallerCache(bus, config.callerCacheSeconds * 1000)
+  await callers.start()
+  closers.push(() => callers.stop())
+  const ctx: AppContext = { config, db, bus, wechat, sms, regions: overrides.regions ?? new RegionStore(db), callers }
   return {
     ctx,
     close: async () => {

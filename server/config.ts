@@ -16,6 +16,8 @@ export interface Config {
   corsOrigins: string[]
   logLevel: string
   sessionDays: number
+  /** How long a process remembers a signed-in caller (0: look the session up on every request). */
+  callerCacheSeconds: number
   wechat: { baseUrl: string; appId: string; secret: string }
   sms: { gatewayUrl?: string; gatewayToken?: string }
   rateLimitPerMinute: number
@@ -50,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .split(',').map((s) => s.trim()).filter(Boolean),
     logLevel: env.LOG_LEVEL || 'info',
     sessionDays: int(env.SESSION_DAYS, 30),
+    callerCacheSeconds: int(env.CALLER_CACHE_SECONDS, 10),
     wechat: {
       baseUrl: env.WECHAT_API_BASE || 'https://api.weixin.qq.com',
       appId: env.WECHAT_APPID || '',

@@ -1,6 +1,7 @@
 import type { Config } from './config'
 import type { Db } from './db/types'
 import type { Bus } from './lib/bus'
+import type { CallerCache } from './lib/caller-cache'
 import type { WechatAdapter } from './platform/wechat'
 import type { SmsAdapter } from './platform/sms'
 import type { RegionStore } from './modules/regions/store'
@@ -13,4 +14,6 @@ export interface AppContext {
   wechat: WechatAdapter
   sms: SmsAdapter
   regions: RegionStore
+  /** Signed-in callers remembered for a few seconds (see lib/caller-cache.ts). */
+  callers: CallerCache
 }

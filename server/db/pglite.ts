@@ -1,13 +1,13 @@
 import { PGlite } from '@electric-sql/pglite'
-import type { Db, Queryable } from './types'
+import { sqlText, type Db, type Queryable, type Sql } from './types'
 
 function wrap(q: Pick<PGlite, 'query' | 'exec'>): Queryable {
   return {
-    async query<T>(sql: string, params?: unknown[]) {
-      return (await q.query<T>(sql, params as unknown[])).rows
+    async query<T>(sql: Sql, params?: unknown[]) {
+      return (await q.query<T>(sqlText(sql), params as unknown[])).rows
     },
-    async one<T>(sql: string, params?: unknown[]) {
-      return (await q.query<T>(sql, params as unknown[])).rows[0]
+    async one<T>(sql: Sql, params?: unknown[]) {
+      return (await q.query<T>(sqlText(sql), params as unknown[])).rows[0]
     },
     async exec(sql: string) {
       await q.exec(sql)

@@ -1,5 +1,5 @@
 import pg from 'pg'
-import type { Db, Queryable } from './types'
+import type { Db, Queryable, Sql } from './types'
 import { pgCode } from './types'
 
 // Match PGlite: int8 (counts, sums) as numbers rather than strings.
@@ -10,16 +10,20 @@ const types = {
   },
 }
 
-function wrap(run: (sql: string, params?: unknown[]) => Promise<pg.QueryResult>): Queryable {
+function config(sql: Sql, params?: unknown[]): pg.QueryConfig {
+  return typeof sql === 'string' ? { text: sql, values: params } : { name: sql.name, text: sql.text, values: params }
+}
+
+function wrap(run: (q: pg.QueryConfig) => Promise<pg.QueryResult>): Queryable {
   return {
-    async query<T>(sql: string, params?: unknown[]) {
-      return (await run(sql, params)).rows as T[]
+    async query<T>(sql: Sql, params?: unknown[]) {
+      return (await run(config(sql, params))).rows as T[]
     },
-    async one<T>(sql: string, params?: unknown[]) {
-      return (await run(sql, params)).rows[0] as T | undefined
+    async one<T>(sql: Sql, params?: unknown[]) {
+      return (await run(config(sql, params))).rows[0] as T | undefined
     },
     async exec(sql: string) {
-      await run(sql)
+      await run({ text: sql })
     },
   }
 }
@@ -30,7 +34,7 @@ export function openPostgres(url: string, poolSize = 10): Db {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types })
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined)
-  const base = wrap((sql, params) => pool.query(sql, params as unknown[]))
+  const base = wrap((q) => pool.query(q))
   return {
     kind: 'postgres',
     ...base,
@@ -39,7 +43,7 @@ export function openPostgres(url: string, poolSize = 10): Db {
         const client = await pool.connect()
         try {
           await client.query('BEGIN')
-          const result = await fn(wrap((sql, params) => client.query(sql, params as unknown[])))
+          const result = await fn(wrap((q) => client.query(q)))
           await client.query('COMMIT')
           return result
         } catch (err) {

@@ -3,12 +3,28 @@
  * Both drivers are set up to return the same JS types (int8 as number, timestamptz as Date, jsonb parsed).
  */
 export interface Queryable {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>
+  query<T = Record<string, unknown>>(sql: Sql, params?: unknown[]): Promise<T[]>
   /** First row or undefined. */
-  one<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T | undefined>
+  one<T = Record<string, unknown>>(sql: Sql, params?: unknown[]): Promise<T | undefined>
   /** Several statements, no parameters (migrations, seeds). */
   exec(sql: string): Promise<void>
 }
+
+/**
+ * A statement run on every request of a hot path: on a PostgreSQL server it is prepared once per connection
+ * (parsed and planned once) under its name. PGlite runs the text (it has no named statements over query()).
+ */
+export interface Prepared {
+  readonly name: string
+  readonly text: string
+}
+export type Sql = string | Prepared
+
+export function prepared(name: string, text: string): Prepared {
+  return { name, text }
+}
+
+export const sqlText = (sql: Sql): string => (typeof sql === 'string' ? sql : sql.text)
 
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres'

@@ -38,6 +38,7 @@ interface CallerRow {
   nickname: string
   phone: string | null
   openid: string | null
+  expiresAt: Date
   expired: boolean
   revoked: boolean
   grants: Array<{ role: string; regionCode: string | null }>
@@ -46,7 +47,7 @@ interface CallerRow {
 // One round trip per request: the session, the user and the live role grants together.
 const CALLER_SQL = `
   SELECT s.user_id::int AS "userId", u.community_code AS "communityCode", u.nickname, u.phone, u.openid,
-         s.expires_at <= now() AS expired, s.revoked_at IS NOT NULL AS revoked,
+         s.expires_at AS "expiresAt", s.expires_at <= now() AS expired, s.revoked_at IS NOT NULL AS revoked,
          coalesce((SELECT json_agg(json_build_object('role', g.role, 'regionCode', g.region_code))
                      FROM role_grants g WHERE g.user_id = s.user_id AND g.revoked_at IS NULL), '[]'::json) AS grants
     FROM sessions s JOIN users u ON u.id = s.user_id
@@ -54,11 +55,16 @@ const CALLER_SQL = `
 
 async function resolve(ctx: AppContext, token: string): Promise<Caller> {
   const tokenHash = hashSecret(token)
+  const known = ctx.callers.get(tokenHash)
+  if (known) {
+    if (known.sessionExpiresAt <= Date.now()) throw unauthorized('SESSION_EXPIRED', '登录已过期，请重新登录')
+    return known.caller
+  }
   const row = await ctx.db.one<CallerRow>(CALLER_SQL, [tokenHash])
   if (!row || row.revoked) throw unauthorized('INVALID_TOKEN', '登录凭证无效，请重新登录')
   if (row.expired) throw unauthorized('SESSION_EXPIRED', '登录已过期，请重新登录')
   const grants = typeof row.grants === 'string' ? (JSON.parse(row.grants) as CallerRow['grants']) : row.grants
-  return {
+  const caller: Caller = {
     userId: row.userId,
     communityCode: row.communityCode,
     nickname: row.nickname,
@@ -69,6 +75,8 @@ async function resolve(ctx: AppContext, token: string): Promise<Caller> {
     volunteer: grants.some((g) => g.role === 'volunteer'),
     tokenHash,
   }
+  ctx.callers.set(tokenHash, caller, new Date(row.expiresAt).getTime())
+  return caller
 }
 
 /** The caller if a token was sent (a bad or expired token is an error even where sign-in is optional). */

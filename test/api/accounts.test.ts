@@ -1,3 +1,7 @@
+import type { FastifyInstance, InjectOptions } from 'fastify'
+import { buildApp } from '../../server/app'
+import { createRuntime, type Runtime } from '../../server/bootstrap'
+import { redisBus } from '../../server/lib/bus'
 import { httpSms } from '../../server/platform/sms'
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../helpers/app'
 
@@ -144,6 +148,7 @@ describe('tokens', () => {
 
     const token = await t.login('13900000021')
     await t.ctx.db.query(`UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE user_id = (SELECT id FROM users WHERE phone = '13900000021')`)
+    await t.ctx.callers.forget({ all: true }) // the session changed behind the server's back
     expect((await t.as(token, { method: 'GET', url: '/api/v1/me' })).json().code).toBe('SESSION_EXPIRED')
 
     const token2 = await t.login('13900000021')
@@ -213,6 +218,8 @@ describe('roles', () => {
     const newWorker = await t.login('13900000041')
     const me = (await t.as(newWorker, { method: 'GET', url: '/api/v1/me' })).json()
     expect(me.roles.map((r: { role: string }) => r.role)).toEqual(['resident', 'worker'])
+    const work = () => t.as(newWorker, { method: 'GET', url: '/api/v1/reports/work' })
+    expect((await work()).statusCode).toBe(200)
 
     const list = await t.as(office, { method: 'GET', url: '/api/v1/admin/roles?regionCode=329901001' })
     expect(list.json().items.map((g: { id: number }) => g.id)).toContain(ok.json().id)
@@ -222,6 +229,8 @@ describe('roles', () => {
     expect((await t.as(office, { method: 'DELETE', url: `/api/v1/admin/roles/${ok.json().id}` })).json().code).toBe('GRANT_NOT_FOUND')
     const after = (await t.as(newWorker, { method: 'GET', url: '/api/v1/me' })).json()
     expect(after.roles.map((r: { role: string }) => r.role)).toEqual(['resident'])
+    // the remembered caller is forgotten with the grant: the very next request is refused
+    expect((await work()).statusCode).toBe(403)
 
     const audits = await t.ctx.db.query<{ action: string }>(`SELECT action FROM audit_log WHERE target = $1 ORDER BY id`, [`user:${me.id}`])
     expect(audits.map((a) => a.action)).toEqual(['role.grant', 'role.revoke'])
@@ -233,6 +242,50 @@ describe('roles', () => {
     const own = list.find((g: { role: string }) => g.role === 'office')
     const r = await t.as(office, { method: 'DELETE', url: `/api/v1/admin/roles/${own.id}` })
     expect(r.json().code).toBe('LAST_OFFICE_USER')
+  })
+})
+
+// Two API processes on one database, Redis in between: what one process changes, the other stops remembering.
+const twoProcesses = process.env.REDIS_URL ? describe : describe.skip
+twoProcesses('signed-in callers across two API processes (Redis)', () => {
+  type Proc = { app: FastifyInstance; rt: Runtime }
+  let a: Proc
+  let b: Proc
+  const start = async (): Promise<Proc> => {
+    const rt = await createRuntime(t.ctx.config, t.ctx.db, { bus: redisBus(process.env.REDIS_URL!), sms: t.ctx.sms, wechat: t.ctx.wechat })
+    return { rt, app: await buildApp(rt.ctx) }
+  }
+  beforeAll(async () => {
+    a = await start()
+    b = await start()
+  })
+  afterAll(async () => {
+    for (const p of [a, b]) {
+      await p.app.close()
+      await p.rt.close()
+    }
+  })
+  const on = (p: Proc, token: string, opts: InjectOptions) => p.app.inject({ ...opts, headers: { authorization: `Bearer ${token}` } })
+  const settle = () => new Promise((r) => setTimeout(r, 300))
+
+  it('sign-out in one process is refused by the other at once', async () => {
+    const token = await t.login('13900000061')
+    expect((await on(b, token, { method: 'GET', url: '/api/v1/me' })).statusCode).toBe(200) // now remembered by B
+    expect((await on(a, token, { method: 'POST', url: '/api/v1/auth/logout' })).statusCode).toBe(204)
+    await settle()
+    expect((await on(b, token, { method: 'GET', url: '/api/v1/me' })).json().code).toBe('INVALID_TOKEN')
+  })
+
+  it('a revoked worker role stops working in the other process', async () => {
+    const office = await t.login(DEMO_ACCOUNTS.office.phone)
+    await t.login('13900000062')
+    const g = await on(a, office, { method: 'POST', url: '/api/v1/admin/roles', payload: { phone: '13900000062', role: 'worker', regionCode: '329901001' } })
+    expect(g.statusCode).toBe(201)
+    const token = await t.login('13900000062')
+    expect((await on(b, token, { method: 'GET', url: '/api/v1/reports/work' })).statusCode).toBe(200)
+    expect((await on(a, office, { method: 'DELETE', url: `/api/v1/admin/roles/${g.json().id}` })).statusCode).toBe(204)
+    await settle()
+    expect((await on(b, token, { method: 'GET', url: '/api/v1/reports/work' })).statusCode).toBe(403)
   })
 })
 

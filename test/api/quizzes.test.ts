@@ -362,6 +362,45 @@ describe('campaigns', () => {
     expect(board.items.find((x: { isMe: boolean }) => x.isMe)).toMatchObject({ points: 50, rank: 1 })
   })
 
+  it('the daily cap holds when two submissions of one person race', async () => {
+    const me = await newResident(HAPPY)
+    const userId = (await t.as(me, { method: 'GET', url: '/api/v1/me' })).json().id
+    const filler = await t.ctx.db.one<{ id: number }>(
+      `INSERT INTO quiz_attempts (kind, user_id, question_ids, total, expires_at) VALUES ('practice', $1, '{}', 0, now()) RETURNING id::int AS id`, [userId])
+    await t.ctx.db.query(`INSERT INTO quiz_points (user_id, attempt_id, day, points) VALUES ($1, $2, (now() AT TIME ZONE 'Asia/Shanghai')::date, 43)`, [userId, filler!.id])
+    const two = await t.ctx.db.query<{ id: number; questionIds: number[] }>(
+      `INSERT INTO quiz_attempts (kind, user_id, question_ids, total, expires_at)
+       SELECT 'practice', $1, ARRAY(SELECT id FROM quiz_questions WHERE g > 0 ORDER BY id LIMIT 5), 5, now() + interval '10 minutes'
+         FROM generate_series(1, 2) g RETURNING id::int AS id, question_ids::int[] AS "questionIds"`, [userId])
+    const all = await Promise.all(two.map(async (a) => {
+      const key = await answersOf(a.questionIds)
+      return submit(me, a.id, a.questionIds.map((id) => ({ questionId: id, choice: key.get(id)! })))
+    }))
+    expect(all.map((r) => r.statusCode)).toEqual([200, 200])
+    // 5 + 5 earned, 7 left under the cap of 50
+    expect(all.map((r) => r.json().points).sort()).toEqual([2, 5])
+    expect((await t.as(me, { method: 'GET', url: '/api/v1/quiz/points' })).json()).toMatchObject({ today: 50 })
+  })
+
+  it('concurrent retries of one submission with one Idempotency-Key: one result, recorded once', async () => {
+    const c = await createCampaign()
+    const me = await newResident(HAPPY)
+    const attempt = (await start(me, c.id)).json()
+    const ids: number[] = attempt.questions.map((x: { id: number }) => x.id)
+    const key = await answersOf(ids)
+    const answers = ids.map((id) => ({ questionId: id, choice: key.get(id)! }))
+    const tries = await Promise.all([0, 1, 2, 3, 4].map(() => submit(me, attempt.id, answers, { 'idempotency-key': 'submit-race-0001' })))
+    expect(tries.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200])
+    expect(tries.filter((r) => r.headers['idempotency-replayed'] === 'true')).toHaveLength(4)
+    for (const r of tries) expect(r.json()).toMatchObject({ id: attempt.id, status: 'submitted', correctCount: 5, score: 100, points: 20 })
+    const rows = await t.ctx.db.one<{ answers: number; points: number }>(
+      `SELECT (SELECT count(*)::int FROM quiz_attempt_answers WHERE attempt_id = $1) AS answers,
+              (SELECT coalesce(sum(points), 0)::int FROM quiz_points WHERE attempt_id = $1) AS points`, [attempt.id])
+    expect(rows).toEqual({ answers: 5, points: 20 })
+    // a different key is not a retry
+    expect((await submit(me, attempt.id, answers, { 'idempotency-key': 'submit-race-0002' })).json().code).toBe('ATTEMPT_ALREADY_SUBMITTED')
+  })
+
   it('ranks communities and streets by stored results', async () => {
     const c = await createCampaign({ regionCode: '329901', passScore: 60, maxAttempts: 1 }, office)
     const play = async (community: string, right: number) => {

@@ -97,6 +97,7 @@ export async function wechatLogin(ctx: AppContext, code: string): Promise<LoginR
 
 export async function logout(ctx: AppContext, caller: Caller): Promise<void> {
   await q.revokeSession(ctx.db, caller.tokenHash)
+  await ctx.callers.forget({ tokenHash: caller.tokenHash })
 }
 
 export async function updateMe(ctx: AppContext, caller: Caller, patch: UpdateMeBody): Promise<Me> {
@@ -107,10 +108,12 @@ export async function updateMe(ctx: AppContext, caller: Caller, patch: UpdateMeB
     if (r.level !== 'community') throw badRequest('NOT_A_COMMUNITY', `请选择到社区一级（${r.name} 不是社区）`)
   }
   if (patch.nickname !== undefined && !patch.nickname.trim()) throw badRequest('NICKNAME_EMPTY', '昵称不能为空')
-  return ctx.db.transaction(async (tx) => {
+  const me = await ctx.db.transaction(async (tx) => {
     await q.updateUser(tx, caller.userId, { ...patch, nickname: patch.nickname?.trim() })
     return profile(ctx, tx, caller.userId)
   })
+  await ctx.callers.forget({ userId: caller.userId })
+  return me
 }
 
 function grantView(dir: Awaited<ReturnType<AppContext['regions']['get']>>, g: q.GrantRow): RoleGrant {
@@ -144,7 +147,7 @@ export async function grantRole(ctx: AppContext, caller: Caller, phone: string, 
   } else if (regionCode) {
     throw badRequest('REGION_NOT_ALLOWED', '创文办角色不区分区域')
   }
-  return ctx.db.transaction(async (tx) => {
+  const granted = await ctx.db.transaction(async (tx) => {
     const user = await q.userByPhone(tx, phone)
     if (!user) throw notFound('USER_NOT_FOUND', '该手机号尚未注册，请先让对方登录一次')
     const inserted = await q.insertGrant(tx, user.id, role, role === 'worker' ? regionCode! : null, caller.userId)
@@ -153,10 +156,13 @@ export async function grantRole(ctx: AppContext, caller: Caller, phone: string, 
     const g = await q.grantById(tx, inserted.id)
     return grantView(dir, g!)
   })
+  // after the commit: a request between forgetting and committing would remember the old roles again
+  await ctx.callers.forget({ userId: granted.userId })
+  return granted
 }
 
 export async function revokeRole(ctx: AppContext, caller: Caller, grantId: number): Promise<void> {
-  await ctx.db.transaction(async (tx) => {
+  const userId = await ctx.db.transaction(async (tx) => {
     const g = await q.grantById(tx, grantId)
     if (!g || g.revokedAt) throw notFound('GRANT_NOT_FOUND', '该角色授权不存在或已撤销')
     if (g.role === 'volunteer') throw badRequest('GRANT_NOT_MANAGED_HERE', '志愿者身份由社区审核管理')
@@ -168,5 +174,7 @@ export async function revokeRole(ctx: AppContext, caller: Caller, grantId: numbe
     }
     if (!(await q.revokeGrant(tx, grantId, caller.userId))) throw notFound('GRANT_NOT_FOUND', '该角色授权不存在或已撤销')
     await audit(tx, caller.userId, 'role.revoke', `user:${g.userId}`, { role: g.role, regionCode: g.regionCode, grantId })
+    return g.userId
   })
+  await ctx.callers.forget({ userId })
 }

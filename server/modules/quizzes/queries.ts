@@ -1,4 +1,4 @@
-import type { Queryable } from '../../db/types'
+import { prepared, type Queryable } from '../../db/types'
 import type { BankQuestion } from './bank'
 
 export interface QuestionRow {
@@ -268,28 +268,60 @@ export function answersOf(db: Queryable, attemptId: number) {
   )
 }
 
+export interface AttemptToGrade extends AttemptRow {
+  submitKey: string | null
+  questions: QuestionRow[] | string
+}
+
+const ATTEMPT_TO_GRADE = prepared(
+  'quiz_attempt_to_grade',
+  `SELECT ${A_COLS}, now() > a.expires_at + make_interval(secs => $2) AS overdue, now() AS "serverNow", a.submit_key AS "submitKey",
+          (SELECT coalesce(json_agg(json_build_object('id', q.id, 'kind', q.kind, 'stem', q.stem, 'options', q.options, 'answer', q.answer,
+                    'explanation', q.explanation, 'tags', q.tags, 'difficulty', q.difficulty, 'regionCode', q.region_code, 'bankKey', q.bank_key)), '[]')
+             FROM quiz_questions q WHERE q.id = ANY(a.question_ids)) AS questions
+     FROM quiz_attempts a WHERE a.id = $1`,
+)
+
+/** The attempt with its drawn questions (answers included: for grading on the server), in one round trip. */
+export function attemptToGrade(db: Queryable, id: number, graceSeconds: number) {
+  return db.one<AttemptToGrade>(ATTEMPT_TO_GRADE, [id, graceSeconds])
+}
+
+export interface RecordOutcome {
+  outcome: 'recorded' | 'replay' | 'already_submitted' | 'expired' | 'not_found'
+  submittedAt: Date | null
+  points: number | null
+}
+
+const RECORD = prepared(
+  'quiz_record_submission',
+  `SELECT outcome, submitted_at AS "submittedAt", points FROM quiz_record_submission($1::bigint, $2::bigint, $3::text, $4::integer, $5::jsonb,
+     $6::integer, $7::integer, $8::boolean, $9::integer, $10::integer)`,
+)
+
 /**
- * A graded submission in one statement: the answers, the attempt's result and the points earned (if any).
- * Runs inside the submission's transaction, after the attempt row and the user's points are locked.
+ * Records a graded submission (migration 0007): the attempt's result, its answers and the points granted under the
+ * daily cap — only if the attempt is still open and in time; otherwise says why not.
  */
 export async function recordSubmission(
   db: Queryable,
-  id: number,
-  userId: number,
-  answers: Array<{ questionId: number; given: number[]; correct: boolean }>,
-  r: { correctCount: number; score: number; passed: boolean | null; points: number },
+  s: {
+    attemptId: number
+    userId: number
+    key: string | null
+    graceSeconds: number
+    answers: Array<{ questionId: number; given: number[]; correct: boolean }>
+    correctCount: number
+    score: number
+    passed: boolean | null
+    earned: number
+    dailyCap: number
+  },
 ) {
-  const row = await db.one<{ submittedAt: Date }>(
-    `WITH a AS (
-        INSERT INTO quiz_attempt_answers (attempt_id, question_id, user_id, given, correct)
-        SELECT $1, x."questionId", $2, x.given, x.correct FROM jsonb_to_recordset($3::jsonb) AS x("questionId" bigint, given jsonb, correct boolean)),
-      p AS (
-        INSERT INTO quiz_points (user_id, attempt_id, day, points) SELECT $2, $1, ${SHANGHAI_DAY}, $7 WHERE $7 > 0)
-     UPDATE quiz_attempts SET submitted_at = now(), correct_count = $4, score = $5, passed = $6, points = $7
-      WHERE id = $1 RETURNING submitted_at AS "submittedAt"`,
-    [id, userId, JSON.stringify(answers), r.correctCount, r.score, r.passed, r.points],
-  )
-  return row!.submittedAt
+  const answers = s.answers.map((a) => ({ q: a.questionId, given: a.given, correct: a.correct }))
+  return (await db.one<RecordOutcome>(RECORD, [
+    s.attemptId, s.userId, s.key, s.graceSeconds, JSON.stringify(answers), s.correctCount, s.score, s.passed, s.earned, s.dailyCap,
+  ]))!
 }
 
 // ---- points ----

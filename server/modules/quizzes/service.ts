@@ -1,10 +1,9 @@
 import type { AppContext } from '../../context'
-import type { Db, Queryable } from '../../db/types'
+import type { Queryable } from '../../db/types'
 import { pgCode, UNIQUE_VIOLATION } from '../../db/types'
 import { badRequest, conflict, notFound } from '../../errors'
 import { audit } from '../../lib/audit'
 import type { Caller } from '../../lib/caller'
-import { once } from '../../lib/idempotency'
 import type { RegionDirectory } from '../regions/directory'
 import type { HomeSectionSource } from '../home/service'
 import type {
@@ -363,43 +362,65 @@ export function expireOverdueAttempts(ctx: AppContext): Promise<number> {
   return q.expireOverdue(ctx.db, GRACE_SECONDS)
 }
 
+/**
+ * Grades and records a submission: one read (the attempt with its questions), grading here, one write that only
+ * succeeds while the attempt is open and in time. Two concurrent submissions: the attempt row lets one through;
+ * the other is refused — or, if it carries the winner's Idempotency-Key, gets the same result (a retry).
+ */
 export async function submitAttempt(ctx: AppContext, caller: Caller, id: number, body: SubmitBody, idempotencyKey?: string) {
-  return once<AttemptResult | { code: string; message: string }>(ctx.db as Db, caller.userId, idempotencyKey, `quiz.submit:${id}`, async (tx) => {
-    // the row lock serialises concurrent submissions of one attempt: the second finds it submitted
-    const a = await ownAttempt(tx, caller, id, true)
-    if (a.submittedAt) throw conflict('ATTEMPT_ALREADY_SUBMITTED', '这次答题已经提交过了')
-    if (a.expiredAt) throw conflict('ATTEMPT_EXPIRED', '答题时间已到，本次答题已结束')
-    if (a.kind === 'live') throw badRequest('ATTEMPT_NOT_SUBMITTABLE', '现场答题的成绩由主持人结束后生成')
-    if (a.overdue) {
-      // committed with the refusal: the attempt is over whatever the client does next
-      await q.markExpired(tx, id)
-      return { status: 409, body: { code: 'ATTEMPT_EXPIRED', message: '答题时间已到，提交未被接受' } }
-    }
-    const drawn = new Set(a.questionIds)
-    const seen = new Set<number>()
-    for (const ans of body.answers) {
-      if (!drawn.has(ans.questionId)) throw badRequest('QUESTION_NOT_IN_ATTEMPT', `题目 ${ans.questionId} 不在本次答题中`)
-      if (seen.has(ans.questionId)) throw badRequest('DUPLICATE_ANSWER', `题目 ${ans.questionId} 重复作答`)
-      seen.add(ans.questionId)
-    }
-    const questions = orderBy(await q.questionsByIds(tx, a.questionIds), a.questionIds)
-    const givenBy = new Map(body.answers.map((x) => [x.questionId, x.choice]))
-    const graded = questions.map((question, i) => {
-      const given = givenBy.get(question.id) ?? []
-      checkChoice(question, given, `第 ${i + 1} 题`)
-      return { questionId: question.id, given, correct: given.length > 0 && sameChoice(question.answer, given) }
-    })
-    const correctCount = graded.filter((g) => g.correct).length
-    const score = a.total > 0 ? Math.round((100 * correctCount) / a.total) : 0
-    const passed = a.kind === 'campaign' ? score >= (a.passScore ?? 0) : null
-    // points, capped per (Asia/Shanghai) day; the lock makes the cap hold across concurrent submissions
-    const earned = a.kind === 'campaign' ? correctCount * POINTS.perCorrectCampaign + (passed ? POINTS.passBonus : 0) : correctCount * POINTS.perCorrectPractice
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`quiz-points:${caller.userId}`])
-    const today = (await q.pointsToday(tx, caller.userId))?.n ?? 0
-    const points = Math.max(0, Math.min(earned, POINTS.dailyCap - today))
-    const submittedAt = await q.recordSubmission(tx, id, caller.userId, graded, { correctCount, score, passed, points })
-    return { status: 200, body: resultFrom({ ...a, submittedAt, correctCount, score, passed, points }, questions, graded) }
+  type Out = { status: number; body: AttemptResult | { code: string; message: string }; replayed: boolean }
+  const a = await q.attemptToGrade(ctx.db, id, GRACE_SECONDS)
+  // someone else's attempt is "not found": no hint that it exists
+  if (!a || a.userId !== caller.userId) throw notFound('ATTEMPT_NOT_FOUND', '答题记录不存在')
+  const questions = orderBy(typeof a.questions === 'string' ? (JSON.parse(a.questions) as q.QuestionRow[]) : a.questions, a.questionIds)
+  const replay = async (): Promise<Out> => ({ status: 200, body: resultFrom(a, questions, await q.answersOf(ctx.db, id)), replayed: true })
+  if (a.submittedAt) {
+    if (idempotencyKey && a.submitKey === idempotencyKey) return replay()
+    throw conflict('ATTEMPT_ALREADY_SUBMITTED', '这次答题已经提交过了')
+  }
+  if (a.expiredAt) throw conflict('ATTEMPT_EXPIRED', '答题时间已到，本次答题已结束')
+  if (a.kind === 'live') throw badRequest('ATTEMPT_NOT_SUBMITTABLE', '现场答题的成绩由主持人结束后生成')
+  const lateRefusal = async (): Promise<Out> => {
+    // committed with the refusal: the attempt is over whatever the client does next
+    await q.markExpired(ctx.db, id)
+    return { status: 409, body: { code: 'ATTEMPT_EXPIRED', message: '答题时间已到，提交未被接受' }, replayed: false }
+  }
+  if (a.overdue) return lateRefusal()
+  const drawn = new Set(a.questionIds)
+  const seen = new Set<number>()
+  for (const ans of body.answers) {
+    if (!drawn.has(ans.questionId)) throw badRequest('QUESTION_NOT_IN_ATTEMPT', `题目 ${ans.questionId} 不在本次答题中`)
+    if (seen.has(ans.questionId)) throw badRequest('DUPLICATE_ANSWER', `题目 ${ans.questionId} 重复作答`)
+    seen.add(ans.questionId)
+  }
+  const givenBy = new Map(body.answers.map((x) => [x.questionId, x.choice]))
+  const graded = questions.map((question, i) => {
+    const given = givenBy.get(question.id) ?? []
+    checkChoice(question, given, `第 ${i + 1} 题`)
+    return { questionId: question.id, given, correct: given.length > 0 && sameChoice(question.answer, given) }
   })
+  const correctCount = graded.filter((g) => g.correct).length
+  const score = a.total > 0 ? Math.round((100 * correctCount) / a.total) : 0
+  const passed = a.kind === 'campaign' ? score >= (a.passScore ?? 0) : null
+  const earned = a.kind === 'campaign' ? correctCount * POINTS.perCorrectCampaign + (passed ? POINTS.passBonus : 0) : correctCount * POINTS.perCorrectPractice
+  const r = await q.recordSubmission(ctx.db, {
+    attemptId: id, userId: caller.userId, key: idempotencyKey ?? null, graceSeconds: GRACE_SECONDS,
+    answers: graded, correctCount, score, passed, earned, dailyCap: POINTS.dailyCap,
+  })
+  switch (r.outcome) {
+    case 'recorded':
+      return { status: 200, body: resultFrom({ ...a, submittedAt: r.submittedAt, correctCount, score, passed, points: r.points ?? 0 }, questions, graded), replayed: false } satisfies Out
+    case 'replay': {
+      const done = (await q.attemptById(ctx.db, id, GRACE_SECONDS))!
+      return { status: 200, body: resultFrom(done, questions, await q.answersOf(ctx.db, id)), replayed: true } satisfies Out
+    }
+    case 'already_submitted':
+      throw conflict('ATTEMPT_ALREADY_SUBMITTED', '这次答题已经提交过了')
+    case 'expired':
+      return lateRefusal()
+    default:
+      throw notFound('ATTEMPT_NOT_FOUND', '答题记录不存在')
+  }
 }
 
 export async function myAttempts(ctx: AppContext, caller: Caller, cursor: string | undefined): Promise<AttemptList> {

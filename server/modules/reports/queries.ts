@@ -1,4 +1,4 @@
-import type { Queryable } from '../../db/types'
+import { prepared, type Queryable } from '../../db/types'
 
 export const OPEN_STATES_SQL = `('submitted', 'accepted', 'dispatched', 'rectified')`
 
@@ -221,69 +221,33 @@ export interface SubmitParams {
 }
 
 export interface SubmitOutcome {
-  photosOk: boolean
+  outcome: 'created' | 'replay' | 'photos_taken'
   id: number | null
   createdAt: Date | null
   dueAt: Date | null
   held: boolean | null
   holdReason: string | null
   eventId: number | null
-  photos: PhotoRow[]
+  photos: PhotoRow[] | string | null
 }
+
+const SUBMIT = prepared(
+  'reports_submit',
+  `SELECT outcome, report_id::int AS id, created_at AS "createdAt", due_at AS "dueAt", held, hold_reason AS "holdReason",
+          event_id::int AS "eventId", photos
+     FROM reports_submit($1::bigint, $2::text, $3::text, $4::boolean, $5::text, $6::double precision, $7::double precision, $8::text,
+                         $9::text, $10::text, $11::boolean, $12::text, $13::text, $14::integer, $15::text, $16::text, $17::text[],
+                         $18::text, $19::jsonb)`,
+)
 
 /**
- * A submission in ONE statement (one round trip, its own transaction): claims the Idempotency-Key, takes the
- * photos (locked; each photo belongs to one report), inserts the report, its first 台账 entry, the audit entry and
- * the reporter's message. Nothing is written unless every photo could be taken and the key was new. A concurrent
- * retry with the same key waits on the key's row and then inserts nothing; the caller then replays.
+ * A submission in one call of reports_submit (migration 0004): takes the photos (locked; each photo belongs to one
+ * report), inserts the report with its Idempotency-Key, its first 台账 entry and the reporter's message — or, when
+ * the key was used before (also by a concurrent request, which it waits for), names the earlier report.
  */
-export function submitInOneStatement(db: Queryable, p: SubmitParams) {
-  return db.one<SubmitOutcome>(
-    `WITH ph AS (
-        SELECT id, width, height, sec_status FROM report_photos
-         WHERE id = ANY($17::text[]) AND owner_id = $1 AND report_id IS NULL AND event_id IS NULL FOR UPDATE),
-      ok AS (
-        SELECT count(*) = cardinality($17::text[]) AS photos_ok,
-               coalesce(bool_or(sec_status <> 'pass'), false) AS photo_held,
-               coalesce(bool_or(sec_status = 'risky'), false) AS photo_risky FROM ph),
-      nid AS (SELECT nextval(pg_get_serial_sequence('reports', 'id')) AS id FROM ok WHERE photos_ok),
-      claim AS (
-        INSERT INTO idempotency_keys (user_id, key, route, status_code, response)
-        SELECT $1, $2, 'POST /reports', 201, jsonb_build_object('reportId', nid.id) FROM nid WHERE $2::text IS NOT NULL
-        ON CONFLICT DO NOTHING RETURNING 1),
-      go AS (SELECT nid.id FROM nid WHERE $2::text IS NULL OR EXISTS (SELECT 1 FROM claim)),
-      r AS (
-        INSERT INTO reports (id, category_code, reporter_id, anonymous, description, lng, lat, address, community_code, grid_code,
-                             held, hold_reason, department, due_at, source, media_url)
-        OVERRIDING SYSTEM VALUE
-        SELECT go.id, $3, $1, $4, $5, $6, $7, $8, $9, $10,
-               $11 OR ok.photo_held,
-               coalesce($12, CASE WHEN ok.photo_risky THEN '图片内容待人工审核' WHEN ok.photo_held THEN '图片安全检查暂不可用，待人工审核' END),
-               $13, now() + make_interval(hours => $14), $15, $16
-          FROM go, ok
-        RETURNING id, created_at, due_at, held, hold_reason),
-      e AS (
-        INSERT INTO report_events (report_id, actor_id, actor_role, action, to_state)
-        SELECT id, $1, $18, 'submit', 'submitted' FROM r RETURNING id),
-      a AS (
-        INSERT INTO audit_log (actor_id, action, target, detail)
-        SELECT $1, 'report.submit', 'report:' || id, jsonb_build_object('category', $3::text, 'held', held) FROM r),
-      p AS (UPDATE report_photos SET report_id = r.id FROM r WHERE report_photos.id = ANY($17::text[])),
-      o AS (
-        INSERT INTO notification_outbox (user_id, kind, ref, payload)
-        SELECT $1, 'report.state', 'report:' || id, jsonb_set($19::jsonb, '{page}', to_jsonb(($19::jsonb ->> 'page') || id)) FROM r)
-     SELECT ok.photos_ok AS "photosOk", r.id::int AS id, r.created_at AS "createdAt", r.due_at AS "dueAt", r.held,
-            r.hold_reason AS "holdReason", e.id::int AS "eventId",
-            (SELECT coalesce(json_agg(json_build_object('id', id, 'width', width, 'height', height, 'secStatus', sec_status, 'eventId', null)), '[]'::json) FROM ph) AS photos
-       FROM ok LEFT JOIN r ON true LEFT JOIN e ON true`,
-    [p.userId, p.idempotencyKey, p.categoryCode, p.anonymous, p.description, p.lng, p.lat, p.address, p.communityCode, p.gridCode,
-      p.textHeld, p.textHoldReason, p.department, p.slaHours, p.source, p.mediaUrl, p.photoIds, p.actorRole, JSON.stringify(p.message)],
-  )
-}
-
-export function storedSubmission(db: Queryable, userId: number, key: string) {
-  return db.one<{ route: string; response: { reportId?: number } | null }>(
-    'SELECT route, response FROM idempotency_keys WHERE user_id = $1 AND key = $2',
-    [userId, key],
-  )
+export function submit(db: Queryable, p: SubmitParams) {
+  return db.one<SubmitOutcome>(SUBMIT, [
+    p.userId, p.idempotencyKey, p.categoryCode, p.anonymous, p.description, p.lng, p.lat, p.address, p.communityCode, p.gridCode,
+    p.textHeld, p.textHoldReason, p.department, p.slaHours, p.source, p.mediaUrl, p.photoIds, p.actorRole, JSON.stringify(p.message),
+  ])
 }

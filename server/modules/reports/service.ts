@@ -1,7 +1,6 @@
 import type { AppContext } from '../../context'
 import type { Queryable } from '../../db/types'
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors'
-import { audit } from '../../lib/audit'
 import type { Caller } from '../../lib/caller'
 import { maskPhone } from '../accounts/service'
 import type { RegionDirectory } from '../regions/directory'
@@ -209,16 +208,9 @@ export async function submitReport(
   const where = place(dir, body.lng, body.lat)
   const description = body.description.trim()
   const address = body.address.trim()
-  const replay = async (): Promise<{ status: number; body: ReportDetail; replayed: boolean } | null> => {
-    if (!idempotencyKey) return null
-    const prior = await q.storedSubmission(ctx.db, caller.userId, idempotencyKey)
-    if (!prior) return null
-    if (prior.route !== 'POST /reports' || !prior.response?.reportId) throw conflict('IDEMPOTENCY_KEY_REUSED', '该 Idempotency-Key 已用于另一个请求')
-    return { status: 201, body: await getReport(ctx, caller, prior.response.reportId), replayed: true }
-  }
   const text = await screenText(ctx, caller, [description, address].filter(Boolean).join('\n'))
   const actorRole = opts.source === 'open311' ? 'open311' : 'reporter'
-  const out = await q.submitInOneStatement(ctx.db, {
+  const out = await q.submit(ctx.db, {
     userId: caller.userId,
     idempotencyKey: idempotencyKey ?? null,
     categoryCode: cat.code,
@@ -239,13 +231,10 @@ export async function submitReport(
     photoIds: body.photoIds,
     message: { ...stateMessagePayload({ id: 0, categoryName: cat.name, state: 'submitted', at: new Date(), note: text.held ? '已提交，待审核' : '已提交，等待受理' }), page: DETAIL_PAGE },
   })
-  if (!out?.id) {
-    const stored = await replay()
-    if (stored) return stored
-    if (!out?.photosOk) throw badRequest('PHOTO_NOT_FOUND', '照片不存在或已被使用，请重新上传')
-    throw conflict('IDEMPOTENCY_IN_PROGRESS', '相同的请求正在处理中，请稍后重试')
-  }
-  const photos = typeof out.photos === 'string' ? (JSON.parse(out.photos) as q.PhotoRow[]) : out.photos
+  if (out?.outcome === 'replay' && out.id) return { status: 201, body: await getReport(ctx, caller, out.id), replayed: true }
+  if (out?.outcome === 'photos_taken') throw badRequest('PHOTO_NOT_FOUND', '照片不存在或已被使用，请重新上传')
+  if (out?.outcome !== 'created' || !out.id) throw conflict('IDEMPOTENCY_IN_PROGRESS', '相同的请求正在处理中，请稍后重试')
+  const photos = (typeof out.photos === 'string' ? JSON.parse(out.photos) : out.photos ?? []) as q.PhotoRow[]
   const ordered = body.photoIds.map((pid) => photos.find((p) => p.id === pid)).filter((p): p is q.PhotoRow => p !== undefined)
   const r: q.ReportRow = {
     id: out.id, categoryCode: cat.code, categoryName: cat.name, categoryIcon: cat.icon, state: 'submitted', description, address,
@@ -424,7 +413,6 @@ export async function transition(ctx: AppContext, caller: Caller, id: number, bo
       await tx.query('UPDATE report_photos SET report_id = $1, event_id = $2 WHERE id = ANY($3::text[])', [id, ev!.id, body.photoIds])
     }
     if (def.to) await enqueueStateMessage(tx, r.reporterId, { id, categoryName: updated.categoryName, state: def.to, note, at: new Date(ev!.createdAt) })
-    await audit(tx, caller.userId, `report.${body.action}`, `report:${id}`, { from: state, to: def.to, ...detailJson })
   })
   return detail(ctx, ctx.db, caller, id)
 }
@@ -438,7 +426,6 @@ export async function rate(ctx: AppContext, caller: Caller, id: number, score: n
     if (r.rating !== null) throw conflict('ALREADY_RATED', '您已经评价过了')
     await tx.query('UPDATE reports SET rating = $2, rating_comment = $3, rated_at = now(), updated_at = now() WHERE id = $1', [id, score, comment?.trim() || null])
     await q.insertEvent(tx, { reportId: id, actorId: caller.userId, actorRole: 'reporter', action: 'rate', note: comment?.trim() || null, detail: { score } })
-    await audit(tx, caller.userId, 'report.rate', `report:${id}`, { score })
   })
   return detail(ctx, ctx.db, caller, id)
 }
