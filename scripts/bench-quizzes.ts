@@ -19,6 +19,7 @@ import { openPGlite } from '../server/db/pglite'
 import { openPostgres } from '../server/db/postgres'
 import { newToken, hashSecret } from '../server/lib/tokens'
 import { seedDemo } from '../server/seed/demo'
+import { SubmitBody } from '../types/quizzes'
 
 const ROOT = path.resolve(__dirname, '..')
 const PG_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -76,12 +77,13 @@ async function submissionBench(kind: 'pglite' | 'postgres', db: Db) {
   const runtime = await createRuntime(config, db)
   await seedDemo(runtime.ctx)
   const app = await buildApp(runtime.ctx)
-  await db.exec('CREATE TABLE IF NOT EXISTS bench_rows (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, n integer NOT NULL, created_at timestamptz NOT NULL DEFAULT now())')
-  app.post('/bench/insert', {
-    schema: { body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 50 }), n: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }) },
+  // bare: the same path parameter and body through the same schemas, stored as one row with nothing but its key
+  await db.exec('CREATE TABLE IF NOT EXISTS bench_rows (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, attempt_id bigint NOT NULL, answers jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())')
+  app.post('/bench/insert/:id', {
+    schema: { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }), body: SubmitBody },
   }, async (req) => {
-    const b = req.body as { name: string; n: number }
-    return db.one('INSERT INTO bench_rows (name, n) VALUES ($1, $2) RETURNING id::int AS id', [b.name, b.n])
+    const { id } = req.params as { id: number }
+    return db.one('INSERT INTO bench_rows (attempt_id, answers) VALUES ($1, $2) RETURNING id::int AS id', [id, JSON.stringify((req.body as SubmitBody).answers)])
   })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
 
@@ -113,10 +115,20 @@ async function submissionBench(kind: 'pglite' | 'postgres', db: Db) {
   const run = (opts: Partial<autocannon.Options>) => new Promise<autocannon.Result>((resolve, reject) => {
     autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts, url: `${url}${opts.url ?? ''}` } as autocannon.Options, (err, r) => (err ? reject(err) : resolve(r)))
   })
-  // warm-up
-  await run({ duration: 2, method: 'POST', url: '/bench/insert', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'warm', n: 1 }) })
-  const bare = await run({ method: 'POST', url: '/bench/insert', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'row', n: 42 }) })
-  const submit = await run({
+  const bareJobs = attempts.map((a, i) => ({ path: `/bench/insert/${a.id}`, body: jobs[i].body }))
+  let nextBare = 0
+  const bareRun = (duration?: number) => run({
+    ...(duration ? { duration } : {}),
+    requests: [{
+      method: 'POST',
+      setupRequest: (req: autocannon.Request) => {
+        const j = bareJobs[nextBare++ % bareJobs.length]
+        return { ...req, path: j.path, headers: { 'content-type': 'application/json' }, body: j.body }
+      },
+    }] as autocannon.Request[],
+  })
+  const submitRun = (duration?: number) => run({
+    ...(duration ? { duration } : {}),
     requests: [{
       method: 'POST',
       setupRequest: (req: autocannon.Request) => {
@@ -125,6 +137,11 @@ async function submissionBench(kind: 'pglite' | 'postgres', db: Db) {
       },
     }] as autocannon.Request[],
   })
+  // warm-up (each warms its statements; the submissions use up attempts of their own)
+  await bareRun(2)
+  await submitRun(2)
+  const bare = await bareRun()
+  const submit = await submitRun()
   const graded = await db.one<{ n: number }>('SELECT count(*)::int AS n FROM quiz_attempts WHERE campaign_id = $1 AND submitted_at IS NOT NULL', [campaign!.id])
   const line = (name: string, r: autocannon.Result) =>
     `  ${name.padEnd(28)} ${r.requests.average.toFixed(0).padStart(6)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   2xx ${r['2xx']}  non-2xx ${r.non2xx} ${r.non2xx ? JSON.stringify(Object.keys((r as unknown as { statusCodeStats: object }).statusCodeStats)) : ''}`

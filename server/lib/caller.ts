@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { AppContext } from '../context'
 import { unauthorized } from '../errors'
+import { prepared } from '../db/types'
 import { hashSecret } from './tokens'
 
 /** The signed-in user as every policy sees it. Everyone is a resident; other roles come from live grants. */
@@ -45,13 +46,13 @@ interface CallerRow {
 }
 
 // One round trip per request: the session, the user and the live role grants together.
-const CALLER_SQL = `
+const CALLER_SQL = prepared('caller', `
   SELECT s.user_id::int AS "userId", u.community_code AS "communityCode", u.nickname, u.phone, u.openid,
          s.expires_at AS "expiresAt", s.expires_at <= now() AS expired, s.revoked_at IS NOT NULL AS revoked,
          coalesce((SELECT json_agg(json_build_object('role', g.role, 'regionCode', g.region_code))
                      FROM role_grants g WHERE g.user_id = s.user_id AND g.revoked_at IS NULL), '[]'::json) AS grants
     FROM sessions s JOIN users u ON u.id = s.user_id
-   WHERE s.token_hash = $1`
+   WHERE s.token_hash = $1`)
 
 async function resolve(ctx: AppContext, token: string): Promise<Caller> {
   const tokenHash = hashSecret(token)

@@ -268,40 +268,35 @@ export function answersOf(db: Queryable, attemptId: number) {
   )
 }
 
-export interface AttemptToGrade extends AttemptRow {
-  submitKey: string | null
-  questions: QuestionRow[] | string
-}
-
-const ATTEMPT_TO_GRADE = prepared(
-  'quiz_attempt_to_grade',
-  `SELECT ${A_COLS}, now() > a.expires_at + make_interval(secs => $2) AS overdue, now() AS "serverNow", a.submit_key AS "submitKey",
-          (SELECT coalesce(json_agg(json_build_object('id', q.id, 'kind', q.kind, 'stem', q.stem, 'options', q.options, 'answer', q.answer,
-                    'explanation', q.explanation, 'tags', q.tags, 'difficulty', q.difficulty, 'regionCode', q.region_code, 'bankKey', q.bank_key)), '[]')
-             FROM quiz_questions q WHERE q.id = ANY(a.question_ids)) AS questions
-     FROM quiz_attempts a WHERE a.id = $1`,
-)
-
-/** The attempt with its drawn questions (answers included: for grading on the server), in one round trip. */
-export function attemptToGrade(db: Queryable, id: number, graceSeconds: number) {
-  return db.one<AttemptToGrade>(ATTEMPT_TO_GRADE, [id, graceSeconds])
-}
-
 export interface RecordOutcome {
-  outcome: 'recorded' | 'replay' | 'already_submitted' | 'expired' | 'not_found'
+  outcome: 'recorded' | 'replay' | 'already_submitted' | 'expired' | 'ended' | 'live' | 'not_drawn' | 'not_found'
+  badQuestion: number | null
+  /** The attempt as it stands after the call (absent when not_found). */
+  kind: AttemptRow['kind']
+  campaignId: number | null
+  attemptNo: number
+  questionIds: number[]
+  startedAt: Date
   submittedAt: Date | null
-  points: number | null
+  total: number
+  correctCount: number | null
+  score: number | null
+  passed: boolean | null
+  passScore: number | null
+  points: number
 }
 
 const RECORD = prepared(
   'quiz_record_submission',
-  `SELECT outcome, submitted_at AS "submittedAt", points FROM quiz_record_submission($1::bigint, $2::bigint, $3::text, $4::integer, $5::jsonb,
-     $6::integer, $7::integer, $8::boolean, $9::integer, $10::integer)`,
+  `SELECT outcome, bad_question::int AS "badQuestion", kind, campaign_id::int AS "campaignId", attempt_no AS "attemptNo",
+          question_ids::int[] AS "questionIds", started_at AS "startedAt", submitted_at AS "submittedAt", total,
+          correct_count AS "correctCount", score, passed, pass_score AS "passScore", points
+     FROM quiz_record_submission($1::bigint, $2::bigint, $3::text, $4::jsonb, $5::jsonb)`,
 )
 
 /**
- * Records a graded submission (migration 0007): the attempt's result, its answers and the points granted under the
- * daily cap — only if the attempt is still open and in time; otherwise says why not.
+ * Records a submission (migration 0007) — answers already checked against their questions — if the attempt is
+ * the caller's, still open and in time; scores it, grants points under the daily cap. Otherwise says why not.
  */
 export async function recordSubmission(
   db: Queryable,
@@ -309,19 +304,12 @@ export async function recordSubmission(
     attemptId: number
     userId: number
     key: string | null
-    graceSeconds: number
     answers: Array<{ questionId: number; given: number[]; correct: boolean }>
-    correctCount: number
-    score: number
-    passed: boolean | null
-    earned: number
-    dailyCap: number
+    rules: { graceSeconds: number; perCorrectCampaign: number; perCorrectPractice: number; passBonus: number; dailyCap: number }
   },
 ) {
   const answers = s.answers.map((a) => ({ q: a.questionId, given: a.given, correct: a.correct }))
-  return (await db.one<RecordOutcome>(RECORD, [
-    s.attemptId, s.userId, s.key, s.graceSeconds, JSON.stringify(answers), s.correctCount, s.score, s.passed, s.earned, s.dailyCap,
-  ]))!
+  return (await db.one<RecordOutcome>(RECORD, [s.attemptId, s.userId, s.key, JSON.stringify(answers), JSON.stringify(s.rules)]))!
 }
 
 // ---- points ----

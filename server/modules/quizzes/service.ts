@@ -12,6 +12,7 @@ import type {
 } from '../../../types/quizzes'
 import { QUESTION_BANK } from './bank'
 import { assertCanManageCampaign, assertCanRunCampaignIn, assertCanTakeCampaign, assertQuizStaff, covers } from './policy'
+import { questionCache } from './question-cache'
 import * as q from './queries'
 
 /** Seconds allowed after expiresAt for the network: a submission sent in time may arrive a little late. */
@@ -363,62 +364,58 @@ export function expireOverdueAttempts(ctx: AppContext): Promise<number> {
 }
 
 /**
- * Grades and records a submission: one read (the attempt with its questions), grading here, one write that only
- * succeeds while the attempt is open and in time. Two concurrent submissions: the attempt row lets one through;
- * the other is refused — or, if it carries the winner's Idempotency-Key, gets the same result (a retry).
+ * Checks each answer against its question (kept in memory) and records the submission with one call that does,
+ * under the attempt's row lock, everything that needs the attempt: whose it is, whether it is still open and in
+ * time, whether the answered questions were drawn, the score and the points. Of two concurrent submissions one is
+ * recorded; the other is refused — or, carrying the winner's Idempotency-Key, gets the same result (a retry).
  */
 export async function submitAttempt(ctx: AppContext, caller: Caller, id: number, body: SubmitBody, idempotencyKey?: string) {
-  type Out = { status: number; body: AttemptResult | { code: string; message: string }; replayed: boolean }
-  const a = await q.attemptToGrade(ctx.db, id, GRACE_SECONDS)
-  // someone else's attempt is "not found": no hint that it exists
-  if (!a || a.userId !== caller.userId) throw notFound('ATTEMPT_NOT_FOUND', '答题记录不存在')
-  const questions = orderBy(typeof a.questions === 'string' ? (JSON.parse(a.questions) as q.QuestionRow[]) : a.questions, a.questionIds)
-  const replay = async (): Promise<Out> => ({ status: 200, body: resultFrom(a, questions, await q.answersOf(ctx.db, id)), replayed: true })
-  if (a.submittedAt) {
-    if (idempotencyKey && a.submitKey === idempotencyKey) return replay()
-    throw conflict('ATTEMPT_ALREADY_SUBMITTED', '这次答题已经提交过了')
-  }
-  if (a.expiredAt) throw conflict('ATTEMPT_EXPIRED', '答题时间已到，本次答题已结束')
-  if (a.kind === 'live') throw badRequest('ATTEMPT_NOT_SUBMITTABLE', '现场答题的成绩由主持人结束后生成')
-  const lateRefusal = async (): Promise<Out> => {
-    // committed with the refusal: the attempt is over whatever the client does next
-    await q.markExpired(ctx.db, id)
-    return { status: 409, body: { code: 'ATTEMPT_EXPIRED', message: '答题时间已到，提交未被接受' }, replayed: false }
-  }
-  if (a.overdue) return lateRefusal()
-  const drawn = new Set(a.questionIds)
   const seen = new Set<number>()
   for (const ans of body.answers) {
-    if (!drawn.has(ans.questionId)) throw badRequest('QUESTION_NOT_IN_ATTEMPT', `题目 ${ans.questionId} 不在本次答题中`)
     if (seen.has(ans.questionId)) throw badRequest('DUPLICATE_ANSWER', `题目 ${ans.questionId} 重复作答`)
     seen.add(ans.questionId)
   }
-  const givenBy = new Map(body.answers.map((x) => [x.questionId, x.choice]))
-  const graded = questions.map((question, i) => {
-    const given = givenBy.get(question.id) ?? []
-    checkChoice(question, given, `第 ${i + 1} 题`)
-    return { questionId: question.id, given, correct: given.length > 0 && sameChoice(question.answer, given) }
+  const known = await questionCache(ctx).get([...seen])
+  const graded = body.answers.map((ans, i) => {
+    const question = known.get(ans.questionId)
+    // an id that is no question at all cannot have been drawn either
+    if (!question) throw badRequest('QUESTION_NOT_IN_ATTEMPT', `题目 ${ans.questionId} 不在本次答题中`)
+    checkChoice(question, ans.choice, `第 ${i + 1} 题`)
+    return { questionId: question.id, given: ans.choice, correct: ans.choice.length > 0 && sameChoice(question.answer, ans.choice) }
   })
-  const correctCount = graded.filter((g) => g.correct).length
-  const score = a.total > 0 ? Math.round((100 * correctCount) / a.total) : 0
-  const passed = a.kind === 'campaign' ? score >= (a.passScore ?? 0) : null
-  const earned = a.kind === 'campaign' ? correctCount * POINTS.perCorrectCampaign + (passed ? POINTS.passBonus : 0) : correctCount * POINTS.perCorrectPractice
   const r = await q.recordSubmission(ctx.db, {
-    attemptId: id, userId: caller.userId, key: idempotencyKey ?? null, graceSeconds: GRACE_SECONDS,
-    answers: graded, correctCount, score, passed, earned, dailyCap: POINTS.dailyCap,
+    attemptId: id, userId: caller.userId, key: idempotencyKey ?? null, answers: graded,
+    rules: { graceSeconds: GRACE_SECONDS, perCorrectCampaign: POINTS.perCorrectCampaign, perCorrectPractice: POINTS.perCorrectPractice, passBonus: POINTS.passBonus, dailyCap: POINTS.dailyCap },
   })
+  const attempt = (): q.AttemptRow => ({
+    id, kind: r.kind, campaignId: r.campaignId, userId: caller.userId, attemptNo: r.attemptNo, questionIds: r.questionIds, startedAt: r.startedAt,
+    expiresAt: r.startedAt, submittedAt: r.submittedAt, expiredAt: null, correctCount: r.correctCount, total: r.total, score: r.score,
+    passed: r.passed, points: r.points, passScore: r.passScore, overdue: false, serverNow: new Date(),
+  })
+  const questionsOf = async () => {
+    const rows = await questionCache(ctx).get(r.questionIds)
+    return r.questionIds.map((qid) => rows.get(qid)).filter((x): x is q.QuestionRow => x !== undefined)
+  }
   switch (r.outcome) {
-    case 'recorded':
-      return { status: 200, body: resultFrom({ ...a, submittedAt: r.submittedAt, correctCount, score, passed, points: r.points ?? 0 }, questions, graded), replayed: false } satisfies Out
-    case 'replay': {
-      const done = (await q.attemptById(ctx.db, id, GRACE_SECONDS))!
-      return { status: 200, body: resultFrom(done, questions, await q.answersOf(ctx.db, id)), replayed: true } satisfies Out
+    case 'recorded': {
+      const given = new Map(graded.map((g) => [g.questionId, g]))
+      const all = r.questionIds.map((qid) => given.get(qid) ?? { questionId: qid, given: [], correct: false })
+      return { status: 200, body: resultFrom(attempt(), await questionsOf(), all), replayed: false }
     }
+    case 'replay':
+      return { status: 200, body: resultFrom(attempt(), await questionsOf(), await q.answersOf(ctx.db, id)), replayed: true }
     case 'already_submitted':
       throw conflict('ATTEMPT_ALREADY_SUBMITTED', '这次答题已经提交过了')
+    case 'ended':
+      throw conflict('ATTEMPT_EXPIRED', '答题时间已到，本次答题已结束')
     case 'expired':
-      return lateRefusal()
+      return { status: 409, body: { code: 'ATTEMPT_EXPIRED', message: '答题时间已到，提交未被接受' }, replayed: false }
+    case 'live':
+      throw badRequest('ATTEMPT_NOT_SUBMITTABLE', '现场答题的成绩由主持人结束后生成')
+    case 'not_drawn':
+      throw badRequest('QUESTION_NOT_IN_ATTEMPT', `题目 ${r.badQuestion} 不在本次答题中`)
     default:
+      // someone else's attempt is "not found": no hint that it exists
       throw notFound('ATTEMPT_NOT_FOUND', '答题记录不存在')
   }
 }
