@@ -1,3 +1,5 @@
+import fs from 'node:fs'
+import path from 'node:path'
 import sharp from 'sharp'
 import ExcelJS from 'exceljs'
 import { DEMO_ACCOUNTS } from '../helpers/app'
@@ -97,12 +99,27 @@ describe('photos', () => {
     expect(Date.now() - started).toBeLessThan(2000)
   })
 
-  it('refuses HEIC with a clear message (no HEVC decoder in this build)', async () => {
-    const heic = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypheic'), Buffer.alloc(16)])
+  it('takes an iPhone HEIC (HEVC) photo: decoded, re-encoded as JPEG, its EXIF GPS gone; a broken HEIC is refused', async () => {
+    // made with libheif's heif-enc (x265) from a 640×480 JPEG carrying EXIF with GPS and "Apple"
+    const heic = fs.readFileSync(path.join(__dirname, '../fixtures/photo-gps.heic'))
+    expect(heic.includes(Buffer.from('Apple'))).toBe(true)
     const res = await upload(t, resident, heic, 'IMG_0001.HEIC', 'image/heic')
-    expect(res.statusCode).toBe(415)
-    expect(res.json().code).toBe('PHOTO_HEIC_UNSUPPORTED')
-    expect(res.json().message).toContain('兼容')
+    expect(res.statusCode).toBe(201)
+    expect(res.json()).toMatchObject({ width: 640, height: 480 })
+    const img = await t.app.inject({ method: 'GET', url: res.json().url })
+    expect(img.headers['content-type']).toBe('image/jpeg')
+    const meta = await sharp(img.rawPayload).metadata()
+    expect(meta).toMatchObject({ format: 'jpeg', width: 640, height: 480 })
+    expect(meta.exif).toBeUndefined()
+    expect(img.rawPayload.includes(Buffer.from('Apple'))).toBe(false)
+    // the red circle in the middle survived the trip
+    const { data } = await sharp(img.rawPayload).extract({ left: 315, top: 235, width: 10, height: 10 }).raw().toBuffer({ resolveWithObject: true })
+    expect(data[0]).toBeGreaterThan(180)
+    expect(data[1]).toBeLessThan(90)
+
+    const broken = await upload(t, resident, heic.subarray(0, 400), 'IMG_0002.HEIC', 'image/heic')
+    expect(broken.statusCode).toBe(400)
+    expect(broken.json().code).toBe('PHOTO_UNREADABLE')
   })
 
   it('refuses oversize files, non-multipart bodies and anonymous callers', async () => {

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto'
+import { all as decodeHeicImages } from 'heic-decode'
 import sharp, { type Metadata, type OutputInfo } from 'sharp'
 import type { AppContext } from '../../context'
 import { AppError, badRequest } from '../../errors'
@@ -38,6 +39,25 @@ export function photoStorage(ctx: AppContext): PhotoStorage {
 }
 
 /**
+ * The primary image of a HEIC file, its size known before any pixel is decoded. libheif applies the file's rotation
+ * while decoding; the EXIF block (GPS!) is not part of the pixels. dispose() frees the WASM memory.
+ */
+async function decodeHeic(buf: Buffer): Promise<{ width: number; height: number; decode: () => Promise<{ data: Uint8ClampedArray }>; dispose: () => void }> {
+  let images: Awaited<ReturnType<typeof decodeHeicImages>>
+  try {
+    images = await decodeHeicImages({ buffer: buf })
+  } catch {
+    throw badRequest('PHOTO_UNREADABLE', '照片文件已损坏或无法识别')
+  }
+  let disposed = false
+  const dispose = () => {
+    if (!disposed) images.dispose()
+    disposed = true
+  }
+  return { width: images[0].width, height: images[0].height, decode: images[0].decode, dispose }
+}
+
+/**
  * Checks, cleans and stores one uploaded photo: format by content; pixel count from the header before anything
  * is decoded; rotated by its EXIF orientation, then re-encoded as JPEG without any metadata (no GPS, no camera);
  * a thumbnail; the WeChat image check on the thumbnail. Nothing is stored for a refused file.
@@ -45,27 +65,34 @@ export function photoStorage(ctx: AppContext): PhotoStorage {
 export async function uploadPhoto(ctx: AppContext, caller: Caller, buf: Buffer): Promise<PhotoView> {
   if (buf.length > MAX_PHOTO_BYTES) throw new AppError(413, 'PHOTO_TOO_LARGE', '照片不能超过 10 MB')
   const format = sniffImage(buf)
-  if (format === 'heic') {
-    // sharp's prebuilt libvips carries libheif with AV1 only (no HEVC decoder): HEIC cannot be decoded here.
-    throw new AppError(415, 'PHOTO_HEIC_UNSUPPORTED', '暂不支持 HEIC 格式的照片，请在相机设置中选择「兼容性最佳」（JPEG）后重新拍摄，或从相册选择兼容格式的照片')
+  if (!format) throw new AppError(415, 'PHOTO_FORMAT_UNSUPPORTED', '只支持 JPEG、PNG、WebP、HEIC 格式的照片')
+  // sharp's prebuilt libvips reads HEIF with AV1 only (AVIF); iPhone photos (HEVC) are decoded by libheif in WASM
+  const heic = format === 'heic' ? await decodeHeic(buf) : null
+  let width = heic?.width
+  let height = heic?.height
+  if (!heic) {
+    let meta: Metadata
+    try {
+      // the header only: nothing is decoded here, so the limit is checked by us below
+      meta = await sharp(buf, { limitInputPixels: false }).metadata()
+    } catch {
+      throw badRequest('PHOTO_UNREADABLE', '照片文件已损坏或无法识别')
+    }
+    width = meta.width
+    height = meta.height
   }
-  if (!format) throw new AppError(415, 'PHOTO_FORMAT_UNSUPPORTED', '只支持 JPEG、PNG、WebP 格式的照片')
-  let meta: Metadata
-  try {
-    // the header only: nothing is decoded here, so the limit is checked by us below
-    meta = await sharp(buf, { limitInputPixels: false }).metadata()
-  } catch {
-    throw badRequest('PHOTO_UNREADABLE', '照片文件已损坏或无法识别')
-  }
-  if (!meta.width || !meta.height) throw badRequest('PHOTO_UNREADABLE', '照片文件已损坏或无法识别')
-  if (meta.width * meta.height > MAX_PHOTO_PIXELS) {
-    throw new AppError(413, 'PHOTO_TOO_MANY_PIXELS', `照片像素过大（${meta.width}×${meta.height}），请压缩后再上传`)
+  if (!width || !height) throw badRequest('PHOTO_UNREADABLE', '照片文件已损坏或无法识别')
+  if (width * height > MAX_PHOTO_PIXELS) {
+    heic?.dispose()
+    throw new AppError(413, 'PHOTO_TOO_MANY_PIXELS', `照片像素过大（${width}×${height}），请压缩后再上传`)
   }
   let main: { data: Buffer; info: OutputInfo }
   let thumb: Buffer
   try {
-    main = await sharp(buf, { limitInputPixels: MAX_PHOTO_PIXELS, failOn: 'error' })
-      .rotate() // by EXIF orientation, before the metadata is dropped
+    const source = heic
+      ? sharp(Buffer.from((await heic.decode()).data.buffer), { raw: { width, height, channels: 4 }, limitInputPixels: MAX_PHOTO_PIXELS })
+      : sharp(buf, { limitInputPixels: MAX_PHOTO_PIXELS, failOn: 'error' }).rotate() // by EXIF orientation, before the metadata is dropped
+    main = await source
       .resize(MAX_SIDE, MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
       .flatten({ background: '#ffffff' })
       .jpeg({ quality: 82 })
@@ -73,6 +100,8 @@ export async function uploadPhoto(ctx: AppContext, caller: Caller, buf: Buffer):
     thumb = await sharp(main.data).resize(THUMB_SIDE, THUMB_SIDE, { fit: 'cover' }).jpeg({ quality: 75 }).toBuffer()
   } catch {
     throw badRequest('PHOTO_UNREADABLE', '照片文件已损坏或无法识别')
+  } finally {
+    heic?.dispose()
   }
   let secStatus: 'pass' | 'risky' | 'unchecked' = 'unchecked'
   if (ctx.wechat.imgSecCheck) {
