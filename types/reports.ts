@@ -19,6 +19,7 @@
  *  public feed:  GET /api/v1/reports?communityCode&cursor&limit     → ReportPage (never held reports, no phones)
  *  photos:       GET /api/v1/photos/:id  and  /api/v1/photos/:id/thumb  (unguessable URLs; usable in <image src>)
  *  office:       GET /api/v1/admin/notifications?status=failed     → failed subscribe messages
+ *                POST /api/v1/admin/notifications/:id/retry         → NotificationItem (a failed one, queued again now)
  *                POST /api/v1/admin/open311-keys { name }            → the key (shown once)
  *
  * Times are ISO-8601 UTC strings; show them in Asia/Shanghai. Errors: { code, message } (message is Chinese, show it).
@@ -282,9 +283,28 @@ export const NotificationItem = Type.Object({
   createdAt: Type.String(),
   nextAttemptAt: Type.String(),
 })
+export type NotificationItem = Static<typeof NotificationItem>
 export const NotificationList = Type.Object({ items: Type.Array(NotificationItem), counts: Type.Record(Type.String(), Type.Integer()) })
 export type NotificationList = Static<typeof NotificationList>
 
 export const Open311KeyBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 60 }) }, { additionalProperties: false })
 export const Open311KeyResult = Type.Object({ id: Type.Integer(), name: Type.String(), accountId: Type.Integer(), apiKey: Type.String() })
 export type Open311KeyResult = Static<typeof Open311KeyResult>
+
+/**
+ *  GET /api/v1/reports/:id/handling-options → what a worker picks from when dispatching (people of the report's
+ *  region) or merging (open reports of the same category nearby), instead of typing numbers.
+ */
+export const Assignee = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  phoneMasked: Type.Union([Type.String(), Type.Null()]),
+  region: Type.Object({ code: Type.String(), name: Type.String() }),
+})
+export type Assignee = Static<typeof Assignee>
+export const HandlingOptions = Type.Object({
+  department: Type.String(),
+  assignees: Type.Array(Assignee),
+  mergeCandidates: Type.Array(NearbyItem),
+})
+export type HandlingOptions = Static<typeof HandlingOptions>

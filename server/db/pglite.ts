@@ -1,27 +1,72 @@
-import { PGlite } from '@electric-sql/pglite'
-import { sqlText, type Db, type Queryable, type Sql } from './types'
+import { PGlite, parse, protocol } from '@electric-sql/pglite'
+import { prepareValue } from 'pg/lib/utils'
+import type { Db, Queryable, Sql } from './types'
 
-function wrap(q: Pick<PGlite, 'query' | 'exec'>): Queryable {
+const { serialize } = protocol
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}
+
+/**
+ * Runs one statement as a single exchange with PGlite's backend (parse, bind, describe, execute, sync in one
+ * message), where PGlite's own query() makes six, describing the statement first to type its parameters.
+ * Parameters are sent as text the way node-postgres sends them (arrays as array literals, Dates, objects as
+ * JSON), so both drivers see the same values. A Prepared statement is parsed once under its name.
+ */
+function runner(pg: PGlite) {
+  const named = new Set<string>()
+  return async function run<T>(sql: Sql, params: unknown[] | undefined, inTransaction: boolean): Promise<T[]> {
+    const name = typeof sql === 'string' ? '' : sql.name
+    const text = typeof sql === 'string' ? sql : sql.text
+    const values = (params ?? []).map((v) => prepareValue(v) as string | null)
+    const fresh = !name || !named.has(name)
+    const message = concat([
+      ...(fresh ? [serialize.parse({ name, text, types: [] })] : []),
+      serialize.bind({ statement: name, values }),
+      serialize.describe({ type: 'P' }),
+      serialize.execute({}),
+      serialize.sync(),
+    ])
+    const exchange = () => pg.execProtocol(message, { syncToFs: !inTransaction })
+    try {
+      // outside a transaction, wait for any open one to end; inside, the transaction already holds PGlite
+      const { messages } = inTransaction
+        ? await pg._runExclusiveQuery(exchange)
+        : await pg._runExclusiveTransaction(() => pg._runExclusiveQuery(exchange))
+      if (name && fresh) named.add(name)
+      return (parse.parseResults(messages, pg.parsers)[0]?.rows ?? []) as T[]
+    } catch (err) {
+      if (err && typeof err === 'object') Object.assign(err, { query: text })
+      throw err
+    }
+  }
+}
+
+function wrap(run: ReturnType<typeof runner>, exec: (sql: string) => Promise<unknown>, inTransaction: boolean): Queryable {
   return {
-    async query<T>(sql: Sql, params?: unknown[]) {
-      return (await q.query<T>(sqlText(sql), params as unknown[])).rows
-    },
-    async one<T>(sql: Sql, params?: unknown[]) {
-      return (await q.query<T>(sqlText(sql), params as unknown[])).rows[0]
-    },
+    query: <T>(sql: Sql, params?: unknown[]) => run<T>(sql, params, inTransaction),
+    one: async <T>(sql: Sql, params?: unknown[]) => (await run<T>(sql, params, inTransaction))[0],
     async exec(sql: string) {
-      await q.exec(sql)
+      await exec(sql)
     },
   }
 }
 
 export function wrapPGlite(pg: PGlite): Db {
+  const run = runner(pg)
   return {
     kind: 'pglite',
-    ...wrap(pg),
+    ...wrap(run, (sql) => pg.exec(sql), false),
     // PGlite has one connection: its transaction() holds it, so other queries wait until it ends.
     transaction(fn) {
-      return pg.transaction((tx) => fn(wrap(tx)))
+      return pg.transaction((tx) => fn(wrap(run, (sql) => tx.exec(sql), true)))
     },
     async close() {
       await pg.close()

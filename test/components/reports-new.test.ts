@@ -94,6 +94,8 @@ describe('随手拍 new report (compiled weapp page)', () => {
     expect(page.text()).toContain('已有 3 人也遇到了')
     const nearby = page.requests.find((r) => r.path === '/reports/nearby')!
     expect(nearby.query).toEqual({ categoryCode: 'parking', lng: '114.3', lat: '30.6' })
+    // co-reporters get the state messages too: consent was asked in the tap on 提交, before the +1 is offered
+    expect(s.subscribe).toEqual([expect.objectContaining({ tmplIds: ['demo-report-status'] })])
     await page.tap('+1 我也遇到了')
     await page.waitForRequest('POST /reports/42/metoo')
     await page.waitFor(() => page!.navigations.some((n) => n.url === '/packages/reports/pages/detail/index?id=42'), 'go to the report +1ed', 3000)

@@ -104,23 +104,42 @@ describe('处理工单 (compiled weapp page)', () => {
     await page.waitForText('已受理')
   })
 
-  it('merges into another report id and dispatches to a department', async () => {
+  it('merges into a nearby duplicate picked from a list (or a typed number) and dispatches to a picked worker', async () => {
     const bodies: any[] = []
     const fresh = detail({ state: 'accepted', stateLabel: '已受理', isMine: false, canRate: false, closedAt: null, actions: ['merge', 'dispatch'] })
+    const candidate = { id: 41, number: 'SSP000041', state: 'accepted', stateLabel: '已受理', description: '同一处垃圾', address: '湖滨路 1 号', distanceM: 12, coReporters: 0, createdAt: '2025-03-01T02:30:00.000Z', thumbUrl: null }
     page = await mountPage('packages/reports/pages/handle/index', {
       signedIn: true,
       query: { id: '7' },
-      api: { 'GET /reports/:id': json(200, fresh), 'POST /reports/:id/transitions': (req) => (bodies.push(req.data), json(200, fresh)) },
+      api: {
+        'GET /reports/:id': json(200, fresh),
+        'GET /reports/:id/handling-options': json(200, {
+          department: '交警大队',
+          assignees: [{ id: 501, name: '李网格', phoneMasked: '139****0201', region: { code: 'g1', name: '第一网格' } }],
+          mergeCandidates: [candidate],
+        }),
+        'POST /reports/:id/transitions': (req) => (bodies.push(req.data), json(200, fresh)),
+      },
     })
     await page.tap('合并到其他问题')
-    await page.input('合并到的问题编号（数字 ID）', '42')
+    await page.waitForText('SSP000041 · 已受理 · 相距 12 米 · 同一处垃圾')
+    await page.tap('SSP000041 · 已受理 · 相距 12 米 · 同一处垃圾')
     await page.tap('确认合并到其他问题')
     await page.waitFor(() => bodies.length === 1, 'merge')
-    expect(bodies[0]).toEqual({ action: 'merge', targetReportId: 42 })
+    expect(bodies[0]).toEqual({ action: 'merge', targetReportId: 41 })
+    // a number typed by hand works too
+    await page.tap('合并到其他问题')
+    await page.input('或填写要合并到的问题编号', '42')
+    await page.tap('确认合并到其他问题')
+    await page.waitFor(() => bodies.length === 2, 'merge by number')
+    expect(bodies[1]).toEqual({ action: 'merge', targetReportId: 42 })
+
     await page.tap('派遣')
+    await page.waitForText('李网格 · 第一网格 · 139****0201')
+    await page.tap('李网格 · 第一网格 · 139****0201')
     await page.input('派遣说明（选填）', '请尽快处理')
     await page.tap('确认派遣')
-    await page.waitFor(() => bodies.length === 2, 'dispatch')
-    expect(bodies[1]).toEqual({ action: 'dispatch', department: '交警大队', note: '请尽快处理' })
+    await page.waitFor(() => bodies.length === 3, 'dispatch')
+    expect(bodies[2]).toEqual({ action: 'dispatch', department: '交警大队', assigneeId: 501, note: '请尽快处理' })
   })
 })

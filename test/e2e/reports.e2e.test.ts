@@ -98,7 +98,11 @@ run('H5 in chromium: the 随手拍 journey', () => {
       }
     }
     await act('受理')
-    await act('派遣')
+    await act('派遣', async () => {
+      // the region's workers to pick from, instead of typing an id
+      await worker.locator('.nut-radio').filter({ visible: true }).filter({ hasText: '演示网格员 · 幸福里社区' }).first().click({ timeout: 20_000 })
+      await screenshot(worker, 'reports-05a-handle-dispatch')
+    })
     await button(worker, '整改完成').click({ timeout: 20_000 })
     await choosePhoto(worker, '整改照片')
     await visibleText(worker, '已上传', true).waitFor({ timeout: 20_000 })
@@ -135,4 +139,49 @@ run('H5 in chromium: the 随手拍 journey', () => {
     await screenshot(resident, 'reports-09-tab-list')
     expect(errors).toEqual([])
   }, 240_000)
+
+  it('worker: 工单 → 每日统计 with the counts of the server, and 导出问题台账 downloads the .xlsx', async () => {
+    const errors: string[] = []
+    const worker = await phonePage(h5.browser)
+    worker.on('pageerror', (e) => errors.push(e.message))
+    await signIn(worker, h5.base, '13800000002', h5.t)
+    await worker.goto(`${h5.base}/#/packages/reports/pages/work/index`)
+    await visibleText(worker, '每日统计 · 导出问题台账', true).waitFor({ timeout: 20_000 })
+    await screenshot(worker, 'reports-10-work-stats-link')
+    await tap(visibleText(worker, '每日统计 · 导出问题台账', true))
+    await worker.waitForURL(/packages\/reports\/pages\/stats\/index/, { timeout: 20_000 })
+    await visibleText(worker, '合计', true).waitFor({ timeout: 20_000 })
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)
+    const figures = await h5.t.ctx.db.one<{ created: number; closed: number }>(
+      `SELECT count(*) FILTER (WHERE created_at >= ($1::date - 6)::timestamp AT TIME ZONE 'Asia/Shanghai')::int AS created,
+              count(*) FILTER (WHERE state IN ('closed', 'closed_not_fixed') AND closed_at >= ($1::date - 6)::timestamp AT TIME ZONE 'Asia/Shanghai')::int AS closed
+         FROM reports WHERE community_code = '329901001001'`,
+      [today],
+    )
+    const shown = await worker.locator('.rp-stats__num').filter({ visible: true }).allInnerTexts()
+    expect(shown.slice(0, 2).map(Number)).toEqual([figures!.created, figures!.closed])
+    await screenshot(worker, 'reports-11-stats')
+
+    // the server holds the file back a moment, so that the progress is there to be seen
+    let release: () => void = () => undefined
+    const held = new Promise<void>((r) => (release = r))
+    await worker.route('**/api/v1/reports/export.xlsx*', async (route) => {
+      await held
+      await route.continue()
+    })
+    const download = worker.waitForEvent('download', { timeout: 30_000 })
+    await button(worker, '导出问题台账').click()
+    await visibleText(worker, '正在生成台账，请稍候…', true).waitFor({ timeout: 20_000 })
+    await screenshot(worker, 'reports-12-stats-exporting')
+    release()
+    const file = path.join(dataDir, 'ledger.xlsx')
+    await (await download).saveAs(file)
+    const ExcelJS = (await import('exceljs')).default
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.readFile(file)
+    expect(wb.getWorksheet('问题台账')!.actualRowCount).toBe(figures!.created + 1)
+    await visibleText(worker, '导出问题台账', true).waitFor({ timeout: 20_000 })
+    await screenshot(worker, 'reports-13-stats-exported')
+    expect(errors).toEqual([])
+  }, 120_000)
 })

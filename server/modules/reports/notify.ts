@@ -1,8 +1,13 @@
 import type { AppContext } from '../../context'
 import type { Queryable } from '../../db/types'
+import { conflict, notFound } from '../../errors'
+import { audit } from '../../lib/audit'
+import type { Caller } from '../../lib/caller'
+import { startPeriodic } from '../../lib/periodic'
 import { WechatSendError } from '../../platform/wechat'
-import { STATE_LABELS, type ReportState } from '../../../types/reports'
-import { enqueueNotification } from './queries'
+import { STATE_LABELS, type NotificationItem, type ReportState } from '../../../types/reports'
+import { assertOffice } from './policy'
+import { enqueueForFollowers, notificationById, requeueFailedNotification, type NotificationRow } from './queries'
 
 export const MAX_ATTEMPTS = 5
 const BASE_BACKOFF_SECONDS = 30
@@ -25,13 +30,38 @@ export function stateMessagePayload(r: { id: number; categoryName: string; state
   }
 }
 
-/** Written in the transaction of the change: the message exists exactly when the change does. */
-export function enqueueStateMessage(
+/**
+ * Written in the transaction of the change: the messages exist exactly when the change does. Everyone following the
+ * report hears of it — the reporter and the co-reporters ("+1" and reporters of merged duplicates).
+ */
+export function enqueueStateMessages(
   tx: Queryable,
-  userId: number,
+  reporterId: number,
   r: { id: number; categoryName: string; state: ReportState; note?: string | null; at: Date },
 ) {
-  return enqueueNotification(tx, userId, 'report.state', `report:${r.id}`, stateMessagePayload(r))
+  return enqueueForFollowers(tx, r.id, reporterId, 'report.state', stateMessagePayload(r))
+}
+
+/** The office's "retry now" for a message that ended as failed (the user may have subscribed again since). */
+export async function retryNotification(ctx: AppContext, caller: Caller, id: number): Promise<NotificationItem> {
+  assertOffice(caller)
+  const row = await ctx.db.transaction(async (tx) => {
+    const requeued = await requeueFailedNotification(tx, id)
+    if (!requeued) {
+      const existing = await notificationById(tx, id)
+      if (!existing) throw notFound('NOTIFICATION_NOT_FOUND', '该订阅消息不存在')
+      throw conflict('NOTIFICATION_NOT_FAILED', `只能重发发送失败的消息（当前状态：${NOTIFICATION_STATUS_LABELS[existing.status] ?? existing.status}）`)
+    }
+    await audit(tx, caller.userId, 'notification.retry', `notification:${id}`, { ref: requeued.ref })
+    return requeued
+  })
+  return notificationView(row)
+}
+
+const NOTIFICATION_STATUS_LABELS: Record<string, string> = { pending: '待发送', sent: '已发送', failed: '发送失败', skipped: '未发送' }
+
+export function notificationView(n: NotificationRow): NotificationItem {
+  return { ...n, createdAt: new Date(n.createdAt).toISOString(), nextAttemptAt: new Date(n.nextAttemptAt).toISOString() }
 }
 
 export interface OutboxRun {
@@ -89,23 +119,5 @@ export async function processOutbox(ctx: AppContext, limit = 50): Promise<Outbox
 
 /** The loop the app starts (and stops on close). Never blocks a state change: it only reads the outbox. */
 export function startOutboxWorker(ctx: AppContext, intervalMs: number, onError: (err: unknown) => void = () => undefined) {
-  let timer: NodeJS.Timeout | null = null
-  let stopped = false
-  let current: Promise<unknown> = Promise.resolve()
-  const tick = () => {
-    if (stopped) return
-    current = processOutbox(ctx)
-      .catch(onError)
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, intervalMs).unref()
-      })
-  }
-  timer = setTimeout(tick, intervalMs).unref()
-  return {
-    async stop() {
-      stopped = true
-      if (timer) clearTimeout(timer)
-      await current
-    },
-  }
+  return startPeriodic(intervalMs, () => processOutbox(ctx), onError)
 }

@@ -4,8 +4,10 @@ import sharp, { type Metadata, type OutputInfo } from 'sharp'
 import type { AppContext } from '../../context'
 import { AppError, badRequest } from '../../errors'
 import type { Caller } from '../../lib/caller'
+import { startPeriodic } from '../../lib/periodic'
 import { storageFor, type PhotoStorage } from '../../platform/storage'
 import type { PhotoView } from '../../../types/reports'
+import * as q from './queries'
 
 export const MAX_PHOTO_BYTES = 10 * 1024 * 1024
 /** 50 megapixels: any phone photo; a 20000×20000 "decompression bomb" is refused from its header. */
@@ -131,4 +133,50 @@ export async function openPhoto(ctx: AppContext, id: string, thumb: boolean) {
   )
   if (!row) return null
   return photoStorage(ctx).get(row.key)
+}
+
+/** An upload that no report or 台账 entry took within this time was abandoned (a draft is re-uploaded if needed). */
+export const UNATTACHED_PHOTO_HOURS = 24
+const SWEEP_BATCH = 500
+
+export interface PhotoSweep {
+  photos: number
+  files: number
+  fileErrors: number
+}
+
+/**
+ * Removes abandoned uploads: the rows first (each claimed by exactly one process, see the query), then their files.
+ * In that order a failure in between leaves a file no row points to, never a row whose photo is gone; a file that
+ * cannot be removed is reported to `onFileError` and the sweep goes on.
+ */
+export async function sweepUnattachedPhotos(
+  ctx: AppContext,
+  opts: { olderThanHours?: number; onFileError?: (key: string, err: unknown) => void } = {},
+): Promise<PhotoSweep> {
+  const out: PhotoSweep = { photos: 0, files: 0, fileErrors: 0 }
+  const store = photoStorage(ctx)
+  for (;;) {
+    const rows = await q.deleteStaleUnattachedPhotos(ctx.db, opts.olderThanHours ?? UNATTACHED_PHOTO_HOURS, SWEEP_BATCH)
+    out.photos += rows.length
+    const keys = rows.flatMap((r) => [r.storageKey, r.thumbKey])
+    const results = await Promise.allSettled(keys.map((k) => store.delete(k)))
+    results.forEach((r, i) => {
+      if (r.status === 'fulfilled') out.files++
+      else {
+        out.fileErrors++
+        opts.onFileError?.(keys[i], r.reason)
+      }
+    })
+    if (rows.length < SWEEP_BATCH) return out
+  }
+}
+
+/** The sweep the app starts with itself (and stops on close). */
+export function startPhotoSweeper(ctx: AppContext, intervalMs: number, log: { warn: (obj: object, msg: string) => void }) {
+  return startPeriodic(
+    intervalMs,
+    () => sweepUnattachedPhotos(ctx, { onFileError: (key, err) => log.warn({ err, key }, 'removing an abandoned photo file failed') }),
+    (err) => log.warn({ err }, 'sweeping abandoned photos failed'),
+  )
 }

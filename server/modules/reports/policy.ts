@@ -40,3 +40,10 @@ export function scopeCodes(dir: RegionDirectory, caller: Caller): string[] | nul
   for (const w of caller.workerRegions) for (const r of dir.descendants(w)) codes.add(r.code)
   return [...codes]
 }
+
+/** Regions whose workers can be dispatched to a report: its grid or community, what contains it, and (for a report
+ *  placed in no grid) the community's grids. */
+export function assignableRegions(dir: RegionDirectory, r: Omit<Placed, 'reporterId'>): string[] {
+  const up = dir.chain(r.gridCode ?? r.communityCode).map((x) => x.code)
+  return r.gridCode ? up : up.concat(dir.descendants(r.communityCode).map((x) => x.code))
+}

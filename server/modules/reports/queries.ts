@@ -154,8 +154,67 @@ export function insertEvent(
   )
 }
 
-export function enqueueNotification(db: Queryable, userId: number, kind: string, ref: string, payload: unknown) {
-  return db.query(`INSERT INTO notification_outbox (user_id, kind, ref, payload) VALUES ($1, $2, $3, $4)`, [userId, kind, ref, JSON.stringify(payload)])
+/**
+ * One message per person who follows the report: the reporter and every co-reporter ("+1", or the reporter of a
+ * duplicate merged into it). UNION keeps a person once even if they were both.
+ */
+export function enqueueForFollowers(db: Queryable, reportId: number, reporterId: number, kind: string, payload: unknown) {
+  return db.query(
+    `INSERT INTO notification_outbox (user_id, kind, ref, payload)
+     SELECT f.user_id, $3, 'report:' || $1::bigint, $4::jsonb
+       FROM (SELECT $2::bigint AS user_id UNION SELECT user_id FROM report_co_reporters WHERE report_id = $1) f`,
+    [reportId, reporterId, kind, JSON.stringify(payload)],
+  )
+}
+
+export interface NotificationRow {
+  id: number
+  userId: number
+  kind: string
+  ref: string
+  status: string
+  attempts: number
+  lastError: string | null
+  createdAt: Date
+  nextAttemptAt: Date
+}
+const NOTIFICATION_COLS = `id::int AS id, user_id::int AS "userId", kind, ref, status, attempts, last_error AS "lastError",
+  created_at AS "createdAt", next_attempt_at AS "nextAttemptAt"`
+
+/**
+ * A failed message back in the queue, due now, with a fresh count of attempts. Conditional on 'failed' so that two
+ * offices pressing "retry" together (or a retry racing the sender) queue it once. The last error is kept until the
+ * next attempt replaces or clears it, so the office still sees why it failed.
+ */
+export function requeueFailedNotification(db: Queryable, id: number) {
+  return db.one<NotificationRow>(
+    `UPDATE notification_outbox SET status = 'pending', attempts = 0, next_attempt_at = now()
+      WHERE id = $1 AND status = 'failed' RETURNING ${NOTIFICATION_COLS}`,
+    [id],
+  )
+}
+
+export function notificationById(db: Queryable, id: number) {
+  return db.one<NotificationRow>(`SELECT ${NOTIFICATION_COLS} FROM notification_outbox WHERE id = $1`, [id])
+}
+
+/**
+ * Removes up to `limit` photos never attached to a report or a 台账 entry and older than `olderThanHours`, returning
+ * their file keys. DELETE … RETURNING hands each row to exactly one caller, however many API processes sweep at
+ * once; SKIP LOCKED passes over a photo a submission is claiming right now (it locks the row first) instead of
+ * waiting for it — and the conditions are checked again on the locked row.
+ */
+export function deleteStaleUnattachedPhotos(db: Queryable, olderThanHours: number, limit: number) {
+  return db.query<{ id: string; storageKey: string; thumbKey: string }>(
+    `WITH stale AS (
+       SELECT id FROM report_photos
+        WHERE report_id IS NULL AND event_id IS NULL AND created_at < now() - make_interval(hours => $1)
+        ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+     DELETE FROM report_photos p USING stale
+      WHERE p.id = stale.id AND p.report_id IS NULL AND p.event_id IS NULL
+     RETURNING p.id, p.storage_key AS "storageKey", p.thumb_key AS "thumbKey"`,
+    [olderThanHours, limit],
+  )
 }
 
 export function isCoReporter(db: Queryable, reportId: number, userId: number) {
@@ -250,4 +309,15 @@ export function submit(db: Queryable, p: SubmitParams) {
     p.userId, p.idempotencyKey, p.categoryCode, p.anonymous, p.description, p.lng, p.lat, p.address, p.communityCode, p.gridCode,
     p.textHeld, p.textHoldReason, p.department, p.slaHours, p.source, p.mediaUrl, p.photoIds, p.actorRole, JSON.stringify(p.message),
   ])
+}
+
+/** Workers with a live grant on one of the regions, nearest region first (grid before community before street). */
+export function assignees(db: Queryable, regionCodes: string[]) {
+  return db.query<{ id: number; nickname: string; phone: string | null; regionCode: string }>(
+    `SELECT DISTINCT ON (u.id) u.id::int AS id, u.nickname, u.phone, g.region_code AS "regionCode"
+       FROM role_grants g JOIN users u ON u.id = g.user_id
+      WHERE g.role = 'worker' AND g.revoked_at IS NULL AND g.region_code = ANY($1::text[])
+      ORDER BY u.id, length(g.region_code) DESC`,
+    [regionCodes],
+  )
 }

@@ -10,12 +10,13 @@ import { checkIdempotencyKey } from '../../lib/idempotency'
 import { errorResponses } from '../../lib/schemas'
 import { hashSecret } from '../../lib/tokens'
 import {
-  CategoryList, DailyStats, MeTooResult, NearbyQuery, NearbyResult, NotificationList, Open311KeyBody, Open311KeyResult, PageQuery,
+  CategoryList, DailyStats, HandlingOptions, MeTooResult, NearbyQuery, NearbyResult, NotificationItem, NotificationList, Open311KeyBody, Open311KeyResult, PageQuery,
   PhotoView, RatingBody, ReportDetail, ReportPage, SubmitReportBody, TransitionBody, WorkPage, WorkQuery,
 } from '../../../types/reports'
 import { exportLedger } from './export'
-import { startOutboxWorker } from './notify'
-import { MAX_PHOTO_BYTES, openPhoto, uploadPhoto } from './photos'
+import { handlingOptions } from './handling-options'
+import { retryNotification, startOutboxWorker } from './notify'
+import { MAX_PHOTO_BYTES, openPhoto, startPhotoSweeper, uploadPhoto } from './photos'
 import { assertOffice } from './policy'
 import * as service from './service'
 
@@ -36,6 +37,17 @@ export const reportRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => asyn
     })
     app.addHook('onClose', async () => {
       await worker?.stop()
+    })
+  }
+  // abandoned uploads (never attached within 24 h) are removed hourly; every process sweeps, each row goes once
+  const sweepInterval = Number(process.env.PHOTO_SWEEP_INTERVAL_MS ?? 3_600_000)
+  if (sweepInterval > 0) {
+    let sweeper: ReturnType<typeof startPhotoSweeper> | null = null
+    app.addHook('onReady', async () => {
+      sweeper = startPhotoSweeper(ctx, sweepInterval, app.log)
+    })
+    app.addHook('onClose', async () => {
+      await sweeper?.stop()
     })
   }
 
@@ -157,6 +169,10 @@ export const reportRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => asyn
     schema: { tags: ['reports'], summary: '随手拍详情与处理时间线', params: IdParams, response: { 200: ReportDetail, ...errs } },
   }, async (req) => service.getReport(ctx, await requireCaller(ctx, req), req.params.id))
 
+  app.get('/reports/:id/handling-options', {
+    schema: { tags: ['reports'], summary: '处理时可选的处置人（该区域网格员）与可合并的附近同类问题', params: IdParams, response: { 200: HandlingOptions, ...errs } },
+  }, async (req) => handlingOptions(ctx, await requireCaller(ctx, req), req.params.id))
+
   app.post('/reports/:id/transitions', {
     schema: { tags: ['reports'], summary: '受理/不予受理/合并/派遣/整改/销号/关闭/重新打开/审核通过', params: IdParams, body: TransitionBody, response: { 200: ReportDetail, ...errs } },
   }, async (req) => service.transition(ctx, await requireCaller(ctx, req), req.params.id, req.body))
@@ -193,6 +209,15 @@ export const reportRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => asyn
       counts: Object.fromEntries(counts.map((c) => [c.status, c.n])),
     }
   })
+
+  app.post('/admin/notifications/:id/retry', {
+    schema: {
+      tags: ['reports'],
+      summary: '立即重发一条发送失败的订阅消息（创文办；重置尝试次数）',
+      params: IdParams,
+      response: { 200: NotificationItem, ...errs },
+    },
+  }, async (req) => retryNotification(ctx, await requireCaller(ctx, req), req.params.id))
 
   app.post('/admin/open311-keys', {
     schema: { tags: ['reports'], summary: '为城市系统创建 Open311 API key（只显示一次）', body: Open311KeyBody, response: { 201: Open311KeyResult, ...errs } },

@@ -9,9 +9,9 @@ import {
   type DailyStats, type MeTooResult, type NearbyResult, type ReportDetail, type ReportListItem, type ReportPage, type ReportState,
   type SubmitReportBody, type TimelineEvent, type TransitionAction, type TransitionBody, type WorkPage, type WorkQuery,
 } from '../../../types/reports'
-import { DETAIL_PAGE, enqueueStateMessage, stateMessagePayload } from './notify'
+import { DETAIL_PAGE, enqueueStateMessages, stateMessagePayload } from './notify'
 import { photoView } from './photos'
-import { assertWorkerOf, assertWorkerOrOffice, coversReport, scopeCodes, seesEverything } from './policy'
+import { assertWorkerOf, assertWorkerOrOffice, assignableRegions, coversReport, scopeCodes, seesEverything } from './policy'
 import * as q from './queries'
 
 export const REOPEN_DAYS = 7
@@ -376,7 +376,7 @@ export async function transition(ctx: AppContext, caller: Caller, id: number, bo
           const ok = await tx.one<{ code: string }>(
             `SELECT region_code AS code FROM role_grants WHERE user_id = $1 AND role = 'worker' AND revoked_at IS NULL
                AND region_code = ANY($2::text[]) LIMIT 1`,
-            [body.assigneeId, dir.chain(r.gridCode ?? r.communityCode).map((x) => x.code).concat(r.gridCode ? [] : dir.descendants(r.communityCode).map((x) => x.code))],
+            [body.assigneeId, assignableRegions(dir, r)],
           )
           if (!ok) throw badRequest('ASSIGNEE_NOT_WORKER', '处置人必须是负责该区域的网格员')
           sets.push(`assignee_id = ${p(body.assigneeId)}`)
@@ -412,7 +412,7 @@ export async function transition(ctx: AppContext, caller: Caller, id: number, bo
       if (photos.length !== body.photoIds.length) throw badRequest('PHOTO_NOT_FOUND', '照片不存在或已被使用，请重新上传')
       await tx.query('UPDATE report_photos SET report_id = $1, event_id = $2 WHERE id = ANY($3::text[])', [id, ev!.id, body.photoIds])
     }
-    if (def.to) await enqueueStateMessage(tx, r.reporterId, { id, categoryName: updated.categoryName, state: def.to, note, at: new Date(ev!.createdAt) })
+    if (def.to) await enqueueStateMessages(tx, r.reporterId, { id, categoryName: updated.categoryName, state: def.to, note, at: new Date(ev!.createdAt) })
   })
   return detail(ctx, ctx.db, caller, id)
 }

@@ -9,4 +9,5 @@ export const PAGES = {
   detail: '/packages/reports/pages/detail/index',
   work: '/packages/reports/pages/work/index',
   handle: '/packages/reports/pages/handle/index',
+  stats: '/packages/reports/pages/stats/index',
 }

@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { View } from '@tarojs/components'
 import Taro, { useRouter } from '@tarojs/taro'
-import { Button, Input, TextArea } from '@nutui/nutui-react-taro'
+import { Button, Input, Radio, TextArea } from '@nutui/nutui-react-taro'
 import type { ReportDetail, TransitionAction, TransitionBody } from '@contract/reports'
 import PageShell from '@/components/PageShell'
 import Card from '@/components/Card'
@@ -9,7 +9,7 @@ import { ErrorState, LoadingState } from '@/components/StateView'
 import { useRemote } from '@/hooks/useRemote'
 import { useRequireSignIn } from '@/hooks/useRequireSignIn'
 import { ApiError, toast } from '@/services/api'
-import { getReport, transition } from '@/services/reports'
+import { getReport, handlingOptions, transition } from '@/services/reports'
 import PhotoPicker from '../../components/PhotoPicker'
 import type { PickedPhoto } from '../../components/photos'
 import ReportHead from '../../components/ReportHead'
@@ -52,6 +52,9 @@ export default function HandleReportPage() {
   const [assignee, setAssignee] = useState('')
   const [photos, setPhotos] = useState<PickedPhoto[]>([])
   const [busy, setBusy] = useState(false)
+  // people to dispatch to and duplicates to merge into, loaded when one of those actions is chosen
+  const picking = action === 'dispatch' || action === 'merge'
+  const options = useRemote(() => handlingOptions(id), [id, picking], signedIn && !!id && picking)
 
   const choose = (a: TransitionAction) => {
     setAction(a === action ? undefined : a)
@@ -70,17 +73,13 @@ export default function HandleReportPage() {
     if (spec.noteRequired && !body.note) return toast('请填写原因')
     if (action === 'merge') {
       const n = Number(target.replace(/^\D+/, ''))
-      if (!Number.isInteger(n) || n < 1) return toast('请填写要合并到的问题编号（数字）')
+      if (!Number.isInteger(n) || n < 1) return toast('请选择或填写要合并到的问题编号')
       body.targetReportId = n
     }
     if (action === 'dispatch') {
       if (department.trim()) body.department = department.trim()
-      if (assignee.trim()) {
-        const n = Number(assignee.trim())
-        if (!Number.isInteger(n) || n < 1) return toast('处置人编号应为数字')
-        body.assigneeId = n
-      }
-      if (!body.department && !body.assigneeId) return toast('请填写责任部门或处置人')
+      if (assignee) body.assigneeId = Number(assignee)
+      if (!body.department && !body.assigneeId) return toast('请填写责任部门或选择处置人')
     }
     if (action === 'rectify') {
       if (photos.length === 0) return toast('请上传整改后的照片')
@@ -137,12 +136,36 @@ export default function HandleReportPage() {
           <View className='rp-handle__form'>
             <View className='rp-handle__form-title'>{spec.label}</View>
             {action === 'merge' ? (
-              <Input className='rp-handle__input' type='number' value={target} placeholder='合并到的问题编号（数字 ID）' onChange={setTarget} />
+              <View>
+                {options.loading ? <View className='cl-muted'>正在查找附近的同类问题…</View> : null}
+                {options.data?.mergeCandidates.length ? (
+                  <Radio.Group className='rp-handle__choices' value={target} onChange={(v: string | number | boolean) => setTarget(String(v))}>
+                    {options.data.mergeCandidates.map((c) => (
+                      <Radio key={c.id} value={String(c.id)}>
+                        {`${c.number} · ${c.stateLabel} · 相距 ${c.distanceM} 米${c.description ? ` · ${c.description}` : ''}`}
+                      </Radio>
+                    ))}
+                  </Radio.Group>
+                ) : options.data ? <View className='cl-muted'>附近 7 天内没有同类的未办结问题</View> : null}
+                <Input className='rp-handle__input' type='number' value={target} placeholder='或填写要合并到的问题编号' onChange={setTarget} />
+              </View>
             ) : null}
             {action === 'dispatch' ? (
               <View>
                 <Input className='rp-handle__input' value={department} placeholder='责任部门' onChange={setDepartment} />
-                <Input className='rp-handle__input' type='number' value={assignee} placeholder='处置人编号（选填）' onChange={setAssignee} />
+                <View className='cl-muted'>处置人（选填）</View>
+                {options.loading ? <View className='cl-muted'>正在加载本区域的网格员…</View> : null}
+                {options.error ? <View className='cl-muted'>处置人名单加载失败，可只填写责任部门</View> : null}
+                {options.data ? (
+                  <Radio.Group className='rp-handle__choices' value={assignee} onChange={(v: string | number | boolean) => setAssignee(String(v))}>
+                    <Radio value=''>不指定处置人</Radio>
+                    {options.data.assignees.map((a) => (
+                      <Radio key={a.id} value={String(a.id)}>
+                        {`${a.name} · ${a.region.name}${a.phoneMasked ? ` · ${a.phoneMasked}` : ''}`}
+                      </Radio>
+                    ))}
+                  </Radio.Group>
+                ) : null}
               </View>
             ) : null}
             {action === 'rectify' ? (

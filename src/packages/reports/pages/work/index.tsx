@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { Picker, ScrollView, View } from '@tarojs/components'
 import Taro, { usePullDownRefresh, useReachBottom } from '@tarojs/taro'
-import { Tag } from '@nutui/nutui-react-taro'
+import { Cell, Tag } from '@nutui/nutui-react-taro'
 import type { ReportCategory, ReportListItem, ReportState, WorkPage, WorkQuery } from '@contract/reports'
 import PageShell from '@/components/PageShell'
 import { EmptyState, ErrorState, LoadingState } from '@/components/StateView'
@@ -97,6 +97,7 @@ export default function WorkListPage() {
 
   return (
     <PageShell className='rp-work'>
+      <Cell className='rp-work__stats' title='每日统计 · 导出问题台账' description='按社区看每日新增、销号、超期' extra='›' clickable onClick={() => Taro.navigateTo({ url: PAGES.stats })} />
       <ScrollView scrollX className='rp-work__states' enableFlex>
         <View className={`rp-work__chip ${!filters.state ? 'rp-work__chip--on' : ''}`} onClick={() => set({ state: undefined })}>
           {`全部 ${total}`}
