@@ -14,8 +14,7 @@ module.exports = {
       ...common,
       displayName: 'api',
       testEnvironment: 'node',
-      // a test app (database from a template, migrations checked, demo city) takes 1–2 s, more on a busy machine
-      testTimeout: 30_000,
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/api-timeout.ts'],
       testMatch: ['<rootDir>/test/api/**/*.test.ts'],
       globalSetup: '<rootDir>/test/helpers/db-global-setup.ts',
       globalTeardown: '<rootDir>/test/helpers/db-global-teardown.ts',

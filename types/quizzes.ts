@@ -20,7 +20,8 @@
  *   POST /quiz/attempts/:id/submit  SubmitBody (Idempotency-Key optional) → AttemptResult
  *        errors: ATTEMPT_NOT_FOUND 404 (also someone else's), ATTEMPT_EXPIRED 409, ATTEMPT_ALREADY_SUBMITTED 409,
  *                QUESTION_NOT_IN_ATTEMPT 400, DUPLICATE_ANSWER 400, INVALID_CHOICE 400, VALIDATION_FAILED 400
- *   GET  /quiz/attempts?cursor=               → AttemptList          my records (campaign, practice, live)
+ *   GET  /quiz/attempts?cursor=               → AttemptList          my records (campaign, practice, live: a live
+ *                                                                    quiz is recorded, with its points, when the host ends it)
  *   GET  /quiz/wrong-answers?cursor=          → WrongAnswerList      错题本
  *   GET  /quiz/points                         → PointsSummary
  *   GET  /quiz/leaderboard?level=community|street&campaignId=&parent= → RegionBoard
@@ -28,7 +29,11 @@
  *
  *  Workers (of the region, or the office)
  *   GET  /quiz/tags                           → TagList             tags with question counts by difficulty
- *   GET  /quiz/questions?tag=&cursor=         → QuestionList        (with answers; workers only)
+ *   GET  /quiz/questions?tag=&status=active|retired&cursor= → QuestionList   (with answers; workers only)
+ *   PATCH /quiz/questions/:id  UpdateQuestionBody → QuestionBankItem
+ *   POST /quiz/questions/:id/retire | /restore → QuestionBankItem   停用 / 恢复 (retired: never drawn again)
+ *        errors: FORBIDDEN_ROLE 403, QUESTION_NOT_COVERED 403 (another region's question; the city bank is the office's),
+ *                QUESTION_NOT_FOUND 404, QUESTION_INVALID 400, QUESTION_IN_USE 409 (options of a question being answered)
  *   GET  /quiz/questions/export               → .xlsx file
  *   POST /quiz/questions/import  body: the .xlsx file, Content-Type
  *        application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (or application/octet-stream);
@@ -43,10 +48,13 @@
  *
  *  Live quiz (现场答题)
  *   POST /live/sessions  CreateLiveBody (worker/office) → LiveSessionView (201; code, qrDataUrl)
+ *        errors: QUESTION_NOT_FOUND 404, QUESTION_RETIRED 400 (a named question was retired), NOT_ENOUGH_QUESTIONS 400
  *   GET  /live/sessions/:id                   → LiveSessionView (host)
  *   GET  /live/sessions/:id/qr.png            → PNG of the join QR code (content: `civiclink://live?code=123456`)
  *   POST /live/sessions/:id/advance           → LiveSnapshot   host: lobby → question 1 → reveal 1 → question 2 … → finished
- *   POST /live/sessions/:id/finish            → LiveSnapshot   host ends early
+ *   POST /live/sessions/:id/finish            → LiveSnapshot   host ends early; ending (this, or advancing past the last
+ *        question) saves each participant's result as a 'live' attempt and credits its points under the daily cap — once,
+ *        however often or from however many processes it is called
  *   POST /live/:code/join                     → LiveSnapshot   join by 6-digit code (LIVE_NOT_FOUND 404, LIVE_FINISHED 409)
  *   GET  /live/:code/state                    → LiveSnapshot   (same as the WebSocket's snapshot)
  *   POST /live/:code/answer  LiveAnswerBody   → LiveAnswerAck  (same rules as the WebSocket `answer`)
@@ -88,9 +96,30 @@ export const QuestionBankItem = Type.Object({
   ...QuestionWithAnswer.properties,
   regionCode: Type.Union([Type.String(), Type.Null()]),
   bankKey: Type.Union([Type.String(), Type.Null()]),
+  /** false once retired (停用): never drawn again; past attempts and the 错题本 still show it */
+  active: Type.Boolean(),
+  /** the caller may edit, retire and restore it (staff of the region that owns it; the office for the city bank) */
+  editable: Type.Boolean(),
 })
+export type QuestionBankItem = Static<typeof QuestionBankItem>
 export const QuestionList = Type.Object({ items: Type.Array(QuestionBankItem), nextCursor: Type.Union([Type.String(), Type.Null()]) })
 export type QuestionList = Static<typeof QuestionList>
+
+/** The fields to change (at least one); the kind stays. Checked by the same rules as an import. */
+export const UpdateQuestionBody = Type.Object(
+  {
+    stem: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+    /** 2–6 options; a true/false question keeps 正确、错误 */
+    options: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 2, maxItems: 6 })),
+    /** 0-based indexes into options */
+    answer: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 5 }), { minItems: 1, maxItems: 6, uniqueItems: true })),
+    explanation: Type.Optional(Type.String({ maxLength: 1000 })),
+    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 20 }), { minItems: 1, maxItems: 10 })),
+    difficulty: Type.Optional(Type.Integer({ minimum: 1, maximum: 3 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+)
+export type UpdateQuestionBody = Static<typeof UpdateQuestionBody>
 
 export const TagList = Type.Object({
   items: Type.Array(Type.Object({ tag: Type.String(), total: Type.Integer(), byDifficulty: Type.Record(Type.String(), Type.Integer()) })),

@@ -13,9 +13,12 @@ import type {
   LiveSnapshot,
   PointsBoard,
   PointsSummary,
+  QuestionBankItem,
+  QuestionList,
   RegionBoard,
   SubmitBody,
   TagList,
+  UpdateQuestionBody,
   WrongAnswerList,
 } from '@contract/quizzes'
 import { api, ApiError, buildUrl, toast } from './api'
@@ -53,6 +56,13 @@ export const listTags = () => api.get<TagList>('/quiz/tags')
 export const createCampaign = (body: CreateCampaignBody) =>
   api.post<CampaignView>('/quiz/admin/campaigns', body, { idempotencyKey: true, silent: true })
 export const listMyCampaigns = () => api.get<CampaignList>('/quiz/admin/campaigns')
+export const listQuestions = (tag?: string, status: 'active' | 'retired' = 'active', cursor?: string) =>
+  api.get<QuestionList>('/quiz/questions', { tag, status, cursor })
+// the three below leave the question the same however often they arrive: safe to retry (hence a key)
+export const updateQuestion = (id: number, body: UpdateQuestionBody) =>
+  api.patch<QuestionBankItem>(`/quiz/questions/${id}`, body, { idempotencyKey: true, silent: true })
+export const retireQuestion = (id: number) => api.post<QuestionBankItem>(`/quiz/questions/${id}/retire`, {}, { idempotencyKey: true, silent: true })
+export const restoreQuestion = (id: number) => api.post<QuestionBankItem>(`/quiz/questions/${id}/restore`, {}, { idempotencyKey: true, silent: true })
 export const getCampaignStats = (id: number | string) => api.get<RegionBoard>(`/quiz/admin/campaigns/${id}/stats`)
 export const cancelCampaign = (id: number | string) => api.post<CampaignView>(`/quiz/admin/campaigns/${id}/cancel`, {}, { idempotencyKey: true })
 

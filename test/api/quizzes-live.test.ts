@@ -69,10 +69,12 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
-async function player(community: string | null = HAPPY): Promise<{ token: string; id: number }> {
-  const token = await t.login(`1370000${String(++seq).padStart(4, '0')}`)
-  if (community) await t.as(token, { method: 'PATCH', url: '/api/v1/me', payload: { communityCode: community, nickname: `选手${seq}` } })
-  return { token, id: (await t.as(token, { method: 'GET', url: '/api/v1/me' })).json().id }
+async function player(community: string | null = HAPPY): Promise<{ token: string; id: number; nickname: string }> {
+  const n = ++seq // taken once: players are made concurrently
+  const nickname = `选手${n}`
+  const token = await t.login(`1370000${String(n).padStart(4, '0')}`)
+  if (community) await t.as(token, { method: 'PATCH', url: '/api/v1/me', payload: { communityCode: community, nickname } })
+  return { token, id: (await t.as(token, { method: 'GET', url: '/api/v1/me' })).json().id, nickname }
 }
 
 async function questionSet(n: number) {
@@ -210,6 +212,153 @@ describe('live quiz', () => {
     const other = await player()
     expect((await t.as(other.token, { method: 'POST', url: `/api/v1/live/sessions/${s.id}/advance` })).statusCode).toBe(403)
     c.close()
+  })
+})
+
+/** Plays a session over HTTP: each player answers question i right when right[i], wrong otherwise (or not at all when null). */
+async function playOverHttp(s: { id: number; code: string }, qs: Array<{ answer: number[]; options: string[] }>, players: Array<{ token: string; right: Array<boolean | null> }>) {
+  for (const p of players) expect((await t.as(p.token, { method: 'POST', url: `/api/v1/live/${s.code}/join` })).statusCode).toBe(200)
+  for (let i = 0; i < qs.length; i++) {
+    expect((await t.as(worker, { method: 'POST', url: `/api/v1/live/sessions/${s.id}/advance` })).json().state).toBe('question')
+    for (const p of players) {
+      if (p.right[i] === null) continue
+      const r = await t.as(p.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: i, choice: p.right[i] ? qs[i].answer : wrongOf(qs[i]) } })
+      expect(r.statusCode).toBe(200)
+    }
+    // closes the question when someone did not answer (otherwise the last answer closed it)
+    const state = (await t.as(worker, { method: 'GET', url: `/api/v1/live/${s.code}/state` })).json().state
+    if (state === 'question') await t.as(worker, { method: 'POST', url: `/api/v1/live/sessions/${s.id}/advance` })
+  }
+}
+
+const finish = (id: number) => t.as(worker, { method: 'POST', url: `/api/v1/live/sessions/${id}/finish` })
+
+async function ledgerOf(sessionId: number) {
+  return t.ctx.db.query<{ userId: number; attemptId: number; points: number; attemptPoints: number }>(
+    `SELECT p.user_id::int AS "userId", p.attempt_id::int AS "attemptId", p.points, a.points AS "attemptPoints"
+       FROM quiz_points p JOIN quiz_attempts a ON a.id = p.attempt_id WHERE a.live_session_id = $1 ORDER BY p.user_id`,
+    [sessionId],
+  )
+}
+
+/** Points already earned today by other means (a practice attempt recorded in the ledger). */
+async function earnedToday(userId: number, points: number) {
+  await t.ctx.db.query(
+    `WITH a AS (INSERT INTO quiz_attempts (kind, user_id, question_ids, total, expires_at, submitted_at, correct_count, score, points)
+                VALUES ('practice', $1, '{}', 0, now(), now(), 0, 0, $2) RETURNING id)
+     INSERT INTO quiz_points (user_id, attempt_id, day, points) SELECT $1, a.id, (now() AT TIME ZONE 'Asia/Shanghai')::date, $2 FROM a`,
+    [userId, points],
+  )
+}
+
+describe('live quiz results count', () => {
+  it('credits each participant once when the session ends: records, points, the community board', async () => {
+    const qs = await questionSet(3)
+    const s = await createSession(qs.map((q) => q.id))
+    const alice = await player()
+    const bob = await player()
+    const idle = await player() // joins, answers nothing
+    await playOverHttp(s, qs, [
+      { token: alice.token, right: [true, true, false] },
+      { token: bob.token, right: [false, null, true] },
+      { token: idle.token, right: [null, null, null] },
+    ])
+    // nothing is credited before the end
+    expect((await t.as(alice.token, { method: 'GET', url: '/api/v1/quiz/points' })).json()).toMatchObject({ total: 0, today: 0 })
+    expect((await ledgerOf(s.id))).toHaveLength(0)
+
+    expect((await finish(s.id)).json().state).toBe('finished')
+    // finishing again (a repeated tap), and the host's next step, change nothing
+    expect((await finish(s.id)).statusCode).toBe(200)
+    expect((await t.as(worker, { method: 'POST', url: `/api/v1/live/sessions/${s.id}/advance` })).json().code).toBe('LIVE_FINISHED')
+
+    const ledger = await ledgerOf(s.id)
+    expect(ledger.map((l) => [l.userId, l.points, l.attemptPoints])).toEqual([[alice.id, 4, 4], [bob.id, 2, 2]].sort((a, b) => a[0] - b[0]))
+    expect((await t.as(alice.token, { method: 'GET', url: '/api/v1/quiz/points' })).json()).toMatchObject({ total: 4, today: 4 })
+    expect((await t.as(alice.token, { method: 'GET', url: '/api/v1/quiz/points' })).json().rules).toContain('现场答题')
+
+    // in 我的答题记录, with the points; the result page shows the questions asked with the right answers
+    const [rec] = (await t.as(alice.token, { method: 'GET', url: '/api/v1/quiz/attempts' })).json().items
+    expect(rec).toMatchObject({ kind: 'live', title: '社区文明知识现场赛', status: 'submitted', score: 67, passed: null, points: 4 })
+    const result = (await t.as(alice.token, { method: 'GET', url: `/api/v1/quiz/attempts/${rec.id}` })).json()
+    expect(result).toMatchObject({ kind: 'live', correctCount: 2, total: 3, points: 4 })
+    expect(result.questions.map((q: { id: number; correct: boolean }) => [q.id, q.correct])).toEqual([[qs[0].id, true], [qs[1].id, true], [qs[2].id, false]])
+    // a live result cannot be "submitted" again for more points
+    expect((await t.as(alice.token, { method: 'POST', url: `/api/v1/quiz/attempts/${rec.id}/submit`, payload: { answers: [] } })).json().code).toBe('ATTEMPT_ALREADY_SUBMITTED')
+    const [idleRec] = (await t.as(idle.token, { method: 'GET', url: '/api/v1/quiz/attempts' })).json().items
+    expect(idleRec).toMatchObject({ kind: 'live', score: 0, points: 0 })
+
+    const board = (await t.as(alice.token, { method: 'GET', url: '/api/v1/quiz/points/leaderboard' })).json().items
+    expect(board).toEqual(expect.arrayContaining([
+      expect.objectContaining({ nickname: alice.nickname, points: 4, isMe: true }),
+      expect.objectContaining({ nickname: bob.nickname, points: 2, isMe: false }),
+    ]))
+    expect(board.some((b: { nickname: string }) => b.nickname === idle.nickname)).toBe(false)
+  })
+
+  it('stops at the daily cap that campaigns and practice share', async () => {
+    const qs = await questionSet(3)
+    const s = await createSession(qs.map((q) => q.id))
+    const p = await player()
+    await earnedToday(p.id, 47)
+    await playOverHttp(s, qs, [{ token: p.token, right: [true, true, true] }]) // 6 points earned, 3 left today
+    await finish(s.id)
+    expect((await ledgerOf(s.id)).map((l) => [l.points, l.attemptPoints])).toEqual([[3, 3]])
+    expect((await t.as(p.token, { method: 'GET', url: '/api/v1/quiz/points' })).json()).toMatchObject({ total: 50, today: 50, dailyCap: 50 })
+
+    // at the cap: the result is saved, with no points and no ledger row
+    const s2 = await createSession([qs[0].id])
+    await playOverHttp(s2, [qs[0]], [{ token: p.token, right: [true] }])
+    await finish(s2.id)
+    expect(await ledgerOf(s2.id)).toEqual([])
+    const [rec] = (await t.as(p.token, { method: 'GET', url: '/api/v1/quiz/attempts' })).json().items
+    expect(rec).toMatchObject({ kind: 'live', score: 100, points: 0 })
+  })
+
+  it('the cap holds when a live session ends while the same person submits a practice', async () => {
+    const qs = await questionSet(3)
+    const s = await createSession(qs.map((q) => q.id))
+    const p = await player()
+    await earnedToday(p.id, 45)
+    await playOverHttp(s, qs, [{ token: p.token, right: [true, true, true] }]) // 6 from the session
+    const practice = (await t.as(p.token, { method: 'POST', url: '/api/v1/quiz/practice' })).json()
+    const keys = await t.ctx.db.query<{ id: number; answer: number[] }>('SELECT id::int AS id, answer FROM quiz_questions WHERE id = ANY($1::bigint[])', [practice.questions.map((q: { id: number }) => q.id)])
+    const answers = keys.map((k) => ({ questionId: k.id, choice: k.answer })) // 5 from the practice
+    const [submitted, finished] = await Promise.all([
+      t.as(p.token, { method: 'POST', url: `/api/v1/quiz/attempts/${practice.id}/submit`, payload: { answers } }),
+      finish(s.id),
+    ])
+    expect(submitted.statusCode).toBe(200)
+    expect(finished.statusCode).toBe(200)
+    // 45 + 6 + 5 asked for; 5 fit under the cap, whichever came first
+    expect((await t.as(p.token, { method: 'GET', url: '/api/v1/quiz/points' })).json()).toMatchObject({ today: 50 })
+    const sum = await t.ctx.db.one<{ n: number }>('SELECT sum(points)::int AS n FROM quiz_attempts WHERE user_id = $1', [p.id])
+    expect(sum!.n).toBe(50)
+  })
+
+  it('two API processes finishing the same session at once credit it once', async () => {
+    const rt = await createRuntime(t.ctx.config, t.ctx.db, { sms: t.ctx.sms, wechat: t.ctx.wechat })
+    const appB = await buildApp(rt.ctx)
+    await appB.ready()
+    try {
+      const qs = await questionSet(2)
+      const s = await createSession(qs.map((q) => q.id))
+      const players = await Promise.all([0, 1, 2].map(() => player()))
+      await playOverHttp(s, qs, players.map((p, i) => ({ token: p.token, right: [true, i !== 2] })))
+      const onB = () => appB.inject({ method: 'POST', url: `/api/v1/live/sessions/${s.id}/finish`, headers: { authorization: `Bearer ${worker}` } })
+      const results = await Promise.all([finish(s.id), onB(), finish(s.id), onB(), t.as(worker, { method: 'POST', url: `/api/v1/live/sessions/${s.id}/advance` })])
+      // every finish answers with the final state; the extra advance is refused as finished (or, if first, finished it)
+      for (const r of results.slice(0, 4)) expect(r.json().state).toBe('finished')
+      expect([200, 409]).toContain(results[4].statusCode)
+      const attempts = await t.ctx.db.one<{ n: number }>('SELECT count(*)::int AS n FROM quiz_attempts WHERE live_session_id = $1', [s.id])
+      expect(attempts!.n).toBe(3)
+      expect((await ledgerOf(s.id)).map((l) => l.points).sort()).toEqual([2, 4, 4])
+      const audits = await t.ctx.db.one<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'quiz.live.finish' AND target = $1`, [`quiz_live:${s.id}`])
+      expect(audits!.n).toBe(1)
+    } finally {
+      await appB.close()
+      await rt.close()
+    }
   })
 })
 

@@ -168,6 +168,16 @@ describe('答题结果 result page (compiled weapp page)', () => {
     expect(text).toContain('错 1 题')
   })
 
+  it('shows a live quiz’s result as a result, not a practice and not a pass or fail', async () => {
+    const live = { ...result(), kind: 'live' as const, campaignId: null, passed: null, passScore: null, points: 4 }
+    page = await mountPage(RESULT, { signedIn: true, query: { id: '41' }, api: { 'GET /quiz/attempts/:id': json(200, live) } })
+    await page.waitForText('现场答题成绩')
+    const text = page.text()
+    expect(text).toContain('答对 2/3 题 · 积分 +4')
+    expect(text).not.toContain('及格')
+    expect(text).not.toContain('练习完成')
+  })
+
   it('has nothing to show for an attempt still in progress: back to answering, no explanation', async () => {
     page = await mountPage(RESULT, { signedIn: true, query: { id: '41' }, api: { 'GET /quiz/attempts/:id': json(200, attempt()) } })
     await page.waitFor(() => page!.navigations.length > 0, 'a redirect')

@@ -118,6 +118,7 @@ describe('现场答题 participant page (compiled weapp page, mocked socket)', (
     })
     await page.waitForText('最终排名')
     expect(page.text()).toContain('200 分')
+    expect(page.text()).toContain('本场成绩已记入“我的答题记录”')
   })
 
   it('says so when the code does not exist', async () => {

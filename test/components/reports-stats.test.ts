@@ -103,7 +103,7 @@ describe('每日统计 (compiled weapp page)', () => {
     await page.waitFor(() => opened.length === 1, 'openDocument')
     expect(opened[0]).toMatchObject({ filePath: 'wxfile://tmp/ledger.xlsx', fileType: 'xlsx', showMenu: true })
     await page.waitFor(() => page!.toasts.includes('问题台账已打开，可在右上角菜单中转发或保存'), 'the done toast')
-    expect(page.text()).not.toContain('已下载')
+    await page.waitFor(() => !page!.text().includes('已下载'), 'the progress to go away')
     // a second tap while nothing is running starts a new export
     await page.tap('导出问题台账')
     await page.waitFor(() => download.calls.length === 2, 'a second export')

@@ -1,4 +1,5 @@
 import { QUESTION_BANK } from '../../server/modules/quizzes/bank'
+import { tidyQuestion } from '../../server/modules/quizzes/question-rules'
 import { checkChoice, sameChoice } from '../../server/modules/quizzes/service'
 
 describe('shipped question bank', () => {
@@ -16,6 +17,10 @@ describe('shipped question bank', () => {
       expect(q.explanation.length).toBeGreaterThan(5)
       expect([1, 2, 3]).toContain(q.difficulty)
     }
+  })
+
+  it('obeys the rules an import or an edit is checked against, so that the office can edit any of them', () => {
+    for (const q of QUESTION_BANK) expect([q.key, tidyQuestion(q)]).toEqual([q.key, { question: { kind: q.kind, stem: q.stem, options: q.options, answer: q.answer, explanation: q.explanation, tags: q.tags, difficulty: q.difficulty } }])
   })
 
   it('covers every topic with all three kinds overall', () => {

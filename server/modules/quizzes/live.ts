@@ -9,7 +9,8 @@ import type { Caller } from '../../lib/caller'
 import type { CreateLiveBody, LiveSessionView, LiveSnapshot, LiveStanding } from '../../../types/quizzes'
 import { assertQuizStaff } from './policy'
 import * as q from './queries'
-import { checkChoice, forAnswering, sameChoice } from './service'
+import { questionCache } from './question-cache'
+import { checkChoice, forAnswering, POINTS, sameChoice } from './service'
 
 /** Answers sent just before the question closed still count if they arrive within this. */
 export const LIVE_GRACE_MS = 1500
@@ -95,8 +96,6 @@ async function view(s: SessionRow): Promise<LiveSessionView> {
 }
 
 export class LiveService {
-  /** Questions by id (a live session reads the same few again and again). */
-  private readonly questions = new Map<number, q.QuestionRow>()
   private readonly timers = new Set<NodeJS.Timeout>()
 
   constructor(private readonly ctx: AppContext) {}
@@ -106,13 +105,10 @@ export class LiveService {
     this.timers.clear()
   }
 
-  private async question(db: Queryable, id: number): Promise<q.QuestionRow> {
-    let r = this.questions.get(id)
-    if (!r) {
-      ;[r] = await q.questionsByIds(db, [id])
-      if (!r) throw notFound('QUESTION_NOT_FOUND', '题目不存在')
-      this.questions.set(id, r)
-    }
+  /** A live session reads the same few questions again and again: from the per-process cache that edits clear. */
+  private async question(id: number): Promise<q.QuestionRow> {
+    const r = (await questionCache(this.ctx).get([id])).get(id)
+    if (!r) throw notFound('QUESTION_NOT_FOUND', '题目不存在')
     return r
   }
 
@@ -129,9 +125,11 @@ export class LiveService {
     let ids: number[]
     if (body.questionIds) {
       if (body.tag || body.count) throw badRequest('LIVE_QUESTIONS_AMBIGUOUS', '请指定题目编号，或按标签抽题，二者选一')
-      const rows = await q.questionsByIds(this.ctx.db, body.questionIds)
+      const rows = await q.questionStates(this.ctx.db, body.questionIds)
       const missing = body.questionIds.filter((id) => !rows.some((r) => r.id === id))
       if (missing.length) throw notFound('QUESTION_NOT_FOUND', `题目不存在：${missing.join('、')}`)
+      const retired = rows.filter((r) => !r.active).map((r) => r.id)
+      if (retired.length) throw badRequest('QUESTION_RETIRED', `题目已停用，不能用于现场答题：${retired.join('、')}`)
       ids = body.questionIds
     } else {
       const count = body.count ?? 10
@@ -205,7 +203,7 @@ export class LiveService {
     let reveal: LiveSnapshot['reveal'] = null
     let answered = false
     if (s.currentIndex >= 0 && s.currentIndex < s.questionIds.length) {
-      const qr = await this.question(db, s.questionIds[s.currentIndex])
+      const qr = await this.question(s.questionIds[s.currentIndex])
       if (s.state === 'question') {
         question = { index: s.currentIndex, total: s.questionIds.length, question: forAnswering(qr), startedAt: iso(s.questionStartedAt!), endsAt: iso(s.questionEndsAt!) }
         answered = !!(await db.one('SELECT 1 FROM quiz_live_answers WHERE session_id = $1 AND question_index = $2 AND user_id = $3', [s.id, s.currentIndex, userId]))
@@ -247,7 +245,7 @@ export class LiveService {
       )
     })
     if (!next) return
-    const qr = await this.question(this.ctx.db, next.questionIds[next.currentIndex])
+    const qr = await this.question(next.questionIds[next.currentIndex])
     await this.publish(sessionId, {
       type: 'question', index: next.currentIndex, total: next.questionIds.length, question: forAnswering(qr),
       startedAt: iso(next.questionStartedAt!), endsAt: iso(next.questionEndsAt!),
@@ -275,12 +273,16 @@ export class LiveService {
       return { session, board: await standings(tx, sessionId) }
     })
     if (!out) return false
-    const qr = await this.question(this.ctx.db, out.session.questionIds[index])
+    const qr = await this.question(out.session.questionIds[index])
     await this.publish(sessionId, { type: 'reveal', reveal: { index, questionId: qr.id, answer: qr.answer, explanation: qr.explanation }, standings: out.board })
     return true
   }
 
-  /** Host ends the session: standings are final and each participant's result is saved to their records. */
+  /**
+   * Host ends the session: standings are final, each participant's result is saved to their records (a 'live'
+   * attempt: in 我的答题记录, the 错题本 and the points ledger). Exactly once: the session row is locked and its
+   * state checked, so a second finish — a repeated tap, the last advance, another API process — finds it finished.
+   */
   async finish(caller: Caller, sessionId: number): Promise<void> {
     const board = await this.ctx.db.transaction(async (tx) => {
       const s = await this.hostSession(tx, caller, sessionId, ' FOR UPDATE')
@@ -307,6 +309,7 @@ export class LiveService {
            ON CONFLICT DO NOTHING`,
           [sessionId],
         )
+        await q.grantLivePoints(tx, sessionId, POINTS.perCorrectLive, POINTS.dailyCap)
       }
       await audit(tx, caller.userId, 'quiz.live.finish', `quiz_live:${sessionId}`, { asked })
       return standings(tx, sessionId)
@@ -317,6 +320,9 @@ export class LiveService {
   /** A participant's answer to the current question: once, in time, scored by correctness and speed. */
   async answer(caller: Caller, code: string, questionIndex: number, choice: number[]): Promise<{ questionIndex: number; accepted: true }> {
     const s0 = await sessionByCode(this.ctx.db, code)
+    // before the transaction: the cache reads through ctx.db, which on PGlite waits for an open transaction to end.
+    // A session's questions are fixed when it is created, so the index names the same question inside it.
+    const qr = questionIndex >= 0 && questionIndex < s0.questionIds.length ? await this.question(s0.questionIds[questionIndex]) : null
     const outcome = await this.ctx.db.transaction(async (tx) => {
       // a share lock: answers run side by side, but the reveal waits until they are in
       const s = (await sessionById(tx, s0.id, ' FOR SHARE'))!
@@ -328,7 +334,7 @@ export class LiveService {
       const started = new Date(s.questionStartedAt!).getTime()
       const ends = new Date(s.questionEndsAt!).getTime()
       if (s.state !== 'question' || now > ends + LIVE_GRACE_MS) throw conflict('LIVE_QUESTION_CLOSED', '本题作答时间已结束')
-      const qr = await this.question(tx, s.questionIds[questionIndex])
+      if (!qr) throw conflict('LIVE_NOT_CURRENT_QUESTION', '这道题不是当前题目')
       checkChoice(qr, choice, '本题')
       const correct = sameChoice(qr.answer, choice)
       const elapsed = Math.max(0, Math.min(now - started, ends - started))

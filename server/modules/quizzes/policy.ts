@@ -34,3 +34,20 @@ export function assertCanTakeCampaign(caller: Caller, dir: RegionDirectory, regi
   if (!dir.covers(regionCode, caller.communityCode)) throw forbidden('CAMPAIGN_NOT_FOR_YOUR_REGION', '该答题活动不面向您所在的社区')
   return caller.communityCode
 }
+
+/**
+ * A question belongs to the bank it was imported into: the region's staff (that region or one above it) change
+ * it; the city-wide bank (region NULL, and the shipped questions) is the office's. Workers of a community see
+ * the street's and the city's questions too, but use them as they are.
+ */
+export function canChangeQuestion(caller: Caller, dir: RegionDirectory, regionCode: string | null): boolean {
+  if (caller.office) return true
+  return regionCode !== null && caller.workerRegions.some((w) => dir.covers(w, regionCode))
+}
+
+export function assertCanChangeQuestion(caller: Caller, dir: RegionDirectory, regionCode: string | null): void {
+  assertQuizStaff(caller)
+  if (canChangeQuestion(caller, dir, regionCode)) return
+  if (regionCode === null) throw forbidden('QUESTION_NOT_COVERED', '市级题库的题目只有创文办可以修改')
+  throw forbidden('QUESTION_NOT_COVERED', `这道题属于${dir.get(regionCode)?.name ?? regionCode}的题库，您不能修改`)
+}

@@ -381,3 +381,98 @@ export function regionBoard(db: Queryable, level: 'community' | 'street', campai
     [campaignId],
   )
 }
+
+// ---- bank upkeep (edit, retire, restore) ----
+
+export interface BankQuestionRow extends QuestionRow {
+  active: boolean
+}
+
+/** The bank visible in a region, in use or retired (the list a worker keeps it from). */
+export function bankQuestions(db: Queryable, regionChain: string[] | null, tag: string | null, active: boolean, afterId: number, limit: number) {
+  return db.query<BankQuestionRow>(
+    `SELECT ${Q_COLS}, q.active FROM quiz_questions q
+      WHERE q.active = $5 AND q.id > $3 AND ($2::text IS NULL OR $2 = ANY(q.tags))
+        AND ($1::text[] IS NULL OR q.region_code IS NULL OR q.region_code = ANY($1))
+      ORDER BY q.id LIMIT $4`,
+    [regionChain, tag, afterId, limit, active],
+  )
+}
+
+export function bankQuestionById(db: Queryable, id: number, lock = false) {
+  return db.one<BankQuestionRow>(`SELECT ${Q_COLS}, q.active FROM quiz_questions q WHERE q.id = $1${lock ? ' FOR UPDATE' : ''}`, [id])
+}
+
+export function updateQuestion(db: Queryable, id: number, q: NewQuestion) {
+  return db.one<BankQuestionRow>(
+    `WITH q AS (
+       UPDATE quiz_questions SET stem = $2, options = $3::jsonb, answer = $4::jsonb, explanation = $5, tags = $6::text[], difficulty = $7
+        WHERE id = $1 RETURNING *)
+     SELECT ${Q_COLS}, q.active FROM q`,
+    [id, q.stem, JSON.stringify(q.options), JSON.stringify(q.answer), q.explanation, q.tags, q.difficulty],
+  )
+}
+
+export function setQuestionActive(db: Queryable, id: number, active: boolean) {
+  return db.one<BankQuestionRow>(
+    `WITH q AS (UPDATE quiz_questions SET active = $2 WHERE id = $1 RETURNING *) SELECT ${Q_COLS}, q.active FROM q`,
+    [id, active],
+  )
+}
+
+/**
+ * Whether someone is answering the question now: an attempt that drew it and can still be submitted, or a live
+ * session that holds it and is under way. Live sessions nobody finished stop counting after a day, so that an
+ * abandoned one does not lock the question for good.
+ */
+export async function questionInUse(db: Queryable, id: number, graceSeconds: number): Promise<boolean> {
+  const r = await db.one<{ used: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM quiz_attempts a
+                     WHERE a.submitted_at IS NULL AND a.expired_at IS NULL AND a.expires_at > now() - make_interval(secs => $2)
+                       AND $1 = ANY(a.question_ids))
+         OR EXISTS (SELECT 1 FROM quiz_live_sessions s
+                     WHERE s.state <> 'finished' AND s.created_at > now() - interval '1 day' AND $1 = ANY(s.question_ids)) AS used`,
+    [id, graceSeconds],
+  )
+  return r?.used ?? false
+}
+
+export function questionStates(db: Queryable, ids: number[]) {
+  return db.query<{ id: number; active: boolean }>(`SELECT id::int AS id, active FROM quiz_questions WHERE id = ANY($1::bigint[])`, [ids])
+}
+
+// ---- live results into the points ledger ----
+
+/**
+ * Points for a finished live session's results (its live attempts), under the same daily cap as campaigns and
+ * practice. Run once, in the transaction that finishes the session. Each participant's points lock is taken in
+ * user order — the same lock a submission takes (migration 0007) — so that the cap holds against their
+ * submissions at the same moment, and two sessions finishing at once cannot deadlock on shared participants.
+ */
+export async function grantLivePoints(db: Queryable, sessionId: number, perCorrect: number, dailyCap: number): Promise<number> {
+  // volatile functions in the select list run after ORDER BY (PostgreSQL ≥ 9.6): the locks come in user order
+  await db.query(
+    `SELECT pg_advisory_xact_lock(hashtext('quiz-points:' || a.user_id)) FROM quiz_attempts a
+      WHERE a.live_session_id = $1 AND a.correct_count > 0 ORDER BY a.user_id`,
+    [sessionId],
+  )
+  const rows = await db.query(
+    `WITH mine AS (
+       SELECT a.id, a.user_id, a.correct_count * $2::int AS earned FROM quiz_attempts a
+        WHERE a.live_session_id = $1 AND a.correct_count > 0 AND a.points = 0),
+     today AS (
+       SELECT p.user_id, sum(p.points)::int AS n FROM quiz_points p
+        WHERE p.user_id IN (SELECT user_id FROM mine) AND p.day = ${SHANGHAI_DAY} GROUP BY p.user_id),
+     granted AS (
+       SELECT m.id, m.user_id, least(m.earned, greatest(0, $3::int - coalesce(t.n, 0))) AS points
+         FROM mine m LEFT JOIN today t ON t.user_id = m.user_id),
+     ledger AS (
+       INSERT INTO quiz_points (user_id, attempt_id, day, points)
+       SELECT g.user_id, g.id, ${SHANGHAI_DAY}, g.points FROM granted g WHERE g.points > 0
+       ON CONFLICT (attempt_id) DO NOTHING
+       RETURNING attempt_id, points)
+     UPDATE quiz_attempts a SET points = l.points FROM ledger l WHERE a.id = l.attempt_id RETURNING a.id`,
+    [sessionId, perCorrect, dailyCap],
+  )
+  return rows.length
+}

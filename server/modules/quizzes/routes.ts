@@ -8,7 +8,8 @@ import { checkIdempotencyKey } from '../../lib/idempotency'
 import { errorResponses } from '../../lib/schemas'
 import {
   AttemptList, AttemptResult, AttemptStarted, CampaignList, CampaignView, CreateCampaignBody, CreateLiveBody, ImportResult, LiveAnswerAck,
-  LiveAnswerBody, LiveSessionView, LiveSnapshot, PointsBoard, PointsSummary, QuestionList, RegionBoard, SubmitBody, TagList, WrongAnswerList,
+  LiveAnswerBody, LiveSessionView, LiveSnapshot, PointsBoard, PointsSummary, QuestionBankItem, QuestionList, RegionBoard, SubmitBody, TagList,
+  UpdateQuestionBody, WrongAnswerList,
 } from '../../../types/quizzes'
 import { exportQuestions, parseQuestions } from './excel'
 import { LiveHub } from './hub'
@@ -122,11 +123,27 @@ export const quizRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async 
 
   app.get('/quiz/questions', {
     schema: {
-      tags, summary: '题库（含答案，仅工作人员）',
-      querystring: Type.Object({ tag: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })), cursor: Type.Optional(Type.String({ maxLength: 20 })) }, { additionalProperties: false }),
+      tags, summary: '题库（含答案，仅工作人员）；status=retired 为已停用的题',
+      querystring: Type.Object({
+        tag: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
+        status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('retired')])),
+        cursor: Type.Optional(Type.String({ maxLength: 20 })),
+      }, { additionalProperties: false }),
       response: { 200: QuestionList, ...errorResponses },
     },
-  }, async (req) => service.listQuestions(ctx, await requireCaller(ctx, req), req.query.tag, req.query.cursor))
+  }, async (req) => service.listQuestions(ctx, await requireCaller(ctx, req), req.query.tag, req.query.status, req.query.cursor))
+
+  app.patch('/quiz/questions/:id', {
+    schema: { tags, summary: '修改题目（与导入相同的校验；题型不变）', params: IdParams, body: UpdateQuestionBody, response: { 200: QuestionBankItem, ...errorResponses } },
+  }, async (req) => service.updateQuestion(ctx, await requireCaller(ctx, req), req.params.id, req.body))
+
+  app.post('/quiz/questions/:id/retire', {
+    schema: { tags, summary: '停用题目：不再被抽到；已答过的记录和错题本照常显示', params: IdParams, response: { 200: QuestionBankItem, ...errorResponses } },
+  }, async (req) => service.setQuestionActive(ctx, await requireCaller(ctx, req), req.params.id, false))
+
+  app.post('/quiz/questions/:id/restore', {
+    schema: { tags, summary: '恢复已停用的题目', params: IdParams, response: { 200: QuestionBankItem, ...errorResponses } },
+  }, async (req) => service.setQuestionActive(ctx, await requireCaller(ctx, req), req.params.id, true))
 
   app.get('/quiz/questions/export', {
     schema: { tags, summary: '导出题库（Excel）', response: { 200: Type.Unknown(), ...errorResponses } },

@@ -8,18 +8,19 @@ import type { RegionDirectory } from '../regions/directory'
 import type { HomeSectionSource } from '../home/service'
 import type {
   AttemptList, AttemptResult, AttemptStarted, CampaignView, CreateCampaignBody, PointsBoard, PointsSummary, QuestionForAnswering,
-  QuestionList, QuestionWithAnswer, RegionBoard, SubmitBody, TagList, WrongAnswerList,
+  QuestionBankItem, QuestionList, QuestionWithAnswer, RegionBoard, SubmitBody, TagList, UpdateQuestionBody, WrongAnswerList,
 } from '../../../types/quizzes'
 import { QUESTION_BANK } from './bank'
-import { assertCanManageCampaign, assertCanRunCampaignIn, assertCanTakeCampaign, assertQuizStaff, covers } from './policy'
-import { questionCache } from './question-cache'
+import { assertCanChangeQuestion, assertCanManageCampaign, assertCanRunCampaignIn, assertCanTakeCampaign, assertQuizStaff, canChangeQuestion, covers } from './policy'
+import { questionCache, questionsChanged } from './question-cache'
+import { tidyQuestion } from './question-rules'
 import * as q from './queries'
 
 /** Seconds allowed after expiresAt for the network: a submission sent in time may arrive a little late. */
 export const GRACE_SECONDS = 5
 export const PRACTICE = { questions: 5, seconds: 600 }
-export const POINTS = { dailyCap: 50, perCorrectPractice: 1, perCorrectCampaign: 2, passBonus: 10 }
-const POINTS_RULES = `每日练习每答对 1 题得 ${POINTS.perCorrectPractice} 分；答题活动每答对 1 题得 ${POINTS.perCorrectCampaign} 分，及格另加 ${POINTS.passBonus} 分；每天最多 ${POINTS.dailyCap} 分。`
+export const POINTS = { dailyCap: 50, perCorrectPractice: 1, perCorrectCampaign: 2, passBonus: 10, perCorrectLive: 2 }
+const POINTS_RULES = `每日练习每答对 1 题得 ${POINTS.perCorrectPractice} 分；答题活动每答对 1 题得 ${POINTS.perCorrectCampaign} 分，及格另加 ${POINTS.passBonus} 分；现场答题每答对 1 题得 ${POINTS.perCorrectLive} 分（结束时计入）；每天最多 ${POINTS.dailyCap} 分。`
 
 const iso = (d: Date | string) => new Date(d).toISOString()
 
@@ -77,12 +78,19 @@ async function staffChain(ctx: AppContext, caller: Caller): Promise<string[] | n
   return [...new Set(caller.workerRegions.flatMap((w) => [...regionChainOf(dir, w), ...dir.descendants(w).map((r) => r.code)]))]
 }
 
-export async function listQuestions(ctx: AppContext, caller: Caller, tag: string | undefined, cursor: string | undefined): Promise<QuestionList> {
+function bankItem(dir: RegionDirectory, caller: Caller, r: q.BankQuestionRow): QuestionBankItem {
+  return { ...withAnswer(r), regionCode: r.regionCode, bankKey: r.bankKey, active: r.active, editable: canChangeQuestion(caller, dir, r.regionCode) }
+}
+
+export async function listQuestions(
+  ctx: AppContext, caller: Caller, tag: string | undefined, status: 'active' | 'retired' = 'active', cursor: string | undefined = undefined,
+): Promise<QuestionList> {
   assertQuizStaff(caller)
   const after = cursor ? Number.parseInt(cursor, 10) || 0 : 0
-  const rows = await q.listQuestions(ctx.db, await staffChain(ctx, caller), tag ?? null, after, 51)
+  const dir = await ctx.regions.get()
+  const rows = await q.bankQuestions(ctx.db, await staffChain(ctx, caller), tag ?? null, status === 'active', after, 51)
   const page = rows.slice(0, 50)
-  return { items: page.map((r) => ({ ...withAnswer(r), regionCode: r.regionCode, bankKey: r.bankKey })), nextCursor: rows.length > 50 ? String(page[page.length - 1].id) : null }
+  return { items: page.map((r) => bankItem(dir, caller, r)), nextCursor: rows.length > 50 ? String(page[page.length - 1].id) : null }
 }
 
 export async function allQuestionsFor(ctx: AppContext, caller: Caller): Promise<q.QuestionRow[]> {
@@ -118,6 +126,60 @@ export async function importQuestions(ctx: AppContext, caller: Caller, items: q.
     const imported = await q.insertQuestions(tx, items, target, caller.userId)
     await audit(tx, caller.userId, 'quiz.questions.import', `region:${target ?? 'city'}`, { imported })
     return { imported, regionCode: target }
+  })
+}
+
+/** The question as the caller may change it: it exists, and their region owns it (the office: any). */
+async function questionToChange(tx: Queryable, dir: RegionDirectory, caller: Caller, id: number): Promise<q.BankQuestionRow> {
+  assertQuizStaff(caller)
+  const row = await q.bankQuestionById(tx, id, true)
+  if (!row) throw notFound('QUESTION_NOT_FOUND', '题目不存在')
+  assertCanChangeQuestion(caller, dir, row.regionCode)
+  return row
+}
+
+/**
+ * Edits a question in place: past results and the 错题本 show it as it reads now (the fix is what a resident
+ * should learn from). Its options stay as they are while someone is answering it — their choice is an option
+ * number, and grading reads the question as it is at submission.
+ */
+export async function updateQuestion(ctx: AppContext, caller: Caller, id: number, body: UpdateQuestionBody): Promise<QuestionBankItem> {
+  const dir = await ctx.regions.get()
+  const saved = await ctx.db.transaction(async (tx) => {
+    const cur = await questionToChange(tx, dir, caller, id)
+    const checked = tidyQuestion({
+      kind: cur.kind,
+      stem: body.stem ?? cur.stem,
+      options: body.options ?? cur.options,
+      answer: body.answer ?? cur.answer,
+      explanation: body.explanation ?? cur.explanation,
+      tags: body.tags ?? cur.tags,
+      difficulty: body.difficulty ?? cur.difficulty,
+    })
+    if ('problem' in checked) throw badRequest('QUESTION_INVALID', checked.problem)
+    const next = checked.question
+    const optionsChanged = JSON.stringify(next.options) !== JSON.stringify(cur.options)
+    if (optionsChanged && (await q.questionInUse(tx, id, GRACE_SECONDS))) {
+      throw conflict('QUESTION_IN_USE', '有居民正在作答这道题，现在不能修改选项；题干、答案、解析等可以修改，选项请稍后再改')
+    }
+    const row = (await q.updateQuestion(tx, id, next))!
+    const before = { stem: cur.stem, options: cur.options, answer: cur.answer, explanation: cur.explanation, tags: cur.tags, difficulty: cur.difficulty }
+    await audit(tx, caller.userId, 'quiz.question.update', `quiz_question:${id}`, { before, after: next })
+    return row
+  })
+  await questionsChanged(ctx, [id])
+  return bankItem(dir, caller, saved)
+}
+
+/** 停用 / 恢复. A retired question is never drawn again; attempts that drew it keep it. Repeating either is harmless. */
+export async function setQuestionActive(ctx: AppContext, caller: Caller, id: number, active: boolean): Promise<QuestionBankItem> {
+  const dir = await ctx.regions.get()
+  return ctx.db.transaction(async (tx) => {
+    const cur = await questionToChange(tx, dir, caller, id)
+    if (cur.active === active) return bankItem(dir, caller, cur)
+    const row = (await q.setQuestionActive(tx, id, active))!
+    await audit(tx, caller.userId, active ? 'quiz.question.restore' : 'quiz.question.retire', `quiz_question:${id}`)
+    return bankItem(dir, caller, row)
   })
 }
 

@@ -2,29 +2,82 @@ import { useState } from 'react'
 import { View } from '@tarojs/components'
 import Taro, { usePullDownRefresh } from '@tarojs/taro'
 import { Button, Cell, CellGroup, Tag } from '@nutui/nutui-react-taro'
+import type { QuestionBankItem } from '@contract/quizzes'
 import PageShell from '@/components/PageShell'
 import { EmptyState, ErrorState, LoadingState } from '@/components/StateView'
 import { useRemote } from '@/hooks/useRemote'
 import { useRequireSignIn } from '@/hooks/useRequireSignIn'
 import { useReloadOnShow } from '@/hooks/useReloadOnShow'
 import { ApiError, toast } from '@/services/api'
-import { exportQuestionBank, importQuestionBank, listMyCampaigns, listTags } from '@/services/quizzes'
+import { exportQuestionBank, importQuestionBank, listMyCampaigns, listQuestions, listTags } from '@/services/quizzes'
 import { formatDateTime } from '@/utils/time'
-import { PAGES } from '../../utils/clock'
+import QuestionEditor from '../../components/QuestionEditor'
+import { DIFFICULTY_LABEL, KIND_LABEL, LETTERS, PAGES } from '../../utils/clock'
+import './index.scss'
 
 const STATUS_TEXT = { open: '进行中', upcoming: '未开始', ended: '已结束', cancelled: '已取消' } as const
 
-/** 组织答题 (workers): my campaigns (tap for participation and pass figures), new campaign, live quiz, question bank. */
+const answerText = (q: QuestionBankItem) => q.answer.map((i) => (q.kind === 'judge' ? q.options[i] : LETTERS[i])).join('')
+
+/**
+ * 组织答题 (workers): my campaigns (tap for participation and pass figures), new campaign, live quiz, and the
+ * question bank — counts by tag, Excel export/import, and the questions themselves (in use or retired), each
+ * opened in place to edit, retire or restore.
+ */
 export default function QuizAdminPage() {
   const signedIn = useRequireSignIn()
   const list = useRemote(listMyCampaigns, [], signedIn)
   const tags = useRemote(listTags, [], signedIn)
   const [busy, setBusy] = useState<'' | 'export' | 'import'>('')
+  const [tag, setTag] = useState<string | undefined>(undefined)
+  const [status, setStatus] = useState<'active' | 'retired'>('active')
+  const questions = useRemote(() => listQuestions(tag, status), [tag, status], signedIn)
+  const [more, setMore] = useState<QuestionBankItem[]>([])
+  const [cursor, setCursor] = useState<string | null | undefined>(undefined)
+  const [loadingMore, setLoadingMore] = useState(false)
+  // edits made here, shown at once without reloading the pages already loaded
+  const [changed, setChanged] = useState<Record<number, QuestionBankItem>>({})
+  const [openId, setOpenId] = useState<number | null>(null)
   useReloadOnShow(list.reload, signedIn)
   usePullDownRefresh(async () => {
-    await Promise.all([list.reload(), tags.reload()])
+    setMore([])
+    setCursor(undefined)
+    setChanged({})
+    await Promise.all([list.reload(), tags.reload(), questions.reload()])
     Taro.stopPullDownRefresh()
   })
+
+  const filter = (next: { tag?: string; status?: 'active' | 'retired' }) => {
+    setMore([])
+    setCursor(undefined)
+    setChanged({})
+    setOpenId(null)
+    if ('tag' in next) setTag(next.tag)
+    if (next.status) setStatus(next.status)
+  }
+  const nextCursor = cursor === undefined ? questions.data?.nextCursor : cursor
+  const loadMore = async () => {
+    if (!nextCursor || loadingMore) return
+    setLoadingMore(true)
+    try {
+      const page = await listQuestions(tag, status, nextCursor)
+      setMore((m) => [...m, ...page.items])
+      setCursor(page.nextCursor)
+    } catch {
+      // toasted
+    } finally {
+      setLoadingMore(false)
+    }
+  }
+  const onQuestionChanged = (q: QuestionBankItem) => {
+    setChanged((c) => ({ ...c, [q.id]: q }))
+    setOpenId(null)
+    void tags.reload()
+  }
+  const shown = [...(questions.data?.items ?? []), ...more]
+    .map((q) => changed[q.id] ?? q)
+    // retired or restored here: it has left this list
+    .filter((q) => q.active === (status === 'active'))
 
   const onExport = async () => {
     setBusy('export')
@@ -94,7 +147,15 @@ export default function QuizAdminPage() {
       <View className='cl-section-title'>题库</View>
       <CellGroup>
         {tags.data?.items.map((t) => (
-          <Cell key={t.tag} title={t.tag} description={`易 ${t.byDifficulty['1'] ?? 0} · 中 ${t.byDifficulty['2'] ?? 0} · 难 ${t.byDifficulty['3'] ?? 0}`} extra={`${t.total} 题`} />
+          <Cell
+            key={t.tag}
+            className={tag === t.tag ? 'qz-admin__tag--on' : ''}
+            title={t.tag}
+            description={`易 ${t.byDifficulty['1'] ?? 0} · 中 ${t.byDifficulty['2'] ?? 0} · 难 ${t.byDifficulty['3'] ?? 0}`}
+            extra={`${t.total} 题 ›`}
+            clickable
+            onClick={() => filter({ tag: tag === t.tag ? undefined : t.tag })}
+          />
         ))}
         {tags.error ? <Cell title='题库加载失败' description={tags.error.message} extra='重试' clickable onClick={tags.reload} /> : null}
         <Cell title='导出题库（Excel）' description={process.env.TARO_ENV === 'h5' ? '下载 .xlsx 文件' : '下载后用手机打开，可转发到电脑'} extra={busy === 'export' ? '导出中…' : '导出'} clickable onClick={onExport} />
@@ -106,6 +167,40 @@ export default function QuizAdminPage() {
           onClick={onImport}
         />
       </CellGroup>
+
+      <View className='cl-section-title'>题目{tag ? `：${tag}` : ''}</View>
+      <View className='qz-admin__filters'>
+        <Button size='small' type={status === 'active' ? 'primary' : 'default'} onClick={() => filter({ status: 'active' })}>在用的题</Button>
+        <Button size='small' type={status === 'retired' ? 'primary' : 'default'} onClick={() => filter({ status: 'retired' })}>已停用的题</Button>
+        {tag ? <Button size='small' fill='none' onClick={() => filter({ tag: undefined })}>全部标签</Button> : null}
+      </View>
+      {questions.loading ? (
+        <LoadingState />
+      ) : questions.error || !questions.data ? (
+        <ErrorState error={questions.error} onRetry={questions.reload} />
+      ) : shown.length === 0 ? (
+        <EmptyState title={status === 'active' ? '没有题目' : '没有停用的题'} description={status === 'active' ? '导入题目后在这里查看和修改。' : '停用的题不会再被抽到，可在这里恢复。'} />
+      ) : (
+        <View className='qz-admin__questions'>
+          {shown.map((q) => (
+            <View key={q.id}>
+              <Cell
+                title={q.stem}
+                description={`${KIND_LABEL[q.kind]} · ${DIFFICULTY_LABEL[q.difficulty]} · 答案 ${answerText(q)} · ${q.tags.join('、')}${q.regionCode === null ? ' · 市级题库' : ''}`}
+                extra={openId === q.id ? '收起' : q.editable ? '修改 ›' : '查看 ›'}
+                clickable
+                onClick={() => setOpenId(openId === q.id ? null : q.id)}
+              />
+              {openId === q.id ? <QuestionEditor key={q.id} question={q} onChanged={onQuestionChanged} onClose={() => setOpenId(null)} /> : null}
+            </View>
+          ))}
+          {nextCursor ? (
+            <Button block fill='none' loading={loadingMore} onClick={loadMore}>加载更多</Button>
+          ) : (
+            <View className='cl-muted qz-admin__end'>没有更多了</View>
+          )}
+        </View>
+      )}
     </PageShell>
   )
 }

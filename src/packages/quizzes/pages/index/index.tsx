@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { View } from '@tarojs/components'
 import Taro, { usePullDownRefresh } from '@tarojs/taro'
 import { Button, Cell, CellGroup, Tag } from '@nutui/nutui-react-taro'
-import type { CampaignView } from '@contract/quizzes'
+import type { AttemptList, CampaignView } from '@contract/quizzes'
 import PageShell from '@/components/PageShell'
 import Card from '@/components/Card'
 import { EmptyState, ErrorState, LoadingState } from '@/components/StateView'
@@ -10,7 +10,7 @@ import { useRemote } from '@/hooks/useRemote'
 import { useRequireSignIn } from '@/hooks/useRequireSignIn'
 import { useReloadOnShow } from '@/hooks/useReloadOnShow'
 import { ApiError, toast } from '@/services/api'
-import { listCampaigns, startAttempt, startPractice } from '@/services/quizzes'
+import { listAttempts, listCampaigns, startAttempt, startPractice } from '@/services/quizzes'
 import { formatDateTime } from '@/utils/time'
 import { PAGES } from '../../utils/clock'
 import './index.scss'
@@ -20,6 +20,16 @@ const STATUS: Record<CampaignView['status'], { text: string; type: 'primary' | '
   upcoming: { text: '未开始', type: 'warning' },
   ended: { text: '已结束', type: 'default' },
   cancelled: { text: '已取消', type: 'default' },
+}
+
+const KIND_TEXT: Record<AttemptList['items'][number]['kind'], string> = { campaign: '答题活动', practice: '每日一练', live: '现场答题' }
+const RECORDS_SHOWN = 5
+
+/** What a record says on its right: the score and points once over, or that it can be continued. */
+function recordExtra(r: AttemptList['items'][number]): string {
+  if (r.status === 'in_progress') return '继续答题 ›'
+  if (r.status === 'expired') return '超时未交卷 ›'
+  return `${r.score ?? 0} 分${r.points > 0 ? ` · +${r.points} 积分` : ''} ›`
 }
 
 /** Messages for the refusals a resident may meet when starting; the server's message otherwise. */
@@ -39,14 +49,41 @@ function startError(e: unknown): string {
   }
 }
 
-/** 答题: campaigns open for my community, with 每日一练 / 错题本 / 积分排行 / 现场答题 entries. */
+/**
+ * 答题: campaigns open for my community, with 每日一练 / 错题本 / 积分排行 / 现场答题 entries, and 我的答题记录 —
+ * campaigns, practice and live quizzes alike (a live quiz lands there when its host ends it).
+ */
 export default function QuizHomePage() {
   const signedIn = useRequireSignIn()
   const list = useRemote(listCampaigns, [], signedIn)
+  const records = useRemote(() => listAttempts(), [], signedIn)
+  const [allRecords, setAllRecords] = useState(false)
+  const [olderRecords, setOlderRecords] = useState<AttemptList['items']>([])
+  const [recordsCursor, setRecordsCursor] = useState<string | null | undefined>(undefined)
+  const [loadingOlder, setLoadingOlder] = useState(false)
   const [starting, setStarting] = useState<number | 'practice' | null>(null)
-  useReloadOnShow(list.reload, signedIn)
+  const reloadAll = async () => {
+    setOlderRecords([])
+    setRecordsCursor(undefined)
+    await Promise.all([list.reload(), records.reload()])
+  }
+  const olderCursor = recordsCursor === undefined ? records.data?.nextCursor : recordsCursor
+  const loadOlder = async () => {
+    if (!olderCursor || loadingOlder) return
+    setLoadingOlder(true)
+    try {
+      const page = await listAttempts(olderCursor)
+      setOlderRecords((m) => [...m, ...page.items])
+      setRecordsCursor(page.nextCursor)
+    } catch {
+      // toasted
+    } finally {
+      setLoadingOlder(false)
+    }
+  }
+  useReloadOnShow(reloadAll, signedIn)
   usePullDownRefresh(async () => {
-    await list.reload()
+    await reloadAll()
     Taro.stopPullDownRefresh()
   })
 
@@ -149,6 +186,33 @@ export default function QuizHomePage() {
       <CellGroup className='qz-home__more'>
         <Cell title='现场答题' description='输入主持人给出的 6 位口令加入' clickable onClick={() => Taro.navigateTo({ url: PAGES.liveJoin })} />
       </CellGroup>
+
+      <View className='cl-section-title'>我的答题记录</View>
+      {records.loading ? (
+        <LoadingState />
+      ) : records.error || !records.data ? (
+        <ErrorState error={records.error} onRetry={records.reload} />
+      ) : records.data.items.length === 0 ? (
+        <EmptyState title='还没有答题记录' description='参加答题活动、每日一练或现场答题后，成绩会记在这里。' />
+      ) : (
+        <CellGroup className='qz-home__records'>
+          {(allRecords ? [...records.data.items, ...olderRecords] : records.data.items.slice(0, RECORDS_SHOWN)).map((r) => (
+            <Cell
+              key={r.id}
+              title={r.title}
+              description={`${KIND_TEXT[r.kind]} · ${formatDateTime(r.startedAt, 'M月D日 HH:mm')}`}
+              extra={recordExtra(r)}
+              clickable
+              onClick={() => Taro.navigateTo({ url: `${r.status === 'in_progress' ? PAGES.answer : PAGES.result}?id=${r.id}` })}
+            />
+          ))}
+          {!allRecords && records.data.items.length > RECORDS_SHOWN ? (
+            <Cell title='查看更多记录' clickable onClick={() => setAllRecords(true)} />
+          ) : allRecords && olderCursor ? (
+            <Cell title={loadingOlder ? '加载中…' : '加载更早的记录'} clickable onClick={() => void loadOlder()} />
+          ) : null}
+        </CellGroup>
+      )}
       {list.refreshing ? <View className='cl-muted'>正在刷新…</View> : null}
     </PageShell>
   )

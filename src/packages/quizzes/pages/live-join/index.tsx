@@ -199,6 +199,9 @@ export default function LiveJoinPage() {
           <View className='cl-section-title'>最终排名</View>
           <Podium podium={view!.podium.length ? view!.podium : snap.leaderboard.slice(0, 3)} />
           <Leaderboard rows={snap.leaderboard} />
+          {snap.you.role === 'participant' ? (
+            <View className='cl-muted' style={{ textAlign: 'center', marginTop: '16px' }}>本场成绩已记入“我的答题记录”，答对的题计入答题积分</View>
+          ) : null}
           <Button className='qz-live__scan' block fill='outline' onClick={() => Taro.navigateBack().catch(() => undefined)}>
             返回
           </Button>

@@ -45,7 +45,7 @@ export default function ResultPage() {
           <View className='qz-result__unit'>分</View>
         </View>
         <View className='qz-result__verdict'>
-          {expired ? '超时未交卷' : r.passed === null ? '练习完成' : r.passed ? '恭喜，通过！' : '未通过，再接再厉'}
+          {expired ? '超时未交卷' : r.kind === 'live' ? '现场答题成绩' : r.passed === null ? '练习完成' : r.passed ? '恭喜，通过！' : '未通过，再接再厉'}
         </View>
         <View className='qz-result__meta'>
           答对 {r.correctCount}/{r.total} 题{r.passScore !== null ? ` · ${r.passScore} 分及格` : ''}
