@@ -11,6 +11,7 @@ import path from 'node:path'
 import autocannon from 'autocannon'
 import pg from 'pg'
 import WebSocket from 'ws'
+import { LIVE_WS_PROTOCOL } from '../types/live-protocol'
 import { Type } from '@sinclair/typebox'
 import { buildApp } from '../server/app'
 import { createRuntime } from '../server/bootstrap'
@@ -192,7 +193,7 @@ async function liveBench(url: string) {
     const t0 = Date.now()
     const players: Player[] = await Promise.all(users.map((u, i) => new Promise<Player>((resolve, reject) => {
       const port = i % 2 === 0 ? a : b
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/live/${session.code}/ws?token=${u.token}`)
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/live/${session.code}/ws`, [LIVE_WS_PROTOCOL, u.token])
       const p: Player = { ws, userId: u.id }
       ws.on('message', (raw) => {
         const at = performance.now()

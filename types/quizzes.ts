@@ -418,3 +418,4 @@ export type LiveServerMessage =
   | { type: 'finished'; podium: LiveStanding[]; leaderboard: LiveStanding[]; you: { score: number; rank: number | null } }
   | { type: 'error'; code: string; message: string }
   | { type: 'pong' }
+

@@ -1,5 +1,6 @@
 import Taro from '@tarojs/taro'
 import type { LiveClientMessage, LiveServerMessage } from '@contract/quizzes'
+import { LIVE_WS_PROTOCOL } from '@contract/live-protocol'
 import { API_BASE, API_PREFIX } from './config'
 import { getToken } from './session'
 
@@ -37,11 +38,11 @@ export function reconnectDelay(retries: number, base = 500, max = 10_000, random
   return Math.round(exp / 2 + (random() * exp) / 2)
 }
 
-export function liveSocketUrl(code: string, token = getToken()): string {
+export function liveSocketUrl(code: string): string {
   let base = API_BASE
   if (!base && process.env.TARO_ENV === 'h5' && typeof location !== 'undefined') base = location.origin
   base = base.replace(/^http/, 'ws')
-  return `${base}${API_PREFIX}/live/${encodeURIComponent(code)}/ws?token=${encodeURIComponent(token)}`
+  return `${base}${API_PREFIX}/live/${encodeURIComponent(code)}/ws`
 }
 
 type Task = Taro.SocketTask
@@ -128,7 +129,8 @@ export class LiveSocket {
     this.setStatus(this.retries === 0 ? 'connecting' : 'reconnecting')
     let p: Promise<Task>
     try {
-      p = Taro.connectSocket({ url: liveSocketUrl(this.code) }) as unknown as Promise<Task>
+      // the token rides as the second subprotocol: never in the URL, where logs would keep it
+      p = Taro.connectSocket({ url: liveSocketUrl(this.code), protocols: [LIVE_WS_PROTOCOL, getToken()] }) as unknown as Promise<Task>
     } catch (e) {
       this.scheduleReconnect(String(e))
       return

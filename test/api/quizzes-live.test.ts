@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import WebSocket from 'ws'
+import { LIVE_WS_PROTOCOL } from '../../types/live-protocol'
 import { buildApp } from '../../server/app'
 import { createRuntime, type Runtime } from '../../server/bootstrap'
 import { redisBus } from '../../server/lib/bus'
@@ -14,9 +15,10 @@ class Client {
   readonly messages: Array<Record<string, any>> = []
   private waiters: Array<() => void> = []
   ws!: WebSocket
-  constructor(private readonly url: string) {}
+  constructor(private readonly url: string, private readonly token?: string) {}
   open(): Promise<this> {
-    this.ws = new WebSocket(this.url)
+    // as the mini-program does: the token is the second subprotocol offered, never in the URL
+    this.ws = new WebSocket(this.url, this.token ? [LIVE_WS_PROTOCOL, this.token] : [])
     this.ws.on('message', (raw) => {
       this.messages.push(JSON.parse(raw.toString()))
       this.waiters.forEach((w) => w())
@@ -103,22 +105,24 @@ describe('live quiz', () => {
     const png = await t.as(worker, { method: 'GET', url: `/api/v1/live/sessions/${s.id}/qr.png` })
     expect(png.headers['content-type']).toBe('image/png')
 
-    const host = await new Client(`${base}${s.wsPath}?token=${worker}`).open()
+    const host = await new Client(`${base}${s.wsPath}`, worker).open()
     expect((await host.next('snapshot')).you.role).toBe('host')
     const alice = await player()
     const bob = await player()
-    const a = await new Client(`${base}/api/v1/live/${s.code}/ws?token=${alice.token}`).open()
+    const a = await new Client(`${base}/api/v1/live/${s.code}/ws`, alice.token).open()
     const lobby = await a.next('snapshot')
     expect(lobby).toMatchObject({ state: 'lobby', currentIndex: -1, question: null, you: { role: 'participant', score: 0 } })
     expect(lobby.participants.map((p: { userId: number }) => p.userId)).toEqual([alice.id])
-    const b = await new Client(`${base}/api/v1/live/${s.code}/ws?token=${bob.token}`).open()
+    const b = await new Client(`${base}/api/v1/live/${s.code}/ws`, bob.token).open()
     await b.next('snapshot')
     expect((await host.next('joined', (m) => m.participant.userId === bob.id)).participantCount).toBe(2)
     expect((await a.next('joined', (m) => m.participant.userId === bob.id)).participantCount).toBe(2)
 
     // a bad token or code never upgrades
-    expect(await (await new Client(`${base}/api/v1/live/${s.code}/ws?token=${'x'.repeat(40)}`).open()).refused()).toEqual({ code: 'INVALID_TOKEN', closeCode: 4401 })
-    expect(await (await new Client(`${base}/api/v1/live/000000/ws?token=${alice.token}`).open()).refused()).toEqual({ code: 'LIVE_NOT_FOUND', closeCode: 4404 })
+    expect(await (await new Client(`${base}/api/v1/live/${s.code}/ws`, 'x'.repeat(40)).open()).refused()).toEqual({ code: 'INVALID_TOKEN', closeCode: 4401 })
+    expect(await (await new Client(`${base}/api/v1/live/000000/ws`, alice.token).open()).refused()).toEqual({ code: 'LIVE_NOT_FOUND', closeCode: 4404 })
+    // a token in the URL is not read (URLs end up in logs): without the subprotocol nobody is signed in
+    expect(await (await new Client(`${base}/api/v1/live/${s.code}/ws?token=${alice.token}`).open()).refused()).toEqual({ code: 'UNAUTHENTICATED', closeCode: 4401 })
 
     // answering before any question is refused
     a.send({ type: 'answer', questionIndex: 0, choice: [0] })
@@ -142,7 +146,7 @@ describe('live quiz', () => {
 
     // bob drops and comes back mid-question: the snapshot has the open question, without its answer
     b.close()
-    const b2 = await new Client(`${base}/api/v1/live/${s.code}/ws?token=${bob.token}`).open()
+    const b2 = await new Client(`${base}/api/v1/live/${s.code}/ws`, bob.token).open()
     const resumed = await b2.next('snapshot')
     expect(resumed).toMatchObject({ state: 'question', currentIndex: 0, question: { index: 0, question: { id: q1.id } }, you: { answered: false } })
     expect(JSON.stringify(resumed)).not.toMatch(/"answer"|"explanation"/)
@@ -184,10 +188,10 @@ describe('live quiz', () => {
     await b2.next('finished')
     // a reconnect after the end gets the final state
     a.close()
-    const a2 = await new Client(`${base}/api/v1/live/${s.code}/ws?token=${alice.token}`).open()
+    const a2 = await new Client(`${base}/api/v1/live/${s.code}/ws`, alice.token).open()
     expect(await a2.next('snapshot')).toMatchObject({ state: 'finished', leaderboard: [{ userId: alice.id }, { userId: bob.id }] })
     // a newcomer cannot join a finished session
-    expect(await (await new Client(`${base}/api/v1/live/${s.code}/ws?token=${stranger.token}`).open()).refused()).toEqual({ code: 'LIVE_FINISHED', closeCode: 4409 })
+    expect(await (await new Client(`${base}/api/v1/live/${s.code}/ws`, stranger.token).open()).refused()).toEqual({ code: 'LIVE_FINISHED', closeCode: 4409 })
     // results are in the participants' records and 错题本
     const records = (await t.as(bob.token, { method: 'GET', url: '/api/v1/quiz/attempts' })).json().items
     expect(records[0]).toMatchObject({ kind: 'live', title: '社区文明知识现场赛', status: 'submitted', score: 50 })
@@ -197,11 +201,22 @@ describe('live quiz', () => {
     void workerId
   })
 
+  it('cuts off a connection that floods messages', async () => {
+    const [q1] = await questionSet(1)
+    const s = await createSession([q1.id], 30)
+    const p = await player()
+    const c = await new Client(`${base}/api/v1/live/${s.code}/ws`, p.token).open()
+    await c.next('snapshot')
+    const closed = c.refused()
+    for (let i = 0; i < 60; i++) c.send({ type: 'ping' })
+    expect(await closed).toEqual({ code: 'RATE_LIMITED', closeCode: 4429 })
+  })
+
   it('closes a question on the server clock when its time is up', async () => {
     const [q1] = await questionSet(1)
     const s = await createSession([q1.id], 5)
     const p = await player()
-    const c = await new Client(`${base}/api/v1/live/${s.code}/ws?token=${p.token}`).open()
+    const c = await new Client(`${base}/api/v1/live/${s.code}/ws`, p.token).open()
     await c.next('snapshot')
     await t.as(worker, { method: 'POST', url: `/api/v1/live/sessions/${s.id}/advance` })
     await c.next('question')
@@ -389,10 +404,10 @@ twoProcesses('live quiz across two API processes (PostgreSQL + Redis)', () => {
   it('answers on B reach the host on A, and the leaderboard reaches everyone', async () => {
     const [q1] = await questionSet(1)
     const s = await createSession([q1.id], 30)
-    const host = await new Client(`${baseA}/api/v1/live/${s.code}/ws?token=${worker}`).open()
+    const host = await new Client(`${baseA}/api/v1/live/${s.code}/ws`, worker).open()
     await host.next('snapshot')
     const players = await Promise.all([0, 1, 2].map(() => player()))
-    const clients = await Promise.all(players.map((p) => new Client(`${baseB}/api/v1/live/${s.code}/ws?token=${p.token}`).open()))
+    const clients = await Promise.all(players.map((p) => new Client(`${baseB}/api/v1/live/${s.code}/ws`, p.token).open()))
     for (const c of clients) await c.next('snapshot')
     await host.next('joined', (m) => m.participantCount === 3)
     host.send({ type: 'advance' })
@@ -404,7 +419,7 @@ twoProcesses('live quiz across two API processes (PostgreSQL + Redis)', () => {
     expect(reveals[3].you).toMatchObject({ score: 0, rank: 3 })
     // B's participant drops and reconnects to A: the snapshot carries the state
     clients[0].close()
-    const again = await new Client(`${baseA}/api/v1/live/${s.code}/ws?token=${players[0].token}`).open()
+    const again = await new Client(`${baseA}/api/v1/live/${s.code}/ws`, players[0].token).open()
     expect(await again.next('snapshot')).toMatchObject({ state: 'reveal', reveal: { questionId: q1.id } })
     host.send({ type: 'finish' })
     await Promise.all([again, clients[1], clients[2]].map((c) => c.next('finished')))

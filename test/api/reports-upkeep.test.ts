@@ -73,6 +73,7 @@ describe('retry a failed subscribe message now (office)', () => {
     await drainOutbox() // messages of earlier logins' reports, if any
     await setOpenid(phone, 'fail-refused-upkeep') // 43101: not subscribed — permanent, ends as failed at once
     reportId = (await submit(t, person)).json().id
+    expect((await act(t, worker, reportId, { action: 'accept' })).statusCode).toBe(200) // the first message
     await drainOutbox()
     const row = await t.ctx.db.one<{ id: number; status: string }>(`SELECT id::int AS id, status FROM notification_outbox WHERE ref = $1`, [`report:${reportId}`])
     expect(row?.status).toBe('failed')
@@ -106,6 +107,7 @@ describe('retry a failed subscribe message now (office)', () => {
     const other = await t.login('13900000202')
     await setOpenid('13900000202', 'o_upkeep_pending')
     const r = (await submit(t, other)).json()
+    await act(t, worker, r.id, { action: 'accept' })
     const pending = (await t.ctx.db.one<{ id: number }>(`SELECT id::int AS id FROM notification_outbox WHERE ref = $1 AND user_id = $2`, [`report:${r.id}`, await userId('13900000202')]))!.id
     const res = await retry(office, pending)
     expect(res.statusCode).toBe(409)
@@ -119,6 +121,7 @@ describe('retry a failed subscribe message now (office)', () => {
     // no WeChat account at all: skipped, and a retry cannot change that
     const noWechat = await t.login('13900000203')
     const s = (await submit(t, noWechat)).json()
+    await act(t, worker, s.id, { action: 'accept' })
     await drainOutbox()
     const skipped = (await t.ctx.db.one<{ id: number }>(`SELECT id::int AS id FROM notification_outbox WHERE ref = $1 AND status = 'skipped'`, [`report:${s.id}`]))!.id
     const res2 = await retry(office, skipped)
@@ -146,7 +149,7 @@ describe('retry a failed subscribe message now (office)', () => {
       await loop.stop()
     }
     const [msg] = sentTo('o_upkeep_resubscribed')
-    expect(msg).toMatchObject({ page: `packages/reports/pages/detail/index?id=${reportId}`, data: { phrase2: { value: '待受理' } } })
+    expect(msg).toMatchObject({ page: `packages/reports/pages/detail/index?id=${reportId}`, data: { phrase2: { value: '已受理' } } })
     const row = await t.ctx.db.one<{ attempts: number; lastError: string | null }>(`SELECT attempts, last_error AS "lastError" FROM notification_outbox WHERE id = $1`, [failedId])
     expect(row).toEqual({ attempts: 1, lastError: null })
     const list = (await t.as(office, { method: 'GET', url: '/api/v1/admin/notifications?status=failed&limit=200' })).json()
@@ -190,13 +193,13 @@ describe('co-reporters ("+1") hear of state changes too', () => {
     expect((await messagesFor(r.id, '已受理')).map((m) => m.userId)).toEqual(followers)
     expect((await messagesFor(r.id, '处置中')).map((m) => m.userId)).toEqual(followers)
     // the +1 itself is not a change of state: nobody is told of it
-    expect(await count(`SELECT count(*)::int AS n FROM notification_outbox WHERE ref = $1`, [`report:${r.id}`])).toBe(1 + 3 + 3)
+    expect(await count(`SELECT count(*)::int AS n FROM notification_outbox WHERE ref = $1`, [`report:${r.id}`])).toBe(3 + 3)
 
     await drainOutbox()
     const page = `packages/reports/pages/detail/index?id=${r.id}`
     for (const k of ['reporter', 'plusA', 'plusB']) {
       const got = sentTo(openid(k)).filter((m) => m.page === page).map((m) => m.data.phrase2.value)
-      expect([k, got]).toEqual([k, k === 'reporter' ? ['待受理', '已受理', '处置中'] : ['已受理', '处置中']])
+      expect([k, got]).toEqual([k, ['已受理', '处置中']])
       expect(sentTo(openid(k)).find((m) => m.data.phrase2.value === '已受理')!.data.thing4.value).toBe('已安排清理')
     }
     expect(sentTo(openid('bystander')).filter((m) => m.page === page)).toHaveLength(0)

@@ -146,7 +146,8 @@ describe('submitting', () => {
     expect(r.timeline.map((e: { action: string }) => e.action)).toEqual(['submit'])
     const again = await t.as(resident, { method: 'GET', url: `/api/v1/reports/${r.id}` })
     expect(again.json()).toMatchObject({ id: r.id, state: 'submitted', photos: [{ id: r.photos[0].id }] })
-    expect(await count(`SELECT count(*)::int AS n FROM notification_outbox WHERE ref = $1`, [`report:${r.id}`])).toBe(1)
+    // no message for the submission itself: the one-time subscription is kept for the first change (受理)
+    expect(await count(`SELECT count(*)::int AS n FROM notification_outbox WHERE ref = $1`, [`report:${r.id}`])).toBe(0)
   })
 
   it('refuses a point outside the city with OUTSIDE_CITY and stores nothing', async () => {
@@ -257,7 +258,8 @@ describe('lifecycle', () => {
     expect(rated.json().rating).toMatchObject({ score: 5, comment: '很快' })
     expect((await t.as(resident, { method: 'POST', url: `/api/v1/reports/${r.id}/rating`, payload: { score: 1 } })).json().code).toBe('ALREADY_RATED')
     expect((await t.as(resident, { method: 'POST', url: `/api/v1/reports/${r.id}/rating`, payload: { score: 6 } })).statusCode).toBe(400)
-    expect(await count(`SELECT count(*)::int AS n FROM notification_outbox WHERE ref = $1`, [`report:${r.id}`])).toBe(5)
+    // accept, dispatch, rectify, close (the submission itself sends nothing)
+    expect(await count(`SELECT count(*)::int AS n FROM notification_outbox WHERE ref = $1`, [`report:${r.id}`])).toBe(4)
     // the 台账 (report_events) is the audit trail of a report: every act with its actor
     expect(await count(`SELECT count(*)::int AS n FROM report_events WHERE report_id = $1 AND actor_id IS NOT NULL`, [r.id])).toBe(6)
   })
@@ -478,6 +480,7 @@ describe('notifications', () => {
     ])
     const noWechat = await t.login('13900000109')
     const skipped = (await submit(t, noWechat)).json().id
+    expect((await act(t, worker, skipped, { action: 'accept' })).statusCode).toBe(200)
     let totals = { sent: 0, retried: 0, failed: 0, skipped: 0 }
     for (;;) {
       const run = await processOutbox(t.ctx, 500)
@@ -511,7 +514,7 @@ describe('notifications', () => {
     const loop = startOutboxWorker(t.ctx, 10)
     await new Promise((res) => setTimeout(res, 300))
     await loop.stop()
-    expect(await count(`SELECT count(*)::int AS n FROM notification_outbox WHERE ref = $1 AND attempts > 0`, [`report:${r.id}`])).toBe(2)
+    expect(await count(`SELECT count(*)::int AS n FROM notification_outbox WHERE ref = $1 AND attempts > 0`, [`report:${r.id}`])).toBe(1)
   })
 })
 

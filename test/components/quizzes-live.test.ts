@@ -8,7 +8,7 @@ class FakeSocket {
   sent: any[] = []
   closed = false
   private h: Record<string, (arg?: any) => void> = {}
-  constructor(public url: string) {}
+  constructor(public url: string, public protocols?: string[]) {}
   onOpen(f: () => void) { this.h.open = f }
   onMessage(f: (m: { data: string }) => void) { this.h.message = f }
   onClose(f: (r: { code: number; reason: string }) => void) { this.h.close = f }
@@ -58,7 +58,7 @@ describe('现场答题 participant page (compiled weapp page, mocked socket)', (
       api: { 'POST /live/:code/join': json(200, snapshot()) },
       wx: {
         connectSocket: (o: any) => {
-          const s = new FakeSocket(o.url)
+          const s = new FakeSocket(o.url, o.protocols)
           sockets.push(s)
           setTimeout(() => o.success?.({ errMsg: 'connectSocket:ok' }), 0)
           return s
@@ -70,7 +70,9 @@ describe('现场答题 participant page (compiled weapp page, mocked socket)', (
     await page.waitForRequest('POST /live/123456/join')
     await page.waitForText('等待主持人开始')
     await page.waitFor(() => sockets.length === 1, 'a socket')
-    expect(sockets[0].url).toMatch(/\/api\/v1\/live\/123456\/ws\?token=test-token$/)
+    // the token rides as a subprotocol, never in the URL
+    expect(sockets[0].url).toMatch(/\/api\/v1\/live\/123456\/ws$/)
+    expect(sockets[0].protocols).toEqual(['civiclink.v1', 'test-token'])
     await new Promise((r) => setTimeout(r, 20))
     sockets[0].open()
     sockets[0].push({ type: 'snapshot', ...snapshot() })

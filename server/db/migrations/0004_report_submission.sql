@@ -3,6 +3,8 @@
 --    idempotency_keys row: one row and one foreign-key check fewer, and a retry finds its report by the key.
 --    That unique index also serves "my reports" (a resident has tens of reports, sorted in memory).
 --  * The report's audit trail is its 台账 (report_events, with actor and time); audit_log keeps administrative acts.
+--  * No subscribe message for the submission itself: the reporter sees it on screen, and a WeChat one-time
+--    subscription allows one message per consent, which belongs to the first real change (受理).
 --  * The submission is one PL/pgSQL function: its statements' plans are cached per connection, where a single
 --    statement of this size spent more time being planned than being executed.
 
@@ -20,8 +22,7 @@ CREATE UNIQUE INDEX reports_reporter_key_idx ON reports (reporter_id, idempotenc
 CREATE FUNCTION reports_submit(
   p_user bigint, p_key text, p_category text, p_anonymous boolean, p_description text, p_lng double precision,
   p_lat double precision, p_address text, p_community text, p_grid text, p_text_held boolean, p_text_hold_reason text,
-  p_department text, p_sla_hours integer, p_source text, p_media_url text, p_photo_ids text[], p_actor_role text,
-  p_message jsonb)
+  p_department text, p_sla_hours integer, p_source text, p_media_url text, p_photo_ids text[], p_actor_role text)
 RETURNS TABLE (outcome text, report_id bigint, created_at timestamptz, due_at timestamptz, held boolean,
                hold_reason text, event_id bigint, photos jsonb)
 LANGUAGE plpgsql AS $fn$
@@ -69,8 +70,6 @@ BEGIN
   IF n_photos > 0 THEN
     UPDATE report_photos SET report_id = r.id WHERE id = ANY(p_photo_ids);
   END IF;
-  INSERT INTO notification_outbox (user_id, kind, ref, payload)
-  VALUES (p_user, 'report.state', 'report:' || r.id, jsonb_set(p_message, '{page}', to_jsonb((p_message ->> 'page') || r.id)));
 
   RETURN QUERY SELECT 'created', r.id, r.created_at, r.due_at, r.held, r.hold_reason, ev, photo_rows;
 END

@@ -11,6 +11,7 @@ import {
   LiveAnswerBody, LiveSessionView, LiveSnapshot, PointsBoard, PointsSummary, QuestionBankItem, QuestionList, RegionBoard, SubmitBody, TagList,
   UpdateQuestionBody, WrongAnswerList,
 } from '../../../types/quizzes'
+import { LIVE_WS_PROTOCOL } from '../../../types/live-protocol'
 import { exportQuestions, parseQuestions } from './excel'
 import { LiveHub } from './hub'
 import { LiveService, qrPng } from './live'
@@ -19,6 +20,16 @@ import * as service from './service'
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) })
+
+const WS_PROTOCOL = LIVE_WS_PROTOCOL
+function wsToken(header: string | string[] | undefined): string | null {
+  const offered = (Array.isArray(header) ? header.join(',') : header ?? '').split(',').map((p) => p.trim()).filter(Boolean)
+  return offered[0] === WS_PROTOCOL && offered[1] ? offered[1] : null
+}
+/** Per connection: more messages than this in one window is not a person answering a quiz. */
+const WS_MESSAGES_PER_WINDOW = 40
+const WS_WINDOW_MS = 10_000
+
 const CodeParams = Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }) })
 const CursorQuery = Type.Object({ cursor: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false })
 const tags = ['quizzes']
@@ -45,7 +56,12 @@ export const quizRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async 
     live.close()
     await hub.close()
   })
-  await app.register(websocket, { options: { maxPayload: 16 * 1024 } })
+  await app.register(websocket, {
+    options: {
+      maxPayload: 16 * 1024,
+      handleProtocols: (offered: Set<string>) => (offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+    },
+  })
   app.addContentTypeParser([XLSX, 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: 5 * 1024 * 1024 }, (_req, body, done) => done(null, body))
 
   // ------------------------------------------------------------ residents
@@ -246,11 +262,13 @@ export const quizRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async 
   app.get('/live/:code/ws', {
     websocket: true,
     schema: {
-      tags, summary: 'WebSocket：加入并接收实时消息（token 放在查询参数中）', params: CodeParams,
-      querystring: Type.Object({ token: Type.String({ minLength: 20, maxLength: 100 }) }),
+      tags, params: CodeParams,
+      summary: `WebSocket：加入并接收实时消息。登录凭证放在子协议中：Sec-WebSocket-Protocol: ${WS_PROTOCOL}, <token>（或 Authorization 头）`,
     },
     preValidation: async (req) => {
-      const token = (req.query as { token?: string }).token
+      // Browsers cannot set headers on a WebSocket, and a token in the URL ends up in logs: it rides as the
+      // second subprotocol offered (the server answers with the first, never echoing the token).
+      const token = wsToken(req.headers['sec-websocket-protocol'])
       if (token && !req.headers.authorization) req.headers.authorization = `Bearer ${token}`
       try {
         const caller = await requireCaller(ctx, req)
@@ -285,7 +303,18 @@ export const quizRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async 
     // messages are handled one after another, and only after the snapshot went out
     let chain: Promise<void> = hub.attach(sessionId, client).then(async () => reply({ type: 'snapshot', ...(await live.snapshot(sessionId, caller.userId)) }))
     chain = chain.catch(fail)
+    let windowStart = Date.now()
+    let inWindow = 0
     socket.on('message', (raw) => {
+      if (Date.now() - windowStart > WS_WINDOW_MS) {
+        windowStart = Date.now()
+        inWindow = 0
+      }
+      if (++inWindow > WS_MESSAGES_PER_WINDOW) {
+        reply({ type: 'error', code: 'RATE_LIMITED', message: '消息过于频繁，连接已断开' })
+        socket.close(4429, 'RATE_LIMITED')
+        return
+      }
       chain = chain.then(async () => {
         let m: { type?: unknown; questionIndex?: unknown; choice?: unknown }
         try {

@@ -275,8 +275,6 @@ export interface SubmitParams {
   mediaUrl: string | null
   actorRole: string
   photoIds: string[]
-  /** The subscribe message; its page gets the new report's id appended in SQL. */
-  message: { page: string } & Record<string, unknown>
 }
 
 export interface SubmitOutcome {
@@ -296,18 +294,18 @@ const SUBMIT = prepared(
           event_id::int AS "eventId", photos
      FROM reports_submit($1::bigint, $2::text, $3::text, $4::boolean, $5::text, $6::double precision, $7::double precision, $8::text,
                          $9::text, $10::text, $11::boolean, $12::text, $13::text, $14::integer, $15::text, $16::text, $17::text[],
-                         $18::text, $19::jsonb)`,
+                         $18::text)`,
 )
 
 /**
  * A submission in one call of reports_submit (migration 0004): takes the photos (locked; each photo belongs to one
- * report), inserts the report with its Idempotency-Key, its first 台账 entry and the reporter's message — or, when
+ * report), inserts the report with its Idempotency-Key and its first 台账 entry — or, when
  * the key was used before (also by a concurrent request, which it waits for), names the earlier report.
  */
 export function submit(db: Queryable, p: SubmitParams) {
   return db.one<SubmitOutcome>(SUBMIT, [
     p.userId, p.idempotencyKey, p.categoryCode, p.anonymous, p.description, p.lng, p.lat, p.address, p.communityCode, p.gridCode,
-    p.textHeld, p.textHoldReason, p.department, p.slaHours, p.source, p.mediaUrl, p.photoIds, p.actorRole, JSON.stringify(p.message),
+    p.textHeld, p.textHoldReason, p.department, p.slaHours, p.source, p.mediaUrl, p.photoIds, p.actorRole,
   ])
 }
 

@@ -9,7 +9,7 @@ import {
   type DailyStats, type MeTooResult, type NearbyResult, type ReportDetail, type ReportListItem, type ReportPage, type ReportState,
   type SubmitReportBody, type TimelineEvent, type TransitionAction, type TransitionBody, type WorkPage, type WorkQuery,
 } from '../../../types/reports'
-import { DETAIL_PAGE, enqueueStateMessages, stateMessagePayload } from './notify'
+import { enqueueStateMessages } from './notify'
 import { photoView } from './photos'
 import { assertWorkerOf, assertWorkerOrOffice, assignableRegions, coversReport, scopeCodes, seesEverything } from './policy'
 import * as q from './queries'
@@ -229,7 +229,6 @@ export async function submitReport(
     mediaUrl: opts.mediaUrl ?? null,
     actorRole,
     photoIds: body.photoIds,
-    message: { ...stateMessagePayload({ id: 0, categoryName: cat.name, state: 'submitted', at: new Date(), note: text.held ? '已提交，待审核' : '已提交，等待受理' }), page: DETAIL_PAGE },
   })
   if (out?.outcome === 'replay' && out.id) return { status: 201, body: await getReport(ctx, caller, out.id), replayed: true }
   if (out?.outcome === 'photos_taken') throw badRequest('PHOTO_NOT_FOUND', '照片不存在或已被使用，请重新上传')
