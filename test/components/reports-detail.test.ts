@@ -1,5 +1,5 @@
 import { apiError, json, mountPage, type MountedPage } from './harness'
-import { detail } from './reports-fixtures'
+import { asyncFail, asyncOk, detail } from './reports-fixtures'
 
 const DETAIL = 'packages/reports/pages/detail/index'
 let page: MountedPage | undefined
@@ -103,5 +103,42 @@ describe('随手拍 detail (compiled weapp page)', () => {
     await page.tap('提交评价')
     await page.waitFor(() => page!.toasts.includes('您已经评价过了'), 'the toast')
     await page.waitFor(() => gets === 2, 'a reload')
+  })
+
+  it('lets the reporter of an open report subscribe to the next progress message, and says so when refused', async () => {
+    const asked: any[] = []
+    let accept = true
+    page = await mountPage(DETAIL, {
+      signedIn: true,
+      query: { id: '7' },
+      api: { 'GET /reports/:id': json(200, detail({ state: 'accepted', stateLabel: '已受理', closedAt: null, canRate: false, actions: [] })) },
+      wx: {
+        requestSubscribeMessage: (o: any) => {
+          asked.push(o.tmplIds)
+          return accept ? asyncOk({ errMsg: 'requestSubscribeMessage:ok', 'demo-report-status': 'accept' })(o) : asyncFail('requestSubscribeMessage:fail user refused')(o)
+        },
+      },
+    })
+    await page.waitForText('办理进度提醒')
+    await page.tap('订阅下一条进度提醒')
+    await page.waitFor(() => page!.toasts.includes('已订阅，下一次进度变化会通过微信通知您'), 'the accepted toast')
+    expect(asked).toEqual([['demo-report-status']])
+    accept = false
+    await page.tap('订阅下一条进度提醒')
+    await page.waitFor(() => page!.toasts.includes('未订阅，可随时再点此订阅'), 'the refused toast')
+  })
+
+  it('offers no progress subscription on a closed report or to someone who did not report it', async () => {
+    page = await mountPage(DETAIL, { signedIn: true, query: { id: '7' }, api: { 'GET /reports/:id': json(200, detail()) } })
+    await page.waitForText('处理进度')
+    expect(page.text()).not.toContain('办理进度提醒')
+    page.unmount()
+    page = await mountPage(DETAIL, {
+      signedIn: true,
+      query: { id: '7' },
+      api: { 'GET /reports/:id': json(200, detail({ state: 'accepted', stateLabel: '已受理', closedAt: null, canRate: false, actions: [], isMine: false })) },
+    })
+    await page.waitForText('处理进度')
+    expect(page.text()).not.toContain('办理进度提醒')
   })
 })

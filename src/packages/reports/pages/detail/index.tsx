@@ -15,10 +15,12 @@ import { formatDateTime } from '@/utils/time'
 import ReportHead from '../../components/ReportHead'
 import Timeline from '../../components/Timeline'
 import { PAGES } from '../../config'
+import { askSubscribe, canSubscribe } from '../../components/subscribe'
 import './index.scss'
 
 const WORKER_ACTIONS = ['accept', 'reject', 'merge', 'dispatch', 'rectify', 'close', 'close_not_fixed', 'release']
 const SCORE_TEXT = ['', '很不满意', '不满意', '一般', '满意', '非常满意']
+const OPEN = ['submitted', 'accepted', 'dispatched', 'rectified']
 
 /** 随手拍详情: photos, place, state, due time, the timeline; reopen (reporter, 7 days) and rating (once, after closing). */
 export default function ReportDetailPage() {
@@ -93,6 +95,10 @@ export default function ReportDetailPage() {
 
   const canReopen = r.isMine && r.actions.includes('reopen')
   const canHandle = r.actions.some((a) => WORKER_ACTIONS.includes(a))
+  const following = (r.isMine || r.meToo) && OPEN.includes(r.state) && canSubscribe()
+  const onSubscribe = async () => {
+    toast((await askSubscribe()) ? '已订阅，下一次进度变化会通过微信通知您' : '未订阅，可随时再点此订阅')
+  }
 
   return (
     <PageShell className='rp-detail'>
@@ -102,6 +108,15 @@ export default function ReportDetailPage() {
         <Button className='rp-detail__handle' type='primary' block onClick={() => Taro.navigateTo({ url: `${PAGES.handle}?id=${r.id}` })}>
           处理此工单
         </Button>
+      ) : null}
+
+      {following ? (
+        <Card title='办理进度提醒'>
+          <View className='cl-muted'>按微信的规则，每订阅一次可收到一条进度通知。</View>
+          <Button className='rp-detail__subscribe' type='default' block onClick={onSubscribe}>
+            订阅下一条进度提醒
+          </Button>
+        </Card>
       ) : null}
 
       {r.rating ? (

@@ -17,7 +17,8 @@ import PhotoPicker from '../../components/PhotoPicker'
 import type { PickedPhoto } from '../../components/photos'
 import { categoryIcon } from '../../components/icons'
 import { currentGcj02 } from '@/utils/position'
-import { PAGES, REPORT_SUBSCRIBE_TEMPLATE_IDS } from '../../config'
+import { PAGES } from '../../config'
+import { askSubscribe } from '../../components/subscribe'
 import './index.scss'
 
 installOfflineSync()
@@ -27,19 +28,6 @@ interface Place {
   lat: number
   address: string
   name?: string
-}
-
-/** Asks for the subscribe message; never blocks: refusal, failure or H5 just go on. */
-async function askSubscribe(): Promise<void> {
-  if (process.env.TARO_ENV !== 'weapp' || REPORT_SUBSCRIBE_TEMPLATE_IDS.length === 0) return
-  try {
-    await Promise.race([
-      Taro.requestSubscribeMessage({ tmplIds: REPORT_SUBSCRIBE_TEMPLATE_IDS } as any),
-      new Promise((resolve) => setTimeout(resolve, 15000)),
-    ])
-  } catch {
-    // refused or unavailable: the report is still sent
-  }
 }
 
 export default function NewReportPage() {
