@@ -238,15 +238,21 @@ async function liveBench(url: string) {
 
 async function main() {
   say('文明共建 — quiz benchmark')
-  const lite = await openPGlite(undefined)
-  await submissionBench('pglite', lite)
-  await lite.close()
-  await withDatabase('civiclink_quiz_bench', async (url) => {
-    const db = openPostgres(url, 10)
-    await submissionBench('postgres', db)
-    await db.close()
-  })
-  await withDatabase('civiclink_quiz_bench_live', liveBench)
+  // BENCH_ONLY=pglite,postgres,live picks parts (all by default)
+  const only = (process.env.BENCH_ONLY || 'pglite,postgres,live').split(',')
+  if (only.includes('pglite')) {
+    const lite = await openPGlite(undefined)
+    await submissionBench('pglite', lite)
+    await lite.close()
+  }
+  if (only.includes('postgres')) {
+    await withDatabase('civiclink_quiz_bench', async (url) => {
+      const db = openPostgres(url, 10)
+      await submissionBench('postgres', db)
+      await db.close()
+    })
+  }
+  if (only.includes('live')) await withDatabase('civiclink_quiz_bench_live', liveBench)
 }
 
 main().then(() => process.exit(0), (err) => {

@@ -259,9 +259,8 @@ async function ledgerOf(sessionId: number) {
 /** Points already earned today by other means (a practice attempt recorded in the ledger). */
 async function earnedToday(userId: number, points: number) {
   await t.ctx.db.query(
-    `WITH a AS (INSERT INTO quiz_attempts (kind, user_id, question_ids, total, expires_at, submitted_at, correct_count, score, points)
-                VALUES ('practice', $1, '{}', 0, now(), now(), 0, 0, $2) RETURNING id)
-     INSERT INTO quiz_points (user_id, attempt_id, day, points) SELECT $1, a.id, (now() AT TIME ZONE 'Asia/Shanghai')::date, $2 FROM a`,
+    `INSERT INTO quiz_attempts (kind, user_id, question_ids, total, expires_at, submitted_at, correct_count, score, points, points_day)
+     VALUES ('practice', $1, '{}', 0, now(), now(), 0, 0, $2, (now() AT TIME ZONE 'Asia/Shanghai')::date)`,
     [userId, points],
   )
 }
@@ -298,6 +297,12 @@ describe('live quiz results count', () => {
     const result = (await t.as(alice.token, { method: 'GET', url: `/api/v1/quiz/attempts/${rec.id}` })).json()
     expect(result).toMatchObject({ kind: 'live', correctCount: 2, total: 3, points: 4 })
     expect(result.questions.map((q: { id: number; correct: boolean }) => [q.id, q.correct])).toEqual([[qs[0].id, true], [qs[1].id, true], [qs[2].id, false]])
+    // a question not answered counts as wrong, as in a campaign: it is in the 错题本
+    const wrongOf = async (token: string) =>
+      (await t.as(token, { method: 'GET', url: '/api/v1/quiz/wrong-answers' })).json().items.map((w: { question: { id: number } }) => w.question.id).sort((a: number, b: number) => a - b)
+    expect(await wrongOf(idle.token)).toEqual(qs.map((q) => q.id).sort((a, b) => a - b))
+    expect(await wrongOf(bob.token)).toEqual([qs[0].id, qs[1].id].sort((a, b) => a - b))
+    expect(await wrongOf(alice.token)).toEqual([qs[2].id])
     // a live result cannot be "submitted" again for more points
     expect((await t.as(alice.token, { method: 'POST', url: `/api/v1/quiz/attempts/${rec.id}/submit`, payload: { answers: [] } })).json().code).toBe('ATTEMPT_ALREADY_SUBMITTED')
     const [idleRec] = (await t.as(idle.token, { method: 'GET', url: '/api/v1/quiz/attempts' })).json().items

@@ -1,5 +1,6 @@
 import { expireOverdueAttempts } from '../../server/modules/quizzes/service'
 import ExcelJS from 'exceljs'
+import { hashSecret, newToken } from '../../server/lib/tokens'
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../helpers/app'
 
 jest.setTimeout(30_000)
@@ -349,9 +350,9 @@ describe('campaigns', () => {
     expect(r.json()).toMatchObject({ kind: 'practice', correctCount: 5, score: 100, passed: null, points: 5 })
     // near the cap: only what is left of it is credited
     const userId = (await t.as(me, { method: 'GET', url: '/api/v1/me' })).json().id
-    const filler = await t.ctx.db.one<{ id: number }>(
-      `INSERT INTO quiz_attempts (kind, user_id, question_ids, total, expires_at) VALUES ('practice', $1, '{}', 0, now()) RETURNING id::int AS id`, [userId])
-    await t.ctx.db.query(`INSERT INTO quiz_points (user_id, attempt_id, day, points) VALUES ($1, $2, (now() AT TIME ZONE 'Asia/Shanghai')::date, 43)`, [userId, filler!.id])
+    await t.ctx.db.query(
+      `INSERT INTO quiz_attempts (kind, user_id, question_ids, total, expires_at, points, points_day)
+       VALUES ('practice', $1, '{}', 0, now(), 43, (now() AT TIME ZONE 'Asia/Shanghai')::date)`, [userId])
     const p2 = (await t.as(me, { method: 'POST', url: '/api/v1/quiz/practice' })).json()
     const ids2: number[] = p2.questions.map((x: { id: number }) => x.id)
     const key2 = await answersOf(ids2)
@@ -365,9 +366,9 @@ describe('campaigns', () => {
   it('the daily cap holds when two submissions of one person race', async () => {
     const me = await newResident(HAPPY)
     const userId = (await t.as(me, { method: 'GET', url: '/api/v1/me' })).json().id
-    const filler = await t.ctx.db.one<{ id: number }>(
-      `INSERT INTO quiz_attempts (kind, user_id, question_ids, total, expires_at) VALUES ('practice', $1, '{}', 0, now()) RETURNING id::int AS id`, [userId])
-    await t.ctx.db.query(`INSERT INTO quiz_points (user_id, attempt_id, day, points) VALUES ($1, $2, (now() AT TIME ZONE 'Asia/Shanghai')::date, 43)`, [userId, filler!.id])
+    await t.ctx.db.query(
+      `INSERT INTO quiz_attempts (kind, user_id, question_ids, total, expires_at, points, points_day)
+       VALUES ('practice', $1, '{}', 0, now(), 43, (now() AT TIME ZONE 'Asia/Shanghai')::date)`, [userId])
     const two = await t.ctx.db.query<{ id: number; questionIds: number[] }>(
       `INSERT INTO quiz_attempts (kind, user_id, question_ids, total, expires_at)
        SELECT 'practice', $1, ARRAY(SELECT id FROM quiz_questions WHERE g > 0 ORDER BY id LIMIT 5), 5, now() + interval '10 minutes'
@@ -380,6 +381,49 @@ describe('campaigns', () => {
     // 5 + 5 earned, 7 left under the cap of 50
     expect(all.map((r) => r.json().points).sort()).toEqual([2, 5])
     expect((await t.as(me, { method: 'GET', url: '/api/v1/quiz/points' })).json()).toMatchObject({ today: 50 })
+  })
+
+  it('a submission without a valid session is 401 whatever else is wrong with it, and records nothing', async () => {
+    const c = await createCampaign()
+    const me = await newResident(HAPPY)
+    const other = await newResident(HAPPY)
+    const attempt = (await start(me, c.id)).json()
+    const ids: number[] = attempt.questions.map((x: { id: number }) => x.id)
+    const idOf = async (token: string) => (await t.as(token, { method: 'GET', url: '/api/v1/me' })).json().id as number
+    // sessions no API process has seen yet: the submission's own statement checks them
+    const session = async (userId: number, expires: string, revoked: boolean) => {
+      const token = newToken()
+      await t.ctx.db.query(
+        `INSERT INTO sessions (token_hash, user_id, channel, expires_at, revoked_at) VALUES ($1, $2, 'sms', now() + $3::interval, ${revoked ? 'now()' : 'NULL'})`,
+        [hashSecret(token), userId, expires])
+      return token
+    }
+    const mine = await idOf(me)
+    const good = ids.map((id) => ({ questionId: id, choice: [0] }))
+    const refused: Array<[string, string]> = [
+      [await session(mine, '-1 minute', false), 'SESSION_EXPIRED'],
+      [await session(mine, '1 day', true), 'INVALID_TOKEN'],
+      ['x'.repeat(40), 'INVALID_TOKEN'],
+    ]
+    for (const [token, code] of refused) {
+      for (const answers of [good, [{ questionId: 99_999_999, choice: [0] }], [{ questionId: ids[0], choice: [0, 0] }]]) {
+        const r = await submit(token, attempt.id, answers)
+        expect([r.statusCode, r.json().code]).toEqual([401, code])
+      }
+      const badKey = await submit(token, attempt.id, good, { 'idempotency-key': '!' })
+      expect([badKey.statusCode, badKey.json().code]).toEqual([401, code])
+    }
+    const anonymous = await t.app.inject({ method: 'POST', url: `/api/v1/quiz/attempts/${attempt.id}/submit`, payload: { answers: good } })
+    expect([anonymous.statusCode, anonymous.json().code]).toEqual([401, 'UNAUTHENTICATED'])
+    // another resident's valid session, never seen before: the attempt does not exist for them
+    const theirs = await submit(await session(await idOf(other), '1 day', false), attempt.id, good)
+    expect([theirs.statusCode, theirs.json().code]).toEqual([404, 'ATTEMPT_NOT_FOUND'])
+    expect(await t.ctx.db.one('SELECT submitted_at AS "submittedAt", answers FROM quiz_attempts WHERE id = $1', [attempt.id]))
+      .toEqual({ submittedAt: null, answers: null })
+    // the owner's valid session, never seen before, submits in one go
+    const ok = await submit(await session(mine, '1 day', false), attempt.id, good)
+    expect(ok.statusCode).toBe(200)
+    expect(ok.json()).toMatchObject({ id: attempt.id, status: 'submitted', total: 5 })
   })
 
   it('concurrent retries of one submission with one Idempotency-Key: one result, recorded once', async () => {

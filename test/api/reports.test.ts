@@ -434,7 +434,12 @@ describe('worker lists, figures and export', () => {
     const row = items.find((i: { day: string; communityCode: string }) => i.day === today && i.communityCode === COMMUNITY)
     expect(row.new).toBe(await count(`SELECT count(*)::int AS n FROM reports WHERE community_code = $1`, [COMMUNITY]))
     expect(row.closed).toBeGreaterThanOrEqual(1)
-    expect(row.overdue).toBeGreaterThanOrEqual(1)
+    // counted on the Beijing day it fell due (an hour ago: yesterday, just after midnight)
+    const dueDay = await t.ctx.db.one<{ day: string }>(
+      `SELECT ((due_at AT TIME ZONE 'Asia/Shanghai')::date)::text AS day FROM reports
+        WHERE community_code = $1 AND closed_at IS NULL AND state NOT IN ('rejected', 'merged') AND due_at < now() ORDER BY due_at DESC LIMIT 1`, [COMMUNITY])
+    const dueRow = items.find((i: { day: string; communityCode: string }) => i.day === dueDay!.day && i.communityCode === COMMUNITY)
+    expect(dueRow.overdue).toBeGreaterThanOrEqual(1)
     expect(row.communityName).toBe('幸福里社区')
     expect((await t.as(resident, { method: 'GET', url: '/api/v1/reports/stats/daily' })).statusCode).toBe(403)
   })

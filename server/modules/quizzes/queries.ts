@@ -270,6 +270,8 @@ export function answersOf(db: Queryable, attemptId: number) {
 
 export interface RecordOutcome {
   outcome: 'recorded' | 'replay' | 'already_submitted' | 'expired' | 'ended' | 'live' | 'not_drawn' | 'not_found'
+  /** The submitter: given, or found by the session (null: no valid session — the outcome is then not_found). */
+  userId: number | null
   badQuestion: number | null
   /** The attempt as it stands after the call (absent when not_found). */
   kind: AttemptRow['kind']
@@ -288,28 +290,32 @@ export interface RecordOutcome {
 
 const RECORD = prepared(
   'quiz_record_submission',
-  `SELECT outcome, bad_question::int AS "badQuestion", kind, campaign_id::int AS "campaignId", attempt_no AS "attemptNo",
-          question_ids::int[] AS "questionIds", started_at AS "startedAt", submitted_at AS "submittedAt", total,
-          correct_count AS "correctCount", score, passed, pass_score AS "passScore", points
-     FROM quiz_record_submission($1::bigint, $2::bigint, $3::text, $4::jsonb, $5::jsonb)`,
+  `SELECT who.id::int AS "userId", r.outcome, r.bad_question::int AS "badQuestion", r.kind, r.campaign_id::int AS "campaignId",
+          r.attempt_no AS "attemptNo", r.question_ids::int[] AS "questionIds", r.started_at AS "startedAt",
+          r.submitted_at AS "submittedAt", r.total, r.correct_count AS "correctCount", r.score, r.passed,
+          r.pass_score AS "passScore", r.points
+     FROM (SELECT coalesce($2::bigint, session_user_id($6::text)) AS id) who,
+          LATERAL quiz_record_submission($1::bigint, who.id, $3::text, $4::jsonb, $5::jsonb) r`,
 )
 
 /**
- * Records a submission (migration 0007) — answers already checked against their questions — if the attempt is
- * the caller's, still open and in time; scores it, grants points under the daily cap. Otherwise says why not.
+ * Records a submission (migrations 0007, 0008) — answers already checked against their questions — if the attempt
+ * is the caller's, still open and in time; scores it, grants points under the daily cap. Otherwise says why not.
+ * Without userId the submitter is whoever the session of tokenHash belongs to, checked in the same statement.
  */
 export async function recordSubmission(
   db: Queryable,
   s: {
     attemptId: number
-    userId: number
+    userId: number | null
+    tokenHash: string
     key: string | null
     answers: Array<{ questionId: number; given: number[]; correct: boolean }>
     rules: { graceSeconds: number; perCorrectCampaign: number; perCorrectPractice: number; passBonus: number; dailyCap: number }
   },
 ) {
   const answers = s.answers.map((a) => ({ q: a.questionId, given: a.given, correct: a.correct }))
-  return (await db.one<RecordOutcome>(RECORD, [s.attemptId, s.userId, s.key, JSON.stringify(answers), JSON.stringify(s.rules)]))!
+  return (await db.one<RecordOutcome>(RECORD, [s.attemptId, s.userId, s.key, JSON.stringify(answers), JSON.stringify(s.rules), s.tokenHash]))!
 }
 
 // ---- points ----
@@ -446,7 +452,7 @@ export function questionStates(db: Queryable, ids: number[]) {
 /**
  * Points for a finished live session's results (its live attempts), under the same daily cap as campaigns and
  * practice. Run once, in the transaction that finishes the session. Each participant's points lock is taken in
- * user order — the same lock a submission takes (migration 0007) — so that the cap holds against their
+ * user order — the same lock a submission takes (migrations 0007, 0008) — so that the cap holds against their
  * submissions at the same moment, and two sessions finishing at once cannot deadlock on shared participants.
  */
 export async function grantLivePoints(db: Queryable, sessionId: number, perCorrect: number, dailyCap: number): Promise<number> {
@@ -461,17 +467,13 @@ export async function grantLivePoints(db: Queryable, sessionId: number, perCorre
        SELECT a.id, a.user_id, a.correct_count * $2::int AS earned FROM quiz_attempts a
         WHERE a.live_session_id = $1 AND a.correct_count > 0 AND a.points = 0),
      today AS (
-       SELECT p.user_id, sum(p.points)::int AS n FROM quiz_points p
-        WHERE p.user_id IN (SELECT user_id FROM mine) AND p.day = ${SHANGHAI_DAY} GROUP BY p.user_id),
+       SELECT x.user_id, sum(x.points)::int AS n FROM quiz_attempts x
+        WHERE x.user_id IN (SELECT user_id FROM mine) AND x.points_day = ${SHANGHAI_DAY} AND x.points > 0 GROUP BY x.user_id),
      granted AS (
-       SELECT m.id, m.user_id, least(m.earned, greatest(0, $3::int - coalesce(t.n, 0))) AS points
-         FROM mine m LEFT JOIN today t ON t.user_id = m.user_id),
-     ledger AS (
-       INSERT INTO quiz_points (user_id, attempt_id, day, points)
-       SELECT g.user_id, g.id, ${SHANGHAI_DAY}, g.points FROM granted g WHERE g.points > 0
-       ON CONFLICT (attempt_id) DO NOTHING
-       RETURNING attempt_id, points)
-     UPDATE quiz_attempts a SET points = l.points FROM ledger l WHERE a.id = l.attempt_id RETURNING a.id`,
+       SELECT m.id, least(m.earned, greatest(0, $3::int - coalesce(t.n, 0))) AS points
+         FROM mine m LEFT JOIN today t ON t.user_id = m.user_id)
+     UPDATE quiz_attempts a SET points = g.points, points_day = ${SHANGHAI_DAY}
+       FROM granted g WHERE a.id = g.id AND g.points > 0 RETURNING a.id`,
     [sessionId, perCorrect, dailyCap],
   )
   return rows.length

@@ -431,7 +431,7 @@ export function expireOverdueAttempts(ctx: AppContext): Promise<number> {
  * time, whether the answered questions were drawn, the score and the points. Of two concurrent submissions one is
  * recorded; the other is refused — or, carrying the winner's Idempotency-Key, gets the same result (a retry).
  */
-export async function submitAttempt(ctx: AppContext, caller: Caller, id: number, body: SubmitBody, idempotencyKey?: string) {
+export async function submitAttempt(ctx: AppContext, who: { userId: number | null; tokenHash: string }, id: number, body: SubmitBody, idempotencyKey?: string) {
   const seen = new Set<number>()
   for (const ans of body.answers) {
     if (seen.has(ans.questionId)) throw badRequest('DUPLICATE_ANSWER', `题目 ${ans.questionId} 重复作答`)
@@ -446,11 +446,11 @@ export async function submitAttempt(ctx: AppContext, caller: Caller, id: number,
     return { questionId: question.id, given: ans.choice, correct: ans.choice.length > 0 && sameChoice(question.answer, ans.choice) }
   })
   const r = await q.recordSubmission(ctx.db, {
-    attemptId: id, userId: caller.userId, key: idempotencyKey ?? null, answers: graded,
+    attemptId: id, userId: who.userId, tokenHash: who.tokenHash, key: idempotencyKey ?? null, answers: graded,
     rules: { graceSeconds: GRACE_SECONDS, perCorrectCampaign: POINTS.perCorrectCampaign, perCorrectPractice: POINTS.perCorrectPractice, passBonus: POINTS.passBonus, dailyCap: POINTS.dailyCap },
   })
   const attempt = (): q.AttemptRow => ({
-    id, kind: r.kind, campaignId: r.campaignId, userId: caller.userId, attemptNo: r.attemptNo, questionIds: r.questionIds, startedAt: r.startedAt,
+    id, kind: r.kind, campaignId: r.campaignId, userId: r.userId!, attemptNo: r.attemptNo, questionIds: r.questionIds, startedAt: r.startedAt,
     expiresAt: r.startedAt, submittedAt: r.submittedAt, expiredAt: null, correctCount: r.correctCount, total: r.total, score: r.score,
     passed: r.passed, points: r.points, passScore: r.passScore, overdue: false, serverNow: new Date(),
   })

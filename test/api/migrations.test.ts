@@ -1,0 +1,66 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { openPGlite } from '../../server/db/pglite'
+import { migrate, migrationFiles } from '../../server/db/migrate'
+import type { Db } from '../../server/db/types'
+
+// Migrations that move data: what was recorded before keeps reading the same afterwards.
+const DIR = path.resolve(__dirname, '../../server/db/migrations')
+
+async function migratedUpTo(db: Db, last: string) {
+  await db.exec('CREATE TABLE schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())')
+  for (const f of migrationFiles().filter((f) => f <= last)) {
+    await db.exec(fs.readFileSync(path.join(DIR, f), 'utf8'))
+    await db.query('INSERT INTO schema_migrations (name) VALUES ($1)', [f])
+  }
+}
+
+describe('0008: answers and points move onto the attempt row', () => {
+  let db: Db
+  beforeAll(async () => {
+    db = await openPGlite(undefined)
+    await migratedUpTo(db, '0007_quiz_submission.sql')
+  })
+  afterAll(() => db.close())
+
+  it('keeps every recorded answer (drawn order, answer times) and every point with its day', async () => {
+    const [u] = await db.query<{ id: number }>(`INSERT INTO users (phone, nickname) VALUES ('13900009999', '旧用户') RETURNING id::int AS id`)
+    const qs = await db.query<{ id: number }>(
+      `INSERT INTO quiz_questions (kind, stem, options, answer, difficulty)
+       SELECT 'single', '旧题 ' || i, '["甲","乙"]', '[0]', 1 FROM generate_series(1, 3) i RETURNING id::int AS id`)
+    const ids = qs.map((q) => q.id)
+    const drawn = [ids[2], ids[0], ids[1]]
+    const [done] = await db.query<{ id: number }>(
+      `INSERT INTO quiz_attempts (kind, user_id, question_ids, total, expires_at, submitted_at, correct_count, score, points)
+       VALUES ('practice', $1, $2, 3, now(), '2026-01-02T03:00:00Z', 1, 33, 1) RETURNING id::int AS id`, [u.id, drawn])
+    const [open] = await db.query<{ id: number }>(
+      `INSERT INTO quiz_attempts (kind, user_id, question_ids, total, expires_at) VALUES ('practice', $1, $2, 3, now() + interval '1 hour') RETURNING id::int AS id`,
+      [u.id, drawn])
+    // stored out of order, with the times they were answered
+    await db.query(
+      `INSERT INTO quiz_attempt_answers (attempt_id, question_id, user_id, given, correct, answered_at) VALUES
+         ($1, $2, $5, '[1]', false, '2026-01-02T02:59:03Z'), ($1, $3, $5, '[0]', true, '2026-01-02T02:59:01Z'), ($1, $4, $5, '[]', false, '2026-01-02T02:59:02Z')`,
+      [done.id, drawn[2], drawn[0], drawn[1], u.id])
+    await db.query(`INSERT INTO quiz_points (user_id, attempt_id, day, points) VALUES ($1, $2, '2026-01-02', 1)`, [u.id, done.id])
+
+    expect(await migrate(db)).toEqual(migrationFiles().filter((f) => f > '0007_quiz_submission.sql'))
+
+    const row = await db.one<{ answers: unknown; points: number; day: string }>(
+      `SELECT answers, points, points_day::text AS day FROM quiz_attempts WHERE id = $1`, [done.id])
+    expect(row!.points).toBe(1)
+    expect(row!.day).toBe('2026-01-02')
+    expect((row!.answers as Array<{ q: number }>).map((a) => a.q)).toEqual(drawn)
+    const answers = await db.query<{ q: number; given: number[]; correct: boolean; at: string }>(
+      `SELECT question_id::int AS q, given, correct, answered_at AS at FROM quiz_attempt_answers WHERE attempt_id = $1 ORDER BY answered_at`, [done.id])
+    expect(answers.map((a) => [a.q, a.given, a.correct, new Date(a.at).toISOString()])).toEqual([
+      [drawn[0], [0], true, '2026-01-02T02:59:01.000Z'],
+      [drawn[1], [], false, '2026-01-02T02:59:02.000Z'],
+      [drawn[2], [1], false, '2026-01-02T02:59:03.000Z'],
+    ])
+    expect(await db.query(`SELECT user_id::int AS "userId", attempt_id::int AS "attemptId", day::text AS day, points FROM quiz_points`))
+      .toEqual([{ userId: u.id, attemptId: done.id, day: '2026-01-02', points: 1 }])
+    expect(await db.one(`SELECT answers, points, points_day FROM quiz_attempts WHERE id = $1`, [open.id])).toEqual({ answers: null, points: 0, points_day: null })
+    // points and their day go together
+    await expect(db.query(`UPDATE quiz_attempts SET points = 3 WHERE id = $1`, [open.id])).rejects.toThrow()
+  })
+})
