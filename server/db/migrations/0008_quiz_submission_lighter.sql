@@ -7,16 +7,19 @@
 --  * quiz_attempts_campaign_idx is dropped: no query could use it (the boards ask for submitted OR expired
 --    attempts; per-campaign lookups use quiz_attempts_campaign_no_uniq), yet every submission added to it.
 
+-- PL/pgSQL, not SQL: a SQL function with a query is planned again on every call; this one keeps its plan.
 CREATE FUNCTION session_user_id(p_token_hash text) RETURNS bigint
-LANGUAGE sql STABLE AS $$
-  SELECT s.user_id FROM sessions s WHERE s.token_hash = p_token_hash AND s.revoked_at IS NULL AND s.expires_at > now()
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN (SELECT s.user_id FROM sessions s WHERE s.token_hash = p_token_hash AND s.revoked_at IS NULL AND s.expires_at > now());
+END
 $$;
 
 DROP INDEX quiz_attempts_campaign_idx;
 
--- answers: [{"q": question id, "given": [option indexes], "correct": bool, "at": answered at (live only)}] in the
--- order the questions were drawn, every drawn (or, live, asked) question included. points_day: the Asia/Shanghai
--- day the attempt's points count toward the daily cap.
+-- answers: [{"q": question id, "given": [option indexes], "correct": bool, "at": answered at (live only)}], the
+-- answers given; a drawn question without one counts as wrong (the view below says so). points_day: the
+-- Asia/Shanghai day the attempt's points count toward the daily cap.
 ALTER TABLE quiz_attempts ADD COLUMN answers jsonb, ADD COLUMN points_day date;
 
 UPDATE quiz_attempts a
@@ -31,10 +34,13 @@ ALTER TABLE quiz_attempts ADD CHECK ((points > 0) = (points_day IS NOT NULL));
 DROP TABLE quiz_attempt_answers;
 DROP TABLE quiz_points;
 
+-- every question of a submitted (or live) attempt, in the order drawn; one not answered is wrong, given nothing
 CREATE VIEW quiz_attempt_answers AS
-  SELECT a.id AS attempt_id, x.q AS question_id, a.user_id, x.given, x.correct,
-         coalesce(x.at, a.submitted_at, a.expired_at, a.started_at) AS answered_at
-    FROM quiz_attempts a CROSS JOIN LATERAL jsonb_to_recordset(a.answers) AS x(q bigint, given jsonb, correct boolean, at timestamptz)
+  SELECT a.id AS attempt_id, d.q AS question_id, a.user_id, coalesce(x.given, '[]') AS given, coalesce(x.correct, false) AS correct,
+         coalesce(x.at, a.submitted_at, a.expired_at, a.started_at) AS answered_at, d.i AS position
+    FROM quiz_attempts a
+   CROSS JOIN LATERAL unnest(a.question_ids) WITH ORDINALITY AS d(q, i)
+    LEFT JOIN LATERAL jsonb_to_recordset(a.answers) AS x(q bigint, given jsonb, correct boolean, at timestamptz) ON x.q = d.q
    WHERE a.answers IS NOT NULL;
 
 CREATE VIEW quiz_points AS
@@ -45,32 +51,38 @@ CREATE VIEW quiz_points AS
 -- the daily cap's sum: a person's attempts of one day
 CREATE INDEX quiz_attempts_points_day_idx ON quiz_attempts (user_id, points_day) WHERE points > 0;
 
-CREATE OR REPLACE FUNCTION quiz_record_submission(p_attempt bigint, p_user bigint, p_key text, p_answers jsonb, p_rules jsonb)
-RETURNS TABLE (outcome text, bad_question bigint, kind text, campaign_id bigint, attempt_no integer, question_ids bigint[],
+-- The submission, lighter than 0007's: the service has graded the answers (p_correct of them right) and names the
+-- questions answered (p_question_ids); what needs the attempt row stays here, under its lock. Outcomes as in 0007.
+-- Without p_user the submitter is the user of the session p_token_hash (none valid: 'not_found', user_id NULL).
+DROP FUNCTION quiz_record_submission(bigint, bigint, text, jsonb, jsonb);
+CREATE FUNCTION quiz_record_submission(p_attempt bigint, p_user bigint, p_token_hash text, p_key text, p_answers jsonb,
+                                       p_question_ids bigint[], p_correct integer, p_rules jsonb)
+RETURNS TABLE (outcome text, user_id bigint, bad_question bigint, kind text, campaign_id bigint, attempt_no integer, question_ids bigint[],
                started_at timestamptz, submitted_at timestamptz, total integer, correct_count integer, score integer,
                passed boolean, pass_score integer, points integer)
 LANGUAGE plpgsql AS $fn$
 #variable_conflict use_column
 DECLARE
-  a quiz_attempts%ROWTYPE;
-  pass integer;
+  a record;
   result text := 'recorded';
-  stray bigint;
-  n_correct integer;
-  v_score integer;
-  v_passed boolean;
   earned integer;
   today integer;
   granted integer := 0;
-  v_day date := (now() AT TIME ZONE 'Asia/Shanghai')::date;
+  v_score integer;
+  v_passed boolean;
+  v_day date;
 BEGIN
-  SELECT * INTO a FROM quiz_attempts x WHERE x.id = p_attempt AND x.user_id = p_user FOR UPDATE;
+  user_id := coalesce(p_user, session_user_id(p_token_hash));
+  SELECT x.*, c.pass_score AS pass INTO a
+    FROM quiz_attempts x LEFT JOIN quiz_campaigns c ON c.id = x.campaign_id
+   WHERE x.id = p_attempt AND x.user_id = quiz_record_submission.user_id
+     FOR UPDATE OF x;
   IF NOT FOUND THEN
-    RETURN QUERY SELECT 'not_found', NULL::bigint, NULL::text, NULL::bigint, NULL::integer, NULL::bigint[], NULL::timestamptz,
-                        NULL::timestamptz, NULL::integer, NULL::integer, NULL::integer, NULL::boolean, NULL::integer, NULL::integer;
+    outcome := 'not_found';
+    RETURN NEXT;
     RETURN;
   END IF;
-  SELECT c.pass_score INTO pass FROM quiz_campaigns c WHERE c.id = a.campaign_id;
+  pass_score := a.pass;
 
   IF a.submitted_at IS NOT NULL THEN
     result := CASE WHEN a.submit_key = p_key THEN 'replay' ELSE 'already_submitted' END;
@@ -83,41 +95,46 @@ BEGIN
     UPDATE quiz_attempts x SET expired_at = now(), correct_count = 0, score = 0,
            passed = CASE WHEN x.kind = 'campaign' THEN false ELSE NULL END
      WHERE x.id = p_attempt
-    RETURNING * INTO a;
+    RETURNING x.* INTO a;
     result := 'expired';
-  ELSE
-    SELECT g.q INTO stray FROM jsonb_to_recordset(p_answers) AS g(q bigint) WHERE NOT (g.q = ANY(a.question_ids)) LIMIT 1;
-    IF stray IS NOT NULL THEN
-      result := 'not_drawn';
-    END IF;
+  ELSIF NOT (p_question_ids <@ a.question_ids) THEN
+    result := 'not_drawn';
+    bad_question := (SELECT q FROM unnest(p_question_ids) AS q WHERE NOT (q = ANY(a.question_ids)) LIMIT 1);
   END IF;
 
   IF result = 'recorded' THEN
-    SELECT count(*) INTO n_correct FROM jsonb_to_recordset(p_answers) AS g(q bigint, correct boolean) WHERE g.correct;
-    v_score := CASE WHEN a.total > 0 THEN round(100.0 * n_correct / a.total)::integer ELSE 0 END;
-    v_passed := CASE WHEN a.kind = 'campaign' THEN v_score >= coalesce(pass, 0) END;
+    v_score := CASE WHEN a.total > 0 THEN round(100.0 * p_correct / a.total)::integer ELSE 0 END;
+    v_passed := CASE WHEN a.kind = 'campaign' THEN v_score >= coalesce(pass_score, 0) END;
     earned := CASE WHEN a.kind = 'campaign'
-                   THEN n_correct * (p_rules ->> 'perCorrectCampaign')::integer + CASE WHEN v_passed THEN (p_rules ->> 'passBonus')::integer ELSE 0 END
-                   ELSE n_correct * (p_rules ->> 'perCorrectPractice')::integer END;
+                   THEN p_correct * (p_rules ->> 'perCorrectCampaign')::integer + CASE WHEN v_passed THEN (p_rules ->> 'passBonus')::integer ELSE 0 END
+                   ELSE p_correct * (p_rules ->> 'perCorrectPractice')::integer END;
     IF earned > 0 THEN
+      v_day := (now() AT TIME ZONE 'Asia/Shanghai')::date;
       -- the daily cap holds across concurrent submissions of one person (and live results, queries.grantLivePoints)
-      PERFORM pg_advisory_xact_lock(hashtext('quiz-points:' || p_user));
+      PERFORM pg_advisory_xact_lock(hashtext('quiz-points:' || a.user_id));
       SELECT coalesce(sum(x.points), 0) INTO today FROM quiz_attempts x
-       WHERE x.user_id = p_user AND x.points_day = v_day AND x.points > 0;
+       WHERE x.user_id = a.user_id AND x.points_day = v_day AND x.points > 0;
       granted := greatest(0, least(earned, (p_rules ->> 'dailyCap')::integer - today));
     END IF;
-    -- every drawn question is in the answers: one not answered counts as wrong (and shows in the 错题本)
     UPDATE quiz_attempts x
-       SET submitted_at = now(), correct_count = n_correct, score = v_score, passed = v_passed, points = granted,
-           points_day = CASE WHEN granted > 0 THEN v_day END, submit_key = p_key,
-           answers = (SELECT jsonb_agg(jsonb_build_object('q', d.q, 'given', coalesce(g.given, '[]'), 'correct', coalesce(g.correct, false)) ORDER BY d.i)
-                        FROM unnest(a.question_ids) WITH ORDINALITY AS d(q, i)
-                        LEFT JOIN jsonb_to_recordset(p_answers) AS g(q bigint, given jsonb, correct boolean) ON g.q = d.q)
+       SET submitted_at = now(), correct_count = p_correct, score = v_score, passed = v_passed, points = granted,
+           points_day = CASE WHEN granted > 0 THEN v_day END, submit_key = p_key, answers = p_answers
      WHERE x.id = p_attempt
-    RETURNING * INTO a;
+    RETURNING x.* INTO a;
   END IF;
 
-  RETURN QUERY SELECT result, stray, a.kind, a.campaign_id, a.attempt_no, a.question_ids, a.started_at, a.submitted_at,
-                      a.total, a.correct_count, a.score, a.passed, pass, a.points;
+  outcome := result;
+  kind := a.kind;
+  campaign_id := a.campaign_id;
+  attempt_no := a.attempt_no;
+  question_ids := a.question_ids;
+  started_at := a.started_at;
+  submitted_at := a.submitted_at;
+  total := a.total;
+  correct_count := a.correct_count;
+  score := a.score;
+  passed := a.passed;
+  points := a.points;
+  RETURN NEXT;
 END
 $fn$;

@@ -290,12 +290,10 @@ export interface RecordOutcome {
 
 const RECORD = prepared(
   'quiz_record_submission',
-  `SELECT who.id::int AS "userId", r.outcome, r.bad_question::int AS "badQuestion", r.kind, r.campaign_id::int AS "campaignId",
-          r.attempt_no AS "attemptNo", r.question_ids::int[] AS "questionIds", r.started_at AS "startedAt",
-          r.submitted_at AS "submittedAt", r.total, r.correct_count AS "correctCount", r.score, r.passed,
-          r.pass_score AS "passScore", r.points
-     FROM (SELECT coalesce($2::bigint, session_user_id($6::text)) AS id) who,
-          LATERAL quiz_record_submission($1::bigint, who.id, $3::text, $4::jsonb, $5::jsonb) r`,
+  `SELECT outcome, user_id::int AS "userId", bad_question::int AS "badQuestion", kind, campaign_id::int AS "campaignId",
+          attempt_no AS "attemptNo", question_ids::int[] AS "questionIds", started_at AS "startedAt", submitted_at AS "submittedAt",
+          total, correct_count AS "correctCount", score, passed, pass_score AS "passScore", points
+     FROM quiz_record_submission($1::bigint, $2::bigint, $3::text, $4::text, $5::jsonb, $6::bigint[], $7::int, $8::jsonb)`,
 )
 
 /**
@@ -315,7 +313,10 @@ export async function recordSubmission(
   },
 ) {
   const answers = s.answers.map((a) => ({ q: a.questionId, given: a.given, correct: a.correct }))
-  return (await db.one<RecordOutcome>(RECORD, [s.attemptId, s.userId, s.key, JSON.stringify(answers), JSON.stringify(s.rules), s.tokenHash]))!
+  const correct = s.answers.reduce((n, a) => n + (a.correct ? 1 : 0), 0)
+  return (await db.one<RecordOutcome>(RECORD, [
+    s.attemptId, s.userId, s.tokenHash, s.key, JSON.stringify(answers), s.answers.map((a) => a.questionId), correct, JSON.stringify(s.rules),
+  ]))!
 }
 
 // ---- points ----
