@@ -18,7 +18,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
  * Runs one statement as a single exchange with PGlite's backend (parse, bind, describe, execute, sync in one
  * message), where PGlite's own query() makes six, describing the statement first to type its parameters.
  * Parameters are sent as text the way node-postgres sends them (arrays as array literals, Dates, objects as
- * JSON), so both drivers see the same values. A Prepared statement is parsed once under its name.
+ * JSON), so both drivers see the same values. A prepared statement is parsed once under its name.
  */
 function runner(pg: PGlite) {
   const named = new Set<string>()
@@ -26,21 +26,27 @@ function runner(pg: PGlite) {
     const name = typeof sql === 'string' ? '' : sql.name
     const text = typeof sql === 'string' ? sql : sql.text
     const values = (params ?? []).map((v) => prepareValue(v) as string | null)
-    const fresh = !name || !named.has(name)
-    const message = concat([
-      ...(fresh ? [serialize.parse({ name, text, types: [] })] : []),
-      serialize.bind({ statement: name, values }),
-      serialize.describe({ type: 'P' }),
-      serialize.execute({}),
-      serialize.sync(),
-    ])
-    const exchange = () => pg.execProtocol(message, { syncToFs: !inTransaction })
+    const exchange = async () => {
+      // A name is parsed on its own the first time, while holding PGlite: two first uses at once cannot both
+      // parse it, and a statement that then fails leaves the name known (protocol-level statements outlive it).
+      if (name && !named.has(name)) {
+        await pg.execProtocol(concat([serialize.parse({ name, text, types: [] }), serialize.sync()]), { syncToFs: false })
+        named.add(name)
+      }
+      const message = concat([
+        ...(name ? [] : [serialize.parse({ name, text, types: [] })]),
+        serialize.bind({ statement: name, values }),
+        serialize.describe({ type: 'P' }),
+        serialize.execute({}),
+        serialize.sync(),
+      ])
+      return pg.execProtocol(message, { syncToFs: !inTransaction })
+    }
     try {
       // outside a transaction, wait for any open one to end; inside, the transaction already holds PGlite
       const { messages } = inTransaction
         ? await pg._runExclusiveQuery(exchange)
         : await pg._runExclusiveTransaction(() => pg._runExclusiveQuery(exchange))
-      if (name && fresh) named.add(name)
       return (parse.parseResults(messages, pg.parsers)[0]?.rows ?? []) as T[]
     } catch (err) {
       if (err && typeof err === 'object') Object.assign(err, { query: text })

@@ -426,6 +426,38 @@ describe('campaigns', () => {
     expect(ok.json()).toMatchObject({ id: attempt.id, status: 'submitted', total: 5 })
   })
 
+  it('a burst of submissions that reach the database together: each gets its own answer, each attempt is recorded once', async () => {
+    const c = await createCampaign({ maxAttempts: 2 })
+    const people = await Promise.all(Array.from({ length: 10 }, () => newResident(HAPPY)))
+    const attempts = await Promise.all(people.map(async (token) => ({ token, a: (await start(token, c.id)).json() })))
+    const keyOf = await answersOf(attempts.flatMap((x) => x.a.questions.map((q: { id: number }) => q.id)))
+    const right = (a: { questions: Array<{ id: number }> }) => a.questions.map((q) => ({ questionId: q.id, choice: keyOf.get(q.id)! }))
+    const notDrawn = (await t.ctx.db.one<{ id: number }>(
+      'SELECT id::int AS id FROM quiz_questions WHERE active AND NOT (id = ANY($1::bigint[])) LIMIT 1', [[...keyOf.keys()]]))!.id
+    type Shot = { who: number; expect: number[]; send: () => ReturnType<typeof submit> }
+    const shots: Shot[] = []
+    attempts.forEach(({ token, a }, who) => {
+      shots.push({ who, expect: [200, 409], send: () => submit(token, a.id, right(a), { 'idempotency-key': `burst-${who}-first` }) })
+      // a second submission of the same attempt (another key): one of the two wins, the other is refused
+      if (who % 2 === 0) shots.push({ who, expect: [200, 409], send: () => submit(token, a.id, right(a), { 'idempotency-key': `burst-${who}-again` }) })
+      // someone else's attempt, a question it did not draw, no valid session
+      if (who % 3 === 0) shots.push({ who: -1, expect: [404], send: () => submit(people[(who + 1) % people.length], a.id, right(a)) })
+      // (refused as not drawn, or as already submitted when the right one got there first)
+      if (who % 4 === 0) shots.push({ who: -1, expect: [400, 409], send: () => submit(token, a.id, [{ questionId: notDrawn, choice: [0] }]) })
+      if (who % 5 === 0) shots.push({ who: -1, expect: [401], send: () => submit('y'.repeat(40), a.id, right(a)) })
+    })
+    const replies = await Promise.all(shots.map((s) => s.send()))
+    replies.forEach((r, i) => expect(shots[i].expect).toContain(r.statusCode))
+    attempts.forEach(({ a }, who) => {
+      const mine = replies.filter((_, i) => shots[i].who === who)
+      expect(mine.filter((r) => r.statusCode === 200)).toHaveLength(1)
+      expect(mine.filter((r) => r.statusCode === 200)[0].json()).toMatchObject({ id: a.id, status: 'submitted', score: 100 })
+    })
+    const rows = await t.ctx.db.query<{ n: number }>(
+      `SELECT jsonb_array_length(answers)::int AS n FROM quiz_attempts WHERE id = ANY($1::bigint[]) AND submitted_at IS NOT NULL`, [attempts.map((x) => x.a.id)])
+    expect(rows.map((r) => r.n)).toEqual(attempts.map(() => 5))
+  })
+
   it('concurrent retries of one submission with one Idempotency-Key: one result, recorded once', async () => {
     const c = await createCampaign()
     const me = await newResident(HAPPY)

@@ -1,6 +1,7 @@
 -- Quiz submission in one round trip and one row (measured by npm run bench:quizzes).
 --  * session_user_id: the signed-in user of a token hash, for a busy statement that checks the session itself when
 --    the API process does not remember the caller (server/lib/caller.ts), instead of a lookup round trip before it.
+--  * Concurrent submissions go to the database in batches (server/modules/quizzes/submission-batch.ts).
 --  * An attempt's answers and its points live on the attempt row: a submission updates that one row instead of
 --    also inserting a row per question and a ledger row (each with its index entries). quiz_attempt_answers and
 --    quiz_points stay as views, so what reads them (result pages, 错题本, points, boards) reads the same rows.
@@ -52,12 +53,14 @@ CREATE VIEW quiz_points AS
 CREATE INDEX quiz_attempts_points_day_idx ON quiz_attempts (user_id, points_day) WHERE points > 0;
 
 -- The submission, lighter than 0007's: the service has graded the answers (p_correct of them right) and names the
--- questions answered (p_question_ids); what needs the attempt row stays here, under its lock. Outcomes as in 0007.
--- Without p_user the submitter is the user of the session p_token_hash (none valid: 'not_found', user_id NULL).
+-- questions answered (p_question_ids); what needs the attempt row stays here, under its lock. Outcomes as in 0007
+-- ('not_found' also when p_user is NULL: no valid session). Concurrent submissions are sent in batches, one
+-- statement for several (queries.recordSubmissions), so the locks come in one order: the person's points lock
+-- first, then the attempt; a batch goes through its people in id order.
 DROP FUNCTION quiz_record_submission(bigint, bigint, text, jsonb, jsonb);
-CREATE FUNCTION quiz_record_submission(p_attempt bigint, p_user bigint, p_token_hash text, p_key text, p_answers jsonb,
+CREATE FUNCTION quiz_record_submission(p_attempt bigint, p_user bigint, p_key text, p_answers jsonb,
                                        p_question_ids bigint[], p_correct integer, p_rules jsonb)
-RETURNS TABLE (outcome text, user_id bigint, bad_question bigint, kind text, campaign_id bigint, attempt_no integer, question_ids bigint[],
+RETURNS TABLE (outcome text, bad_question bigint, kind text, campaign_id bigint, attempt_no integer, question_ids bigint[],
                started_at timestamptz, submitted_at timestamptz, total integer, correct_count integer, score integer,
                passed boolean, pass_score integer, points integer)
 LANGUAGE plpgsql AS $fn$
@@ -72,10 +75,16 @@ DECLARE
   v_passed boolean;
   v_day date;
 BEGIN
-  user_id := coalesce(p_user, session_user_id(p_token_hash));
+  IF p_user IS NULL THEN
+    outcome := 'not_found';
+    RETURN NEXT;
+    RETURN;
+  END IF;
+  -- the daily cap holds across concurrent submissions of one person (and live results, queries.grantLivePoints)
+  PERFORM pg_advisory_xact_lock(hashtext('quiz-points:' || p_user));
   SELECT x.*, c.pass_score AS pass INTO a
     FROM quiz_attempts x LEFT JOIN quiz_campaigns c ON c.id = x.campaign_id
-   WHERE x.id = p_attempt AND x.user_id = quiz_record_submission.user_id
+   WHERE x.id = p_attempt AND x.user_id = p_user
      FOR UPDATE OF x;
   IF NOT FOUND THEN
     outcome := 'not_found';
@@ -110,10 +119,8 @@ BEGIN
                    ELSE p_correct * (p_rules ->> 'perCorrectPractice')::integer END;
     IF earned > 0 THEN
       v_day := (now() AT TIME ZONE 'Asia/Shanghai')::date;
-      -- the daily cap holds across concurrent submissions of one person (and live results, queries.grantLivePoints)
-      PERFORM pg_advisory_xact_lock(hashtext('quiz-points:' || a.user_id));
       SELECT coalesce(sum(x.points), 0) INTO today FROM quiz_attempts x
-       WHERE x.user_id = a.user_id AND x.points_day = v_day AND x.points > 0;
+       WHERE x.user_id = p_user AND x.points_day = v_day AND x.points > 0;
       granted := greatest(0, least(earned, (p_rules ->> 'dailyCap')::integer - today));
     END IF;
     UPDATE quiz_attempts x

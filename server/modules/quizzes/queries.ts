@@ -289,34 +289,52 @@ export interface RecordOutcome {
 }
 
 const RECORD = prepared(
-  'quiz_record_submission',
-  `SELECT outcome, user_id::int AS "userId", bad_question::int AS "badQuestion", kind, campaign_id::int AS "campaignId",
-          attempt_no AS "attemptNo", question_ids::int[] AS "questionIds", started_at AS "startedAt", submitted_at AS "submittedAt",
-          total, correct_count AS "correctCount", score, passed, pass_score AS "passScore", points
-     FROM quiz_record_submission($1::bigint, $2::bigint, $3::text, $4::text, $5::jsonb, $6::bigint[], $7::int, $8::jsonb)`,
+  'quiz_record_submissions',
+  `WITH item AS MATERIALIZED (
+     SELECT x.i, x.attempt, coalesce(x.uid, session_user_id(x.token)) AS uid, x.key, x.answers, x.qids, x.correct
+       FROM jsonb_to_recordset($1::jsonb) AS x(i int, attempt bigint, uid bigint, token text, key text, answers jsonb, qids bigint[], correct int))
+   SELECT s.i, s.uid::int AS "userId", r.outcome, r.bad_question::int AS "badQuestion", r.kind, r.campaign_id::int AS "campaignId",
+          r.attempt_no AS "attemptNo", r.question_ids::int[] AS "questionIds", r.started_at AS "startedAt",
+          r.submitted_at AS "submittedAt", r.total, r.correct_count AS "correctCount", r.score, r.passed,
+          r.pass_score AS "passScore", r.points
+     FROM (SELECT * FROM item ORDER BY uid, attempt) s
+    CROSS JOIN LATERAL quiz_record_submission(s.attempt, s.uid, s.key, s.answers, s.qids, s.correct, $2::jsonb) r`,
 )
 
+export interface Submission {
+  attemptId: number
+  /** The submitter if known; otherwise whoever the session of tokenHash belongs to, checked in the same statement. */
+  userId: number | null
+  tokenHash: string
+  key: string | null
+  answers: Array<{ questionId: number; given: number[]; correct: boolean }>
+}
+
+export interface SubmissionRules { graceSeconds: number; perCorrectCampaign: number; perCorrectPractice: number; passBonus: number; dailyCap: number }
+
 /**
- * Records a submission (migrations 0007, 0008) — answers already checked against their questions — if the attempt
- * is the caller's, still open and in time; scores it, grants points under the daily cap. Otherwise says why not.
- * Without userId the submitter is whoever the session of tokenHash belongs to, checked in the same statement.
+ * Records submissions (migrations 0007, 0008) — answers already checked against their questions — each if its
+ * attempt is the submitter's, still open and in time: scores it, grants points under the daily cap; otherwise says
+ * why not. One statement, one transaction for all of them; people in id order (the function's locks, 0008).
+ * Outcomes in the order given.
  */
-export async function recordSubmission(
-  db: Queryable,
-  s: {
-    attemptId: number
-    userId: number | null
-    tokenHash: string
-    key: string | null
-    answers: Array<{ questionId: number; given: number[]; correct: boolean }>
-    rules: { graceSeconds: number; perCorrectCampaign: number; perCorrectPractice: number; passBonus: number; dailyCap: number }
-  },
-) {
-  const answers = s.answers.map((a) => ({ q: a.questionId, given: a.given, correct: a.correct }))
-  const correct = s.answers.reduce((n, a) => n + (a.correct ? 1 : 0), 0)
-  return (await db.one<RecordOutcome>(RECORD, [
-    s.attemptId, s.userId, s.tokenHash, s.key, JSON.stringify(answers), s.answers.map((a) => a.questionId), correct, JSON.stringify(s.rules),
-  ]))!
+export async function recordSubmissions(db: Queryable, items: readonly Submission[], rules: SubmissionRules): Promise<RecordOutcome[]> {
+  const rows = await db.query<RecordOutcome & { i: number }>(RECORD, [
+    JSON.stringify(items.map((s, i) => ({
+      i,
+      attempt: s.attemptId,
+      uid: s.userId,
+      token: s.userId === null ? s.tokenHash : null,
+      key: s.key,
+      answers: s.answers.map((a) => ({ q: a.questionId, given: a.given, correct: a.correct })),
+      qids: s.answers.map((a) => a.questionId),
+      correct: s.answers.reduce((n, a) => n + (a.correct ? 1 : 0), 0),
+    }))),
+    JSON.stringify(rules),
+  ])
+  const out: RecordOutcome[] = new Array(items.length)
+  for (const r of rows) out[r.i] = r
+  return out
 }
 
 // ---- points ----

@@ -15,6 +15,7 @@ import { assertCanChangeQuestion, assertCanManageCampaign, assertCanRunCampaignI
 import { questionCache, questionsChanged } from './question-cache'
 import { tidyQuestion } from './question-rules'
 import * as q from './queries'
+import { submissionBatcher } from './submission-batch'
 
 /** Seconds allowed after expiresAt for the network: a submission sent in time may arrive a little late. */
 export const GRACE_SECONDS = 5
@@ -425,11 +426,16 @@ export function expireOverdueAttempts(ctx: AppContext): Promise<number> {
   return q.expireOverdue(ctx.db, GRACE_SECONDS)
 }
 
+const SUBMISSION_RULES: q.SubmissionRules = {
+  graceSeconds: GRACE_SECONDS, perCorrectCampaign: POINTS.perCorrectCampaign, perCorrectPractice: POINTS.perCorrectPractice, passBonus: POINTS.passBonus, dailyCap: POINTS.dailyCap,
+}
+
 /**
  * Checks each answer against its question (kept in memory) and records the submission with one call that does,
  * under the attempt's row lock, everything that needs the attempt: whose it is, whether it is still open and in
  * time, whether the answered questions were drawn, the score and the points. Of two concurrent submissions one is
  * recorded; the other is refused — or, carrying the winner's Idempotency-Key, gets the same result (a retry).
+ * Submissions that arrive together share that call (submission-batch.ts).
  */
 export async function submitAttempt(ctx: AppContext, who: { userId: number | null; tokenHash: string }, id: number, body: SubmitBody, idempotencyKey?: string) {
   const seen = new Set<number>()
@@ -445,9 +451,8 @@ export async function submitAttempt(ctx: AppContext, who: { userId: number | nul
     checkChoice(question, ans.choice, `第 ${i + 1} 题`)
     return { questionId: question.id, given: ans.choice, correct: ans.choice.length > 0 && sameChoice(question.answer, ans.choice) }
   })
-  const r = await q.recordSubmission(ctx.db, {
+  const r = await submissionBatcher(ctx, SUBMISSION_RULES).record({
     attemptId: id, userId: who.userId, tokenHash: who.tokenHash, key: idempotencyKey ?? null, answers: graded,
-    rules: { graceSeconds: GRACE_SECONDS, perCorrectCampaign: POINTS.perCorrectCampaign, perCorrectPractice: POINTS.perCorrectPractice, passBonus: POINTS.passBonus, dailyCap: POINTS.dailyCap },
   })
   const attempt = (): q.AttemptRow => ({
     id, kind: r.kind, campaignId: r.campaignId, userId: r.userId!, attemptNo: r.attemptNo, questionIds: r.questionIds, startedAt: r.startedAt,
