@@ -99,6 +99,16 @@ describe('live quiz', () => {
     expect(asResident.statusCode).toBe(403)
     expect((await t.as(worker, { method: 'POST', url: '/api/v1/live/sessions', payload: { title: 'x', questionIds: [] } })).json().code).toBe('VALIDATION_FAILED')
 
+    // a question another community imported is not the host's to use (as in a draw); the office may use any
+    const elsewhere = await t.ctx.db.one<{ id: number }>(
+      `INSERT INTO quiz_questions (kind, stem, options, answer, difficulty, region_code)
+       SELECT 'judge', '别的社区导入的题', '["对","错"]', '[0]', 1, code FROM regions WHERE level = 'community' AND code <> $1 LIMIT 1
+       RETURNING id::int AS id`, [HAPPY])
+    const foreign = await t.as(worker, { method: 'POST', url: '/api/v1/live/sessions', payload: { title: 'x', questionIds: [q1.id, elsewhere!.id] } })
+    expect([foreign.statusCode, foreign.json().code]).toEqual([404, 'QUESTION_NOT_FOUND'])
+    const office = await t.login(DEMO_ACCOUNTS.office.phone)
+    expect((await t.as(office, { method: 'POST', url: '/api/v1/live/sessions', payload: { title: '全市赛', questionIds: [elsewhere!.id] } })).statusCode).toBe(201)
+
     const s = await createSession([q1.id, q2.id])
     expect(s.code).toMatch(/^\d{6}$/)
     expect(s.qrDataUrl.startsWith('data:image/png;base64,')).toBe(true)

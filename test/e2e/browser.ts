@@ -103,7 +103,7 @@ export function h5Suite(opts: () => TestAppOptions | Promise<TestAppOptions> = (
   afterAll(async () => {
     await browser?.close()
     await t?.close()
-  })
+  }, 60_000)
   return {
     get t() { return t! },
     get base() { return base },

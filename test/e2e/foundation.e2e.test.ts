@@ -48,8 +48,18 @@ run('H5 in chromium: the foundation journey', () => {
     for (let i = 0; i < 50 && (await title()) <= before * 1.1; i++) await page.waitForTimeout(200)
     expect(await title()).toBeGreaterThan(before * 1.1)
     await screenshot(page, 'foundation-05-mine-elder')
+    // seen once in ~10 runs under load: the page did not come back after the reload; say what it showed
+    const seen: string[] = []
+    page.on('response', (r) => { if (r.status() >= 400) seen.push(`HTTP ${r.status()} ${r.url()}`) })
+    page.on('requestfailed', (r) => seen.push(`failed ${r.url()} ${r.failure()?.errorText}`))
+    page.on('pageerror', (err) => seen.push(`page error ${err.message}`))
     await page.reload()
-    await visibleText(page, '长辈模式', true).waitFor({ timeout: 20_000 })
+    try {
+      await visibleText(page, '长辈模式', true).waitFor({ timeout: 20_000 })
+    } catch (err) {
+      await screenshot(page, 'foundation-05-reload-failed')
+      throw new Error(`${(err as Error).message}\npage: ${page.url()}\n${(await page.locator('body').innerText()).slice(0, 300)}\n${seen.join('\n')}`)
+    }
     expect(await title()).toBeGreaterThan(before * 1.1)
     const stored = await h5.t.ctx.db.one<{ elder: boolean }>(`SELECT elder_mode AS elder FROM users WHERE phone = '13800000001'`)
     expect(stored?.elder).toBe(true)

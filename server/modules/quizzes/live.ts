@@ -125,7 +125,8 @@ export class LiveService {
     let ids: number[]
     if (body.questionIds) {
       if (body.tag || body.count) throw badRequest('LIVE_QUESTIONS_AMBIGUOUS', '请指定题目编号，或按标签抽题，二者选一')
-      const rows = await q.questionStates(this.ctx.db, body.questionIds)
+      // the same questions a draw could take: the city bank and the host's own region and those above it
+      const rows = (await q.questionStates(this.ctx.db, body.questionIds)).filter((r) => caller.office || r.regionCode === null || chain.includes(r.regionCode))
       const missing = body.questionIds.filter((id) => !rows.some((r) => r.id === id))
       if (missing.length) throw notFound('QUESTION_NOT_FOUND', `题目不存在：${missing.join('、')}`)
       const retired = rows.filter((r) => !r.active).map((r) => r.id)

@@ -463,7 +463,8 @@ export async function questionInUse(db: Queryable, id: number, graceSeconds: num
 }
 
 export function questionStates(db: Queryable, ids: number[]) {
-  return db.query<{ id: number; active: boolean }>(`SELECT id::int AS id, active FROM quiz_questions WHERE id = ANY($1::bigint[])`, [ids])
+  return db.query<{ id: number; active: boolean; regionCode: string | null }>(
+    `SELECT id::int AS id, active, region_code AS "regionCode" FROM quiz_questions WHERE id = ANY($1::bigint[])`, [ids])
 }
 
 // ---- live results into the points ledger ----
