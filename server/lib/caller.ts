@@ -61,10 +61,6 @@ function remembered(ctx: AppContext, tokenHash: string): Caller | null {
   return known.caller
 }
 
-async function resolve(ctx: AppContext, token: string): Promise<Caller> {
-  return callerOfTokenHash(ctx, hashSecret(token))
-}
-
 /** The caller of a session (remembered or looked up); 401 when the session is unknown, revoked or expired. */
 export async function callerOfTokenHash(ctx: AppContext, tokenHash: string): Promise<Caller> {
   const known = remembered(ctx, tokenHash)
@@ -92,7 +88,7 @@ export async function callerOfTokenHash(ctx: AppContext, tokenHash: string): Pro
 export async function optionalCaller(ctx: AppContext, req: FastifyRequest): Promise<Caller | null> {
   if (req.caller !== undefined) return req.caller
   const token = bearer(req)
-  req.caller = token ? await resolve(ctx, token) : null
+  req.caller = token ? await callerOfTokenHash(ctx, hashSecret(token)) : null
   return req.caller
 }
 
