@@ -42,6 +42,8 @@ export async function createRuntime(config: Config, db: Db, overrides: Partial<A
   await callers.start()
   closers.push(() => callers.stop())
   const ctx: AppContext = { config, db, bus, wechat, sms, regions: overrides.regions ?? new RegionStore(db), callers }
+  // loaded now, outside any transaction (RegionStore); a database without regions yet loads on first use
+  await ctx.regions.get().catch(() => undefined)
   return {
     ctx,
     close: async () => {

@@ -71,6 +71,6 @@ export async function importRegions(ctx: AppContext, actorId: number | null, inp
     await audit(tx, actorId, 'regions.import', `regions:v${version}`, { created, updated, byLevel })
     return { created, updated, byLevel, version }
   })
-  ctx.regions.invalidate()
+  await ctx.regions.reload()
   return result
 }

@@ -5,6 +5,10 @@ import { allRegions, currentVersion } from './queries'
 /**
  * Keeps this process's RegionDirectory current. Another API process may import regions, so the version is
  * re-read at most every `checkEveryMs` and the directory rebuilt when it changed.
+ *
+ * Once loaded, get() never waits for the database: a due check runs beside the request that noticed it. Services
+ * ask for the directory inside transactions, and on PGlite (one connection) a query from outside the transaction
+ * waits for it to end — a transaction waiting for the check would wait for itself, and the database with it.
  */
 export class RegionStore {
   private dir: RegionDirectory | null = null
@@ -14,8 +18,18 @@ export class RegionStore {
   constructor(private readonly db: Db, private readonly checkEveryMs = 5000) {}
 
   async get(): Promise<RegionDirectory> {
-    const now = Date.now()
-    if (this.dir && now - this.checkedAt < this.checkEveryMs) return this.dir
+    if (!this.dir) return this.load()
+    if (Date.now() - this.checkedAt >= this.checkEveryMs) this.load().catch(() => undefined)
+    return this.dir
+  }
+
+  /** After an import in this process (its transaction ended): the new directory, before the import answers. */
+  async reload(): Promise<void> {
+    await this.loading?.catch(() => undefined)
+    await this.load()
+  }
+
+  private load(): Promise<RegionDirectory> {
     if (!this.loading) {
       this.loading = (async () => {
         const version = await currentVersion(this.db)
@@ -27,10 +41,5 @@ export class RegionStore {
       })
     }
     return this.loading
-  }
-
-  /** After an import in this process: reload now. */
-  invalidate(): void {
-    this.checkedAt = 0
   }
 }

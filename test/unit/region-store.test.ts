@@ -1,0 +1,37 @@
+import { openPGlite } from '../../server/db/pglite'
+import { migrate } from '../../server/db/migrate'
+import type { Db } from '../../server/db/types'
+import { RegionStore } from '../../server/modules/regions/store'
+
+describe('RegionStore on PGlite', () => {
+  let db: Db
+  beforeAll(async () => {
+    db = await openPGlite(undefined)
+    await migrate(db)
+  }, 60_000)
+  afterAll(() => db.close())
+
+  it('answers inside a transaction when its check is due, instead of waiting for the transaction to end', async () => {
+    const store = new RegionStore(db, 0) // every get() finds the check due
+    await store.get()
+    const inside = db.transaction(async (tx) => {
+      await tx.query('SELECT 1')
+      return (await store.get()).version
+    })
+    // before: the check queried PGlite from outside the open transaction and waited for it, which waited for the check
+    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('the transaction waited for the region check')), 5000))
+    await expect(Promise.race([inside, timeout])).resolves.toBe((await store.get()).version)
+  })
+
+  it('sees an import by another process at its next check', async () => {
+    const store = new RegionStore(db, 0)
+    const before = (await store.get()).version
+    await db.query(`INSERT INTO regions (code, name, level, parent_code) VALUES ('999999', '测试市', 'city', NULL)`)
+    await db.query(`INSERT INTO region_versions (imported_by, summary) VALUES (NULL, '{}')`)
+    await store.get() // notices the new version, loads beside this call
+    await new Promise((r) => setTimeout(r, 200))
+    const after = await store.get()
+    expect(after.version).not.toBe(before)
+    expect(after.get('999999')?.name).toBe('测试市')
+  })
+})
