@@ -13,8 +13,10 @@ import { isNetworkFailure, submitReport, uploadPhoto } from './reports'
 export const DRAFTS_KEY = 'civiclink.reports.drafts'
 
 export interface DraftPhoto {
-  /** Local file (temp or saved path); needed until the photo is uploaded. */
+  /** Local file (temp or saved path): needed until the report is sent (an uploaded photo may have to go again). */
   localPath: string
+  /** localPath is a copy in the mini-program's saved files (10 MB in all): removed when the draft is sent or dropped. */
+  saved?: boolean
   photoId?: string
   thumbUrl?: string
 }
@@ -65,8 +67,17 @@ export function saveDraft(draft: ReportDraft): void {
   writeDrafts(list)
 }
 
+/** Drops a draft (sent, or given up) and the saved copies of its photos. */
 export function removeDraft(key: string): void {
-  writeDrafts(listDrafts().filter((d) => d.key !== key))
+  const list = listDrafts()
+  for (const d of list.filter((x) => x.key === key)) releaseFiles(d)
+  writeDrafts(list.filter((d) => d.key !== key))
+}
+
+function releaseFiles(d: ReportDraft): void {
+  for (const p of d.photos) {
+    if (p.saved) Promise.resolve(Taro.removeSavedFile({ filePath: p.localPath } as any)).catch(() => undefined)
+  }
 }
 
 type Listener = (drafts: ReportDraft[]) => void
@@ -103,7 +114,7 @@ async function persistFile(path: string): Promise<string> {
  */
 export async function sendDraft(
   draft: ReportDraft,
-  opts: { onPhotoProgress?: (index: number, percent: number) => void; keepOnRefusal?: boolean } = {},
+  opts: { onPhotoProgress?: (index: number, percent: number) => void; keepOnRefusal?: boolean; reuploading?: boolean } = {},
 ): Promise<SendOutcome> {
   const { onPhotoProgress, keepOnRefusal = true } = opts
   const d: ReportDraft = { ...draft, photos: draft.photos.map((p) => ({ ...p })) }
@@ -132,12 +143,20 @@ export async function sendDraft(
     const error = e instanceof ApiError ? e : new ApiError('CLIENT_ERROR', e instanceof Error ? e.message : '发送失败', 0)
     if (error.status === 401) return { kind: 'failed', error } // signed out: keep nothing new, the login page is shown
     if (isNetworkFailure(error)) {
-      for (const p of d.photos) if (!p.photoId) p.localPath = await persistFile(p.localPath)
+      // every photo, uploaded or not: an unused upload is cleared on the server after a day, and then goes again
+      for (const p of d.photos) {
+        if (p.saved) continue
+        const path = await persistFile(p.localPath)
+        if (path !== p.localPath) Object.assign(p, { localPath: path, saved: true })
+      }
       saveDraft({ ...d, status: 'queued', lastError: undefined })
       return { kind: 'queued' }
     }
-    // a photo that expired on the server: forget its id so that the next attempt uploads it again
-    if (error.code === 'PHOTO_NOT_FOUND') for (const p of d.photos) if (p.localPath) p.photoId = undefined
+    if (error.code === 'PHOTO_NOT_FOUND') {
+      // an uploaded photo is gone on the server (cleared while the draft waited): upload them again, once
+      for (const p of d.photos) p.photoId = undefined
+      if (!opts.reuploading) return sendDraft(d, { ...opts, reuploading: true })
+    }
     if (keepOnRefusal) saveDraft({ ...d, status: 'failed', lastError: error.message })
     else if (listDrafts().some((x) => x.key === d.key)) removeDraft(d.key)
     return { kind: 'failed', error }

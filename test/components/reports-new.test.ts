@@ -12,6 +12,7 @@ function setup(extraApi: Record<string, any> = {}, sizes = [2_000_000]) {
   const choose = chooseMediaMock(sizes)
   const compress: string[] = []
   const subscribe: any[] = []
+  const removedFiles: string[] = []
   const netListeners: ((r: { isConnected: boolean; networkType: string }) => void)[] = []
   const wx = {
     chooseMedia: choose.fn,
@@ -21,6 +22,7 @@ function setup(extraApi: Record<string, any> = {}, sizes = [2_000_000]) {
     onNetworkStatusChange: (cb: any) => netListeners.push(cb),
     onAppShow: () => undefined,
     saveFile: (o: any) => asyncOk({ savedFilePath: o.tempFilePath.replace('tmp', 'store') })(o),
+    removeSavedFile: (o: any) => (removedFiles.push(o.filePath), asyncOk()(o)),
   }
   const api = {
     'GET /reports/categories': json(200, categories),
@@ -28,7 +30,7 @@ function setup(extraApi: Record<string, any> = {}, sizes = [2_000_000]) {
     'GET /reports/nearby': json(200, { radiusM: 30, items: [] }),
     ...extraApi,
   }
-  return { upload, choose, compress, subscribe, netListeners, wx, api }
+  return { upload, choose, compress, subscribe, removedFiles, netListeners, wx, api }
 }
 
 /** category → photo (uploaded) → current position. */
@@ -154,7 +156,9 @@ describe('随手拍 new report (compiled weapp page)', () => {
     expect(d.key).toMatch(/^[A-Za-z0-9_.:-]{8,100}$/)
     expect(d.photos[0].photoId).toMatch(/^photo_/)
     expect(d.photos[1].photoId).toBeUndefined()
-    expect(d.photos[1].localPath).toBe('wxfile://store/pick_2_0.jpg.small.jpg') // kept (saved) for later
+    // both kept as saved files: photo 2 is still to upload, photo 1 may have to go again if the server clears it
+    expect(d.photos.map((p: { localPath: string; saved?: boolean }) => [p.localPath, p.saved]))
+      .toEqual([['wxfile://store/pick_1_0.jpg.small.jpg', true], ['wxfile://store/pick_2_0.jpg.small.jpg', true]])
     // nothing reached POST /reports: the photo upload failed first
     expect(page.requests.filter((r) => r.method === 'POST' && r.path === '/reports')).toHaveLength(0)
 
@@ -167,6 +171,28 @@ describe('随手拍 new report (compiled weapp page)', () => {
     expect(posts[0].body.photoIds).toHaveLength(2)
     expect(posts[0].body.photoIds[0]).toBe(d.photos[0].photoId)
     await page.waitFor(() => JSON.parse(String(page!.storage.get(DRAFTS_KEY))).length === 0, 'the draft removed')
+    // and the saved copies with it (the mini-program has 10 MB for saved files)
+    await page.waitFor(() => s.removedFiles.length === 2, 'the saved files removed')
+    expect(s.removedFiles.sort()).toEqual(['wxfile://store/pick_1_0.jpg.small.jpg', 'wxfile://store/pick_2_0.jpg.small.jpg'])
+  }, 20000)
+
+  it('uploads the photos again, once, when the server no longer has them (cleared while the report waited), with the same key', async () => {
+    const posts: { key: string; body: any }[] = []
+    const s = setup({
+      'POST /reports': (req: any) => (
+        posts.push({ key: req.header['Idempotency-Key'], body: req.data }),
+        posts.length === 1 ? apiError(400, 'PHOTO_NOT_FOUND', '照片不存在或已被使用，请重新上传') : json(201, detail({ id: 101 }))
+      ),
+    })
+    page = await mountPage(NEW, { signedIn: true, api: s.api, wx: s.wx })
+    await fillForm(page, s.upload)
+    expect(s.upload.calls).toHaveLength(1)
+    await page.tap('提交')
+    await page.waitFor(() => page!.navigations.some((n) => n.url === '/packages/reports/pages/detail/index?id=101'), 'the sent report', 5000)
+    expect(s.upload.calls).toHaveLength(2)
+    expect(s.upload.calls[1].filePath).toBe(s.upload.calls[0].filePath)
+    expect(posts.map((p) => p.key)).toEqual([posts[0].key, posts[0].key])
+    expect(page.toasts).not.toContain('照片不存在或已被使用，请重新上传')
   }, 20000)
 
   it('keeps the draft when POST /reports itself times out, and re-sends with the same key', async () => {
