@@ -127,12 +127,15 @@ describe('处理工单 (compiled weapp page)', () => {
     await page.tap('确认合并到其他问题')
     await page.waitFor(() => bodies.length === 1, 'merge')
     expect(bodies[0]).toEqual({ action: 'merge', targetReportId: 41 })
+    // done (the form closes) before the next tap: a tap while it is still open would close it
+    await page.waitFor(() => page!.toasts.filter((x) => x === '已合并').length === 1, 'the first merge done')
     // a number typed by hand works too
     await page.tap('合并到其他问题')
     await page.input('或填写要合并到的问题编号', '42')
     await page.tap('确认合并到其他问题')
     await page.waitFor(() => bodies.length === 2, 'merge by number')
     expect(bodies[1]).toEqual({ action: 'merge', targetReportId: 42 })
+    await page.waitFor(() => page!.toasts.filter((x) => x === '已合并').length === 2, 'the second merge done')
 
     await page.tap('派遣')
     await page.waitForText('李网格 · 第一网格 · 139****0201')
