@@ -48,7 +48,7 @@ run('H5 in chromium: the foundation journey', () => {
     for (let i = 0; i < 50 && (await title()) <= before * 1.1; i++) await page.waitForTimeout(200)
     expect(await title()).toBeGreaterThan(before * 1.1)
     await screenshot(page, 'foundation-05-mine-elder')
-    // seen once in ~10 runs under load: the page did not come back after the reload; say what it showed
+    // should the page not come back after the reload (it hung once: a PGlite deadlock, RegionStore), say what it showed
     const seen: string[] = []
     page.on('response', (r) => { if (r.status() >= 400) seen.push(`HTTP ${r.status()} ${r.url()}`) })
     page.on('requestfailed', (r) => seen.push(`failed ${r.url()} ${r.failure()?.errorText}`))
