@@ -64,6 +64,15 @@ export async function signIn(page: Page, base: string, phone: string, t?: { ctx:
   await page.waitForURL((u) => !u.hash.includes('pages/login'), { timeout: 20_000 })
 }
 
+/**
+ * Opens a page of the app as a fresh document load. A goto that changes only the hash is handled by Taro's router
+ * inside the running app, and can race a navigation still under way (the one after sign-in): the app then shows
+ * another page than the one asked for.
+ */
+export async function open(page: Page, base: string, route: string): Promise<void> {
+  await page.goto(`${base}/?open=${Date.now()}#${route}`)
+}
+
 /** Taro H5 keeps earlier pages in the DOM (hidden): match visible text only. */
 export const visibleText = (page: Page, text: string, exact = false) => page.getByText(text, { exact }).filter({ visible: true }).first()
 

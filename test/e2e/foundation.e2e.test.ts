@@ -1,4 +1,4 @@
-import { browserAvailable, h5Suite, input, phonePage, screenshot, signIn, tap, visibleText } from './browser'
+import { browserAvailable, h5Suite, input, phonePage, screenshot, signIn, tap, visibleText, open } from './browser'
 
 const run = browserAvailable() ? describe : describe.skip
 
@@ -19,7 +19,7 @@ run('H5 in chromium: the foundation journey', () => {
     await visibleText(page, '还没有选择您所在的社区').waitFor({ timeout: 20_000 })
     await screenshot(page, 'foundation-02-home-empty')
 
-    await page.goto(`${h5.base}/#/pages/mine/index`)
+    await open(page, h5.base, `/pages/mine/index`)
     await visibleText(page, '演示居民').waitFor({ timeout: 20_000 })
     await tap(visibleText(page, '未选择社区'))
     for (const name of ['示范市', '东湖区', '湖滨街道', '幸福里社区']) {
@@ -28,7 +28,7 @@ run('H5 in chromium: the foundation journey', () => {
     await visibleText(page, '示范市 / 东湖区 / 湖滨街道 / 幸福里社区').waitFor({ timeout: 20_000 })
     await screenshot(page, 'foundation-03-mine')
 
-    await page.goto(`${h5.base}/#/pages/index/index`)
+    await open(page, h5.base, `/pages/index/index`)
     await visibleText(page, '幸福里社区').waitFor({ timeout: 20_000 })
     await visibleText(page, '湖滨街道').waitFor()
     await screenshot(page, 'foundation-04-home')
@@ -40,7 +40,7 @@ run('H5 in chromium: the foundation journey', () => {
   it('elder mode makes the type larger and survives a reload', async () => {
     const page = await phonePage(h5.browser)
     await signIn(page, h5.base, '13800000001', h5.t)
-    await page.goto(`${h5.base}/#/pages/mine/index`)
+    await open(page, h5.base, `/pages/mine/index`)
     const title = () => visibleText(page, '长辈模式', true).evaluate((el) => parseFloat(getComputedStyle(el).fontSize))
     await visibleText(page, '长辈模式', true).waitFor({ timeout: 20_000 })
     const before = await title()

@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs'
-import { browserAvailable, h5Suite, input as field, phonePage, screenshot, signIn, tap, visibleText } from './browser'
+import { browserAvailable, h5Suite, input as field, phonePage, screenshot, signIn, tap, visibleText, open } from './browser'
 
 const run = browserAvailable() ? describe : describe.skip
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
@@ -21,7 +21,7 @@ run('H5 in chromium: a worker keeps the question bank', () => {
     const page = await phonePage(h5.browser)
     page.on('pageerror', (e) => errors.push(e.message))
     await signIn(page, h5.base, '13800000002', h5.t)
-    await page.goto(`${h5.base}/#/packages/quizzes/pages/admin/index`)
+    await open(page, h5.base, `/packages/quizzes/pages/admin/index`)
     // the tag's count filters the list down to it
     await tap(page.locator('.nut-cell', { hasText: '社区题库' }).first())
     await visibleText(page, '题目：社区题库').waitFor({ timeout: 20_000 })

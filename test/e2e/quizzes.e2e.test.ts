@@ -1,4 +1,4 @@
-import { browserAvailable, h5Suite, input as field, phonePage, screenshot, signIn } from './browser'
+import { browserAvailable, h5Suite, input as field, phonePage, screenshot, signIn, open } from './browser'
 
 const run = browserAvailable() ? describe : describe.skip
 const COMMUNITY = '329901001001' // 幸福里社区
@@ -14,7 +14,7 @@ run('H5 in chromium: a worker publishes a quiz, a resident takes it', () => {
     const worker = await phonePage(h5.browser)
     worker.on('pageerror', (e) => errors.push(e.message))
     await signIn(worker, h5.base, '13800000002')
-    await worker.goto(`${h5.base}/#/pages/mine/index`)
+    await open(worker, h5.base, `/pages/mine/index`)
     await worker.locator('.nut-cell', { hasText: '组织答题' }).click({ timeout: 20_000 })
     await worker.getByText('新建答题活动').first().waitFor({ timeout: 20_000 })
     await worker.locator('.nut-button', { hasText: '新建答题活动' }).click()
@@ -40,7 +40,7 @@ run('H5 in chromium: a worker publishes a quiz, a resident takes it', () => {
     const residentToken = await h5.t.login('13800000001')
     const patched = await h5.t.as(residentToken, { method: 'PATCH', url: '/api/v1/me', payload: { communityCode: COMMUNITY } })
     expect(patched.statusCode).toBe(200)
-    await page.goto(`${h5.base}/#/pages/index/index`)
+    await open(page, h5.base, `/pages/index/index`)
     await page.locator('.nut-cell', { hasText: '去答题' }).click({ timeout: 20_000 })
     await page.locator('.qz-home').getByText(TITLE).first().waitFor({ timeout: 20_000 })
     await screenshot(page, 'quizzes-03-list')
@@ -82,7 +82,7 @@ run('H5 in chromium: a live quiz over the WebSocket', () => {
     const host = await phonePage(h5.browser)
     host.on('pageerror', (e) => errors.push(e.message))
     await signIn(host, h5.base, '13800000002')
-    await host.goto(`${h5.base}/#/packages/quizzes/pages/live-host/index`)
+    await open(host, h5.base, `/packages/quizzes/pages/live-host/index`)
     await field(host, '如：幸福里社区文明知识抢答').fill('周末文明知识抢答')
     await host.locator('.nut-button', { hasText: '创建并显示口令' }).click()
     const codeEl = host.locator('.qz-live__code')
@@ -98,7 +98,7 @@ run('H5 in chromium: a live quiz over the WebSocket', () => {
     const sent: string[] = []
     player.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))))
     await signIn(player, h5.base, '13800000001')
-    await player.goto(`${h5.base}/#/packages/quizzes/pages/live-join/index`)
+    await open(player, h5.base, `/packages/quizzes/pages/live-join/index`)
     await field(player, '6 位口令').fill(code)
     await player.locator('.nut-button', { hasText: '进入答题' }).click()
     await player.getByText('等待主持人开始').first().waitFor({ timeout: 15_000 })

@@ -4,7 +4,7 @@ import path from 'node:path'
 import sharp from 'sharp'
 import type { Page } from 'playwright-core'
 import gcoord from 'gcoord'
-import { browserAvailable, h5Suite, input, phonePage, screenshot, signIn, tap, visibleText } from './browser'
+import { browserAvailable, h5Suite, input, phonePage, screenshot, signIn, tap, visibleText, open } from './browser'
 
 /** A NutUI button by its exact text (clicked as a user would: waits until it is visible and stable). */
 const button = (page: Page, text: string) =>
@@ -44,7 +44,7 @@ run('H5 in chromium: the 随手拍 journey', () => {
     await resident.context().setGeolocation({ longitude: wgs.lng, latitude: wgs.lat })
     await signIn(resident, h5.base, '13800000001')
 
-    await resident.goto(`${h5.base}/#/pages/report/index`)
+    await open(resident, h5.base, `/pages/report/index`)
     await visibleText(resident, '还没有上报记录').waitFor({ timeout: 20_000 })
     expect(await resident.getByText('即将开放').count()).toBe(0)
     await screenshot(resident, 'reports-01-tab-empty')
@@ -77,7 +77,7 @@ run('H5 in chromium: the 随手拍 journey', () => {
     const worker = await phonePage(h5.browser)
     worker.on('pageerror', (e) => errors.push(e.message))
     await signIn(worker, h5.base, '13800000002')
-    await worker.goto(`${h5.base}/#/pages/report/index`)
+    await open(worker, h5.base, `/pages/report/index`)
     await tap(visibleText(worker, '工单处理', true))
     await visibleText(worker, '消防通道被私家车占用').waitFor({ timeout: 20_000 })
     await visibleText(worker, '待受理 1').waitFor()
@@ -114,7 +114,7 @@ run('H5 in chromium: the 随手拍 journey', () => {
     await screenshot(worker, 'reports-06-handle-closed')
 
     // ---- resident: timeline and rating
-    await resident.goto(`${h5.base}/#/packages/reports/pages/detail/index?id=${id}`)
+    await open(resident, h5.base, `/packages/reports/pages/detail/index?id=${id}`)
     await visibleText(resident, '评价处理结果').waitFor({ timeout: 20_000 })
     for (const text of ['已联系车主挪车，通道恢复畅通', '网格员', '已销号']) await visibleText(resident, text).waitFor()
     expect(await resident.locator('.rp-tl__photo').filter({ visible: true }).count()).toBe(1)
@@ -129,7 +129,7 @@ run('H5 in chromium: the 随手拍 journey', () => {
     expect(rated?.state).toBe('closed')
 
     // the list shows it, 已销号
-    await resident.goto(`${h5.base}/?fresh=1#/pages/report/index`) // a fresh load of the tab page
+    await open(resident, h5.base, `/pages/report/index`)
     try {
       await visibleText(resident, '消防通道被私家车占用').waitFor({ timeout: 20_000 })
     } catch (e) {
@@ -145,7 +145,7 @@ run('H5 in chromium: the 随手拍 journey', () => {
     const worker = await phonePage(h5.browser)
     worker.on('pageerror', (e) => errors.push(e.message))
     await signIn(worker, h5.base, '13800000002', h5.t)
-    await worker.goto(`${h5.base}/#/packages/reports/pages/work/index`)
+    await open(worker, h5.base, `/packages/reports/pages/work/index`)
     await visibleText(worker, '每日统计 · 导出问题台账', true).waitFor({ timeout: 20_000 })
     await screenshot(worker, 'reports-10-work-stats-link')
     await tap(visibleText(worker, '每日统计 · 导出问题台账', true))
