@@ -292,16 +292,15 @@ export class LiveService {
       const asked = s.state === 'lobby' ? 0 : s.currentIndex + 1
       if (asked > 0) {
         const askedIds = s.questionIds.slice(0, asked)
-        // every asked question is in the answers: one not answered counts as wrong (and shows in the 错题本)
+        // the answers given, as a submission stores them; an asked question without one counts as wrong (the
+        // quiz_attempt_answers view, migration 0008) and shows in the 错题本
         await tx.query(
           `INSERT INTO quiz_attempts (kind, live_session_id, user_id, community_code, street_code, question_ids, total, started_at,
                                       expires_at, submitted_at, correct_count, score, passed, answers)
            SELECT 'live', p.session_id, p.user_id, u.community_code, st.parent_code, $2::bigint[], $3::int, p.joined_at, now(), now(),
                   p.correct_count, round(100.0 * p.correct_count / $3::int)::int, NULL,
-                  (SELECT jsonb_agg(jsonb_build_object('q', d.q, 'given', coalesce(la.given, '[]'), 'correct', coalesce(la.correct, false),
-                                                       'at', la.answered_at) ORDER BY d.i)
-                     FROM unnest($2::bigint[]) WITH ORDINALITY AS d(q, i)
-                     LEFT JOIN quiz_live_answers la ON la.session_id = p.session_id AND la.user_id = p.user_id AND la.question_index = d.i - 1)
+                  coalesce((SELECT jsonb_agg(jsonb_build_object('q', la.question_id, 'given', la.given, 'correct', la.correct, 'at', la.answered_at))
+                              FROM quiz_live_answers la WHERE la.session_id = p.session_id AND la.user_id = p.user_id), '[]')
              FROM quiz_live_participants p JOIN users u ON u.id = p.user_id LEFT JOIN regions st ON st.code = u.community_code
             WHERE p.session_id = $1
            ON CONFLICT DO NOTHING`,
