@@ -129,6 +129,7 @@ describe('处理工单 (compiled weapp page)', () => {
     expect(bodies[0]).toEqual({ action: 'merge', targetReportId: 41 })
     // done (the form closes) before the next tap: a tap while it is still open would close it
     await page.waitFor(() => page!.toasts.filter((x) => x === '已合并').length === 1, 'the first merge done')
+    await page.waitFor(() => !page!.text().includes('确认合并到其他问题'), 'the merge form closed')
     // a number typed by hand works too
     await page.tap('合并到其他问题')
     await page.input('或填写要合并到的问题编号', '42')

@@ -57,7 +57,8 @@ export default function HandleReportPage() {
   const options = useRemote(() => handlingOptions(id), [id, picking], signedIn && !!id && picking)
 
   const choose = (a: TransitionAction) => {
-    setAction(a === action ? undefined : a)
+    // from the latest state: a tap that lands before the re-render after a confirm must open the form, not toggle it shut
+    setAction((current) => (a === current ? undefined : a))
     setNote('')
     setTarget('')
     setAssignee('')
