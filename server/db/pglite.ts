@@ -1,5 +1,6 @@
 import { PGlite, parse, protocol } from '@electric-sql/pglite'
 import { prepareValue } from 'pg/lib/utils'
+import { insideTransaction, NestedDbCallError } from './transaction-context'
 import type { Db, Queryable, Sql } from './types'
 
 const { serialize } = protocol
@@ -26,6 +27,7 @@ function runner(pg: PGlite) {
     const name = typeof sql === 'string' ? '' : sql.name
     const text = typeof sql === 'string' ? sql : sql.text
     const values = (params ?? []).map((v) => prepareValue(v) as string | null)
+    if (!inTransaction && insideTransaction.getStore()) return Promise.reject(Object.assign(new NestedDbCallError(), { query: text }))
     const exchange = async () => {
       // A name is parsed on its own the first time, while holding PGlite: two first uses at once cannot both
       // parse it, and a statement that then fails leaves the name known (protocol-level statements outlive it).
@@ -60,6 +62,7 @@ function wrap(run: ReturnType<typeof runner>, exec: (sql: string) => Promise<unk
     query: <T>(sql: Sql, params?: unknown[]) => run<T>(sql, params, inTransaction),
     one: async <T>(sql: Sql, params?: unknown[]) => (await run<T>(sql, params, inTransaction))[0],
     async exec(sql: string) {
+      if (!inTransaction && insideTransaction.getStore()) throw new NestedDbCallError()
       await exec(sql)
     },
   }
@@ -72,7 +75,8 @@ export function wrapPGlite(pg: PGlite): Db {
     ...wrap(run, (sql) => pg.exec(sql), false),
     // PGlite has one connection: its transaction() holds it, so other queries wait until it ends.
     transaction(fn) {
-      return pg.transaction((tx) => fn(wrap(run, (sql) => tx.exec(sql), true)))
+      if (insideTransaction.getStore()) return Promise.reject(new NestedDbCallError())
+      return insideTransaction.run(true, () => pg.transaction((tx) => fn(wrap(run, (sql) => tx.exec(sql), true))))
     },
     async close() {
       await pg.close()

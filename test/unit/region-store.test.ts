@@ -23,6 +23,20 @@ describe('RegionStore on PGlite', () => {
     await expect(Promise.race([inside, timeout])).resolves.toBe((await store.get()).version)
   })
 
+  it('a check noticed inside a transaction runs after it ends and sees what it committed', async () => {
+    const store = new RegionStore(db, 0)
+    const before = (await store.get()).version
+    await db.transaction(async (tx) => {
+      await tx.query(`INSERT INTO regions (code, name, level, parent_code) VALUES ('888888', '另一市', 'city', NULL)`)
+      await tx.query(`INSERT INTO region_versions (imported_by, summary) VALUES (NULL, '{}')`)
+      expect((await store.get()).version).toBe(before) // answered at once; the check waits for the commit
+    })
+    await new Promise((r) => setTimeout(r, 200))
+    const after = await store.get()
+    expect(after.version).not.toBe(before)
+    expect(after.get('888888')?.name).toBe('另一市')
+  })
+
   it('sees an import by another process at its next check', async () => {
     const store = new RegionStore(db, 0)
     const before = (await store.get()).version

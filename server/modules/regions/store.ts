@@ -1,3 +1,4 @@
+import { detachFromTransaction } from '../../db/transaction-context'
 import type { Db } from '../../db/types'
 import { RegionDirectory } from './directory'
 import { allRegions, currentVersion } from './queries'
@@ -19,7 +20,7 @@ export class RegionStore {
 
   async get(): Promise<RegionDirectory> {
     if (!this.dir) return this.load()
-    if (Date.now() - this.checkedAt >= this.checkEveryMs) this.load().catch(() => undefined)
+    if (Date.now() - this.checkedAt >= this.checkEveryMs) detachFromTransaction(() => this.load()).catch(() => undefined)
     return this.dir
   }
 
