@@ -302,6 +302,31 @@ describe('campaigns', () => {
     expect(await expireOverdueAttempts(t.ctx)).toBe(0)
   })
 
+  // a second connection is needed to hold the row while the sweep runs: PostgreSQL only
+  ;(process.env.DATABASE_URL ? it : it.skip)('the sweep skips an attempt a submission holds instead of waiting for it (no deadlock with a batch)', async () => {
+    const c = await createCampaign({ maxAttempts: 3 })
+    const me = await newResident(HAPPY)
+    const held = (await start(me, c.id)).json()
+    await t.ctx.db.query(`UPDATE quiz_attempts SET expires_at = now() - interval '1 minute' WHERE id = $1`, [held.id])
+    let release!: () => void
+    let locked!: () => void
+    const isLocked = new Promise<void>((r) => (locked = r))
+    const holder = t.ctx.db.transaction(async (tx) => {
+      await tx.query('SELECT id FROM quiz_attempts WHERE id = $1 FOR UPDATE', [held.id])
+      locked()
+      await new Promise<void>((r) => (release = r))
+    })
+    await isLocked
+    await expireOverdueAttempts(t.ctx) // before: waited here for the holder, which never ends until released
+    const during = await t.ctx.db.one<{ expired: boolean }>('SELECT expired_at IS NOT NULL AS expired FROM quiz_attempts WHERE id = $1', [held.id])
+    expect(during!.expired).toBe(false)
+    release()
+    await holder
+    expect(await expireOverdueAttempts(t.ctx)).toBeGreaterThanOrEqual(1)
+    const after = await t.ctx.db.one<{ expired: boolean }>('SELECT expired_at IS NOT NULL AS expired FROM quiz_attempts WHERE id = $1', [held.id])
+    expect(after!.expired).toBe(true)
+  })
+
   it('refuses attempts beyond the limit, also when started concurrently', async () => {
     const c = await createCampaign({ maxAttempts: 2 })
     const me = await newResident(HAPPY)

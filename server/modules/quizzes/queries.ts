@@ -240,13 +240,21 @@ export function insertAttempt(
   )
 }
 
-/** Attempts left unsubmitted past their time: closed as taken-and-failed, so that boards and rates count them. */
+/**
+ * Attempts left unsubmitted past their time: closed as taken-and-failed, so that boards and rates count them.
+ * Rows a submission holds are skipped (the submission settles them; the next sweep takes what it leaves): waiting
+ * for them could deadlock with a batch of submissions that holds some and waits for others.
+ */
 export async function expireOverdue(db: Queryable, graceSeconds: number): Promise<number> {
   const rows = await db.query(
-    `UPDATE quiz_attempts SET expired_at = now(), correct_count = 0, score = 0,
-            passed = CASE WHEN kind = 'campaign' THEN false ELSE NULL END
-      WHERE submitted_at IS NULL AND expired_at IS NULL AND expires_at < now() - make_interval(secs => $1)
-      RETURNING id`,
+    `WITH overdue AS (
+       SELECT id FROM quiz_attempts
+        WHERE submitted_at IS NULL AND expired_at IS NULL AND expires_at < now() - make_interval(secs => $1)
+        FOR UPDATE SKIP LOCKED)
+     UPDATE quiz_attempts a SET expired_at = now(), correct_count = 0, score = 0,
+            passed = CASE WHEN a.kind = 'campaign' THEN false ELSE NULL END
+       FROM overdue WHERE a.id = overdue.id
+     RETURNING a.id`,
     [graceSeconds],
   )
   return rows.length
