@@ -30,8 +30,10 @@
  *  Workers (of the region, or the office)
  *   GET  /quiz/tags                           → TagList             tags with question counts by difficulty
  *   GET  /quiz/questions?tag=&status=active|retired&cursor= → QuestionList   (with answers; workers only)
- *   PATCH /quiz/questions/:id  UpdateQuestionBody → QuestionBankItem
- *   POST /quiz/questions/:id/retire | /restore → QuestionBankItem   停用 / 恢复 (retired: never drawn again)
+ *   PATCH /quiz/questions/:id  UpdateQuestionBody → ChangedQuestion
+ *   POST /quiz/questions/:id/retire | /restore → ChangedQuestion   停用 / 恢复 (retired: never drawn again)
+ *        ChangedQuestion.shortages: campaigns not yet ended that the question could be drawn for and whose bank now
+ *        falls short (in all: residents can no longer start; of a tag: draws fill it with other tags)
  *        errors: FORBIDDEN_ROLE 403, QUESTION_NOT_COVERED 403 (another region's question; the city bank is the office's),
  *                QUESTION_NOT_FOUND 404, QUESTION_INVALID 400, QUESTION_IN_USE 409 (options of a question being answered)
  *   GET  /quiz/questions/export               → .xlsx file
@@ -102,6 +104,18 @@ export const QuestionBankItem = Type.Object({
   editable: Type.Boolean(),
 })
 export type QuestionBankItem = Static<typeof QuestionBankItem>
+/** A campaign not yet ended whose draw a change to the bank has left short. tag null: in all (no attempt can start). */
+export const CampaignShortage = Type.Object({
+  campaignId: Type.Integer(),
+  campaignTitle: Type.String(),
+  tag: Type.Union([Type.String(), Type.Null()]),
+  available: Type.Integer(),
+  needed: Type.Integer(),
+})
+export type CampaignShortage = Static<typeof CampaignShortage>
+/** A question after an edit, a retirement or a restore, with the campaigns that change left short (usually none). */
+export const ChangedQuestion = Type.Object({ ...QuestionBankItem.properties, shortages: Type.Array(CampaignShortage) })
+export type ChangedQuestion = Static<typeof ChangedQuestion>
 export const QuestionList = Type.Object({ items: Type.Array(QuestionBankItem), nextCursor: Type.Union([Type.String(), Type.Null()]) })
 export type QuestionList = Static<typeof QuestionList>
 

@@ -13,7 +13,7 @@ import type {
   LiveSnapshot,
   PointsBoard,
   PointsSummary,
-  QuestionBankItem,
+  ChangedQuestion,
   QuestionList,
   RegionBoard,
   SubmitBody,
@@ -60,9 +60,9 @@ export const listQuestions = (tag?: string, status: 'active' | 'retired' = 'acti
   api.get<QuestionList>('/quiz/questions', { tag, status, cursor })
 // the three below leave the question the same however often they arrive: safe to retry (hence a key)
 export const updateQuestion = (id: number, body: UpdateQuestionBody) =>
-  api.patch<QuestionBankItem>(`/quiz/questions/${id}`, body, { idempotencyKey: true, silent: true })
-export const retireQuestion = (id: number) => api.post<QuestionBankItem>(`/quiz/questions/${id}/retire`, {}, { idempotencyKey: true, silent: true })
-export const restoreQuestion = (id: number) => api.post<QuestionBankItem>(`/quiz/questions/${id}/restore`, {}, { idempotencyKey: true, silent: true })
+  api.patch<ChangedQuestion>(`/quiz/questions/${id}`, body, { idempotencyKey: true, silent: true })
+export const retireQuestion = (id: number) => api.post<ChangedQuestion>(`/quiz/questions/${id}/retire`, {}, { idempotencyKey: true, silent: true })
+export const restoreQuestion = (id: number) => api.post<ChangedQuestion>(`/quiz/questions/${id}/restore`, {}, { idempotencyKey: true, silent: true })
 export const getCampaignStats = (id: number | string) => api.get<RegionBoard>(`/quiz/admin/campaigns/${id}/stats`)
 export const cancelCampaign = (id: number | string) => api.post<CampaignView>(`/quiz/admin/campaigns/${id}/cancel`, {}, { idempotencyKey: true })
 

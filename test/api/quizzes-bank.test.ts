@@ -278,4 +278,60 @@ describe('retired questions', () => {
     expect((await campaign(6)).statusCode).toBe(201)
     expect((await live({ questionIds: [gone] })).statusCode).toBe(201)
   })
+
+  it('a retirement or a re-tagging says which running campaigns it leaves short; other changes, and other campaigns, say nothing', async () => {
+    // 幸福里 and 春晖 each with a bank of exactly five: everything else is set aside
+    const ids = await importQuestions(worker, 5, { tag: '不足测试' })
+    const springIds = await importQuestions(springWorker, 5, { tag: '不足测试' })
+    await t.ctx.db.query('UPDATE quiz_questions SET active = false WHERE NOT (id = ANY($1::bigint[]))', [[...ids, ...springIds]])
+    await t.ctx.db.query('UPDATE quiz_campaigns SET cancelled_at = now() WHERE cancelled_at IS NULL') // earlier tests' campaigns
+    const campaign = async (token: string, regionCode: string, title: string, extra: object) => {
+      const r = await t.as(token, {
+        method: 'POST', url: '/api/v1/quiz/admin/campaigns',
+        payload: {
+          title, regionCode, startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date(Date.now() + 86_400_000).toISOString(),
+          timeLimitSeconds: 300, passScore: 60, maxAttempts: 3, ...extra,
+        },
+      })
+      expect(r.statusCode).toBe(201)
+      return r.json().id as number
+    }
+    const full = await campaign(worker, HAPPY, '五道全要', { questionCount: 5, tagMix: [{ tag: '不足测试', count: 5 }], difficulties: [1] })
+    await campaign(worker, HAPPY, '只要三道', { questionCount: 3 })
+    const ended = await campaign(worker, HAPPY, '已结束的活动', { questionCount: 5 })
+    await t.ctx.db.query(`UPDATE quiz_campaigns SET starts_at = now() - interval '2 days', ends_at = now() - interval '1 minute' WHERE id = $1`, [ended])
+    const cancelled = await campaign(worker, HAPPY, '已取消的活动', { questionCount: 5 })
+    expect((await t.as(worker, { method: 'POST', url: `/api/v1/quiz/admin/campaigns/${cancelled}/cancel` })).statusCode).toBe(200)
+    await campaign(springWorker, SPRING, '春晖的活动', { questionCount: 5 })
+
+    const retired = await retire(worker, ids[0])
+    expect(retired.statusCode).toBe(200)
+    expect(retired.json()).toMatchObject({ id: ids[0], active: false })
+    expect(retired.json().shortages).toEqual([
+      { campaignId: full, campaignTitle: '五道全要', tag: '不足测试', available: 4, needed: 5 },
+      { campaignId: full, campaignTitle: '五道全要', tag: null, available: 4, needed: 5 },
+    ])
+    // what "short in all" means for a resident
+    const me = await newResident(HAPPY)
+    const start = await t.as(me.token, { method: 'POST', url: `/api/v1/quiz/campaigns/${full}/attempts` })
+    expect(start.statusCode).toBe(409)
+    expect(start.json().code).toBe('NOT_ENOUGH_QUESTIONS')
+    expect((await retire(worker, ids[0])).json().shortages).toEqual([]) // again: nothing changed this time
+    expect((await restore(worker, ids[0])).json()).toMatchObject({ active: true, shortages: [] })
+    expect((await t.as(me.token, { method: 'POST', url: `/api/v1/quiz/campaigns/${full}/attempts` })).statusCode).toBe(201)
+
+    // edits: another tag leaves the tag short (draws fill it from others), another difficulty leaves all short
+    expect((await patch(worker, ids[1], { stem: '改过题干的测试题：社区文明公约讲的是什么？' })).json().shortages).toEqual([])
+    expect((await patch(worker, ids[1], { tags: ['别的标签'] })).json().shortages).toEqual([
+      { campaignId: full, campaignTitle: '五道全要', tag: '不足测试', available: 4, needed: 5 },
+    ])
+    expect((await patch(worker, ids[2], { difficulty: 2 })).json().shortages).toEqual([
+      { campaignId: full, campaignTitle: '五道全要', tag: '不足测试', available: 3, needed: 5 },
+      { campaignId: full, campaignTitle: '五道全要', tag: null, available: 4, needed: 5 },
+    ])
+    // a 春晖 question concerns 春晖's campaign only
+    expect((await retire(springWorker, springIds[0])).json().shortages).toEqual([
+      expect.objectContaining({ campaignTitle: '春晖的活动', tag: null, available: 4, needed: 5 }),
+    ])
+  })
 })

@@ -42,7 +42,9 @@ describe('组织答题 admin page: the question bank (compiled weapp page)', () 
   })
 
   it('edits a question in place and sends only what changed', async () => {
-    const saved = { ...mine, stem: '本社区垃圾投放点几点开放？', tags: ['垃圾分类'], explanation: '以社区公告为准' }
+    // the tag 社区 leaves a running campaign short of it: said after saving
+    const shortages = [{ campaignId: 9, campaignTitle: '垃圾分类月', tag: '社区', available: 2, needed: 3 }]
+    const saved = { ...mine, stem: '本社区垃圾投放点几点开放？', tags: ['垃圾分类'], explanation: '以社区公告为准', shortages }
     page = await mountPage(ADMIN, { signedIn: true, api: routes({ 'PATCH /quiz/questions/:id': json(200, saved) }) as never })
     await page.tap('本社区的垃圾投放点开放时间是？')
     await page.waitForText('保存修改')
@@ -58,6 +60,8 @@ describe('组织答题 admin page: the question bank (compiled weapp page)', () 
     await page.waitForText('本社区垃圾投放点几点开放？')
     await page.waitFor(() => !page!.text().includes('保存修改'), 'the editor to close')
     expect(page.toasts).toContain('已保存')
+    await page.waitFor(() => page!.modals.length === 1, 'the shortage')
+    expect(page.modals[0]).toEqual({ title: '答题活动题目不足', content: '「垃圾分类月」的“社区”题只剩 2 道（需要 3 道），不足的将用其他题补上。\n请补充题目，或恢复原来的题。' })
     // counts by tag may have moved
     await page.waitFor(() => page!.requests.filter((r) => r.path === '/quiz/tags').length > tagsBefore, 'the tags to reload')
   })
@@ -88,8 +92,8 @@ describe('组织答题 admin page: the question bank (compiled weapp page)', () 
     page = await mountPage(ADMIN, {
       signedIn: true,
       api: routes({
-        'POST /quiz/questions/:id/retire': json(200, { ...mine, active: false }),
-        'POST /quiz/questions/:id/restore': json(200, { ...mine, id: 502, stem: '已停用的旧题', active: true }),
+        'POST /quiz/questions/:id/retire': json(200, { ...mine, active: false, shortages: [] }),
+        'POST /quiz/questions/:id/restore': json(200, { ...mine, id: 502, stem: '已停用的旧题', active: true, shortages: [] }),
       }) as never,
     })
     await page.tap('本社区的垃圾投放点开放时间是？')
@@ -108,6 +112,55 @@ describe('组织答题 admin page: the question bank (compiled weapp page)', () 
     await page.waitForRequest('POST /quiz/questions/502/restore')
     await page.waitForText('没有停用的题')
     expect(page.toasts).toContain('已恢复')
+  })
+
+  it('says which running campaigns a retirement leaves short, and restores the question when asked', async () => {
+    const shortages = [
+      { campaignId: 9, campaignTitle: '垃圾分类月', tag: '垃圾分类', available: 4, needed: 5 },
+      { campaignId: 9, campaignTitle: '垃圾分类月', tag: null, available: 4, needed: 5 },
+    ]
+    page = await mountPage(ADMIN, {
+      signedIn: true,
+      api: routes({
+        'POST /quiz/questions/:id/retire': json(200, { ...mine, active: false, shortages }),
+        'POST /quiz/questions/:id/restore': json(200, { ...mine, active: true, shortages: [] }),
+      }) as never,
+    })
+    await page.tap('本社区的垃圾投放点开放时间是？')
+    await page.tap('停用此题')
+    await page.waitForRequest('POST /quiz/questions/501/retire')
+    await page.waitFor(() => page!.modals.length === 2, 'the shortage')
+    expect(page.modals[1]).toEqual({
+      title: '答题活动题目不足',
+      content: '「垃圾分类月」的“垃圾分类”题只剩 4 道（需要 5 道），不足的将用其他题补上。\n「垃圾分类月」可抽的题只剩 4 道，每次答题需要 5 道：居民暂时无法开始答题。\n请补充题目，或恢复原来的题。',
+    })
+    await page.waitForRequest('POST /quiz/questions/501/restore') // the modal answered 恢复这道题
+    await page.waitFor(() => page!.toasts.includes('已恢复'), 'restored')
+    await page.waitForText('本社区的垃圾投放点开放时间是？') // back in the list in use
+  })
+
+  it('leaves a retired question retired when the worker only takes note of the shortage', async () => {
+    let confirmations = 0
+    page = await mountPage(ADMIN, {
+      signedIn: true,
+      // confirms the retirement, then answers 知道了
+      wx: {
+        showModal: (o: any) => {
+          const r = { errMsg: 'showModal:ok', confirm: ++confirmations === 1, cancel: confirmations > 1 }
+          setTimeout(() => (o.success?.(r), o.complete?.(r)))
+        },
+      },
+      api: routes({
+        'POST /quiz/questions/:id/retire': json(200, { ...mine, active: false, shortages: [{ campaignId: 9, campaignTitle: '垃圾分类月', tag: null, available: 4, needed: 5 }] }),
+      }) as never,
+    })
+    await page.tap('本社区的垃圾投放点开放时间是？')
+    await page.tap('停用此题')
+    await page.waitForRequest('POST /quiz/questions/501/retire')
+    await page.waitFor(() => confirmations === 2, 'the shortage')
+    await page.waitFor(() => !page!.text().includes('本社区的垃圾投放点开放时间是？'), 'the question to leave the list')
+    await new Promise((r) => setTimeout(r, 100))
+    expect(page.requests.some((r) => r.path.endsWith('/restore'))).toBe(false)
   })
 
   it('does not retire when the worker thinks better of it', async () => {

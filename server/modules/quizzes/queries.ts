@@ -122,6 +122,15 @@ const C_COLS = `c.id::int AS id, c.region_code AS "regionCode", c.title, c.descr
   c.created_by::int AS "createdBy", c.cancelled_at AS "cancelledAt",
   CASE WHEN c.cancelled_at IS NOT NULL THEN 'cancelled' WHEN now() < c.starts_at THEN 'upcoming' WHEN now() < c.ends_at THEN 'open' ELSE 'ended' END AS status`
 
+/** Campaigns not yet ended (nor cancelled) that draw questions of this difficulty: few at any time. */
+export function campaignsDrawing(db: Queryable, difficulty: number) {
+  return db.query<CampaignRow>(
+    `SELECT ${C_COLS} FROM quiz_campaigns c
+      WHERE c.cancelled_at IS NULL AND c.ends_at > now() AND $1::smallint = ANY(c.difficulties) ORDER BY c.id`,
+    [difficulty],
+  )
+}
+
 export interface CampaignInsert {
   regionCode: string
   title: string

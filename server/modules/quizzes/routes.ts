@@ -8,7 +8,7 @@ import { checkIdempotencyKey } from '../../lib/idempotency'
 import { errorResponses } from '../../lib/schemas'
 import {
   AttemptList, AttemptResult, AttemptStarted, CampaignList, CampaignView, CreateCampaignBody, CreateLiveBody, ImportResult, LiveAnswerAck,
-  LiveAnswerBody, LiveSessionView, LiveSnapshot, PointsBoard, PointsSummary, QuestionBankItem, QuestionList, RegionBoard, SubmitBody, TagList,
+  LiveAnswerBody, LiveSessionView, LiveSnapshot, PointsBoard, PointsSummary, ChangedQuestion, QuestionList, RegionBoard, SubmitBody, TagList,
   UpdateQuestionBody, WrongAnswerList,
 } from '../../../types/quizzes'
 import { LIVE_WS_PROTOCOL } from '../../../types/live-protocol'
@@ -158,15 +158,15 @@ export const quizRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async 
   }, async (req) => service.listQuestions(ctx, await requireCaller(ctx, req), req.query.tag, req.query.status, req.query.cursor))
 
   app.patch('/quiz/questions/:id', {
-    schema: { tags, summary: '修改题目（与导入相同的校验；题型不变）', params: IdParams, body: UpdateQuestionBody, response: { 200: QuestionBankItem, ...errorResponses } },
+    schema: { tags, summary: '修改题目（与导入相同的校验；题型不变）', params: IdParams, body: UpdateQuestionBody, response: { 200: ChangedQuestion, ...errorResponses } },
   }, async (req) => service.updateQuestion(ctx, await requireCaller(ctx, req), req.params.id, req.body))
 
   app.post('/quiz/questions/:id/retire', {
-    schema: { tags, summary: '停用题目：不再被抽到；已答过的记录和错题本照常显示', params: IdParams, response: { 200: QuestionBankItem, ...errorResponses } },
+    schema: { tags, summary: '停用题目：不再被抽到；已答过的记录和错题本照常显示', params: IdParams, response: { 200: ChangedQuestion, ...errorResponses } },
   }, async (req) => service.setQuestionActive(ctx, await requireCaller(ctx, req), req.params.id, false))
 
   app.post('/quiz/questions/:id/restore', {
-    schema: { tags, summary: '恢复已停用的题目', params: IdParams, response: { 200: QuestionBankItem, ...errorResponses } },
+    schema: { tags, summary: '恢复已停用的题目', params: IdParams, response: { 200: ChangedQuestion, ...errorResponses } },
   }, async (req) => service.setQuestionActive(ctx, await requireCaller(ctx, req), req.params.id, true))
 
   app.get('/quiz/questions/export', {

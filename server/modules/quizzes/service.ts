@@ -7,7 +7,7 @@ import type { Caller } from '../../lib/caller'
 import type { RegionDirectory } from '../regions/directory'
 import type { HomeSectionSource } from '../home/service'
 import type {
-  AttemptList, AttemptResult, AttemptStarted, CampaignView, CreateCampaignBody, PointsBoard, PointsSummary, QuestionForAnswering,
+  AttemptList, AttemptResult, AttemptStarted, CampaignShortage, CampaignView, ChangedQuestion, CreateCampaignBody, PointsBoard, PointsSummary, QuestionForAnswering,
   QuestionBankItem, QuestionList, QuestionWithAnswer, RegionBoard, SubmitBody, TagList, UpdateQuestionBody, WrongAnswerList,
 } from '../../../types/quizzes'
 import { QUESTION_BANK } from './bank'
@@ -144,9 +144,9 @@ async function questionToChange(tx: Queryable, dir: RegionDirectory, caller: Cal
  * should learn from). Its options stay as they are while someone is answering it — their choice is an option
  * number, and grading reads the question as it is at submission.
  */
-export async function updateQuestion(ctx: AppContext, caller: Caller, id: number, body: UpdateQuestionBody): Promise<QuestionBankItem> {
+export async function updateQuestion(ctx: AppContext, caller: Caller, id: number, body: UpdateQuestionBody): Promise<ChangedQuestion> {
   const dir = await ctx.regions.get()
-  const saved = await ctx.db.transaction(async (tx) => {
+  const { row: saved, shortages } = await ctx.db.transaction(async (tx) => {
     const cur = await questionToChange(tx, dir, caller, id)
     const checked = tidyQuestion({
       kind: cur.kind,
@@ -166,22 +166,43 @@ export async function updateQuestion(ctx: AppContext, caller: Caller, id: number
     const row = (await q.updateQuestion(tx, id, next))!
     const before = { stem: cur.stem, options: cur.options, answer: cur.answer, explanation: cur.explanation, tags: cur.tags, difficulty: cur.difficulty }
     await audit(tx, caller.userId, 'quiz.question.update', `quiz_question:${id}`, { before, after: next })
-    return row
+    const drawnElsewhere = next.difficulty !== cur.difficulty || cur.tags.some((t) => !next.tags.includes(t))
+    return { row, shortages: drawnElsewhere ? await shortagesAfterChange(tx, dir, cur) : [] }
   })
   await questionsChanged(ctx, [id])
-  return bankItem(dir, caller, saved)
+  return { ...bankItem(dir, caller, saved), shortages }
 }
 
 /** 停用 / 恢复. A retired question is never drawn again; attempts that drew it keep it. Repeating either is harmless. */
-export async function setQuestionActive(ctx: AppContext, caller: Caller, id: number, active: boolean): Promise<QuestionBankItem> {
+export async function setQuestionActive(ctx: AppContext, caller: Caller, id: number, active: boolean): Promise<ChangedQuestion> {
   const dir = await ctx.regions.get()
   return ctx.db.transaction(async (tx) => {
     const cur = await questionToChange(tx, dir, caller, id)
-    if (cur.active === active) return bankItem(dir, caller, cur)
+    if (cur.active === active) return { ...bankItem(dir, caller, cur), shortages: [] }
     const row = (await q.setQuestionActive(tx, id, active))!
     await audit(tx, caller.userId, active ? 'quiz.question.restore' : 'quiz.question.retire', `quiz_question:${id}`)
-    return bankItem(dir, caller, row)
+    return { ...bankItem(dir, caller, row), shortages: active ? [] : await shortagesAfterChange(tx, dir, cur) }
   })
+}
+
+/**
+ * Campaigns not yet ended that question `before` could be drawn for and whose bank falls short now that it was
+ * retired (or given other tags or difficulty) — in this transaction, after the change. Told, not refused: a wrong
+ * question must be retirable at once; the worker then adds questions or restores it.
+ */
+async function shortagesAfterChange(tx: Queryable, dir: RegionDirectory, before: q.BankQuestionRow): Promise<CampaignShortage[]> {
+  const out: CampaignShortage[] = []
+  for (const c of await q.campaignsDrawing(tx, before.difficulty)) {
+    const chain = regionChainOf(dir, c.regionCode)
+    if (before.regionCode && !chain.includes(before.regionCode)) continue
+    const short = (tag: string | null, available: number, needed: number) =>
+      available < needed && out.push({ campaignId: c.id, campaignTitle: c.title, tag, available, needed })
+    for (const m of c.tagMix) {
+      if (before.tags.includes(m.tag)) short(m.tag, (await q.countAvailable(tx, chain, c.difficulties, m.tag))?.n ?? 0, m.count)
+    }
+    short(null, (await q.countAvailable(tx, chain, c.difficulties, null))?.n ?? 0, c.questionCount)
+  }
+  return out
 }
 
 // ---------------------------------------------------------------- campaigns

@@ -2,10 +2,11 @@ import { useState } from 'react'
 import { View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
 import { Button, Checkbox, Input, Radio, TextArea } from '@nutui/nutui-react-taro'
-import type { QuestionBankItem, UpdateQuestionBody } from '@contract/quizzes'
+import type { ChangedQuestion, QuestionBankItem, UpdateQuestionBody } from '@contract/quizzes'
 import { ApiError, toast } from '@/services/api'
 import { restoreQuestion, retireQuestion, updateQuestion } from '@/services/quizzes'
 import { DIFFICULTY_LABEL, KIND_LABEL, LETTERS } from '../utils/clock'
+import { describeShortages } from '../utils/shortages'
 import './QuestionEditor.scss'
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
@@ -79,6 +80,9 @@ export default function QuestionEditor({
       const saved = await updateQuestion(question.id, body)
       toast('已保存')
       onChanged(saved)
+      if (saved.shortages.length) {
+        await Taro.showModal({ title: '答题活动题目不足', content: describeShortages(saved.shortages), showCancel: false, confirmText: '知道了' })
+      }
     } catch (e) {
       setError(e instanceof ApiError ? e.message : '保存失败，请稍后重试')
     } finally {
@@ -102,10 +106,25 @@ export default function QuestionEditor({
       const saved = question.active ? await retireQuestion(question.id) : await restoreQuestion(question.id)
       toast(saved.active ? '已恢复' : '已停用')
       onChanged(saved)
+      if (saved.shortages.length) await offerRestore(saved)
     } catch (e) {
       setError(e instanceof ApiError ? e.message : '操作失败，请稍后重试')
     } finally {
       setBusy('')
+    }
+  }
+
+  // retired, and running campaigns are now short of questions: say which, and offer to undo at once
+  const offerRestore = async (saved: ChangedQuestion) => {
+    const { confirm } = await Taro.showModal({
+      title: '答题活动题目不足', content: describeShortages(saved.shortages), confirmText: '恢复这道题', cancelText: '知道了',
+    })
+    if (!confirm) return
+    try {
+      onChanged(await restoreQuestion(question.id))
+      toast('已恢复')
+    } catch (e) {
+      toast(e instanceof ApiError ? e.message : '恢复失败，请在“已停用的题”中重试')
     }
   }
 
