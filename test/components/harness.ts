@@ -204,7 +204,13 @@ export async function mountPage(pagePath: string, options: MountOptions = {}): P
     hideToast: (o: any) => callAsync(o, ok()),
     showLoading: (o: any) => callAsync(o, ok()),
     hideLoading: (o: any) => callAsync(o, ok()),
-    showModal: (o: any) => (modals.push({ title: o?.title, content: o?.content }), callAsync(o, ok({ confirm: options.modalConfirm !== false, cancel: options.modalConfirm === false }))),
+    showModal: (o: any) => {
+      // WeChat (and Taro's H5) refuse button texts over 4 Chinese characters: the modal never shows
+      const tooLong = [o?.confirmText, o?.cancelText].find((x) => typeof x === 'string' && x.replace(/[\u0391-\uFFE5]/g, 'aa').length > 8)
+      if (tooLong) return callAsync(o, { errMsg: `showModal:fail button text too long: ${tooLong}` }, true)
+      modals.push({ title: o?.title, content: o?.content })
+      callAsync(o, ok({ confirm: options.modalConfirm !== false, cancel: options.modalConfirm === false }))
+    },
     stopPullDownRefresh: (o: any) => callAsync(o, ok()),
     startPullDownRefresh: (o: any) => callAsync(o, ok()),
     login: (o: any) => callAsync(o, ok({ code: 'test-wx-code' })),

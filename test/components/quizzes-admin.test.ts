@@ -59,9 +59,9 @@ describe('组织答题 admin page: the question bank (compiled weapp page)', () 
     expect(req.data).toEqual({ stem: '本社区垃圾投放点几点开放？', tags: ['垃圾分类'] })
     await page.waitForText('本社区垃圾投放点几点开放？')
     await page.waitFor(() => !page!.text().includes('保存修改'), 'the editor to close')
-    expect(page.toasts).toContain('已保存')
     await page.waitFor(() => page!.modals.length === 1, 'the shortage')
-    expect(page.modals[0]).toEqual({ title: '答题活动题目不足', content: '「垃圾分类月」的“社区”题只剩 2 道（需要 3 道），不足的将用其他题补上。\n请补充题目，或恢复原来的题。' })
+    expect(page.toasts).not.toContain('已保存') // the modal says so
+    expect(page.modals[0]).toEqual({ title: '已保存，有活动题目不足', content: '「垃圾分类月」的“社区”题只剩 2 道（需要 3 道），不足的将用其他题补上。\n请补充题目，或恢复原来的题。' })
     // counts by tag may have moved
     await page.waitFor(() => page!.requests.filter((r) => r.path === '/quiz/tags').length > tagsBefore, 'the tags to reload')
   })
@@ -131,10 +131,10 @@ describe('组织答题 admin page: the question bank (compiled weapp page)', () 
     await page.waitForRequest('POST /quiz/questions/501/retire')
     await page.waitFor(() => page!.modals.length === 2, 'the shortage')
     expect(page.modals[1]).toEqual({
-      title: '答题活动题目不足',
+      title: '已停用，有活动题目不足',
       content: '「垃圾分类月」的“垃圾分类”题只剩 4 道（需要 5 道），不足的将用其他题补上。\n「垃圾分类月」可抽的题只剩 4 道，每次答题需要 5 道：居民暂时无法开始答题。\n请补充题目，或恢复原来的题。',
     })
-    await page.waitForRequest('POST /quiz/questions/501/restore') // the modal answered 恢复这道题
+    await page.waitForRequest('POST /quiz/questions/501/restore') // the modal answered 恢复此题
     await page.waitFor(() => page!.toasts.includes('已恢复'), 'restored')
     await page.waitForText('本社区的垃圾投放点开放时间是？') // back in the list in use
   })

@@ -37,9 +37,22 @@ run('H5 in chromium: a worker keeps the question bank', () => {
     const saved = await h5.t.ctx.db.one<{ stem: string; answer: number[]; explanation: string }>(`SELECT stem, answer, explanation FROM quiz_questions WHERE stem LIKE '本社区的垃圾投放点早上%'`)
     expect(saved).toEqual({ stem: '本社区的垃圾投放点早上几点开放？（以公告为准）', answer: [1], explanation: '幸福里社区公告：每天早上 7 点开放。' })
 
+    // a running campaign of 幸福里社区 wants one question of this tag: retiring it is told
+    const campaign = await h5.t.as(workerToken, {
+      method: 'POST', url: '/api/v1/quiz/admin/campaigns',
+      payload: {
+        title: '社区常识周', regionCode: '329901001001', startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date(Date.now() + 86_400_000).toISOString(),
+        questionCount: 5, tagMix: [{ tag: '社区题库', count: 1 }], timeLimitSeconds: 300, passScore: 60, maxAttempts: 3,
+      },
+    })
+    expect(campaign.statusCode).toBe(201)
     await tap(page.locator('.nut-cell', { hasText: '以公告为准' }).first())
     await page.locator('.nut-button', { hasText: '停用此题' }).click()
     await page.locator('.taro-model__confirm').click()
+    await visibleText(page, '已停用，有活动题目不足').waitFor({ timeout: 15_000 })
+    await visibleText(page, '「社区常识周」的“社区题库”题只剩 0 道（需要 1 道），不足的将用其他题补上。').waitFor({ timeout: 5_000 })
+    await screenshot(page, 'quizzes-bank-02a-shortage')
+    await page.locator('.taro-model__cancel').click() // 知道了: it stays retired
     await visibleText(page, '没有题目').waitFor({ timeout: 15_000 })
     await page.locator('.nut-button', { hasText: '已停用的题' }).click()
     await visibleText(page, '以公告为准').waitFor({ timeout: 15_000 })

@@ -78,11 +78,11 @@ export default function QuestionEditor({
     setBusy('save')
     try {
       const saved = await updateQuestion(question.id, body)
-      toast('已保存')
       onChanged(saved)
+      // the modal says it was saved; a toast over it would hide its text
       if (saved.shortages.length) {
-        await Taro.showModal({ title: '答题活动题目不足', content: describeShortages(saved.shortages), showCancel: false, confirmText: '知道了' })
-      }
+        await Taro.showModal({ title: '已保存，有活动题目不足', content: describeShortages(saved.shortages), showCancel: false, confirmText: '知道了' })
+      } else toast('已保存')
     } catch (e) {
       setError(e instanceof ApiError ? e.message : '保存失败，请稍后重试')
     } finally {
@@ -104,9 +104,9 @@ export default function QuestionEditor({
     setError('')
     try {
       const saved = question.active ? await retireQuestion(question.id) : await restoreQuestion(question.id)
-      toast(saved.active ? '已恢复' : '已停用')
       onChanged(saved)
       if (saved.shortages.length) await offerRestore(saved)
+      else toast(saved.active ? '已恢复' : '已停用')
     } catch (e) {
       setError(e instanceof ApiError ? e.message : '操作失败，请稍后重试')
     } finally {
@@ -117,7 +117,7 @@ export default function QuestionEditor({
   // retired, and running campaigns are now short of questions: say which, and offer to undo at once
   const offerRestore = async (saved: ChangedQuestion) => {
     const { confirm } = await Taro.showModal({
-      title: '答题活动题目不足', content: describeShortages(saved.shortages), confirmText: '恢复这道题', cancelText: '知道了',
+      title: '已停用，有活动题目不足', content: describeShortages(saved.shortages), confirmText: '恢复此题', cancelText: '知道了',
     })
     if (!confirm) return
     try {
