@@ -195,12 +195,7 @@ async function shortagesAfterChange(tx: Queryable, dir: RegionDirectory, before:
   for (const c of await q.campaignsDrawing(tx, before.difficulty)) {
     const chain = regionChainOf(dir, c.regionCode)
     if (before.regionCode && !chain.includes(before.regionCode)) continue
-    const short = (tag: string | null, available: number, needed: number) =>
-      available < needed && out.push({ campaignId: c.id, campaignTitle: c.title, tag, available, needed })
-    for (const m of c.tagMix) {
-      if (before.tags.includes(m.tag)) short(m.tag, (await q.countAvailable(tx, chain, c.difficulties, m.tag))?.n ?? 0, m.count)
-    }
-    short(null, (await q.countAvailable(tx, chain, c.difficulties, null))?.n ?? 0, c.questionCount)
+    for (const short of await supplyShortfalls(tx, chain, c, before.tags)) out.push({ campaignId: c.id, campaignTitle: c.title, ...short })
   }
   return out
 }
@@ -237,14 +232,27 @@ function campaignView(dir: RegionDirectory, c: q.CampaignRow, mine?: q.MyCampaig
   return view
 }
 
-/** The bank must hold enough questions for every draw, per tag and in all. */
-async function checkSupply(db: Queryable, chain: string[], count: number, tagMix: Array<{ tag: string; count: number }>, difficulties: number[]) {
-  for (const m of tagMix) {
-    const n = (await q.countAvailable(db, chain, difficulties, m.tag))?.n ?? 0
-    if (n < m.count) throw badRequest('NOT_ENOUGH_QUESTIONS', `题库中“${m.tag}”符合难度要求的题目只有 ${n} 道，不足 ${m.count} 道`)
+interface DrawSpec { questionCount: number; tagMix: Array<{ tag: string; count: number }>; difficulties: number[] }
+
+/** Where the bank of `chain` holds fewer questions than a draw needs: per tag of the mix (only `tags`, if given), then in all. */
+async function supplyShortfalls(db: Queryable, chain: string[], spec: DrawSpec, tags?: string[]) {
+  const out: Array<{ tag: string | null; available: number; needed: number }> = []
+  for (const m of spec.tagMix) {
+    if (tags && !tags.includes(m.tag)) continue
+    const n = (await q.countAvailable(db, chain, spec.difficulties, m.tag))?.n ?? 0
+    if (n < m.count) out.push({ tag: m.tag, available: n, needed: m.count })
   }
-  const total = (await q.countAvailable(db, chain, difficulties, null))?.n ?? 0
-  if (total < count) throw badRequest('NOT_ENOUGH_QUESTIONS', `题库中符合难度要求的题目只有 ${total} 道，不足 ${count} 道`)
+  const total = (await q.countAvailable(db, chain, spec.difficulties, null))?.n ?? 0
+  if (total < spec.questionCount) out.push({ tag: null, available: total, needed: spec.questionCount })
+  return out
+}
+
+/** The bank must hold enough questions for every draw, per tag and in all. */
+async function checkSupply(db: Queryable, chain: string[], spec: DrawSpec) {
+  const [short] = await supplyShortfalls(db, chain, spec)
+  if (!short) return
+  const what = short.tag === null ? '' : `“${short.tag}”`
+  throw badRequest('NOT_ENOUGH_QUESTIONS', `题库中${what}符合难度要求的题目只有 ${short.available} 道，不足 ${short.needed} 道`)
 }
 
 export async function createCampaign(ctx: AppContext, caller: Caller, body: CreateCampaignBody): Promise<CampaignView> {
@@ -259,7 +267,7 @@ export async function createCampaign(ctx: AppContext, caller: Caller, body: Crea
   if (tagMix.reduce((s, m) => s + m.count, 0) > body.questionCount) throw badRequest('TAG_MIX_TOO_LARGE', '各标签的题数之和超过了每次答题的题数')
   const difficulties = [...(body.difficulties ?? [1, 2, 3])].sort()
   const chain = regionChainOf(dir, body.regionCode)
-  await checkSupply(ctx.db, chain, body.questionCount, tagMix, difficulties)
+  await checkSupply(ctx.db, chain, { questionCount: body.questionCount, tagMix, difficulties })
   return ctx.db.transaction(async (tx) => {
     const row = await q.insertCampaign(tx, {
       regionCode: body.regionCode,
