@@ -1,6 +1,7 @@
 import { QUESTION_BANK } from '../../server/modules/quizzes/bank'
 import { tidyQuestion } from '../../server/modules/quizzes/question-rules'
 import { checkChoice, sameChoice } from '../../server/modules/quizzes/service'
+import { describeResult, guessingReport, type StrategyResult } from '../helpers/guessing'
 
 describe('shipped question bank', () => {
   it('has at least 150 well-formed questions with unique keys and stems', () => {
@@ -39,6 +40,38 @@ describe('shipped question bank', () => {
     expect(right('全国文明城市的评选周期')).toEqual(['每三年一次'])
     expect(right('门前三包')).toEqual(['包卫生、包秩序、包绿化'])
     expect(right('社会主义核心价值观共有多少个字')).toEqual(['24 个'])
+  })
+})
+
+describe('shipped question bank against guessing', () => {
+  /**
+   * A clear margin over blind chance is both: more than 8 percentage points (under one question of a 10-question
+   * quiz — enough to move someone across a pass mark), and unlikely to be luck, one-sided p < 0.05 against chance
+   * on the same questions. The bank is fixed, so the test is deterministic; the p-value only keeps a strategy that
+   * applies to few questions (21 multiple-choice ones) from failing over one or two of them. 0.01 would let 27 of
+   * 41 true/false answers be 正确 (p = 0.03), the give-away the bank once had.
+   */
+  const clearMargin = (r: StrategyResult) => r.rate - r.chance > 0.08 && r.p < 0.05
+
+  it('gives a guesser nothing: no test-taking habit beats blind chance by a clear margin', () => {
+    const report = guessingReport(QUESTION_BANK)
+    expect(report.filter(clearMargin).map(describeResult)).toEqual([])
+  })
+
+  it('flags the habits the issue found (the check can fail)', () => {
+    const giveAway = (q: (typeof QUESTION_BANK)[number]) => {
+      // the longest option right, at B, true/false 正确, multiple choice all but the shortest
+      if (q.kind === 'judge') return { ...q, answer: [0] }
+      const byLength = q.options.map((o, i) => [o, i] as const).sort((a, b) => a[0].length - b[0].length)
+      if (q.kind === 'single') {
+        const options = q.options.filter((o) => o !== byLength.at(-1)![0])
+        options.splice(1, 0, byLength.at(-1)![0] + '，并做好相应的记录')
+        return { ...q, options, answer: [1] }
+      }
+      return { ...q, answer: q.options.map((_, i) => i).filter((i) => i !== byLength[0][1]) }
+    }
+    const flagged = guessingReport(QUESTION_BANK.map(giveAway)).filter(clearMargin).map((r) => r.name)
+    expect(flagged).toEqual(expect.arrayContaining(['单选：选最长的', '单选：总选 B', '判断：总选正确', '多选：除最短的都选', '整套题：每种题型用最占便宜的办法']))
   })
 })
 
