@@ -4,6 +4,7 @@ import { DataDirLockedError } from './db/lock'
 import { createRuntime } from './bootstrap'
 import { buildApp } from './app'
 import { DEMO_ACCOUNTS, seedDemo } from './seed/demo'
+import { syncQuestionBank } from './modules/quizzes/bank-sync'
 
 async function main() {
   const started = Date.now()
@@ -12,6 +13,12 @@ async function main() {
   say(config.databaseUrl ? '连接 PostgreSQL…' : `打开内置数据库（PGlite，${config.dataDir}）…`)
   const opened = await openDatabase(config, say)
   const runtime = await createRuntime(config, opened.db)
+  const bank = await syncQuestionBank(opened.db)
+  const corrected = bank.rewritten + bank.superseded
+  if (bank.added || corrected) {
+    const parts = [bank.added && `新增 ${bank.added} 道`, corrected && `按新版更正 ${corrected} 道`, corrected && bank.kept && `${bank.kept} 道改过的保持原样`]
+    say(`内置题库：${parts.filter(Boolean).join('，')}`)
+  }
   if (config.demo && (await seedDemo(runtime.ctx))) say('已生成演示城市「示范市」：2 个区、6 个街道、24 个社区、96 个网格')
   // readable logs in a terminal, JSON lines (for a log collector) otherwise
   const logger = process.stdout.isTTY

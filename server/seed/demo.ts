@@ -1,7 +1,7 @@
 import type { AppContext } from '../context'
 import { demoCityGeoJSON } from '../modules/regions/demo-city'
 import { importRegions } from '../modules/regions/service'
-import { seedQuestionBank } from '../modules/quizzes/service'
+import { syncQuestionBank } from '../modules/quizzes/bank-sync'
 
 export const DEMO_ACCOUNTS = {
   resident: { phone: '13800000001', nickname: '演示居民' },
@@ -11,7 +11,7 @@ export const DEMO_ACCOUNTS = {
 
 /** First run in demo mode: the demo city and one user of each kind. Does nothing when regions exist. */
 export async function seedDemo(ctx: AppContext): Promise<boolean> {
-  await seedQuestionBank(ctx.db)
+  await syncQuestionBank(ctx.db)
   const existing = await ctx.db.one<{ n: number }>('SELECT count(*)::int AS n FROM regions')
   if ((existing?.n ?? 0) > 0) return false
   await importRegions(ctx, null, demoCityGeoJSON())

@@ -1,4 +1,5 @@
 import { QUESTION_BANK } from '../../server/modules/quizzes/bank'
+import { FIRST_EDITION } from '../../server/modules/quizzes/bank/first-edition'
 import { tidyQuestion } from '../../server/modules/quizzes/question-rules'
 import { checkChoice, sameChoice } from '../../server/modules/quizzes/service'
 import { describeResult, guessingReport, type StrategyResult } from '../helpers/guessing'
@@ -22,6 +23,11 @@ describe('shipped question bank', () => {
 
   it('obeys the rules an import or an edit is checked against, so that the office can edit any of them', () => {
     for (const q of QUESTION_BANK) expect([q.key, tidyQuestion(q)]).toEqual([q.key, { question: { kind: q.kind, stem: q.stem, options: q.options, answer: q.answer, explanation: q.explanation, tags: q.tags, difficulty: q.difficulty } }])
+  })
+
+  it('keeps every key it ever shipped, so that databases can follow its corrections', () => {
+    const keys = new Set(QUESTION_BANK.map((q) => q.key))
+    expect(Object.keys(FIRST_EDITION).filter((k) => !keys.has(k))).toEqual([])
   })
 
   it('covers every topic with all three kinds overall', () => {

@@ -17,16 +17,65 @@ export interface QuestionRow {
 const Q_COLS = `q.id::int AS id, q.kind, q.stem, q.options, q.answer, q.explanation, q.tags, q.difficulty::int AS difficulty,
   q.region_code AS "regionCode", q.bank_key AS "bankKey"`
 
-/** Shipped questions, by stable key: adds the missing ones, leaves edited or existing ones alone. */
-export async function insertBank(db: Queryable, bank: BankQuestion[]): Promise<number> {
+export interface ShippedRow extends QuestionRow {
+  bankKey: string
+  bankHash: string | null
+  active: boolean
+}
+
+/** The shipped questions in the bank, locked until the transaction ends. */
+export function shippedRows(db: Queryable) {
+  return db.query<ShippedRow>(
+    `SELECT ${Q_COLS}, q.bank_hash AS "bankHash", q.active FROM quiz_questions q WHERE q.bank_key IS NOT NULL ORDER BY q.id FOR UPDATE`)
+}
+
+export type ShippedQuestion = BankQuestion & { hash: string }
+
+/** Adds shipped questions by stable key; one already there (by key) is left to the caller. */
+export async function insertBank(db: Queryable, bank: ShippedQuestion[]): Promise<number> {
+  if (bank.length === 0) return 0
   const rows = await db.query(
-    `INSERT INTO quiz_questions (bank_key, kind, stem, options, answer, explanation, tags, difficulty)
-     SELECT x.key, x.kind, x.stem, x.options, x.answer, x.explanation, ARRAY(SELECT jsonb_array_elements_text(x.tags)), x.difficulty
-       FROM jsonb_to_recordset($1::jsonb) AS x(key text, kind text, stem text, options jsonb, answer jsonb, explanation text, tags jsonb, difficulty smallint)
+    `INSERT INTO quiz_questions (bank_key, bank_hash, kind, stem, options, answer, explanation, tags, difficulty)
+     SELECT x.key, x.hash, x.kind, x.stem, x.options, x.answer, x.explanation, ARRAY(SELECT jsonb_array_elements_text(x.tags)), x.difficulty
+       FROM jsonb_to_recordset($1::jsonb) AS x(key text, hash text, kind text, stem text, options jsonb, answer jsonb, explanation text, tags jsonb, difficulty smallint)
      ON CONFLICT (bank_key) DO NOTHING RETURNING id`,
     [JSON.stringify(bank)],
   )
   return rows.length
+}
+
+/** Which of these questions an attempt or a live session ever drew (one pass over each table). */
+export async function questionsDrawn(db: Queryable, ids: number[]): Promise<Set<number>> {
+  const rows = await db.query<{ id: number }>(
+    `SELECT DISTINCT d.id::int AS id FROM (
+       SELECT unnest(a.question_ids) AS id FROM quiz_attempts a WHERE a.question_ids && $1::bigint[]
+       UNION ALL
+       SELECT unnest(s.question_ids) FROM quiz_live_sessions s WHERE s.question_ids && $1::bigint[]) d
+      WHERE d.id = ANY($1::bigint[])`,
+    [ids],
+  )
+  return new Set(rows.map((r) => r.id))
+}
+
+/** A shipped row takes the bank's corrected text in place. */
+export async function rewriteShipped(db: Queryable, id: number, q: ShippedQuestion): Promise<void> {
+  await db.query(
+    `UPDATE quiz_questions SET stem = $2, options = $3::jsonb, answer = $4::jsonb, explanation = $5, tags = $6::text[], difficulty = $7, bank_hash = $8
+      WHERE id = $1`,
+    [id, q.stem, JSON.stringify(q.options), JSON.stringify(q.answer), q.explanation, q.tags, q.difficulty, q.hash],
+  )
+}
+
+/** The old row stays as it was, retired, for what graded against it; a new row (same use) carries the key on. */
+export async function supersedeShipped(db: Queryable, oldId: number, active: boolean, q: ShippedQuestion): Promise<number> {
+  await db.query(`UPDATE quiz_questions SET bank_key = NULL, active = false WHERE id = $1`, [oldId])
+  const row = await db.one<{ id: number }>(
+    `INSERT INTO quiz_questions (bank_key, bank_hash, kind, stem, options, answer, explanation, tags, difficulty, active)
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8::text[], $9, $10) RETURNING id::int AS id`,
+    [q.key, q.hash, q.kind, q.stem, JSON.stringify(q.options), JSON.stringify(q.answer), q.explanation, q.tags, q.difficulty, active],
+  )
+  await db.query(`UPDATE quiz_questions SET superseded_by = $2 WHERE id = $1`, [oldId, row!.id])
+  return row!.id
 }
 
 export interface NewQuestion {
@@ -430,11 +479,11 @@ export interface BankQuestionRow extends QuestionRow {
   active: boolean
 }
 
-/** The bank visible in a region, in use or retired (the list a worker keeps it from). */
+/** The bank visible in a region, in use or retired (the list a worker keeps it from); superseded rows are history. */
 export function bankQuestions(db: Queryable, regionChain: string[] | null, tag: string | null, active: boolean, afterId: number, limit: number) {
   return db.query<BankQuestionRow>(
     `SELECT ${Q_COLS}, q.active FROM quiz_questions q
-      WHERE q.active = $5 AND q.id > $3 AND ($2::text IS NULL OR $2 = ANY(q.tags))
+      WHERE q.active = $5 AND q.superseded_by IS NULL AND q.id > $3 AND ($2::text IS NULL OR $2 = ANY(q.tags))
         AND ($1::text[] IS NULL OR q.region_code IS NULL OR q.region_code = ANY($1))
       ORDER BY q.id LIMIT $4`,
     [regionChain, tag, afterId, limit, active],
@@ -442,7 +491,8 @@ export function bankQuestions(db: Queryable, regionChain: string[] | null, tag: 
 }
 
 export function bankQuestionById(db: Queryable, id: number, lock = false) {
-  return db.one<BankQuestionRow>(`SELECT ${Q_COLS}, q.active FROM quiz_questions q WHERE q.id = $1${lock ? ' FOR UPDATE' : ''}`, [id])
+  return db.one<BankQuestionRow>(
+    `SELECT ${Q_COLS}, q.active FROM quiz_questions q WHERE q.id = $1 AND q.superseded_by IS NULL${lock ? ' FOR UPDATE' : ''}`, [id])
 }
 
 export function updateQuestion(db: Queryable, id: number, q: NewQuestion) {

@@ -10,7 +10,6 @@ import type {
   AttemptList, AttemptResult, AttemptStarted, CampaignShortage, CampaignView, ChangedQuestion, CreateCampaignBody, PointsBoard, PointsSummary, QuestionForAnswering,
   QuestionBankItem, QuestionList, QuestionWithAnswer, RegionBoard, SubmitBody, TagList, UpdateQuestionBody, WrongAnswerList,
 } from '../../../types/quizzes'
-import { QUESTION_BANK } from './bank'
 import { assertCanChangeQuestion, assertCanManageCampaign, assertCanRunCampaignIn, assertCanTakeCampaign, assertQuizStaff, canChangeQuestion, covers } from './policy'
 import { questionCache, questionsChanged } from './question-cache'
 import { tidyQuestion } from './question-rules'
@@ -24,11 +23,6 @@ export const POINTS = { dailyCap: 50, perCorrectPractice: 1, perCorrectCampaign:
 const POINTS_RULES = `每日练习每答对 1 题得 ${POINTS.perCorrectPractice} 分；答题活动每答对 1 题得 ${POINTS.perCorrectCampaign} 分，及格另加 ${POINTS.passBonus} 分；现场答题每答对 1 题得 ${POINTS.perCorrectLive} 分（结束时计入）；每天最多 ${POINTS.dailyCap} 分。`
 
 const iso = (d: Date | string) => new Date(d).toISOString()
-
-/** Adds the shipped questions that are not in the bank yet (by stable key). */
-export function seedQuestionBank(db: Queryable): Promise<number> {
-  return q.insertBank(db, QUESTION_BANK)
-}
 
 export function forAnswering(r: q.QuestionRow): QuestionForAnswering {
   // built field by field: nothing else of the row (answer, explanation) can slip through
