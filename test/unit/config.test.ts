@@ -1,3 +1,7 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { spawn } from 'node:child_process'
 import { ConfigError, loadConfig } from '../../server/config'
 
 describe('demo mode is never on beside a real SMS gateway or WeChat appid', () => {
@@ -46,6 +50,28 @@ describe('TRUST_PROXY', () => {
     for (const v of ['true', 'nginx', '10.0.0.1/33', '10.0.0.300', '10.0.0.1/8/1', '::1/129', ',']) {
       expect(() => loadConfig({ TRUST_PROXY: v })).toThrow(ConfigError)
       expect(() => loadConfig({ TRUST_PROXY: v })).toThrow(/TRUST_PROXY/)
+    }
+  })
+})
+
+describe('the server with a refused configuration', () => {
+  it('exits with the message before touching any database', async () => {
+    const dataDir = path.join(os.tmpdir(), `civiclink-refused-${process.pid}`)
+    const { PORT: _p, DATABASE_URL: _d, ...env } = process.env
+    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../server/main.ts')], {
+      env: { ...env, CIVICLINK_DEMO_DEFAULT: '1', DEMO: '1', SMS_GATEWAY_URL: 'https://sms.example.cn/send', DATA_DIR: dataDir, PORT: '0' },
+    })
+    try {
+      let stderr = ''
+      child.stderr.on('data', (b) => { stderr += String(b) })
+      // before the fix it started in demo mode and kept running: this wait then ends with the test's timeout
+      const code = await new Promise((resolve) => child.on('exit', resolve))
+      expect(code).toBe(2)
+      expect(stderr).toMatch(/DEMO=1.*SMS_GATEWAY_URL/)
+      expect(fs.existsSync(dataDir)).toBe(false)
+    } finally {
+      child.kill()
+      fs.rmSync(dataDir, { recursive: true, force: true })
     }
   })
 })
