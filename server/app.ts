@@ -13,6 +13,7 @@ import { Type } from '@sinclair/typebox'
 import type { AppContext } from './context'
 import { AppError } from './errors'
 import { describeValidation, validatorCompiler } from './lib/validation'
+import { requestLogFields } from './lib/request-log'
 import { accountRoutes } from './modules/accounts/routes'
 import { regionRoutes } from './modules/regions/routes'
 import { homeRoutes } from './modules/home/routes'
@@ -38,11 +39,17 @@ const FRAMEWORK_ERRORS: Record<string, [string, string]> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['BAD_REQUEST', '请求长度不正确'],
 }
 
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops
+
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    // secrets sent in a query string (a token on a WebSocket URL, an api_key) never reach the log
+    logger: opts.logger ? { ...(opts.logger === true ? {} : opts.logger), serializers: { req: requestLogFields } } : false,
     bodyLimit: ctx.config.bodyLimitBytes,
-    trustProxy: true,
+    // X-Forwarded-For only from configured proxies: from anyone else it would choose the address that the per-address
+    // limits count and that sign-in codes record. Fastify 5.12 reads a number as "trust nobody"; a hop count is
+    // proxy-addr's (address, hop) test, hop 0 being the peer of the socket.
+    trustProxy: typeof ctx.config.trustProxy === 'number' ? trustHops(ctx.config.trustProxy) : ctx.config.trustProxy,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(validatorCompiler)
@@ -82,7 +89,13 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     },
     crossOriginEmbedderPolicy: false,
   })
-  await app.register(cors, { origin: ctx.config.corsOrigins, credentials: false, exposedHeaders: ['Idempotency-Replayed'] })
+  await app.register(cors, {
+    origin: ctx.config.corsOrigins,
+    // the plugin's default is GET, HEAD, POST: the H5 app served from another origin also edits and deletes
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    credentials: false,
+    exposedHeaders: ['Idempotency-Replayed'],
+  })
   await app.register(rateLimit, {
     global: true,
     max: ctx.config.rateLimitPerMinute,

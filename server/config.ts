@@ -1,3 +1,4 @@
+import net from 'node:net'
 import path from 'node:path'
 
 /** Everything the server reads from the environment, parsed once. README lists each variable. */
@@ -10,10 +11,13 @@ export interface Config {
   databasePoolSize: number
   dataDir: string
   redisUrl?: string
+  /** Codes shown on the page, demo accounts: never beside a real SMS gateway or WeChat appid (demoMode). */
   demo: boolean
   /** H5 build served at / when present. */
   h5Dir: string
   corsOrigins: string[]
+  /** Whose X-Forwarded-For to believe: nobody (false), the nearest N hops, or these addresses/CIDRs. */
+  trustProxy: false | number | string[]
   logLevel: string
   sessionDays: number
   /** How long a process remembers a signed-in caller (0: look the session up on every request). */
@@ -26,6 +30,9 @@ export interface Config {
   bodyLimitBytes: number
 }
 
+/** A configuration the server must not start with; the message names the variables. */
+export class ConfigError extends Error {}
+
 function bool(v: string | undefined, dflt: boolean): boolean {
   if (v === undefined || v === '') return dflt
   return ['1', 'true', 'yes', 'on'].includes(v.toLowerCase())
@@ -34,6 +41,43 @@ function bool(v: string | undefined, dflt: boolean): boolean {
 function int(v: string | undefined, dflt: number): number {
   const n = v ? Number.parseInt(v, 10) : NaN
   return Number.isFinite(n) ? n : dflt
+}
+
+/**
+ * DEMO unset: on only where npm start asks for it (CIVICLINK_DEMO_DEFAULT) and no real gateway or appid is
+ * configured, so that configuring one turns demo off. DEMO=1 beside one is refused rather than guessed at.
+ */
+function demoMode(env: NodeJS.ProcessEnv): boolean {
+  const real = ['SMS_GATEWAY_URL', 'WECHAT_APPID'].filter((k) => env[k])
+  if (env.DEMO === undefined || env.DEMO === '') return bool(env.CIVICLINK_DEMO_DEFAULT, false) && real.length === 0
+  const demo = bool(env.DEMO, false)
+  if (demo && real.length > 0) {
+    throw new ConfigError(`DEMO=1（演示模式：验证码直接显示在页面上，任何人都能登录演示账号）不能与 ${real.join('、')} 同时设置。` +
+      `生产环境请去掉 DEMO；演示请去掉 ${real.join('、')}。`)
+  }
+  return demo
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal']
+
+/** TRUST_PROXY: unset/false = none; a hop count; or comma-separated addresses, CIDRs or proxy-addr's names. */
+function trustProxy(v: string | undefined): Config['trustProxy'] {
+  const s = (v ?? '').trim()
+  if (s === '' || ['0', 'false', 'no', 'off'].includes(s.toLowerCase())) return false
+  if (/^\d+$/.test(s)) return Number(s)
+  const list = s.split(',').map((x) => x.trim()).filter(Boolean)
+  const bad = list.filter((x) => {
+    const [addr, bits, ...rest] = x.split('/')
+    if (PROXY_NAMES.includes(x)) return false
+    const family = net.isIP(addr)
+    if (!family || rest.length > 0) return true
+    return bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128))
+  })
+  if (bad.length > 0 || list.length === 0) {
+    throw new ConfigError(`TRUST_PROXY 无法识别：${bad.join('、') || s}。应为代理的跳数（如 1）或逗号分隔的地址/网段（如 10.0.0.1,172.16.0.0/12）；` +
+      '不信任任何代理时不设置')
+  }
+  return list
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -46,10 +90,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize: int(env.DATABASE_POOL_SIZE, 20),
     dataDir,
     redisUrl: env.REDIS_URL || undefined,
-    demo: bool(env.DEMO, false),
+    demo: demoMode(env),
     h5Dir: path.resolve(env.H5_DIR || path.join(root, 'dist', 'h5')),
     corsOrigins: (env.CORS_ORIGINS || 'http://localhost:10086,http://127.0.0.1:10086')
       .split(',').map((s) => s.trim()).filter(Boolean),
+    trustProxy: trustProxy(env.TRUST_PROXY),
     logLevel: env.LOG_LEVEL || 'info',
     sessionDays: int(env.SESSION_DAYS, 30),
     callerCacheSeconds: int(env.CALLER_CACHE_SECONDS, 10),

@@ -1,10 +1,18 @@
-import { loadConfig } from './config'
+import { ConfigError, loadConfig } from './config'
 import { openDatabase } from './db/open'
 import { DataDirLockedError } from './db/lock'
 import { createRuntime } from './bootstrap'
 import { buildApp } from './app'
-import { DEMO_ACCOUNTS, seedDemo } from './seed/demo'
+import { DEMO_ACCOUNTS, DatabaseModeError, claimDatabaseMode, seedDemo } from './seed/demo'
 import { syncQuestionBank } from './modules/quizzes/bank-sync'
+
+// Loud on purpose: in demo mode anyone signs in as any demo account, the 创文办 one included.
+const DEMO_BANNER = [
+  '!'.repeat(72),
+  '!! 演示模式（DEMO）：验证码直接显示在登录页上，任何人都能以演示账号（含创文办）登录。',
+  '!! 只用于演示和开发，不要让真实用户使用；上线前见 README「生产环境检查清单」。',
+  '!'.repeat(72),
+]
 
 async function main() {
   const started = Date.now()
@@ -12,6 +20,11 @@ async function main() {
   const say = (msg: string) => process.stdout.write(`[civiclink] ${msg}\n`)
   say(config.databaseUrl ? '连接 PostgreSQL…' : `打开内置数据库（PGlite，${config.dataDir}）…`)
   const opened = await openDatabase(config, say)
+  await claimDatabaseMode(opened.db, config.demo).catch(async (err) => {
+    await opened.db.close()
+    opened.release()
+    throw err
+  })
   const runtime = await createRuntime(config, opened.db)
   const bank = await syncQuestionBank(opened.db)
   const corrected = bank.rewritten + bank.superseded
@@ -50,6 +63,8 @@ async function main() {
   say(`就绪，用时 ${((Date.now() - started) / 1000).toFixed(1)} 秒（数据库：${opened.db.kind}${opened.created ? '，首次创建' : ''}）`)
   say(`H5 应用：${url}/    接口文档：${url}/docs    健康检查：${url}/api/v1/health`)
   if (config.demo) {
+    app.log.warn({ demo: true }, DEMO_BANNER.slice(1, 3).map((l) => l.slice(3)).join(''))
+    DEMO_BANNER.forEach(say)
     say('演示模式：在登录页输入手机号、点「获取验证码」，验证码会直接显示在页面上（标有“演示”）。')
     say(`  演示居民    ${DEMO_ACCOUNTS.resident.phone}`)
     say(`  演示网格员  ${DEMO_ACCOUNTS.worker.phone}（负责第一个社区）`)
@@ -58,7 +73,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof DataDirLockedError) {
+  if (err instanceof DataDirLockedError || err instanceof ConfigError || err instanceof DatabaseModeError) {
     process.stderr.write(`[civiclink] ${err.message}\n`)
     process.exit(2)
   }

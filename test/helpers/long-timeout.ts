@@ -1,4 +1,5 @@
-// API tests: a test app (database from a template, migrations checked, demo city) takes 1–2 s, more on a busy
-// machine. Component tests: a page journey of many taps under miniprogram-simulate takes seconds when the API tests
-// run beside it on two cores. The default 5 s fails them for the machine's load, not for what they test.
+// For every jest project (jest.config.js). Opening PGlite takes 0.5–7 s and a test app (database from a template,
+// migrations checked, demo city) 1–2 s, several times that when another suite or a browser shares the two cores; a
+// page journey under miniprogram-simulate takes seconds likewise. The default 5 s fails such tests for the machine's
+// load, not for what they test; a hang still fails, after 30 s.
 jest.setTimeout(30_000)
