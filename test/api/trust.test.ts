@@ -3,7 +3,8 @@ import { buildApp } from '../../server/app'
 import { createRuntime } from '../../server/bootstrap'
 import type { FastifyInstance } from 'fastify'
 import { loadConfig, type Config } from '../../server/config'
-import { DatabaseModeError, DEMO_ACCOUNTS, claimDatabaseMode, seedDemo } from '../../server/seed/demo'
+import { DatabaseModeError, DEMO_ACCOUNTS, claimDatabaseMode, retireDemo, seedDemo } from '../../server/seed/demo'
+import { grantOfficeFromConsole } from '../../server/modules/accounts/service'
 import { createTestApp, type TestApp } from '../helpers/app'
 import { createTestDb } from '../helpers/db'
 import type { Db } from '../../server/db/types'
@@ -67,6 +68,47 @@ describe('demo accounts live only in a demo database', () => {
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(2)
     for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(DatabaseModeError)
     expect((await db.one<{ n: number }>(`SELECT count(*)::int AS n FROM instance_settings WHERE key = 'demo'`))!.n).toBe(1)
+  })
+})
+
+describe('npm run demo:retire: a demo database that real people came to use becomes real', () => {
+  it('the demo accounts lose roles, sessions and numbers; the number signs in as a plain resident; real users keep theirs', async () => {
+    const d = await createTestApp()
+    try {
+      const office = await d.login(DEMO_ACCOUNTS.office.phone)
+      const real = await d.login('13912340001')
+      const r = await retireDemo(d.ctx.db)
+      expect(r).toEqual({ accounts: 3, grants: 2, sessions: 1 })
+      await claimDatabaseMode(d.ctx.db, false)
+      await expect(claimDatabaseMode(d.ctx.db, true)).rejects.toThrow(DatabaseModeError)
+      await expect(retireDemo(d.ctx.db)).rejects.toThrow(/已经是正式库/)
+      expect(await count(d, `SELECT count(*)::int AS n FROM sessions s JOIN users u ON u.id = s.user_id
+                             WHERE u.nickname LIKE '%已停用的演示账号' AND s.revoked_at IS NULL`)).toBe(0)
+      expect(await count(d, `SELECT count(*)::int AS n FROM role_grants WHERE revoked_at IS NULL`)).toBe(0)
+      // whoever holds the number now is a new resident, not the 创文办
+      const again = await d.login(DEMO_ACCOUNTS.office.phone)
+      expect(again).not.toBe(office)
+      const me = await d.as(again, { method: 'GET', url: '/api/v1/me' })
+      expect(me.json().roles.map((x: { role: string }) => x.role)).toEqual(['resident'])
+      expect(me.json().nickname).not.toContain('演示')
+      expect((await d.as(real, { method: 'GET', url: '/api/v1/me' })).statusCode).toBe(200)
+    } finally {
+      await d.close()
+    }
+  })
+})
+
+describe('npm run office:grant: the first 创文办 user of a real database', () => {
+  it('is granted from the console to someone who signed in once, audited without an actor, once', async () => {
+    const phone = '13912340099'
+    await expect(grantOfficeFromConsole(t.ctx, phone)).rejects.toMatchObject({ code: 'USER_NOT_FOUND' })
+    const token = await t.login(phone)
+    expect((await t.as(token, { method: 'GET', url: '/api/v1/admin/roles' })).statusCode).toBe(403) // remembered as a resident
+    const g = await grantOfficeFromConsole(t.ctx, phone)
+    expect(g).toMatchObject({ role: 'office', regionCode: null, grantedBy: null })
+    expect((await t.as(token, { method: 'GET', url: '/api/v1/admin/roles' })).statusCode).toBe(200)
+    await expect(grantOfficeFromConsole(t.ctx, phone)).rejects.toMatchObject({ code: 'ROLE_ALREADY_GRANTED' })
+    expect(await count(t, `SELECT count(*)::int AS n FROM audit_log WHERE action = 'role.grant' AND actor_id IS NULL AND target = $1`, [`user:${g.userId}`])).toBe(1)
   })
 })
 

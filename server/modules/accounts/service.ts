@@ -137,7 +137,19 @@ export async function listGrants(ctx: AppContext, regionCode: string | undefined
   return (await q.liveGrants(ctx.db, codes)).map((g) => grantView(dir, g))
 }
 
-export async function grantRole(ctx: AppContext, caller: Caller, phone: string, role: 'worker' | 'office', regionCode?: string): Promise<RoleGrant> {
+export function grantRole(ctx: AppContext, caller: Caller, phone: string, role: 'worker' | 'office', regionCode?: string): Promise<RoleGrant> {
+  return grant(ctx, caller.userId, phone, role, regionCode)
+}
+
+/**
+ * npm run office:grant: a real database starts with no 创文办 user (demo accounts live only in demo databases), and
+ * only a 创文办 user grants roles, so the first one is granted by whoever runs the server. Audited without an actor.
+ */
+export function grantOfficeFromConsole(ctx: AppContext, phone: string): Promise<RoleGrant> {
+  return grant(ctx, null, phone, 'office')
+}
+
+async function grant(ctx: AppContext, actorId: number | null, phone: string, role: 'worker' | 'office', regionCode?: string): Promise<RoleGrant> {
   const dir = await ctx.regions.get()
   if (role === 'worker') {
     if (!regionCode) throw badRequest('REGION_REQUIRED', '网格员角色必须指定负责的区域')
@@ -150,9 +162,9 @@ export async function grantRole(ctx: AppContext, caller: Caller, phone: string, 
   const granted = await ctx.db.transaction(async (tx) => {
     const user = await q.userByPhone(tx, phone)
     if (!user) throw notFound('USER_NOT_FOUND', '该手机号尚未注册，请先让对方登录一次')
-    const inserted = await q.insertGrant(tx, user.id, role, role === 'worker' ? regionCode! : null, caller.userId)
+    const inserted = await q.insertGrant(tx, user.id, role, role === 'worker' ? regionCode! : null, actorId)
     if (!inserted) throw conflict('ROLE_ALREADY_GRANTED', '该用户已拥有这个角色')
-    await audit(tx, caller.userId, 'role.grant', `user:${user.id}`, { role, regionCode: regionCode ?? null, grantId: inserted.id })
+    await audit(tx, actorId, 'role.grant', `user:${user.id}`, { role, regionCode: regionCode ?? null, grantId: inserted.id })
     const g = await q.grantById(tx, inserted.id)
     return grantView(dir, g!)
   })
