@@ -23,5 +23,6 @@ export default defineAppConfig({
   permission: {
     'scope.userLocation': { desc: '用于确定您所在的社区，以及随手拍的问题位置' },
   },
-  requiredPrivateInfos: ['getLocation'],
+  // Every location API the code calls must be declared, or WeChat refuses it (test/components/privacy-declarations).
+  requiredPrivateInfos: ['getLocation', 'chooseLocation'],
 })
