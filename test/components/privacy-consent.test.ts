@@ -1,0 +1,99 @@
+/**
+ * WeChat's privacy consent on the compiled weapp: the app answers onNeedPrivacyAuthorization with its own sheet,
+ * a held privacy call goes on only after 同意 (WeChat's agreePrivacyAuthorization button), and after 拒绝 the
+ * feature says why it cannot go on — the rest of the page keeps working, and the next use asks again.
+ */
+import { json, mountPage, type MountedPage } from './harness'
+import { asyncOk, categories, chooseMediaMock, located, uploadMock } from './reports-fixtures'
+
+const NEW = 'packages/reports/pages/new/index'
+const picked = { name: '湖滨路口', address: '东湖区湖滨路 1 号', latitude: 30.61, longitude: 114.31 }
+
+let page: MountedPage | undefined
+afterEach(() => page?.unmount())
+
+function mountNew(extraWx: Record<string, unknown> = {}) {
+  const chosen: unknown[] = []
+  const upload = uploadMock()
+  const choose = chooseMediaMock([500_000])
+  const wx = {
+    chooseLocation: (o: any) => (chosen.push(o), asyncOk(picked)(o)),
+    chooseMedia: choose.fn,
+    uploadFile: upload.fn,
+    onNetworkStatusChange: () => undefined,
+    onAppShow: () => undefined,
+    ...extraWx,
+  }
+  const api = { 'GET /reports/categories': json(200, categories), 'GET /regions/locate': json(200, located) }
+  return { chosen, upload, choose, open: () => mountPage(NEW, { signedIn: true, privacy: 'undecided', api, wx }) }
+}
+
+const agreeButton = (p: MountedPage) => p.findByClass('cl-privacy__agree')!
+const refuseButton = (p: MountedPage) => p.findByClass('cl-privacy__refuse')!
+
+describe('privacy consent (compiled weapp)', () => {
+  it('registers one onNeedPrivacyAuthorization listener when the app starts', async () => {
+    page = await mountPage('pages/index/index', { privacy: 'undecided', api: { 'GET /home': json(200, {}) } })
+    expect(page.privacy.listeners).toBe(1)
+  })
+
+  it('holds 地图选点 until the person agrees in the sheet, then the pick goes on', async () => {
+    const s = mountNew()
+    page = await s.open()
+    await page.waitForText('乱扔垃圾')
+    await page.tap('地图选点')
+    await page.waitForText('隐私保护提示')
+    expect(page.privacy.asked).toEqual(['chooseLocation'])
+    expect(s.chosen).toHaveLength(0) // held by WeChat until answered
+    expect(page.text()).toContain('在地图上选点前，请阅读并同意《用户隐私保护指引》')
+    expect(page.text()).toContain('位置信息：确定随手拍的问题位置')
+    await page.waitFor(() => page!.privacy.exposures > 0, 'the sheet reported as shown')
+
+    await page.tap('查看《用户隐私保护指引》')
+    await page.waitFor(() => page!.privacy.contractOpened === 1, 'openPrivacyContract')
+
+    await page.tapElement(agreeButton(page))
+    await page.waitForText('湖滨路口')
+    expect(s.chosen).toHaveLength(1)
+    expect(page.privacy.agreed).toBe(true)
+    expect(page.privacy.agreeTaps).toEqual(['cl-privacy-agree'])
+    expect(page.text()).toContain('经纬度 114.31000, 30.61000')
+  })
+
+  it('after 拒绝 the report page says why it has no position, and asks again on the next try', async () => {
+    const s = mountNew()
+    page = await s.open()
+    await page.waitForText('乱扔垃圾')
+    await page.tap('地图选点')
+    await page.waitForText('隐私保护提示')
+    await page.tapElement(refuseButton(page))
+    await page.waitForText('您未同意《用户隐私保护指引》，无法获取问题位置')
+    expect(s.chosen).toHaveLength(0)
+    expect(page.privacy.agreed).toBe(false)
+    // the rest of the form still works
+    await page.tap('违规停车')
+    await page.waitForText('交警大队受理')
+
+    // 当前位置 asks again; agreeing now locates
+    await page.tap('当前位置')
+    await page.waitFor(() => page!.privacy.asked.length === 2, 'the second request')
+    expect(page.privacy.asked).toEqual(['chooseLocation', 'getLocation'])
+    await page.tapElement(agreeButton(page))
+    await page.waitForText('经纬度 114.30000, 30.60000')
+    expect(page.text()).not.toContain('无法获取问题位置')
+  })
+
+  it('after 拒绝 the photo picker tells why nothing was picked and uploads nothing', async () => {
+    const s = mountNew()
+    page = await s.open()
+    await page.waitForText('乱扔垃圾')
+    await page.tap('拍照/相册')
+    await page.waitForText('隐私保护提示')
+    expect(page.privacy.asked).toEqual(['chooseMedia'])
+    expect(page.text()).toContain('拍照或选择照片前')
+    await page.tapElement(refuseButton(page))
+    await page.waitFor(() => page!.toasts.some((t) => t.includes('无法拍照或选择照片')), 'the refusal toast')
+    expect(s.choose.calls).toHaveLength(0)
+    expect(s.upload.calls).toHaveLength(0)
+  })
+})
