@@ -28,6 +28,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import { PRIVACY_ITEMS } from '../helpers/wechat-privacy'
 
 export const DIST = path.resolve(__dirname, '../../dist/weapp')
 
@@ -87,8 +88,8 @@ export interface PrivacyRecord {
   contractOpened: number
 }
 
-/** Privacy APIs the harness holds until the person agreed (the ones WeChat gates; see test/helpers/wechat-privacy). */
-const GATED_APIS = ['getLocation', 'getFuzzyLocation', 'chooseLocation', 'choosePoi', 'chooseAddress', 'chooseImage', 'chooseMedia', 'chooseVideo', 'chooseMessageFile', 'saveImageToPhotosAlbum', 'getClipboardData', 'setClipboardData']
+/** Privacy APIs the harness holds until the person agreed: the ones WeChat gates. */
+const GATED_APIS = PRIVACY_ITEMS.filter((i) => i.kind === 'api' && i.guideItem).map((i) => i.name)
 
 export interface MountedPage {
   /** The j-component wrapper of the page. */

@@ -83,6 +83,18 @@ describe('privacy consent (compiled weapp)', () => {
     expect(page.text()).not.toContain('无法获取问题位置')
   })
 
+  it('after 拒绝 我的 → 使用我的位置 points to choosing the community by hand', async () => {
+    const me = { id: 1, nickname: '居民0001', phoneMasked: '138****0001', hasWechat: false, community: null, roles: [], elderMode: false }
+    page = await mountPage('pages/mine/index', { signedIn: true, privacy: 'undecided', api: { 'GET /me': json(200, me) } })
+    await page.waitForText('居民0001')
+    await page.tap('按当前位置自动确定所在社区')
+    await page.waitForText('隐私保护提示')
+    expect(page.privacy.asked).toEqual(['getLocation'])
+    await page.tapElement(refuseButton(page))
+    await page.waitFor(() => page!.toasts.some((t) => t.includes('无法定位；可点「我的社区」手动选择')), 'the refusal toast')
+    expect(page.requests.filter((r) => r.path === '/regions/locate')).toEqual([])
+  })
+
   it('after 拒绝 the photo picker tells why nothing was picked and uploads nothing', async () => {
     const s = mountNew()
     page = await s.open()
