@@ -268,7 +268,7 @@ export async function mountPage(pagePath: string, options: MountOptions = {}): P
   for (const name of [...GATED_APIS, 'requirePrivacyAuthorize']) {
     const original = g.wx[name]
     if (typeof original !== 'function') continue
-    g.wx[name] = (o: any) => {
+    const gated = (o: any) => {
       if (privacy.agreed) return original(o)
       const refuse = (why: string) => callAsync(o, { errMsg: `${name}:fail ${why}`, errno: 104 }, true)
       if (!privacyListener) return refuse('privacy permission is not authorized (no onNeedPrivacyAuthorization listener: WeChat would show its own popup)')
@@ -289,6 +289,10 @@ export async function mountPage(pagePath: string, options: MountOptions = {}): P
         { referrer: name },
       )
     }
+    // WeChat's promise style: called without success/fail/complete, an async API returns a promise (Taro 4.2.1
+    // leaves e.g. chooseMessageFile and chooseMedia unwrapped, so the app relies on it)
+    g.wx[name] = (o: any = {}) =>
+      o.success || o.fail || o.complete ? gated(o) : new Promise((resolve, reject) => gated({ ...o, success: resolve, fail: reject }))
   }
 
   // App / Page / getApp / getCurrentPages, as WeChat provides them.

@@ -95,6 +95,25 @@ describe('privacy consent (compiled weapp)', () => {
     expect(page.requests.filter((r) => r.path === '/regions/locate')).toEqual([])
   })
 
+  it('after 拒绝 the question-bank import says why and where else to import; nothing is sent', async () => {
+    const chosen: unknown[] = []
+    page = await mountPage('packages/quizzes/pages/admin/index', {
+      signedIn: true,
+      privacy: 'undecided',
+      wx: { chooseMessageFile: (o: any) => (chosen.push(o), asyncOk({ tempFiles: [{ path: 'wxfile://tmp/bank.xlsx', size: 10 }] })(o)) },
+      api: { 'GET /quiz/admin/campaigns': json(200, { items: [] }), 'GET /quiz/tags': json(200, { items: [] }), 'GET /quiz/questions': json(200, { items: [], nextCursor: null }) },
+    })
+    await page.tap('导入题目（Excel）')
+    await page.waitForText('隐私保护提示')
+    expect(page.privacy.asked).toEqual(['chooseMessageFile'])
+    expect(page.text()).toContain('从聊天中选择文件前')
+    await page.tapElement(refuseButton(page))
+    await page.waitFor(() => page!.toasts.some((t) => t.includes('无法从聊天中选择文件；也可以在浏览器中打开组织答题导入')), 'the refusal toast')
+    expect(chosen).toHaveLength(0)
+    expect(page.requests.filter((r) => r.method === 'POST')).toEqual([])
+    expect(page.modals).toEqual([]) // not reported as a failed import
+  })
+
   it('after 拒绝 the photo picker tells why nothing was picked and uploads nothing', async () => {
     const s = mountNew()
     page = await s.open()
