@@ -83,6 +83,21 @@ describe('WeChat privacy declarations of the compiled mini-program (dist/weapp)'
     expect([...called].filter((n) => !found.has(n))).toEqual([])
   })
 
+  it('recognises each compiled form of a use, and not the API names taro.js merely lists', () => {
+    const sees = (name: string, code: { js?: string; wxml?: string }) => {
+      const p = patternsOf(byName.get(name)!)
+      return !!((p.js && code.js && p.js.test(code.js)) || (p.wxml && code.wxml && p.wxml.test(code.wxml)))
+    }
+    expect(sees('chooseLocation', { js: 'return e.n=1,G().chooseLocation(h?{latitude:h.lat}:{})' })).toBe(true)
+    expect(sees('getClipboardData', { js: '(0,o.getClipboardData)({success:f})' })).toBe(true)
+    expect(sees('setClipboardData', { js: 'wx["setClipboardData"]({data:t})' })).toBe(true)
+    expect(sees('getPhoneNumber', { js: '(0,r.jsx)(u.Button,{openType:"getPhoneNumber",onGetPhoneNumber:c})' })).toBe(true)
+    expect(sees('nickname', { js: '(0,r.jsx)(u.Input,{type:"nickname"})' })).toBe(true)
+    expect(sees('camera', { wxml: '<template name="tmpl_0_camera"><camera mode="{{i.p0}}" bindstop="eh">' })).toBe(true)
+    expect(sees('chooseLocation', { js: 'var n=["chooseImage","chooseInvoiceTitle","chooseLocation","chooseVideo"]' })).toBe(false)
+    expect(sees('getLocation', { js: 'requiredPrivateInfos:["getLocation"]' })).toBe(false)
+  })
+
   it('declares every location API it uses in app.json requiredPrivateInfos, and only valid ones', () => {
     const declared = appJson().requiredPrivateInfos ?? []
     const needed = [...found.keys()].filter((n) => byName.get(n)!.requiredPrivateInfo)
