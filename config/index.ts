@@ -26,7 +26,8 @@ export default defineConfig<'webpack5'>(async (merge, { mode }) => {
     sourceRoot: 'src',
     outputRoot: `dist/${target}`,
     plugins: ['@tarojs/plugin-html'],
-    env: { TARO_APP_API_BASE: JSON.stringify(apiBase) },
+    // the operator's contact shown on the 隐私政策 page (empty: the page points to the guide in the admin console)
+    env: { TARO_APP_API_BASE: JSON.stringify(apiBase), TARO_APP_PRIVACY_CONTACT: JSON.stringify(process.env.TARO_APP_PRIVACY_CONTACT ?? '') },
     defineConstants: {},
     alias: {
       '@': path.resolve(__dirname, '..', 'src'),

@@ -2,9 +2,12 @@ import { PropsWithChildren } from 'react'
 import { useLaunch } from '@tarojs/taro'
 import { getElderMode } from './services/elder'
 import { installRootFontSize } from './utils/h5-rem'
+import { installPrivacyConsent } from './services/privacy'
 import './app.scss'
 
 if (process.env.TARO_ENV === 'h5') installRootFontSize()
+// before any page can call a privacy API (WeChat holds the call until the consent sheet answers)
+installPrivacyConsent()
 
 function App({ children }: PropsWithChildren) {
   useLaunch(() => {

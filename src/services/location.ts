@@ -3,6 +3,7 @@ import type { Me } from '@contract/accounts'
 import { ApiError, toast } from './api'
 import { locate, updateMe } from './accounts'
 import { currentGcj02 } from '../utils/position'
+import { isPrivacyRefusal, PRIVACY_REFUSED } from './privacy'
 
 /**
  * 使用我的位置: asks for the GCJ-02 position, finds the community it lies in, asks the user to confirm, and
@@ -13,9 +14,9 @@ export async function chooseCommunityByLocation(): Promise<Me | undefined> {
   try {
     Taro.showLoading({ title: '正在定位…', mask: true })
     position = await currentGcj02()
-  } catch {
+  } catch (e) {
     Taro.hideLoading()
-    toast('无法获取位置，请在设置中允许使用位置信息后重试')
+    toast(isPrivacyRefusal(e) ? `${PRIVACY_REFUSED}，无法定位；可点「我的社区」手动选择` : '无法获取位置，请在设置中允许使用位置信息后重试')
     return undefined
   }
   try {

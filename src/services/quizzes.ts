@@ -23,6 +23,7 @@ import type {
 } from '@contract/quizzes'
 import { api, ApiError, buildUrl, toast } from './api'
 import { getToken } from './session'
+import { isPrivacyRefusal, PRIVACY_REFUSED } from './privacy'
 
 /**
  * 答题 (quizzes) API calls: thin wrappers over the one API client. Paths and errors: types/quizzes.ts.
@@ -110,7 +111,10 @@ export async function importQuestionBank(): Promise<ImportResult | null> {
     if (!file) return null
     body = await file.arrayBuffer()
   } else {
-    const picked = await Taro.chooseMessageFile({ count: 1, type: 'file', extension: ['xlsx'] }).catch(() => null)
+    const picked = await Taro.chooseMessageFile({ count: 1, type: 'file', extension: ['xlsx'] }).catch((e) => {
+      if (isPrivacyRefusal(e)) toast(`${PRIVACY_REFUSED}，无法从聊天中选择文件；也可以在浏览器中打开组织答题导入`)
+      return null
+    })
     const path = picked?.tempFiles?.[0]?.path
     if (!path) return null
     body = Taro.getFileSystemManager().readFileSync(path) as ArrayBuffer

@@ -19,9 +19,16 @@
  *   page.unmount()
  *
  * Subpackage pages work the same: mountPage('packages/reports/pages/new/index', …).
+ *
+ * Privacy (用户隐私保护指引): by default the person has agreed. With `privacy: 'undecided'` the harness holds every
+ * privacy API call as WeChat does — it asks the app's onNeedPrivacyAuthorization listener and goes on only after
+ * resolve({event:'agree', buttonId}) for a tapped button with open-type="agreePrivacyAuthorization", or fails
+ * with "…:fail privacy permission is not authorized" (errno 104) after resolve({event:'disagree'}).
+ * page.privacy records what happened.
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import { PRIVACY_ITEMS } from '../helpers/wechat-privacy'
 
 export const DIST = path.resolve(__dirname, '../../dist/weapp')
 
@@ -63,7 +70,26 @@ export interface MountOptions {
   wx?: Record<string, unknown>
   /** Answer for wx.showModal (default: confirm). */
   modalConfirm?: boolean
+  /** Whether the person already agreed to the privacy guide (default: agreed). */
+  privacy?: 'agreed' | 'undecided'
 }
+
+/** WeChat's privacy gate as the page met it. */
+export interface PrivacyRecord {
+  agreed: boolean
+  /** How many onNeedPrivacyAuthorization listeners the app registered. */
+  listeners: number
+  /** The referrer of each time the listener was asked (the held API's name). */
+  asked: string[]
+  /** Times the app reported its sheet on screen (resolve({event:'exposureAuthorization'})). */
+  exposures: number
+  /** Ids of tapped buttons with open-type agreePrivacyAuthorization. */
+  agreeTaps: string[]
+  contractOpened: number
+}
+
+/** Privacy APIs the harness holds until the person agreed: the ones WeChat gates. */
+const GATED_APIS = PRIVACY_ITEMS.filter((i) => i.kind === 'api' && i.guideItem).map((i) => i.name)
 
 export interface MountedPage {
   /** The j-component wrapper of the page. */
@@ -76,6 +102,7 @@ export interface MountedPage {
   toasts: string[]
   navigations: { api: string; url?: string; delta?: number }[]
   modals: { title?: string; content?: string }[]
+  privacy: PrivacyRecord
   /** Text of the page, whitespace collapsed. */
   text(): string
   waitFor(predicate: () => boolean, what?: string, timeoutMs?: number): Promise<void>
@@ -157,6 +184,9 @@ export async function mountPage(pagePath: string, options: MountOptions = {}): P
   const navigations: MountedPage['navigations'] = []
   const modals: MountedPage['modals'] = []
   const state = { routes: { ...(options.api ?? {}) } as Routes, instance: undefined as any, timers: new Set<ReturnType<typeof setTimeout>>() }
+  const privacy: PrivacyRecord = { agreed: options.privacy !== 'undecided', listeners: 0, asked: [], exposures: 0, agreeTaps: [], contractOpened: 0 }
+  let privacyListener: ((resolve: (a: any) => void, info: { referrer: string }) => void) | undefined
+  lastAgreeTaps = privacy.agreeTaps
 
   // miniprogram-simulate installs its own wx (a rich mock); ours goes over it.
   const g = global as any
@@ -219,6 +249,13 @@ export async function mountPage(pagePath: string, options: MountOptions = {}): P
     createIntersectionObserver: (_c: unknown, opts: unknown) => state.instance.createIntersectionObserver(opts),
     setNavigationBarTitle: (o: any) => callAsync(o, ok()),
     setNavigationBarColor: (o: any) => callAsync(o, ok()),
+    onNeedPrivacyAuthorization: (listener: typeof privacyListener) => {
+      privacy.listeners++
+      privacyListener = listener
+    },
+    openPrivacyContract: (o: any) => (privacy.contractOpened++, callAsync(o, ok())),
+    getPrivacySetting: (o: any) => callAsync(o, ok({ needAuthorization: !privacy.agreed, privacyContractName: '《文明共建用户隐私保护指引》' })),
+    requirePrivacyAuthorize: (o: any) => callAsync(o, ok()),
   }
   for (const api of ['navigateTo', 'redirectTo', 'reLaunch', 'switchTab', 'navigateBack']) {
     wxMock[api] = (o: any) => {
@@ -227,6 +264,36 @@ export async function mountPage(pagePath: string, options: MountOptions = {}): P
     }
   }
   g.wx = Object.assign(g.wx, wxMock, options.wx ?? {})
+  // WeChat's privacy gate: a privacy API called before the person agreed waits for the app's answer.
+  for (const name of [...GATED_APIS, 'requirePrivacyAuthorize']) {
+    const original = g.wx[name]
+    if (typeof original !== 'function') continue
+    const gated = (o: any) => {
+      if (privacy.agreed) return original(o)
+      const refuse = (why: string) => callAsync(o, { errMsg: `${name}:fail ${why}`, errno: 104 }, true)
+      if (!privacyListener) return refuse('privacy permission is not authorized (no onNeedPrivacyAuthorization listener: WeChat would show its own popup)')
+      privacy.asked.push(name)
+      let settled = false
+      privacyListener(
+        (answer: { event: string; buttonId?: string }) => {
+          if (answer?.event === 'exposureAuthorization') return void privacy.exposures++
+          if (settled) return
+          settled = true
+          if (answer?.event === 'agree') {
+            // WeChat checks that the named agree button was really tapped
+            if (!answer.buttonId || !privacy.agreeTaps.includes(answer.buttonId)) return refuse(`privacy agree button «${answer.buttonId}» was not tapped`)
+            privacy.agreed = true
+            original(o)
+          } else refuse('privacy permission is not authorized')
+        },
+        { referrer: name },
+      )
+    }
+    // WeChat's promise style: called without success/fail/complete, an async API returns a promise (Taro 4.2.1
+    // leaves e.g. chooseMessageFile and chooseMedia unwrapped, so the app relies on it)
+    g.wx[name] = (o: any = {}) =>
+      o.success || o.fail || o.complete ? gated(o) : new Promise((resolve, reject) => gated({ ...o, success: resolve, fail: reject }))
+  }
 
   // App / Page / getApp / getCurrentPages, as WeChat provides them.
   let app: any
@@ -285,6 +352,7 @@ export async function mountPage(pagePath: string, options: MountOptions = {}): P
     toasts,
     navigations,
     modals,
+    privacy,
     get routes() {
       return state.routes
     },
@@ -370,6 +438,13 @@ function registerFormComponents(): void {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const jComponent = require('j-component')
   const prop = { type: String, value: '' }
+  jComponent.register({
+    id: 'button',
+    tagName: 'wx-button',
+    template: '<slot/>',
+    properties: { openType: prop, disabled: { type: Boolean, value: false } },
+    options: { classPrefix: '' },
+  })
   for (const name of ['input', 'textarea']) {
     jComponent.register({
       id: name,
@@ -404,4 +479,22 @@ function dispatch(el: HTMLElement, name: string, detail: unknown): void {
   while (node && !node.__wxElement) node = node.parentNode
   if (!node) throw new Error(`no WeChat element behind «${el.textContent}»`)
   exparser.Event.dispatchEvent(node.__wxElement, exparser.Event.create(name, detail, { bubbles: true, composed: true, capturePhase: true }))
+  if (name === 'tap') tappedAgreeButton(node)
+}
+
+/** The agree-button taps of the page being tested (the gate in mountPage reads them). */
+let lastAgreeTaps: string[] = []
+
+/** A tap on <button open-type="agreePrivacyAuthorization"> also fires its agreeprivacyauthorization event, as in WeChat. */
+function tappedAgreeButton(start: any): void {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const exparser = require('miniprogram-exparser')
+  for (let el = start; el; el = el.parentNode) {
+    if (el.tagName?.toLowerCase() !== 'wx-button' || !el.__wxElement) continue
+    const props = propsOf(el)
+    if (props.openType !== 'agreePrivacyAuthorization' || props.disabled) return
+    lastAgreeTaps.push(el.__wxElement.id || el.id)
+    exparser.Event.dispatchEvent(el.__wxElement, exparser.Event.create('agreeprivacyauthorization', {}, { bubbles: false, composed: true }))
+    return
+  }
 }

@@ -9,6 +9,7 @@ import { leaveLogin } from '@/services/session'
 import './index.scss'
 
 const IS_WEAPP = process.env.TARO_ENV === 'weapp'
+const PRIVACY_PAGE = '/packages/accounts/pages/privacy/index'
 
 export default function LoginPage() {
   const { params } = useRouter()
@@ -168,7 +169,12 @@ export default function LoginPage() {
         </View>
       ) : null}
 
-      <View className='cl-muted login__terms'>未注册的手机号验证后将自动创建账号。我们只用手机号识别您的身份，不会公开展示。</View>
+      <View className='cl-muted login__terms'>
+        未注册的手机号验证后将自动创建账号。我们只用手机号识别您的身份，不会公开展示。
+        <Text className='login__privacy' onClick={() => Taro.navigateTo({ url: PRIVACY_PAGE })}>
+          查看《隐私政策》
+        </Text>
+      </View>
     </PageShell>
   )
 }

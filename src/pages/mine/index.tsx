@@ -108,6 +108,7 @@ export default function MinePage() {
           description='字号更大，更易阅读'
           extra={<Switch checked={elder} disabled={savingElder} onChange={onElder} />}
         />
+        <Cell className='mine__privacy' title='隐私政策' description='收集哪些信息、保存多久、谁能看到' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/accounts/pages/privacy/index' })} />
       </CellGroup>
 
       {expiresAt ? <View className='cl-muted mine__expires'>登录有效期至 {formatDateTime(expiresAt)}</View> : null}

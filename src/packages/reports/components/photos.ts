@@ -1,5 +1,6 @@
 import Taro from '@tarojs/taro'
-import { ApiError } from '@/services/api'
+import { ApiError, toast } from '@/services/api'
+import { isPrivacyRefusal, PRIVACY_REFUSED } from '@/services/privacy'
 import { registerLocalFile, uploadPhoto } from '@/services/reports'
 
 export interface PickedPhoto {
@@ -31,8 +32,9 @@ export async function choosePhotos(count: number): Promise<string[]> {
       Taro.chooseMedia({ count, mediaType: ['image'], sourceType: ['album', 'camera'], sizeType: ['compressed'], success: resolve, fail: reject } as any)
     })
     files = (res?.tempFiles ?? []) as any
-  } catch {
-    return [] // cancelled
+  } catch (e) {
+    if (isPrivacyRefusal(e)) toast(`${PRIVACY_REFUSED}，无法拍照或选择照片`)
+    return [] // cancelled, or refused (told)
   }
   const out: string[] = []
   for (const f of files.slice(0, count)) {

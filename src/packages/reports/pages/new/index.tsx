@@ -17,6 +17,7 @@ import PhotoPicker from '../../components/PhotoPicker'
 import type { PickedPhoto } from '../../components/photos'
 import { categoryIcon } from '../../components/icons'
 import { currentGcj02 } from '@/utils/position'
+import { isPrivacyRefusal, PRIVACY_REFUSED } from '@/services/privacy'
 import { PAGES } from '../../config'
 import { askSubscribe } from '../../components/subscribe'
 import './index.scss'
@@ -37,6 +38,8 @@ export default function NewReportPage() {
   const [photos, setPhotos] = useState<PickedPhoto[]>([])
   const [place, setPlace] = useState<Place>()
   const [locating, setLocating] = useState(false)
+  /** The person declined the privacy guide when asked for the position: say why the report cannot go on. */
+  const [locationRefused, setLocationRefused] = useState(false)
   const [description, setDescription] = useState('')
   const [anonymous, setAnonymous] = useState(false)
   const [submitting, setSubmitting] = useState(false)
@@ -70,11 +73,13 @@ export default function NewReportPage() {
     setLocating(true)
     try {
       const { lng, lat } = await currentGcj02()
+      setLocationRefused(false)
       const address = await fillAddress(lng, lat)
       setPlace({ lng, lat, address })
       if (!address) toast('已定位，请补充问题地址')
-    } catch {
-      toast('无法获取位置，请在设置中允许使用位置信息，或在地图上选点')
+    } catch (e) {
+      if (isPrivacyRefusal(e)) setLocationRefused(true)
+      else toast('无法获取位置，请在设置中允许使用位置信息，或在地图上选点')
     } finally {
       setLocating(false)
     }
@@ -84,10 +89,12 @@ export default function NewReportPage() {
     try {
       const res = await Taro.chooseLocation(place ? { latitude: place.lat, longitude: place.lng } : ({} as any))
       if (!res || (!res.latitude && !res.longitude)) return
+      setLocationRefused(false)
       const address = [res.address, res.name].filter(Boolean).join(' ') || (await fillAddress(res.longitude, res.latitude))
       setPlace({ lng: res.longitude, lat: res.latitude, address, name: res.name })
     } catch (e: any) {
-      if (!String(e?.errMsg ?? '').includes('cancel')) toast('无法打开地图选点，请使用当前位置')
+      if (isPrivacyRefusal(e)) setLocationRefused(true)
+      else if (!String(e?.errMsg ?? '').includes('cancel')) toast('无法打开地图选点，请使用当前位置')
     }
   }
 
@@ -222,6 +229,10 @@ export default function NewReportPage() {
               onChange={(v) => setPlace({ ...place, address: v })}
             />
             <View className='cl-muted'>{`经纬度 ${place.lng.toFixed(5)}, ${place.lat.toFixed(5)}`}</View>
+          </View>
+        ) : locationRefused ? (
+          <View className='rp-new__refused'>
+            {`${PRIVACY_REFUSED}，无法获取问题位置。随手拍需要问题位置才能派给所在网格处理；再次点「当前位置」或「地图选点」可重新查看并同意。`}
           </View>
         ) : (
           <View className='cl-muted rp-new__place-hint'>请使用当前位置或在地图上选点</View>
