@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { cursorCodec } from '../../server/lib/cursor'
 import { isCalendarDate, parseInstant } from '../../server/lib/dates'
 import { malformedTextAt } from '../../server/lib/validation'
+import { parseRegionCollection } from '../../server/modules/regions/geojson'
 
 describe('calendar dates and instants', () => {
   it('takes only days that exist, 1970–9999', () => {
@@ -62,5 +63,15 @@ describe('malformed text', () => {
     let deep: unknown = 'x\u0000'
     for (let i = 0; i < 100_000; i++) deep = [deep]
     expect(malformedTextAt(deep)).toMatch(/^0(\.0)*$/)
+  })
+})
+
+describe('numbers inside an imported file', () => {
+  it('a region population beyond an integer column is a problem of that feature, not a database error', () => {
+    const f = (population: number) => ({ type: 'Feature', properties: { code: 'A', name: '甲市', level: 'city', population }, geometry: null })
+    expect(parseRegionCollection({ type: 'FeatureCollection', features: [f(3e9)] }, new Map()).problems).toEqual([
+      expect.objectContaining({ index: 0, message: expect.stringContaining('人口') }),
+    ])
+    expect(parseRegionCollection({ type: 'FeatureCollection', features: [f(2_147_483_647)] }, new Map()).problems).toEqual([])
   })
 })
