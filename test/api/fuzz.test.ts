@@ -230,6 +230,14 @@ function requestFor(op: Operation, known: Record<string, unknown[]>, photo: Buff
   })
 }
 
+function codeOf(body: string): string {
+  try {
+    return String(JSON.parse(body)?.code ?? '')
+  } catch {
+    return ''
+  }
+}
+
 function describeRequest(r: Request): string {
   const body = r.payload === undefined ? '' : Buffer.isBuffer(r.payload) ? `\n  body (base64): ${r.payload.toString('base64')}` : `\n  body: ${JSON.stringify(r.payload)}`
   return `as ${r.role}: ${r.method} ${r.url}\n  headers: ${JSON.stringify(r.headers)}${body}`
@@ -282,6 +290,13 @@ describe('every route, fuzzed as every role', () => {
     known.parent = [COMMUNITY]
     known.categoryCode = ['littering']
     known.photoIds = photos.map((p) => p.json().id)
+    // real tags and questions, so that campaigns and live sessions get created and played now and then
+    known.tag = (await t.as(tokens.worker, { method: 'GET', url: '/api/v1/quiz/tags' })).json().items.map((i: { tag: string }) => i.tag).slice(0, 5)
+    const questions = (await t.as(tokens.worker, { method: 'GET', url: '/api/v1/quiz/questions' })).json().items.map((q: { id: number }) => q.id)
+    known.questionIds = questions.slice(0, 20)
+    known.startsAt = [new Date(Date.now() - 3600_000).toISOString()]
+    known.endsAt = [new Date(Date.now() + 86400_000).toISOString()]
+    known.questionId = [...known.questionIds, ...practice.json().questions.map((q: { id: number }) => q.id)]
     known.lng = [INSIDE.lng]
     known.lat = [INSIDE.lat]
     known.file = ['requests.json', 'requests.xml', `${report.json().id}.json`, `${report.json().id}.xml`, 'littering.xml', '1.json']
@@ -320,7 +335,7 @@ describe('every route, fuzzed as every role', () => {
             // the connection dropped mid-answer (a stream that failed after its 200 went out): as bad as a 500
             throw new Error(`no complete answer: ${(err as Error).message}\n${describeRequest(req)}`)
           }
-          const k = `${op.method} ${op.path} ${res.statusCode}`
+          const k = `${op.method} ${op.path} ${res.statusCode}${res.statusCode >= 400 ? ` ${codeOf(res.body)}` : ''}`
           statuses.set(k, (statuses.get(k) ?? 0) + 1)
           if (res.statusCode >= 500) throw new Error(`${res.statusCode} ${res.body.slice(0, 300)}\n${describeRequest(req)}`)
         }),
