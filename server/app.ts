@@ -12,7 +12,7 @@ import Redis from 'ioredis'
 import { Type } from '@sinclair/typebox'
 import type { AppContext } from './context'
 import { AppError } from './errors'
-import { describeValidation, validatorCompiler } from './lib/validation'
+import { describeValidation, refuseMalformedText, validatorCompiler } from './lib/validation'
 import { requestLogFields } from './lib/request-log'
 import { accountRoutes } from './modules/accounts/routes'
 import { regionRoutes } from './modules/regions/routes'
@@ -55,6 +55,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   app.setValidatorCompiler(validatorCompiler)
   // JSON only: a text body is refused as an unsupported type rather than parsed as a string
   app.removeContentTypeParser('text/plain')
+  // before any route is added, so that every route (with a schema or not) refuses NUL and lone surrogates
+  app.addHook('preValidation', refuseMalformedText)
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof AppError) {

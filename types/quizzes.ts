@@ -68,6 +68,7 @@
  *        Messages: see LiveServerMessage / LiveClientMessage below.
  */
 import { Type, type Static } from '@sinclair/typebox'
+import { Id, INT4_MAX } from './common'
 
 export const QuestionKind = Type.Union([Type.Literal('single'), Type.Literal('multiple'), Type.Literal('judge')], {
   description: 'single 单选 / multiple 多选 / judge 判断（选项为 正确、错误）',
@@ -217,7 +218,7 @@ export const SubmitBody = Type.Object(
   {
     /** one entry per answered question; unanswered questions count as wrong */
     answers: Type.Array(
-      Type.Object({ questionId: Type.Integer({ minimum: 1 }), choice: Type.Array(Type.Integer({ minimum: 0, maximum: 5 }), { maxItems: 6 }) }, { additionalProperties: false }),
+      Type.Object({ questionId: Id, choice: Type.Array(Type.Integer({ minimum: 0, maximum: 5 }), { maxItems: 6 }) }, { additionalProperties: false }),
       { maxItems: 100 },
     ),
   },
@@ -314,7 +315,7 @@ export const CreateLiveBody = Type.Object(
   {
     title: Type.String({ minLength: 1, maxLength: 60 }),
     /** explicit questions, in order … */
-    questionIds: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 50, uniqueItems: true })),
+    questionIds: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: 50, uniqueItems: true })),
     /** … or drawn at random from a tag (any tag when omitted) */
     tag: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
     count: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
@@ -390,7 +391,7 @@ export const LiveSessionView = Type.Object({
 export type LiveSessionView = Static<typeof LiveSessionView>
 
 export const LiveAnswerBody = Type.Object(
-  { questionIndex: Type.Integer({ minimum: 0 }), choice: Type.Array(Type.Integer({ minimum: 0, maximum: 5 }), { minItems: 1, maxItems: 6 }) },
+  { questionIndex: Type.Integer({ minimum: 0, maximum: INT4_MAX }), choice: Type.Array(Type.Integer({ minimum: 0, maximum: 5 }), { minItems: 1, maxItems: 6 }) },
   { additionalProperties: false },
 )
 export type LiveAnswerBody = Static<typeof LiveAnswerBody>

@@ -3,7 +3,7 @@
  *
  * Flow for the 随手拍 page:
  *  1. GET  /api/v1/reports/categories                       → the category picker (icon key, SLA, department)
- *  2. POST /api/v1/reports/photos   (multipart, field "file", ≤10 MB, JPEG/PNG/WebP; HEIC is refused)
+ *  2. POST /api/v1/reports/photos   (multipart: exactly one part, the file, named "file"; ≤10 MB, JPEG/PNG/WebP/HEIC)
  *                                                           → PhotoView; keep `id`, show `thumbUrl`
  *  3. GET  /api/v1/reports/nearby?categoryCode&lng&lat      → open reports of that category nearby (last 7 days);
  *     offer "我也遇到了" → POST /api/v1/reports/:id/metoo     instead of a new report
@@ -25,6 +25,7 @@
  * Times are ISO-8601 UTC strings; show them in Asia/Shanghai. Errors: { code, message } (message is Chinese, show it).
  */
 import { Type, type Static } from '@sinclair/typebox'
+import { Cursor, DateOnly, Id } from './common'
 
 export const ReportState = Type.Union([
   Type.Literal('submitted'), // 待受理
@@ -217,8 +218,8 @@ export const TransitionBody = Type.Object(
     note: Type.Optional(Type.String({ maxLength: 500 })),
     photoIds: Type.Optional(Type.Array(PhotoId, { maxItems: 9, uniqueItems: true })),
     department: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    assigneeId: Type.Optional(Type.Integer({ minimum: 1 })),
-    targetReportId: Type.Optional(Type.Integer({ minimum: 1 })),
+    assigneeId: Type.Optional(Id),
+    targetReportId: Type.Optional(Id),
   },
   { additionalProperties: false },
 )
@@ -230,17 +231,15 @@ export const RatingBody = Type.Object(
 )
 export type RatingBody = Static<typeof RatingBody>
 
-const DateStr = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (Asia/Shanghai)' })
-
 export const WorkQuery = Type.Object(
   {
     state: Type.Optional(ReportState),
     categoryCode: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
     overdue: Type.Optional(Type.Boolean()),
-    from: Type.Optional(DateStr),
-    to: Type.Optional(DateStr),
+    from: Type.Optional(DateOnly),
+    to: Type.Optional(DateOnly),
     communityCode: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+    cursor: Type.Optional(Cursor),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
   },
   { additionalProperties: false },
@@ -250,7 +249,7 @@ export type WorkQuery = Static<typeof WorkQuery>
 export const PageQuery = Type.Object(
   {
     communityCode: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+    cursor: Type.Optional(Cursor),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
   },
   { additionalProperties: false },

@@ -1,20 +1,94 @@
 import Ajv, { type ErrorObject } from 'ajv'
 import addFormats from 'ajv-formats'
-import type { FastifySchemaCompiler } from 'fastify'
+import type { FastifyRequest, FastifySchemaCompiler } from 'fastify'
+import { badRequest } from '../errors'
+import { isCalendarDate, isInstant } from './dates'
 
 function makeAjv(coerce: boolean) {
   // removeAdditional off: an unknown field is an error, never silently dropped
   const ajv = new Ajv({ coerceTypes: coerce ? 'array' : false, useDefaults: true, removeAdditional: false, allErrors: false, strict: false })
   addFormats(ajv)
+  // ajv-formats lets through dates PostgreSQL cannot store (year 0, year 10000 after the offset); ours are real and in range
+  ajv.addFormat('date', isCalendarDate)
+  ajv.addFormat('date-time', isInstant)
   return ajv
 }
 
 const strict = makeAjv(false)
 const coercing = makeAjv(true)
 
+/**
+ * Every number a request may carry has both bounds, so nothing beyond a column's range (or beyond 2^53, where a
+ * JSON number stops being exact) reaches the database. Checked when a route is registered: a route that forgets
+ * does not start.
+ */
+function assertBounded(schema: unknown, where: string, path = ''): void {
+  if (!schema || typeof schema !== 'object') return
+  const s = schema as Record<string, unknown>
+  const types = Array.isArray(s.type) ? s.type : [s.type]
+  if (types.includes('integer') || types.includes('number')) {
+    const lo = s.minimum ?? s.exclusiveMinimum
+    const hi = s.maximum ?? s.exclusiveMaximum
+    if (typeof lo !== 'number' || typeof hi !== 'number' || Math.abs(lo) > Number.MAX_SAFE_INTEGER || Math.abs(hi) > Number.MAX_SAFE_INTEGER) {
+      throw new Error(`${where}: the number at "${path || '/'}" needs a minimum and a maximum within ±2^53 (use Id or INT4_MAX from types/common)`)
+    }
+  }
+  for (const key of ['properties', 'patternProperties']) {
+    for (const [k, v] of Object.entries((s[key] as Record<string, unknown>) ?? {})) assertBounded(v, where, `${path}/${k}`)
+  }
+  for (const key of ['anyOf', 'oneOf', 'allOf']) for (const v of (s[key] as unknown[]) ?? []) assertBounded(v, where, path)
+  for (const key of ['items', 'additionalProperties', 'not']) {
+    const v = s[key]
+    if (Array.isArray(v)) v.forEach((x) => assertBounded(x, where, `${path}/*`))
+    else assertBounded(v, where, `${path}/*`)
+  }
+}
+
 /** Bodies are JSON and must have the right types; path, query and headers are text and are coerced. */
-export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
-  (httpPart === 'body' ? strict : coercing).compile(schema as object) as never
+export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart, method, url }) => {
+  assertBounded(schema, `${method} ${url} ${httpPart}`)
+  return (httpPart === 'body' ? strict : coercing).compile(schema as object) as never
+}
+
+/**
+ * Text PostgreSQL cannot take as it came: NUL (refused by text and jsonb) and a lone UTF-16 surrogate (not
+ * encodable as UTF-8: it would be stored as U+FFFD, silently changed).
+ */
+const MALFORMED = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/** The path of the first string (or object key) in `value` that holds malformed text, or null. Iterative: deep JSON stays on the heap. */
+export function malformedTextAt(value: unknown): string | null {
+  const stack: Array<[unknown, string]> = [[value, '']]
+  while (stack.length) {
+    const [v, path] = stack.pop()!
+    if (typeof v === 'string') {
+      if (MALFORMED.test(v)) return path
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => stack.push([x, path ? `${path}.${i}` : String(i)]))
+    } else if (v && typeof v === 'object' && !Buffer.isBuffer(v)) {
+      for (const [k, x] of Object.entries(v)) {
+        const p = path ? `${path}.${k}` : k
+        if (MALFORMED.test(k)) return path || '(字段名)'
+        stack.push([x, p])
+      }
+    }
+  }
+  return null
+}
+
+/**
+ * preValidation hook for the whole app: refuses malformed text anywhere in the path, query string or JSON body,
+ * whatever the route's schema says (and for routes without one), before any handler sees it.
+ */
+export async function refuseMalformedText(req: FastifyRequest): Promise<void> {
+  for (const [part, value] of [['params', req.params], ['querystring', req.query], ['body', req.body]] as const) {
+    const found = malformedTextAt(value)
+    if (found !== null) {
+      const at = found.length > 60 ? `${found.slice(0, 60)}…` : found
+      throw badRequest('INVALID_TEXT', `${PART[part]}${at ? `字段 ${at} ` : ''}含有无法保存的字符（空字符或残缺的 Unicode 字符），请删除后重试`)
+    }
+  }
+}
 
 const PART: Record<string, string> = { body: '请求体', querystring: '查询参数', params: '路径参数', headers: '请求头' }
 

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox'
 import type { AppContext } from '../../context'
 import { requireCaller } from '../../lib/caller'
 import { errorResponses } from '../../lib/schemas'
+import { IdParams } from '../../../types/common'
 import {
   GrantRoleBody, LoginResult, Me, RoleGrant, RoleGrantList, SmsSendBody, SmsSendResult, SmsVerifyBody, UpdateMeBody, WechatLoginBody,
 } from '../../../types/accounts'
@@ -63,7 +64,7 @@ export const accountRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => asy
   })
 
   app.delete('/admin/roles/:id', {
-    schema: { tags: ['accounts'], summary: '撤销角色', params: Type.Object({ id: Type.Integer({ minimum: 1 }) }), response: { 204: Type.Null(), ...errorResponses } },
+    schema: { tags: ['accounts'], summary: '撤销角色', params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
   }, async (req, reply) => {
     const caller = await requireCaller(ctx, req)
     assertCanManageRoles(caller)

@@ -12,6 +12,7 @@ import {
   UpdateQuestionBody, WrongAnswerList,
 } from '../../../types/quizzes'
 import { LIVE_WS_PROTOCOL } from '../../../types/live-protocol'
+import { Cursor, Id, IdParams } from '../../../types/common'
 import { exportQuestions, parseQuestions } from './excel'
 import { LiveHub } from './hub'
 import { LiveService, qrPng } from './live'
@@ -19,7 +20,6 @@ import { assertQuizStaff } from './policy'
 import * as service from './service'
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) })
 
 const WS_PROTOCOL = LIVE_WS_PROTOCOL
 function wsToken(header: string | string[] | undefined): string | null {
@@ -31,7 +31,7 @@ const WS_MESSAGES_PER_WINDOW = 40
 const WS_WINDOW_MS = 10_000
 
 const CodeParams = Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }) })
-const CursorQuery = Type.Object({ cursor: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false })
+const CursorQuery = Type.Object({ cursor: Type.Optional(Cursor) }, { additionalProperties: false })
 const tags = ['quizzes']
 
 declare module 'fastify' {
@@ -132,7 +132,7 @@ export const quizRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async 
       tags, summary: '社区/街道答题榜：参与人数、及格率、平均分',
       querystring: Type.Object({
         level: Type.Union([Type.Literal('community'), Type.Literal('street')], { default: 'community' }),
-        campaignId: Type.Optional(Type.Integer({ minimum: 1 })),
+        campaignId: Type.Optional(Id),
         parent: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
       }, { additionalProperties: false }),
       response: { 200: RegionBoard, ...errorResponses },
@@ -151,7 +151,7 @@ export const quizRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async 
       querystring: Type.Object({
         tag: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
         status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('retired')])),
-        cursor: Type.Optional(Type.String({ maxLength: 20 })),
+        cursor: Type.Optional(Cursor),
       }, { additionalProperties: false }),
       response: { 200: QuestionList, ...errorResponses },
     },

@@ -4,6 +4,7 @@ import { pgCode, UNIQUE_VIOLATION } from '../../db/types'
 import { badRequest, conflict, notFound } from '../../errors'
 import { audit } from '../../lib/audit'
 import type { Caller } from '../../lib/caller'
+import { cursorCodec } from '../../lib/cursor'
 import type { RegionDirectory } from '../regions/directory'
 import type { HomeSectionSource } from '../home/service'
 import type {
@@ -23,6 +24,8 @@ export const POINTS = { dailyCap: 50, perCorrectPractice: 1, perCorrectCampaign:
 const POINTS_RULES = `每日练习每答对 1 题得 ${POINTS.perCorrectPractice} 分；答题活动每答对 1 题得 ${POINTS.perCorrectCampaign} 分，及格另加 ${POINTS.passBonus} 分；现场答题每答对 1 题得 ${POINTS.perCorrectLive} 分（结束时计入）；每天最多 ${POINTS.dailyCap} 分。`
 
 const iso = (d: Date | string) => new Date(d).toISOString()
+const idCursor = cursorCodec('id')
+const wrongCursor = cursorCodec('instant', 'id')
 
 export function forAnswering(r: q.QuestionRow): QuestionForAnswering {
   // built field by field: nothing else of the row (answer, explanation) can slip through
@@ -81,11 +84,11 @@ export async function listQuestions(
   ctx: AppContext, caller: Caller, tag: string | undefined, status: 'active' | 'retired' = 'active', cursor: string | undefined = undefined,
 ): Promise<QuestionList> {
   assertQuizStaff(caller)
-  const after = cursor ? Number.parseInt(cursor, 10) || 0 : 0
+  const after = idCursor.decode(cursor)?.[0] ?? 0
   const dir = await ctx.regions.get()
   const rows = await q.bankQuestions(ctx.db, await staffChain(ctx, caller), tag ?? null, status === 'active', after, 51)
   const page = rows.slice(0, 50)
-  return { items: page.map((r) => bankItem(dir, caller, r)), nextCursor: rows.length > 50 ? String(page[page.length - 1].id) : null }
+  return { items: page.map((r) => bankItem(dir, caller, r)), nextCursor: rows.length > 50 ? idCursor.encode([page[page.length - 1].id]) : null }
 }
 
 export async function allQuestionsFor(ctx: AppContext, caller: Caller): Promise<q.QuestionRow[]> {
@@ -511,7 +514,7 @@ export async function submitAttempt(ctx: AppContext, who: { userId: number | nul
 }
 
 export async function myAttempts(ctx: AppContext, caller: Caller, cursor: string | undefined): Promise<AttemptList> {
-  const before = cursor ? Number.parseInt(cursor, 10) || Number.MAX_SAFE_INTEGER : Number.MAX_SAFE_INTEGER
+  const before = idCursor.decode(cursor)?.[0] ?? Number.MAX_SAFE_INTEGER
   const rows = await q.myAttempts(ctx.db, caller.userId, before, 21)
   const page = rows.slice(0, 20)
   const now = Date.now()
@@ -528,17 +531,13 @@ export async function myAttempts(ctx: AppContext, caller: Caller, cursor: string
       passed: r.passed,
       points: r.points,
     })),
-    nextCursor: rows.length > 20 ? String(page[page.length - 1].id) : null,
+    nextCursor: rows.length > 20 ? idCursor.encode([page[page.length - 1].id]) : null,
   }
 }
 
 export async function wrongAnswers(ctx: AppContext, caller: Caller, cursor: string | undefined): Promise<WrongAnswerList> {
-  let after: { at: string; qid: number } | null = null
-  if (cursor) {
-    const [at, qid] = Buffer.from(cursor, 'base64url').toString().split('|')
-    if (!at || !qid || Number.isNaN(Date.parse(at))) throw badRequest('INVALID_CURSOR', '分页参数不正确')
-    after = { at, qid: Number(qid) }
-  }
+  const pos = wrongCursor.decode(cursor)
+  const after = pos && { at: pos[0].toISOString(), qid: pos[1] }
   const rows = await q.wrongAnswers(ctx.db, caller.userId, after, 21)
   const page = rows.slice(0, 20)
   const questions = new Map((await q.questionsByIds(ctx.db, page.map((r) => r.questionId))).map((r) => [r.id, r]))
@@ -551,7 +550,7 @@ export async function wrongAnswers(ctx: AppContext, caller: Caller, cursor: stri
       lastWrongAt: iso(r.lastWrongAt),
       correctedSince: r.correctedSince,
     })),
-    nextCursor: rows.length > 20 ? Buffer.from(`${iso(last.lastWrongAt)}|${last.questionId}`).toString('base64url') : null,
+    nextCursor: rows.length > 20 ? wrongCursor.encode([new Date(last.lastWrongAt), last.questionId]) : null,
   }
 }
 

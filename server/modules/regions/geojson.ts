@@ -1,4 +1,4 @@
-import type { RegionLevel } from '../../../types/common'
+import { INT4_MAX, type RegionLevel } from '../../../types/common'
 
 /** One region as imported: the GeoJSON feature's properties plus its (optional) boundary. */
 export interface RegionInput {
@@ -101,7 +101,9 @@ export function parseRegionCollection(
     if (!LEVELS.includes(level)) return fail(`层级 level 必须是 ${LEVELS.join(' / ')} 之一`)
     const parentCode = p.parent === undefined || p.parent === null || p.parent === '' ? null : String(p.parent)
     const population = p.population === undefined || p.population === null ? 0 : p.population
-    if (typeof population !== 'number' || !Number.isInteger(population) || population < 0) return fail('人口 population 必须是非负整数')
+    if (typeof population !== 'number' || !Number.isInteger(population) || population < 0 || population > INT4_MAX) {
+      return fail(`人口 population 必须是 0 到 ${INT4_MAX} 之间的整数`)
+    }
     const g = geometryProblem(f.geometry)
     if (g) return fail(g)
     regions.push({ code, parentCode, level, name, population, boundary: (f.geometry as Polygonal) ?? null })

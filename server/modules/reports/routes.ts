@@ -8,11 +8,13 @@ import { audit } from '../../lib/audit'
 import { requireCaller } from '../../lib/caller'
 import { checkIdempotencyKey } from '../../lib/idempotency'
 import { errorResponses } from '../../lib/schemas'
+import { readSingleFile } from '../../lib/upload'
 import { hashSecret } from '../../lib/tokens'
 import {
   CategoryList, DailyStats, HandlingOptions, MeTooResult, NearbyQuery, NearbyResult, NotificationItem, NotificationList, Open311KeyBody, Open311KeyResult, PageQuery,
   PhotoView, RatingBody, ReportDetail, ReportPage, SubmitReportBody, TransitionBody, WorkPage, WorkQuery,
 } from '../../../types/reports'
+import { Cursor, DateOnly, IdParams } from '../../../types/common'
 import { exportLedger } from './export'
 import { handlingOptions } from './handling-options'
 import { retryNotification, startOutboxWorker } from './notify'
@@ -20,13 +22,13 @@ import { MAX_PHOTO_BYTES, openPhoto, startPhotoSweeper, uploadPhoto } from './ph
 import { assertOffice } from './policy'
 import * as service from './service'
 
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 9007199254740991 }) })
 const PhotoParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{16,40}$' }) })
 const IdemHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String()) })
+const PHOTO_UPLOAD = { field: 'file', maxBytes: MAX_PHOTO_BYTES, noun: '照片', codePrefix: 'PHOTO' }
 const errs = { ...errorResponses, 413: errorResponses[400], 415: errorResponses[400] }
 
 export const reportRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async (app) => {
-  await app.register(multipart, { limits: { fileSize: MAX_PHOTO_BYTES, files: 1, fields: 10, parts: 12 } })
+  await app.register(multipart, { limits: { fileSize: MAX_PHOTO_BYTES, files: 1, fields: 0, parts: 1 } })
 
   // the subscribe-message sender: started with the app, stopped on close (OUTBOX_INTERVAL_MS=0 turns it off)
   const interval = Number(process.env.OUTBOX_INTERVAL_MS ?? 5000)
@@ -59,25 +61,15 @@ export const reportRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => asyn
     bodyLimit: MAX_PHOTO_BYTES + 64 * 1024,
     schema: {
       tags: ['reports'],
-      summary: '上传照片（multipart/form-data，字段 file；JPEG/PNG/WebP，≤10 MB；去除 EXIF 后重新编码）',
+      summary: '上传照片（multipart/form-data，字段 file；JPEG/PNG/WebP/HEIC，≤10 MB；去除 EXIF 后重新编码）',
+      description: '请求体只能有一个文件部分，名为 file。没有文件：400 PHOTO_MISSING；多个文件：400 PHOTO_ONE_AT_A_TIME；'
+        + '其他字段或其他名字的文件：400 PHOTO_FIELD_INVALID；超过 10 MB：413 PHOTO_TOO_LARGE；不是 multipart：415 MULTIPART_REQUIRED。',
       consumes: ['multipart/form-data'],
       response: { 201: PhotoView, ...errs },
     },
   }, async (req, reply) => {
     const caller = await requireCaller(ctx, req)
-    if (!req.isMultipart()) throw new AppError(415, 'MULTIPART_REQUIRED', '请以 multipart/form-data 上传照片（字段名 file）')
-    let buf: Buffer
-    try {
-      const file = await req.file()
-      if (!file) throw badRequest('PHOTO_MISSING', '请选择要上传的照片')
-      buf = await file.toBuffer()
-    } catch (err) {
-      if (err instanceof AppError) throw err
-      const code = (err as { code?: string }).code
-      if (code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError(413, 'PHOTO_TOO_LARGE', '照片不能超过 10 MB')
-      if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') throw badRequest('PHOTO_ONE_AT_A_TIME', '一次上传一张照片')
-      throw badRequest('MALFORMED_MULTIPART', '上传内容格式不正确')
-    }
+    const buf = await readSingleFile(req, PHOTO_UPLOAD)
     return reply.code(201).send(await uploadPhoto(ctx, caller, buf))
   })
 
@@ -130,7 +122,7 @@ export const reportRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => asyn
     schema: {
       tags: ['reports'],
       summary: '我的随手拍',
-      querystring: Type.Object({ cursor: Type.Optional(Type.String({ maxLength: 200 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })) }, { additionalProperties: false }),
+      querystring: Type.Object({ cursor: Type.Optional(Cursor), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })) }, { additionalProperties: false }),
       response: { 200: ReportPage, ...errs },
     },
   }, async (req) => service.myReports(ctx, await requireCaller(ctx, req), req.query.cursor, req.query.limit ?? 20))
@@ -144,8 +136,8 @@ export const reportRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => asyn
       tags: ['reports'],
       summary: '每日新增、销号、超期数（按社区）',
       querystring: Type.Object({
-        from: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })),
-        to: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })),
+        from: Type.Optional(DateOnly),
+        to: Type.Optional(DateOnly),
         communityCode: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
       }, { additionalProperties: false }),
       response: { 200: DailyStats, ...errs },
@@ -157,12 +149,13 @@ export const reportRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => asyn
   }, async (req, reply) => {
     const caller = await requireCaller(ctx, req)
     const f = await service.workFilter(ctx, caller, req.query)
+    const ledger = await exportLedger(ctx, f)
     const day = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)
     await audit(ctx.db, caller.userId, 'report.export', 'reports', req.query)
     return reply
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', `attachment; filename="ledger-${day}.xlsx"; filename*=UTF-8''${encodeURIComponent(`问题台账-${day}.xlsx`)}`)
-      .send(exportLedger(ctx, f))
+      .send(ledger)
   })
 
   app.get('/reports/:id', {

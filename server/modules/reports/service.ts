@@ -2,6 +2,7 @@ import type { AppContext } from '../../context'
 import type { Queryable } from '../../db/types'
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors'
 import type { Caller } from '../../lib/caller'
+import { cursorCodec } from '../../lib/cursor'
 import { maskPhone } from '../accounts/service'
 import type { RegionDirectory } from '../regions/directory'
 import {
@@ -255,7 +256,11 @@ export async function submitReport(
 }
 
 // ---------- near-duplicates and "+1"
-export async function nearby(ctx: AppContext, categoryCode: string, lng: number, lat: number): Promise<NearbyResult> {
+/** A centimetre of latitude: finer is noise, and a subnormal double underflows PostgreSQL's trigonometry (a 500). */
+const toCentimetre = (deg: number) => Math.round(deg * 1e7) / 1e7
+
+export async function nearby(ctx: AppContext, categoryCode: string, rawLng: number, rawLat: number): Promise<NearbyResult> {
+  const [lng, lat] = [toCentimetre(rawLng), toCentimetre(rawLat)]
   const cat = await category(ctx, categoryCode)
   const radius = cat.duplicateRadiusM
   const dLat = radius / 111_320
@@ -430,27 +435,15 @@ export async function rate(ctx: AppContext, caller: Caller, id: number, score: n
 }
 
 // ---------- lists
-function encodeCursor(r: { createdAt: Date; id: number }): string {
-  return Buffer.from(JSON.stringify([iso(r.createdAt), r.id])).toString('base64url')
-}
-function decodeCursor(c: string | undefined): [string, number] | null {
-  if (!c) return null
-  try {
-    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'))
-    if (Array.isArray(v) && typeof v[0] === 'string' && !Number.isNaN(Date.parse(v[0])) && Number.isInteger(v[1])) return [v[0], v[1]]
-  } catch {
-    /* fall through */
-  }
-  throw badRequest('CURSOR_INVALID', '分页游标无效，请从第一页重新加载')
-}
+const listCursor = cursorCodec('instant', 'id')
 
-async function page(ctx: AppContext, f: q.ReportFilter, cursor: string | undefined, limit: number, full: boolean) {
+async function page(ctx: AppContext, f: q.ReportFilter, after: string | undefined, limit: number, full: boolean) {
   const dir = await ctx.regions.get()
   const params: unknown[] = []
   let where = q.filterSql(f, params)
-  const cur = decodeCursor(cursor)
+  const cur = listCursor.decode(after)
   if (cur) {
-    params.push(cur[0], cur[1])
+    params.push(cur[0].toISOString(), cur[1])
     where += ` AND (r.created_at, r.id) < ($${params.length - 1}::timestamptz, $${params.length})`
   }
   params.push(limit + 1)
@@ -460,7 +453,7 @@ async function page(ctx: AppContext, f: q.ReportFilter, cursor: string | undefin
   )
   const more = rows.length > limit
   const items = rows.slice(0, limit)
-  return { items: items.map((r) => listItem(dir, r, full)), nextCursor: more ? encodeCursor(items[items.length - 1]) : null }
+  return { items: items.map((r) => listItem(dir, r, full)), nextCursor: more ? listCursor.encode([items[items.length - 1].createdAt, items[items.length - 1].id]) : null }
 }
 
 export function myReports(ctx: AppContext, caller: Caller, cursor: string | undefined, limit: number): Promise<ReportPage> {
