@@ -2,9 +2,13 @@ import { PropsWithChildren } from 'react'
 import { useLaunch } from '@tarojs/taro'
 import { getElderMode } from './services/elder'
 import { installRootFontSize } from './utils/h5-rem'
+import { installH5Accessibility } from './utils/h5-a11y'
 import './app.scss'
 
-if (process.env.TARO_ENV === 'h5') installRootFontSize()
+if (process.env.TARO_ENV === 'h5') {
+  installRootFontSize()
+  installH5Accessibility()
+}
 
 function App({ children }: PropsWithChildren) {
   useLaunch(() => {
