@@ -84,6 +84,16 @@ const INTERACTIONS: Record<string, (page: Page, ctx: { photo: string }) => Async
       yield `form: ${label}`
     }
   },
+  'packages/quizzes/pages/live-host/index': async function* (page) {
+    // the host's 结束 asks first, in Taro's own modal
+    const end = page.locator('.nut-button:not(.nut-button-disabled)').filter({ visible: true }).filter({ hasText: /^\s*结束\s*$/ }).first()
+    if (!(await end.count())) return
+    await tap(end)
+    await page.locator('.taro-modal__content').filter({ visible: true }).first().waitFor()
+    yield 'modal: 结束答题'
+    await tap(page.locator('.taro-model__cancel').filter({ visible: true }).first())
+    await page.locator('.taro-modal__content').filter({ visible: true }).first().waitFor({ state: 'hidden' })
+  },
   'packages/quizzes/pages/answer/index': async function* (page) {
     const option = page.locator('.qz-q__opt').filter({ visible: true }).first()
     if (!(await option.count())) return
