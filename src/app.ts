@@ -3,9 +3,13 @@ import { useLaunch } from '@tarojs/taro'
 import { getElderMode } from './services/elder'
 import { installRootFontSize } from './utils/h5-rem'
 import { installPrivacyConsent } from './services/privacy'
+import { installH5Accessibility } from './utils/h5-a11y'
 import './app.scss'
 
-if (process.env.TARO_ENV === 'h5') installRootFontSize()
+if (process.env.TARO_ENV === 'h5') {
+  installRootFontSize()
+  installH5Accessibility()
+}
 // before any page can call a privacy API (WeChat holds the call until the consent sheet answers)
 installPrivacyConsent()
 

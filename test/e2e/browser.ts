@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
+import AxeBuilder from '@axe-core/playwright'
 import { createTestApp, type TestApp, type TestAppOptions } from '../helpers/app'
 
 export const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts')
@@ -33,7 +34,87 @@ export async function launch(): Promise<Browser> {
 
 export async function phonePage(browser: Browser): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 2, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
-  return context.newPage()
+  const page = await context.newPage()
+  trackApiCalls(page)
+  return page
+}
+
+/** API calls a page has sent and not yet seen answered (settle() waits for none). */
+const pendingCalls = new WeakMap<Page, Set<unknown>>()
+function trackApiCalls(page: Page): void {
+  const pending = new Set<unknown>()
+  pendingCalls.set(page, pending)
+  page.on('request', (r) => {
+    if (r.url().includes('/api/v1/')) pending.add(r)
+  })
+  page.on('requestfinished', (r) => pending.delete(r))
+  page.on('requestfailed', (r) => pending.delete(r))
+}
+
+/**
+ * Waits until the page shown is ready to be looked at: its root is on screen and has stopped moving (Taro's
+ * slide-in), no loading state is visible and no API call is under way — the same for several looks in a row, as a
+ * finished load may start the next one. Returns the route shown (the hash, e.g. `/pages/login/index?redirect=…`).
+ */
+export async function settle(page: Page, timeout = 30_000): Promise<string> {
+  const pending = pendingCalls.get(page)
+  const deadline = Date.now() + timeout
+  let last = ''
+  let calm = 0
+  for (;;) {
+    const look = await page.evaluate(() => {
+      const onScreen = (el: Element) => {
+        const r = el.getBoundingClientRect()
+        return r.width > 0 && r.height > 0
+      }
+      const root = Array.from(document.querySelectorAll('.cl-page')).find(onScreen)
+      const loading = Array.from(document.querySelectorAll('.cl-state--loading, .nut-skeleton')).some(onScreen)
+      const box = root?.getBoundingClientRect()
+      return { ready: !!root && !loading, at: box ? `${box.x},${box.y},${box.width}` : '', hash: decodeURIComponent(location.hash.replace(/^#/, '')) }
+    })
+    const state = `${look.at} ${look.hash}`
+    calm = look.ready && !pending?.size && state === last ? calm + 1 : 0
+    last = state
+    if (calm >= 3) return look.hash
+    if (Date.now() > deadline) throw new Error(`the page did not settle: ${JSON.stringify({ ...look, pendingApiCalls: pending?.size })}`)
+    await page.waitForTimeout(100)
+  }
+}
+
+/** The pages of the app, from src/app.config.ts: the main package's, then each subpackage's (`root/page`). */
+export function appRoutes(): string[] {
+  const g = globalThis as { defineAppConfig?: (c: unknown) => unknown }
+  g.defineAppConfig ??= (c) => c
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const config = require('../../src/app.config').default as { pages: string[]; subPackages?: { root: string; pages: string[] }[]; subpackages?: { root: string; pages: string[] }[] }
+  const subs = config.subPackages ?? config.subpackages ?? []
+  return [...config.pages, ...subs.flatMap((s) => s.pages.map((p) => `${s.root.replace(/\/+$/, '')}/${p}`))]
+}
+
+export interface AxeProblem {
+  rule: string
+  impact: string
+  target: string
+  role: string
+  page: string
+  state: string
+  /** one line: role, page, state, rule, impact, element, what is wrong */
+  text: string
+}
+
+/** axe-core's serious and critical violations on what the page shows now, one entry per element. */
+export async function axeProblems(page: Page, where: { role: string; page: string; state?: string }): Promise<AxeProblem[]> {
+  const results = await new AxeBuilder({ page }).analyze()
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) =>
+      v.nodes.map((n) => {
+        const target = n.target.map(String).join(' ')
+        const why = (n.failureSummary ?? v.help).split('\n').slice(1).join(' ').trim() || v.help
+        const state = where.state ? ` [${where.state}]` : ''
+        return { rule: v.id, impact: v.impact!, target, role: where.role, page: where.page, state: where.state ?? '', text: `${where.role} ${where.page}${state} — ${v.id} (${v.impact}) ${target}: ${why}` }
+      }),
+    )
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

@@ -37,7 +37,7 @@ export default function PhotoPicker({ photos, setPhotos, max = 9, addText = '拍
     <View className='rp-photos'>
       {photos.map((p, i) => (
         <View key={p.uid} className={`rp-photos__item rp-photos__item--${p.status}`}>
-          <Image className='rp-photos__img' src={p.localPath || photoUrl(p.thumbUrl)} mode='aspectFill' onClick={() => onTap(p)} />
+          <Image className='rp-photos__img' nativeProps={{ alt: `照片${i + 1}` }} src={p.localPath || photoUrl(p.thumbUrl)} mode='aspectFill' onClick={() => onTap(p)} />
           {p.status === 'uploading' ? (
             <View className='rp-photos__progress'>
               <View className='rp-photos__bar' style={{ width: `${p.progress}%` }} />

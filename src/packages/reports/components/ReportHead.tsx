@@ -28,10 +28,11 @@ export default function ReportHead({ r }: { r: ReportDetail }) {
       <View className='rp-head__num'>{`编号 ${r.number}`}</View>
       {r.photos.length > 0 ? (
         <View className='rp-head__photos'>
-          {r.photos.map((p) => (
+          {r.photos.map((p, i) => (
             <Image
               key={p.id}
               className='rp-head__photo'
+              nativeProps={{ alt: `现场照片${i + 1}` }}
               src={photoUrl(p.thumbUrl)}
               mode='aspectFill'
               onClick={() => Taro.previewImage({ current: photoUrl(p.url), urls }).catch(() => undefined)}

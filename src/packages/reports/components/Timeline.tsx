@@ -33,10 +33,11 @@ export default function Timeline({ events }: { events: TimelineEvent[] }) {
               {e.note ? <View className='rp-tl__note'>{e.note}</View> : null}
               {e.photos.length > 0 ? (
                 <View className='rp-tl__photos'>
-                  {e.photos.map((p) => (
+                  {e.photos.map((p, i) => (
                     <Image
                       key={p.id}
                       className='rp-tl__photo'
+                      nativeProps={{ alt: `照片${i + 1}` }}
                       src={photoUrl(p.thumbUrl)}
                       mode='aspectFill'
                       onClick={() => Taro.previewImage({ current: photoUrl(p.url), urls: e.photos.map((x) => photoUrl(x.url)) }).catch(() => undefined)}

@@ -167,7 +167,7 @@ export default function AnswerPage() {
         </View>
         <View className={`qz-answer__clock ${urgent ? 'qz-answer__clock--urgent' : ''}`}>剩余 {formatClock(left)}</View>
       </View>
-      <Progress percent={Math.round(((index + 1) / total) * 100)} color='#d93026' />
+      <Progress percent={Math.round(((index + 1) / total) * 100)} color='#cc2c21' />
       {q ? <QuestionCard key={q.id} question={q} value={answers[q.id] ?? []} onChange={(c) => choose(q.id, c)} disabled={submitting} /> : null}
 
       <View className='qz-answer__dots'>

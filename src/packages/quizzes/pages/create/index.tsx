@@ -1,8 +1,9 @@
 import { useMemo, useState } from 'react'
 import { Picker, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
-import { Button, Cell, CellGroup, Checkbox, Input, InputNumber, TextArea } from '@nutui/nutui-react-taro'
+import { Button, Cell, CellGroup, Checkbox, Input, TextArea } from '@nutui/nutui-react-taro'
 import type { CreateCampaignBody } from '@contract/quizzes'
+import NumberInput from '@/components/NumberInput'
 import PageShell from '@/components/PageShell'
 import { ErrorState, LoadingState } from '@/components/StateView'
 import { useRemote } from '@/hooks/useRemote'
@@ -99,11 +100,11 @@ export default function CreateCampaignPage() {
       <CellGroup title='基本信息'>
         <Cell>
           <View className='qz-create__label'>标题</View>
-          <Input className='qz-create__input' placeholder='如：垃圾分类知识竞答' value={title} maxLength={60} onChange={setTitle} />
+          <Input className='qz-create__input' nativeProps={{ 'aria-label': '标题' }} placeholder='如：垃圾分类知识竞答' value={title} maxLength={60} onChange={setTitle} />
         </Cell>
         <Cell>
           <View className='qz-create__label'>说明</View>
-          <TextArea className='qz-create__input' placeholder='活动说明（可不填）' value={description} maxLength={1000} onChange={setDescription} />
+          <TextArea className='qz-create__input' nativeProps={{ 'aria-label': '说明' }} placeholder='活动说明（可不填）' value={description} maxLength={1000} onChange={setDescription} />
         </Cell>
         {regions.length ? (
           <Picker mode='selector' range={regions.map((r) => r.name)} value={regionIdx} onChange={(e) => setRegionIdx(Number(e.detail.value))}>
@@ -112,7 +113,7 @@ export default function CreateCampaignPage() {
         ) : (
           <Cell>
             <View className='qz-create__label'>区域编码</View>
-            <Input className='qz-create__input' placeholder='社区或街道编码' value={regionCode} onChange={setRegionCode} />
+            <Input className='qz-create__input' nativeProps={{ 'aria-label': '区域编码' }} placeholder='社区或街道编码' value={regionCode} onChange={setRegionCode} />
           </Cell>
         )}
         <Picker mode='date' value={startDate} start={today} onChange={(e) => setStartDate(String(e.detail.value))}>
@@ -124,7 +125,7 @@ export default function CreateCampaignPage() {
       </CellGroup>
 
       <CellGroup title='出题规则'>
-        <Cell title='每次题数' extra={<InputNumber value={questionCount} min={1} max={100} onChange={(v) => setQuestionCount(num(v))} />} />
+        <Cell title='每次题数' extra={<NumberInput label='每次题数' value={questionCount} min={1} max={100} onChange={(v) => setQuestionCount(num(v))} />} />
         <Cell>
           <View className='qz-create__label'>难度</View>
           <Checkbox.Group className='qz-create__diff' direction='horizontal' value={difficulties} onChange={setDifficulties}>
@@ -138,7 +139,7 @@ export default function CreateCampaignPage() {
             key={t.tag}
             title={t.tag}
             description={`题库 ${t.total} 题`}
-            extra={<InputNumber value={mix[t.tag] ?? 0} min={0} max={Math.min(100, t.total)} onChange={(v) => setMix({ ...mix, [t.tag]: num(v) })} />}
+            extra={<NumberInput label={`${t.tag}题数`} value={mix[t.tag] ?? 0} min={0} max={Math.min(100, t.total)} onChange={(v) => setMix({ ...mix, [t.tag]: num(v) })} />}
           />
         ))}
         <Cell
@@ -148,9 +149,9 @@ export default function CreateCampaignPage() {
       </CellGroup>
 
       <CellGroup title='答题要求'>
-        <Cell title='限时（分钟）' extra={<InputNumber value={minutes} min={1} max={120} onChange={(v) => setMinutes(num(v))} />} />
-        <Cell title='及格分（百分制）' extra={<InputNumber value={passScore} min={0} max={100} step={5} onChange={(v) => setPassScore(num(v))} />} />
-        <Cell title='可答次数' extra={<InputNumber value={maxAttempts} min={1} max={20} onChange={(v) => setMaxAttempts(num(v))} />} />
+        <Cell title='限时（分钟）' extra={<NumberInput label='限时（分钟）' value={minutes} min={1} max={120} onChange={(v) => setMinutes(num(v))} />} />
+        <Cell title='及格分（百分制）' extra={<NumberInput label='及格分（百分制）' value={passScore} min={0} max={100} step={5} onChange={(v) => setPassScore(num(v))} />} />
+        <Cell title='可答次数' extra={<NumberInput label='可答次数' value={maxAttempts} min={1} max={20} onChange={(v) => setMaxAttempts(num(v))} />} />
       </CellGroup>
 
       {error ? <View className='qz-create__error'>{error}</View> : null}

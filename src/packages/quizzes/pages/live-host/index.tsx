@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react'
 import { Image, Picker, View } from '@tarojs/components'
 import Taro, { useRouter } from '@tarojs/taro'
-import { Button, Cell, CellGroup, Input, InputNumber, Tag } from '@nutui/nutui-react-taro'
+import { Button, Cell, CellGroup, Input, Tag } from '@nutui/nutui-react-taro'
+import NumberInput from '@/components/NumberInput'
 import PageShell from '@/components/PageShell'
 import Card from '@/components/Card'
 import { ErrorState, LoadingState } from '@/components/StateView'
@@ -43,13 +44,13 @@ function CreateLiveForm() {
     <PageShell className='qz-live'>
       <CellGroup title='发起现场答题'>
         <Cell title='标题'>
-          <Input placeholder='如：幸福里社区文明知识抢答' value={title} maxLength={60} onChange={setTitle} />
+          <Input nativeProps={{ 'aria-label': '标题' }} placeholder='如：幸福里社区文明知识抢答' value={title} maxLength={60} onChange={setTitle} />
         </Cell>
         <Picker mode='selector' range={tagNames} value={tagIdx} onChange={(e) => setTagIdx(Number(e.detail.value))}>
           <Cell title='题目来源' extra={`${tagNames[tagIdx]} ›`} />
         </Picker>
-        <Cell title='题数' extra={<InputNumber value={count} min={1} max={50} onChange={(v) => setCount(Number(v) || 1)} />} />
-        <Cell title='每题秒数' extra={<InputNumber value={seconds} min={5} max={300} step={5} onChange={(v) => setSeconds(Number(v) || 20)} />} />
+        <Cell title='题数' extra={<NumberInput label='题数' value={count} min={1} max={50} onChange={(v) => setCount(Number(v) || 1)} />} />
+        <Cell title='每题秒数' extra={<NumberInput label='每题秒数' value={seconds} min={5} max={300} step={5} onChange={(v) => setSeconds(Number(v) || 20)} />} />
       </CellGroup>
       <Button type='primary' block loading={saving} disabled={saving} onClick={submit}>
         创建并显示口令
@@ -116,7 +117,7 @@ export default function LiveHostPage() {
       {state === 'lobby' ? (
         <Card title='扫码或输入口令加入'>
           <View className='qz-live__code'>{s.code}</View>
-          {s.qrDataUrl ? <Image className='qz-live__qr' src={s.qrDataUrl} mode='aspectFit' /> : null}
+          {s.qrDataUrl ? <Image className='qz-live__qr' nativeProps={{ alt: `加入二维码，口令 ${s.code}` }} src={s.qrDataUrl} mode='aspectFit' /> : null}
           <View className='cl-muted' style={{ textAlign: 'center' }}>
             在“答题 › 现场答题”中输入口令，共 {s.questionCount} 题，每题 {s.questionSeconds} 秒
           </View>

@@ -244,7 +244,7 @@ export default function NewReportPage() {
       </Card>
 
       <CellGroup>
-        <Cell title='对公众匿名' description='开启后，公开列表中不显示您的昵称；网格员处理时仍可联系您' extra={<Switch checked={anonymous} onChange={setAnonymous} />} />
+        <Cell title='对公众匿名' description='开启后，公开列表中不显示您的昵称；网格员处理时仍可联系您' extra={<Switch ariaLabel='对公众匿名' checked={anonymous} onChange={setAnonymous} />} />
       </CellGroup>
 
       <View className='rp-new__submit'>
@@ -273,7 +273,7 @@ export default function NewReportPage() {
       >
         {nearby ? (
           <View className='rp-new__dup'>
-            {nearby.thumbUrl ? <Image className='rp-new__dup-img' src={photoUrl(nearby.thumbUrl)} mode='aspectFill' /> : null}
+            {nearby.thumbUrl ? <Image className='rp-new__dup-img' nativeProps={{ alt: '已有问题的照片' }} src={photoUrl(nearby.thumbUrl)} mode='aspectFill' /> : null}
             <View className='rp-new__dup-text'>
               <View>{`${nearby.stateLabel} · 距此约 ${nearby.distanceM} 米 · ${fromNow(nearby.createdAt)}`}</View>
               <View className='rp-new__dup-addr'>{nearby.address}</View>

@@ -152,7 +152,7 @@ export default function ReportStatsPage() {
         </Button>
         {exporting ? (
           <View className='rp-stats__progress'>
-            {percent !== null ? <Progress percent={percent} color='#d93026' /> : null}
+            {percent !== null ? <Progress percent={percent} color='#cc2c21' /> : null}
             <View className='rp-stats__progress-text'>
               {exporting.received === 0 ? '正在生成台账，请稍候…' : percent !== null ? `已下载 ${kb(exporting.received)}（${percent}%）` : `已下载 ${kb(exporting.received)}`}
             </View>
