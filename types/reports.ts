@@ -25,6 +25,7 @@
  * Times are ISO-8601 UTC strings; show them in Asia/Shanghai. Errors: { code, message } (message is Chinese, show it).
  */
 import { Type, type Static } from '@sinclair/typebox'
+import { ModerationState } from './moderation'
 
 export const ReportState = Type.Union([
   Type.Literal('submitted'), // 待受理
@@ -203,6 +204,11 @@ export const ReportDetail = Type.Object({
   actions: Type.Array(TransitionAction),
   canRate: Type.Boolean(),
   timeline: Type.Array(TimelineEvent),
+  /** 举报 and 内容审核: what residents see of it (the author and staff see the report whatever it is) */
+  moderation: ModerationState,
+  /** the caller may flag it (signed in, not theirs, publicly visible, not flagged by them yet) */
+  canFlag: Type.Boolean(),
+  flaggedByMe: Type.Boolean(),
 })
 export type ReportDetail = Static<typeof ReportDetail>
 
