@@ -11,6 +11,10 @@
  * author of a report is never told who flagged it; reviewers see reasons and notes, never the flaggers.
  */
 import { Type, type Static } from '@sinclair/typebox'
+import { FLAG_REASONS } from './moderation-constants'
+
+export * from './moderation-constants'
+export type FlagReason = keyof typeof FLAG_REASONS
 
 export const ModerationState = Type.Union([
   Type.Literal('visible'),
@@ -19,26 +23,6 @@ export const ModerationState = Type.Union([
   Type.Literal('content_removed'), // visible, without its description and photos
 ])
 export type ModerationState = Static<typeof ModerationState>
-
-/** The states in which residents see a report (with the content check's hold lifted). */
-export const PUBLIC_MODERATION_STATES: readonly ModerationState[] = ['visible', 'content_removed']
-
-export const MODERATION_LABELS: Record<ModerationState, string> = {
-  visible: '正常显示',
-  auto_hidden: '被多人举报，待审核',
-  hidden: '已隐藏',
-  content_removed: '内容已移除',
-}
-
-export const FLAG_REASONS = {
-  privacy: '泄露他人隐私（人脸、车牌、门牌等）',
-  abuse: '辱骂、人身攻击',
-  false_info: '虚假不实',
-  ads: '广告营销',
-  illegal: '违法违规内容',
-  other: '其他',
-} as const
-export type FlagReason = keyof typeof FLAG_REASONS
 
 export const FlagReasonSchema = Type.Union((Object.keys(FLAG_REASONS) as FlagReason[]).map((k) => Type.Literal(k)))
 
@@ -57,7 +41,6 @@ export type FlagResult = Static<typeof FlagResult>
 export const ReviewAction = Type.Union([Type.Literal('restore'), Type.Literal('hide'), Type.Literal('remove_content')])
 export type ReviewAction = Static<typeof ReviewAction>
 
-export const REVIEW_LABELS: Record<ReviewAction, string> = { restore: '恢复显示', hide: '隐藏', remove_content: '移除内容' }
 
 export const ReviewBody = Type.Object(
   { action: ReviewAction, note: Type.Optional(Type.String({ maxLength: 200 })) },

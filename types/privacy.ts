@@ -10,7 +10,7 @@ import { Type, type Static } from '@sinclair/typebox'
 export { SmsSendResult } from './accounts'
 
 /** Typed by the person on the confirmation page, and checked by the server. */
-export const ERASURE_PHRASE = '注销账号'
+export { ERASURE_PHRASE } from './privacy-constants'
 
 export const ErasureBody = Type.Object(
   {
