@@ -1,4 +1,8 @@
 import '../helpers/long-timeout'
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../../server/app'
+import { createRuntime, type Runtime } from '../../server/bootstrap'
+import { redisBus } from '../../server/lib/bus'
 import { DEMO_ACCOUNTS } from '../helpers/app'
 import { NOT_PERSONAL, PERSONAL_COLUMNS, PERSONAL_NAME_PATTERN } from '../../server/modules/accounts/personal-data'
 import { COMMUNITY, reportsApp, submit, upload } from './reports-helpers'
@@ -213,5 +217,38 @@ describe('导出个人数据', () => {
     const mine = (await t.as(neighbour, { method: 'GET', url: '/api/v1/me/export' })).json()
     expect(mine.sections.account.profile.phone).toBe('13900000401')
     expect(JSON.stringify(mine)).not.toContain('张三丰')
+  })
+})
+
+// Two API processes on one database, Redis in between: an erasure in one is refused by the other at once, not when
+// the other's remembered caller (CALLER_CACHE_SECONDS, 10 s) runs out.
+const twoProcesses = process.env.REDIS_URL ? describe : describe.skip
+twoProcesses('注销 across two API processes (Redis)', () => {
+  const procs: Array<{ app: FastifyInstance; rt: Runtime }> = []
+  beforeAll(async () => {
+    for (let i = 0; i < 2; i++) {
+      const rt = await createRuntime(t.ctx.config, t.ctx.db, { bus: redisBus(process.env.REDIS_URL!), sms: t.ctx.sms, wechat: t.ctx.wechat })
+      procs.push({ rt, app: await buildApp(rt.ctx) })
+    }
+  })
+  afterAll(async () => {
+    for (const p of procs) {
+      await p.app.close()
+      await p.rt.close()
+    }
+  })
+
+  it('the other process stops accepting the token well within its cache lifetime', async () => {
+    const [a, b] = procs
+    const token = await t.login('13912340009')
+    const me = (tok: string, app: FastifyInstance) => app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${tok}` } })
+    expect((await me(token, b.app)).statusCode).toBe(200) // B remembers the caller now
+    const code = await erasureCode(token, '13912340009')
+    const res = await a.app.inject({ method: 'POST', url: '/api/v1/me/erasure', headers: { authorization: `Bearer ${token}` }, payload: { confirm: '注销账号', code } })
+    expect(res.statusCode).toBe(204)
+    const until = Date.now() + 3000
+    let status = 200
+    while (Date.now() < until && (status = (await me(token, b.app)).statusCode) === 200) await new Promise((r) => setTimeout(r, 20))
+    expect(status).toBe(401)
   })
 })
