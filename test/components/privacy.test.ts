@@ -28,7 +28,6 @@ describe('注销账号 (compiled weapp page)', () => {
     expect(page.text()).toContain('手机号、微信身份标识')
     expect(page.text()).toContain('显示为「已注销用户」')
 
-    await page.tap('我已了解')
     await page.tap('获取验证码')
     await page.waitForText('秒后重发')
     await page.input('发送到 139****5678 的验证码', '246810')
@@ -52,7 +51,6 @@ describe('注销账号 (compiled weapp page)', () => {
       api: { 'GET /me': json(200, me()), 'POST /me/erasure': apiError(400, 'SMS_CODE_INVALID', '验证码不正确，还可以再试 4 次') },
     })
     await page.waitForText('注销后将删除')
-    await page.tap('我已了解')
     await page.input('发送到 139****5678 的验证码', '111111')
     await page.input('请输入「注销账号」', '注销账号')
     await page.tapElement(page.findByClass('ac-erase__submit')!)
@@ -69,7 +67,6 @@ describe('注销账号 (compiled weapp page)', () => {
     })
     await page.waitForText('注销后将删除')
     expect(page.text()).not.toContain('获取验证码')
-    await page.tap('我已了解')
     await page.input('请输入「注销账号」', '注销账号')
     await page.tapElement(page.findByClass('ac-erase__submit')!)
     await page.waitFor(() => sent !== undefined, 'the erasure request')

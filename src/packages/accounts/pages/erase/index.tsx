@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react'
 import { View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
-import { Button, Checkbox, Input } from '@nutui/nutui-react-taro'
+import { Button, Input } from '@nutui/nutui-react-taro'
 import { ERASURE_PHRASE } from '@contract/privacy-constants'
 import PageShell from '@/components/PageShell'
 import Card from '@/components/Card'
@@ -33,7 +33,6 @@ const KEPT = [
 export default function ErasePage() {
   const signedIn = useRequireSignIn()
   const me = useRemote(getMe, [], signedIn)
-  const [understood, setUnderstood] = useState(false)
   const [code, setCode] = useState('')
   const [phrase, setPhrase] = useState('')
   const [wait, setWait] = useState(0)
@@ -57,7 +56,6 @@ export default function ErasePage() {
 
   const needsCode = Boolean(me.data?.phoneMasked)
   const onErase = async () => {
-    if (!understood) return toast('请先阅读并勾选注销须知')
     if (needsCode && !/^\d{6}$/.test(code)) return toast('请输入 6 位验证码')
     if (phrase.trim() !== ERASURE_PHRASE) return toast(`请输入「${ERASURE_PHRASE}」`)
     const { confirm } = await Taro.showModal({ title: '最后确认', content: '注销后无法恢复，确定注销吗？', confirmText: '注销', cancelText: '再想想' })
@@ -86,14 +84,12 @@ export default function ErasePage() {
       <Card title='注销后仍将保留'>
         {KEPT.map((t) => <View key={t} className='ac-erase__item'>{`· ${t}`}</View>)}
       </Card>
-      <View className='ac-erase__export' onClick={() => Taro.navigateTo({ url: '/packages/accounts/pages/export/index' })}>
-        注销前可先导出我的数据 ›
-      </View>
+      <Button className='ac-erase__export' type='default' block onClick={() => Taro.navigateTo({ url: '/packages/accounts/pages/export/index' })}>
+        注销前先导出我的数据
+      </Button>
 
       <Card title='确认注销'>
-        <Checkbox className='ac-erase__check' checked={understood} onChange={setUnderstood}>
-          我已了解：注销不可恢复，同一手机号再次登录将是一个全新的账号
-        </Checkbox>
+        <View className='ac-erase__warn'>注销不可恢复：同一手机号再次登录将是一个全新的账号，看不到以前的记录。</View>
         {needsCode ? (
           <View className='ac-erase__row'>
             <Input className='ac-erase__input' type='number' maxLength={6} value={code} placeholder={`发送到 ${me.data.phoneMasked} 的验证码`} onChange={setCode} />
@@ -103,7 +99,7 @@ export default function ErasePage() {
           </View>
         ) : null}
         <Input className='ac-erase__input ac-erase__phrase' value={phrase} placeholder={`请输入「${ERASURE_PHRASE}」`} maxLength={10} onChange={setPhrase} />
-        <Button className='ac-erase__submit' type='danger' block loading={busy} onClick={onErase}>
+        <Button className='ac-erase__submit' type='primary' block loading={busy} onClick={onErase}>
           注销账号
         </Button>
       </Card>

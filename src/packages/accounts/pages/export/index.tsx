@@ -53,7 +53,7 @@ export default function ExportPage() {
         <View className='ac-export__text'>
           按《个人信息保护法》，您可以获取我们保存的与您有关的全部个人信息：账号资料、角色、登录记录、随手拍及其处理记录、照片、答题记录与积分、举报记录等，导出为一个 JSON 文件。
         </View>
-        <View className='cl-muted'>
+        <View className='ac-export__note'>
           {process.env.TARO_ENV === 'h5' ? '文件将下载到本设备。' : '文件将通过微信发送，可发给“文件传输助手”后在电脑上打开。'}
         </View>
         <Button className='ac-export__btn' type='primary' block loading={busy} onClick={onExport}>

@@ -175,10 +175,10 @@ export default function ReportDetailPage() {
       </Card>
 
       {r.moderation !== 'visible' && (r.isMine || canHandle) ? (
-        <View className='cl-muted rp-detail__moderation'>{`内容审核：${MODERATION_LABELS[r.moderation]}`}</View>
+        <View className='rp-detail__moderation'>{`内容审核：${MODERATION_LABELS[r.moderation]}`}</View>
       ) : null}
       {r.flaggedByMe ? (
-        <View className='cl-muted rp-detail__flagged'>您已举报该内容，正在等待审核</View>
+        <View className='rp-detail__flagged'>您已举报该内容，正在等待审核</View>
       ) : r.canFlag ? (
         <Button className='rp-detail__flag' fill='none' size='small' onClick={() => setFlagging(true)}>
           举报

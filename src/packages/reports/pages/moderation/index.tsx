@@ -67,7 +67,7 @@ export default function ModerationPage() {
 
   return (
     <PageShell className='rp-mod'>
-      <View className='cl-muted rp-mod__intro'>居民举报的随手拍。被多人举报的已自动对居民隐藏，请尽快审核。举报人身份不向任何人显示。</View>
+      <View className='rp-mod__muted rp-mod__intro'>居民举报的随手拍。被多人举报的已自动对居民隐藏，请尽快审核。举报人身份不向任何人显示。</View>
       {items.length === 0 ? <EmptyState title='暂无待审核的内容' description='居民举报的随手拍会出现在这里' /> : null}
       {items.map((it) => (
         <Card
@@ -80,7 +80,7 @@ export default function ModerationPage() {
             {it.thumbUrl ? <Image className='rp-mod__thumb' src={photoUrl(it.thumbUrl)} mode='aspectFill' /> : null}
             <View className='rp-mod__text'>
               <View className='rp-mod__desc'>{it.description || '（无文字描述）'}</View>
-              <View className='cl-muted'>{`${it.communityName} · ${it.address}`}</View>
+              <View className='rp-mod__muted'>{`${it.communityName} · ${it.address}`}</View>
             </View>
           </View>
           <View className='rp-mod__reasons'>
@@ -91,7 +91,7 @@ export default function ModerationPage() {
           {it.notes.map((n, i) => (
             <View key={i} className='rp-mod__note'>{`“${n}”`}</View>
           ))}
-          <View className='cl-muted'>{`${it.pendingFlags} 人举报 · 首次举报 ${it.firstFlaggedAt ? formatDateTime(it.firstFlaggedAt) : ''}`}</View>
+          <View className='rp-mod__muted'>{`${it.pendingFlags} 人举报 · 首次举报 ${it.firstFlaggedAt ? formatDateTime(it.firstFlaggedAt) : ''}`}</View>
           <View className='rp-mod__actions'>
             <Button size='small' type='default' disabled={busy === it.reportId} onClick={() => decide(it, 'restore')}>
               恢复显示
