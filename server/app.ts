@@ -14,12 +14,17 @@ import type { AppContext } from './context'
 import { AppError } from './errors'
 import { describeValidation, refuseMalformedText, validatorCompiler } from './lib/validation'
 import { requestLogFields } from './lib/request-log'
-import { accountRoutes } from './modules/accounts/routes'
+import { accountRoutes, privacyRoutes } from './modules/accounts/routes'
+import { accountPersonalData } from './modules/accounts/erasure'
+import { moderationPersonalData } from './modules/moderation/personal-data'
+import { quizzesPersonalData } from './modules/quizzes/personal-data'
+import { reportsPersonalData } from './modules/reports/personal-data'
 import { regionRoutes } from './modules/regions/routes'
 import { homeRoutes } from './modules/home/routes'
 import { quizRoutes } from './modules/quizzes/routes'
 import { quizHomeSection } from './modules/quizzes/service'
 import { reportRoutes } from './modules/reports/routes'
+import { moderationRoutes } from './modules/moderation/routes'
 import { open311Routes } from './modules/reports/open311'
 import { latestForHome } from './modules/reports/service'
 import type { HomeSectionSource } from './modules/home/service'
@@ -135,6 +140,9 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     await api.register(homeRoutes(ctx, homeSections))
     await api.register(quizRoutes(ctx))
     await api.register(reportRoutes(ctx))
+    await api.register(moderationRoutes(ctx))
+    // every module that holds personal data: 注销 erases through each, the export reads each
+    await api.register(privacyRoutes(ctx, [accountPersonalData, reportsPersonalData(ctx), quizzesPersonalData, moderationPersonalData]))
     homeSections.push((c, communityCode) => latestForHome(c, communityCode))
   }, { prefix: '/api/v1' })
   await app.register(open311Routes(ctx), { prefix: '/open311/v2' })

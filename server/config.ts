@@ -28,6 +28,8 @@ export interface Config {
   /** Per address, on the sign-in endpoints (guessing is what they invite). */
   authRateLimitPerMinute: number
   bodyLimitBytes: number
+  /** Distinct residents whose 举报 hide a report from residents until a reviewer decides. */
+  flagHideThreshold: number
 }
 
 /** A configuration the server must not start with; the message names the variables. */
@@ -107,5 +109,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: int(env.RATE_LIMIT_PER_MINUTE, 600),
     authRateLimitPerMinute: int(env.AUTH_RATE_LIMIT_PER_MINUTE, 20),
     bodyLimitBytes: int(env.BODY_LIMIT_BYTES, 256 * 1024),
+    flagHideThreshold: Math.max(1, int(env.FLAG_HIDE_THRESHOLD, 3)),
   }
 }

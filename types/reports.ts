@@ -26,6 +26,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox'
 import { Cursor, DateOnly, Id } from './common'
+import { ModerationState } from './moderation'
 
 export const ReportState = Type.Union([
   Type.Literal('submitted'), // 待受理
@@ -204,6 +205,11 @@ export const ReportDetail = Type.Object({
   actions: Type.Array(TransitionAction),
   canRate: Type.Boolean(),
   timeline: Type.Array(TimelineEvent),
+  /** 举报 and 内容审核: what residents see of it (the author and staff see the report whatever it is) */
+  moderation: ModerationState,
+  /** the caller may flag it (signed in, not theirs, publicly visible, not flagged by them yet) */
+  canFlag: Type.Boolean(),
+  flaggedByMe: Type.Boolean(),
 })
 export type ReportDetail = Static<typeof ReportDetail>
 

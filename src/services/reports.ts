@@ -3,6 +3,7 @@ import type {
   CategoryList, DailyStats, HandlingOptions, MeTooResult, NearbyResult, PhotoView, RatingBody, ReportCategory, ReportDetail, ReportPage, ReportState,
   SubmitReportBody, TransitionBody, WorkPage, WorkQuery,
 } from '@contract/reports'
+import type { FlagBody, FlagResult, ModerationQueue, ReviewBody, ReviewResult } from '@contract/moderation'
 import { api, ApiError, buildUrl, NETWORK_ERROR_MESSAGE } from './api'
 import { API_BASE } from './config'
 import { clearSession, getToken, goToLogin } from './session'
@@ -293,3 +294,8 @@ function uploadBlob(file: Blob, header: Record<string, string>, onProgress?: (pe
     xhr.send(form)
   })
 }
+
+// 举报 and 内容审核 (types/moderation.ts)
+export const flagReport = (id: number, body: FlagBody) => api.post<FlagResult>(`/reports/${id}/flags`, body, { silent: true })
+export const moderationQueue = (cursor?: string) => api.get<ModerationQueue>('/moderation/queue', cursor ? { cursor } : undefined)
+export const reviewReport = (id: number, body: ReviewBody) => api.post<ReviewResult>(`/moderation/reports/${id}/review`, body, { silent: true })

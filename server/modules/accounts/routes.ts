@@ -7,6 +7,9 @@ import { IdParams } from '../../../types/common'
 import {
   GrantRoleBody, LoginResult, Me, RoleGrant, RoleGrantList, SmsSendBody, SmsSendResult, SmsVerifyBody, UpdateMeBody, WechatLoginBody,
 } from '../../../types/accounts'
+import { ErasureBody, PersonalDataExport } from '../../../types/privacy'
+import * as erasure from './erasure'
+import type { PersonalDataSource } from './personal-data'
 import { assertCanManageRoles } from './policy'
 import * as service from './service'
 
@@ -70,5 +73,34 @@ export const accountRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => asy
     assertCanManageRoles(caller)
     await service.revokeRole(ctx, caller, req.params.id)
     return reply.code(204).send(null)
+  })
+}
+
+/** 注销账号 and the export of one's own data, over the personal data of every module (see personal-data.ts). */
+export const privacyRoutes = (ctx: AppContext, sources: PersonalDataSource[]): FastifyPluginAsyncTypebox => async (app) => {
+  app.post('/me/erasure/code', {
+    config: { rateLimit: { max: ctx.config.authRateLimitPerMinute, timeWindow: '1 minute' } },
+    schema: { tags: ['accounts'], summary: '注销账号：向本人手机发送验证码', response: { 200: SmsSendResult, ...errorResponses } },
+  }, async (req) => erasure.sendErasureCode(ctx, await requireCaller(ctx, req), req.ip))
+
+  app.post('/me/erasure', {
+    config: { rateLimit: { max: ctx.config.authRateLimitPerMinute, timeWindow: '1 minute' } },
+    schema: { tags: ['accounts'], summary: '注销账号（不可恢复）', body: ErasureBody, response: { 204: Type.Null(), ...errorResponses } },
+  }, async (req, reply) => {
+    await erasure.eraseAccount(ctx, sources, await requireCaller(ctx, req), req.body)
+    return reply.code(204).send(null)
+  })
+
+  app.get('/me/export', {
+    schema: {
+      tags: ['accounts'],
+      summary: '导出本人的全部个人数据（JSON）',
+      // one's own only: there is no parameter naming anybody
+      querystring: Type.Object({}, { additionalProperties: false }),
+      response: { 200: PersonalDataExport, ...errorResponses },
+    },
+  }, async (req, reply) => {
+    const out = await erasure.exportPersonalData(ctx, sources, await requireCaller(ctx, req))
+    return reply.header('cache-control', 'no-store').send(out)
   })
 }

@@ -11,10 +11,10 @@ import * as q from './queries'
 const CODE_TTL_SECONDS = 300
 const RESEND_AFTER_SECONDS = 60
 const CODES_PER_DAY = 10
-const MAX_FAILED_ATTEMPTS = 5
+export const MAX_FAILED_ATTEMPTS = 5
 
 export const maskPhone = (phone: string | null) => (phone ? `${phone.slice(0, 3)}****${phone.slice(7)}` : null)
-const codeHash = (phone: string, code: string) => hashSecret(`${phone}:${code}`)
+export const codeHash = (phone: string, code: string) => hashSecret(`${phone}:${code}`)
 
 export async function profile(ctx: AppContext, db: Queryable, userId: number): Promise<Me> {
   const user = await q.userById(db, userId)

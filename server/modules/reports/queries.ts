@@ -1,6 +1,14 @@
 import { prepared, type Queryable } from '../../db/types'
+import { PUBLIC_MODERATION_STATES, type ModerationState } from '../../../types/moderation'
 
 export const OPEN_STATES_SQL = `('submitted', 'accepted', 'dispatched', 'rectified')`
+
+/**
+ * Whether residents see a report at all: not held by the content check and not hidden by moderation (举报). Every
+ * public read — lists, nearby, home, Open311 — uses this one predicate; workers and the office read past it.
+ */
+export const publiclyVisibleSql = (alias = 'r') =>
+  `(NOT ${alias}.held AND ${alias}.moderation IN (${PUBLIC_MODERATION_STATES.map((m) => `'${m}'`).join(', ')}))`
 
 /** Overdue: open past its due time, or closed after it; rejected and merged reports are never overdue. */
 export const OVERDUE_SQL = `(CASE WHEN r.state IN ('rejected', 'merged') THEN false
@@ -40,6 +48,7 @@ export interface ReportRow {
   overdue: boolean
   held: boolean
   holdReason: string | null
+  moderation: ModerationState
   coReporters: number
   anonymous: boolean
   reporterId: number
@@ -60,7 +69,7 @@ export interface ReportRow {
 export const REPORT_COLS = `r.id::int AS id, r.category_code AS "categoryCode", c.name AS "categoryName", c.icon AS "categoryIcon",
   r.state, r.description, r.address, r.community_code AS "communityCode", r.grid_code AS "gridCode", r.lng, r.lat,
   r.created_at AS "createdAt", r.due_at AS "dueAt", r.closed_at AS "closedAt", ${OVERDUE_SQL} AS overdue,
-  r.held, r.hold_reason AS "holdReason", r.co_reporters AS "coReporters", r.anonymous, r.reporter_id::int AS "reporterId",
+  r.held, r.hold_reason AS "holdReason", r.moderation, r.co_reporters AS "coReporters", r.anonymous, r.reporter_id::int AS "reporterId",
   u.nickname AS "reporterName", u.phone AS "reporterPhone", r.department, r.assignee_id::int AS "assigneeId", a.nickname AS "assigneeName",
   r.merged_into::int AS "mergedInto", r.rating, r.rating_comment AS "ratingComment", r.rated_at AS "ratedAt",
   (SELECT p.id FROM report_photos p WHERE p.report_id = r.id ORDER BY p.created_at, p.id LIMIT 1) AS "thumbId",
@@ -82,6 +91,7 @@ export interface LockedReport {
   categoryCode: string
   closedAt: Date | null
   held: boolean
+  moderation: ModerationState
   rating: number | null
   slaHours: number
 }
@@ -90,7 +100,7 @@ export interface LockedReport {
 export function lockReports(db: Queryable, ids: number[]) {
   return db.query<LockedReport>(
     `SELECT r.id::int AS id, r.state, r.reporter_id::int AS "reporterId", r.community_code AS "communityCode", r.grid_code AS "gridCode",
-            r.category_code AS "categoryCode", r.closed_at AS "closedAt", r.held, r.rating,
+            r.category_code AS "categoryCode", r.closed_at AS "closedAt", r.held, r.moderation, r.rating,
             (SELECT sla_hours FROM report_categories WHERE code = r.category_code) AS "slaHours"
        FROM reports r WHERE r.id = ANY($1::bigint[]) ORDER BY r.id FOR UPDATE`,
     [ids],
@@ -162,7 +172,8 @@ export function enqueueForFollowers(db: Queryable, reportId: number, reporterId:
   return db.query(
     `INSERT INTO notification_outbox (user_id, kind, ref, payload)
      SELECT f.user_id, $3, 'report:' || $1::bigint, $4::jsonb
-       FROM (SELECT $2::bigint AS user_id UNION SELECT user_id FROM report_co_reporters WHERE report_id = $1) f`,
+       FROM (SELECT $2::bigint AS user_id UNION SELECT user_id FROM report_co_reporters WHERE report_id = $1) f
+       JOIN users u ON u.id = f.user_id AND u.erased_at IS NULL`,
     [reportId, reporterId, kind, JSON.stringify(payload)],
   )
 }
@@ -247,7 +258,7 @@ export function filterSql(f: ReportFilter, params: unknown[], opts: { withState?
   }
   if (f.communityCode) where.push(`r.community_code = ${p(f.communityCode)}`)
   if (f.reporterId) where.push(`r.reporter_id = ${p(f.reporterId)}`)
-  if (f.publicOnly) where.push(`NOT r.held`)
+  if (f.publicOnly) where.push(publiclyVisibleSql())
   if (opts.withState !== false && f.state) where.push(`r.state = ${p(f.state)}`)
   if (f.categoryCode) where.push(`r.category_code = ${p(f.categoryCode)}`)
   if (f.overdue !== undefined) where.push(`${OVERDUE_SQL} = ${p(f.overdue)}`)

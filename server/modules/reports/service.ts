@@ -10,6 +10,8 @@ import {
   type DailyStats, type MeTooResult, type NearbyResult, type ReportDetail, type ReportListItem, type ReportPage, type ReportState,
   type SubmitReportBody, type TimelineEvent, type TransitionAction, type TransitionBody, type WorkPage, type WorkQuery,
 } from '../../../types/reports'
+import { PUBLIC_MODERATION_STATES } from '../../../types/moderation'
+import { isFlaggedBy } from '../moderation/queries'
 import { enqueueStateMessages } from './notify'
 import { photoView } from './photos'
 import { assertWorkerOf, assertWorkerOrOffice, assignableRegions, coversReport, scopeCodes, seesEverything } from './policy'
@@ -18,6 +20,11 @@ import * as q from './queries'
 export const REOPEN_DAYS = 7
 export const DUPLICATE_DAYS = 7
 const ANONYMOUS_NAME = '匿名居民'
+export const REMOVED_CONTENT = '（该内容经审核已移除）'
+
+/** Residents see a report unless the content check holds it or moderation hides it. */
+export const publiclyVisible = (r: { held: boolean; moderation: string }) =>
+  !r.held && (PUBLIC_MODERATION_STATES as readonly string[]).includes(r.moderation)
 
 // ---------- categories (a short list that rarely changes: cached per process for a minute)
 let categoryCache: { at: number; db: unknown; rows: q.CategoryRow[] } | null = null
@@ -50,13 +57,14 @@ const iso = (d: Date | string) => new Date(d).toISOString()
 export const reportNumber = (id: number) => `SSP${String(id).padStart(6, '0')}`
 
 function listItem(dir: RegionDirectory, r: q.ReportRow, full: boolean): ReportListItem {
+  const removed = r.moderation === 'content_removed' && !full
   return {
     id: r.id,
     number: reportNumber(r.id),
     category: { code: r.categoryCode, name: r.categoryName, icon: r.categoryIcon },
     state: r.state as ReportState,
     stateLabel: STATE_LABELS[r.state as ReportState],
-    description: r.description,
+    description: removed ? REMOVED_CONTENT : r.description,
     address: r.address,
     community: { code: r.communityCode, name: dir.get(r.communityCode)?.name ?? r.communityCode },
     createdAt: iso(r.createdAt),
@@ -65,7 +73,7 @@ function listItem(dir: RegionDirectory, r: q.ReportRow, full: boolean): ReportLi
     overdue: r.overdue,
     held: r.held,
     coReporters: r.coReporters,
-    thumbUrl: r.thumbId ? `/api/v1/photos/${r.thumbId}/thumb` : null,
+    thumbUrl: r.thumbId && !removed ? `/api/v1/photos/${r.thumbId}/thumb` : null,
     reporterName: full ? r.reporterName : r.anonymous ? ANONYMOUS_NAME : r.reporterName,
   }
 }
@@ -121,15 +129,18 @@ async function detail(ctx: AppContext, db: Queryable, caller: Caller | null, id:
   const r = await q.reportById(db, id)
   if (!r) throw notFound('REPORT_NOT_FOUND', '该随手拍不存在')
   const full = seesEverything(dir, caller, r)
-  // a held report (content check) is seen by the reporter, the workers of its region and the office only
-  if (r.held && !full) throw notFound('REPORT_NOT_FOUND', '该随手拍不存在')
+  // a held (content check) or hidden (moderation) report is seen by the reporter, the workers of its region and the
+  // office only
+  if (!publiclyVisible(r) && !full) throw notFound('REPORT_NOT_FOUND', '该随手拍不存在')
   const isWorker = caller ? coversReport(dir, caller, r) || caller.office : false
-  const [photos, events, meToo] = await Promise.all([
+  const [photos, events, meToo, flagged] = await Promise.all([
     q.photosOfReport(db, id),
     q.eventsOf(db, id),
     caller ? q.isCoReporter(db, id, caller.userId) : Promise.resolve(undefined),
+    caller ? isFlaggedBy(db, 'report', id, caller.userId) : Promise.resolve(false),
   ])
-  const reportPhotos = photos.filter((p) => p.eventId === null)
+  const removed = r.moderation === 'content_removed' && !full
+  const reportPhotos = removed ? [] : photos.filter((p) => p.eventId === null)
   const timeline: TimelineEvent[] = events.map((e) => ({
     id: e.id,
     action: e.action,
@@ -167,6 +178,9 @@ async function detail(ctx: AppContext, db: Queryable, caller: Caller | null, id:
     actions: allowedActions(dir, caller, r),
     canRate: caller?.userId === r.reporterId && (r.state === 'closed' || r.state === 'closed_not_fixed') && r.rating === null,
     timeline,
+    moderation: r.moderation,
+    canFlag: Boolean(caller) && caller?.userId !== r.reporterId && publiclyVisible(r) && !flagged,
+    flaggedByMe: flagged,
   }
 }
 
@@ -239,7 +253,7 @@ export async function submitReport(
   const r: q.ReportRow = {
     id: out.id, categoryCode: cat.code, categoryName: cat.name, categoryIcon: cat.icon, state: 'submitted', description, address,
     communityCode: where.communityCode, gridCode: where.gridCode, lng: body.lng, lat: body.lat, createdAt: out.createdAt!, dueAt: out.dueAt!,
-    closedAt: null, overdue: false, held: out.held!, holdReason: out.holdReason, coReporters: 0, anonymous: body.anonymous, reporterId: caller.userId,
+    closedAt: null, overdue: false, held: out.held!, holdReason: out.holdReason, moderation: 'visible', coReporters: 0, anonymous: body.anonymous, reporterId: caller.userId,
     reporterName: caller.nickname, reporterPhone: caller.phone, department: cat.department, assigneeId: null, assigneeName: null,
     mergedInto: null, rating: null, ratingComment: null, ratedAt: null, thumbId: ordered[0]?.id ?? null, source: opts.source ?? 'app', mediaUrl: opts.mediaUrl ?? null,
   }
@@ -249,6 +263,7 @@ export async function submitReport(
     lng: body.lng, lat: body.lat, anonymous: body.anonymous, department: cat.department, assignee: null, mergedInto: null,
     reporter: { id: caller.userId, name: caller.nickname, phoneMasked: maskPhone(caller.phone) },
     isMine: true, meToo: false, holdReason: out.holdReason, photos: ordered.map(photoView), rating: null, actions: allowedActions(dir, caller, r), canRate: false,
+    moderation: 'visible', canFlag: false, flaggedByMe: false,
     timeline: [{ id: out.eventId!, action: 'submit', label: ACTION_LABELS.submit, fromState: null, toState: 'submitted',
       actor: { role: actorRole, name: '上报人' }, note: null, photos: [], at: iso(out.createdAt!) }],
   }
@@ -267,16 +282,18 @@ export async function nearby(ctx: AppContext, categoryCode: string, rawLng: numb
   const dLng = radius / (111_320 * Math.max(0.01, Math.cos((lat * Math.PI) / 180)))
   const rows = await ctx.db.query<{ id: number; state: string; description: string; address: string; coReporters: number; createdAt: Date; thumbId: string | null; dist: number }>(
     `SELECT * FROM (
-       SELECT r.id::int AS id, r.state, r.description, r.address, r.co_reporters AS "coReporters", r.created_at AS "createdAt",
-              (SELECT p.id FROM report_photos p WHERE p.report_id = r.id ORDER BY p.created_at, p.id LIMIT 1) AS "thumbId",
+       SELECT r.id::int AS id, r.state, r.address, r.co_reporters AS "coReporters", r.created_at AS "createdAt",
+              CASE WHEN r.moderation = 'content_removed' THEN $10 ELSE r.description END AS description,
+              CASE WHEN r.moderation = 'content_removed' THEN NULL
+                   ELSE (SELECT p.id FROM report_photos p WHERE p.report_id = r.id ORDER BY p.created_at, p.id LIMIT 1) END AS "thumbId",
               6371000 * 2 * asin(sqrt(power(sin(radians(r.lat - $3) / 2), 2)
                 + cos(radians($3)) * cos(radians(r.lat)) * power(sin(radians(r.lng - $2) / 2), 2))) AS dist
          FROM reports r
         WHERE r.category_code = $1 AND r.created_at > now() - make_interval(days => $8)
           AND r.lat BETWEEN $4 AND $5 AND r.lng BETWEEN $6 AND $7
-          AND r.state IN ${q.OPEN_STATES_SQL} AND NOT r.held) x
+          AND r.state IN ${q.OPEN_STATES_SQL} AND ${q.publiclyVisibleSql()}) x
       WHERE dist <= $9 ORDER BY dist LIMIT 10`,
-    [cat.code, lng, lat, lat - dLat, lat + dLat, lng - dLng, lng + dLng, DUPLICATE_DAYS, radius],
+    [cat.code, lng, lat, lat - dLat, lat + dLat, lng - dLng, lng + dLng, DUPLICATE_DAYS, radius, REMOVED_CONTENT],
   )
   return {
     radiusM: radius,
@@ -298,7 +315,7 @@ export async function nearby(ctx: AppContext, categoryCode: string, rawLng: numb
 export async function meToo(ctx: AppContext, caller: Caller, id: number): Promise<MeTooResult> {
   return ctx.db.transaction(async (tx) => {
     const [r] = await q.lockReports(tx, [id])
-    if (!r || r.held) throw notFound('REPORT_NOT_FOUND', '该随手拍不存在')
+    if (!r || !publiclyVisible(r)) throw notFound('REPORT_NOT_FOUND', '该随手拍不存在')
     if (r.reporterId === caller.userId) throw conflict('METOO_OWN_REPORT', '这是您自己上报的问题')
     if (!OPEN_STATES.includes(r.state as ReportState)) throw conflict('REPORT_NOT_OPEN', '该问题已处理完毕，如仍存在请重新上报')
     const added = await tx.one('INSERT INTO report_co_reporters (report_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING report_id', [id, caller.userId])
@@ -526,7 +543,7 @@ export async function dailyStats(ctx: AppContext, caller: Caller, from: string |
 export async function latestForHome(ctx: AppContext, communityCode: string) {
   const rows = await ctx.db.query<{ id: number; name: string; state: string; address: string }>(
     `SELECT r.id::int AS id, c.name, r.state, r.address FROM reports r JOIN report_categories c ON c.code = r.category_code
-      WHERE r.community_code = $1 AND NOT r.held ORDER BY r.created_at DESC, r.id DESC LIMIT 5`,
+      WHERE r.community_code = $1 AND ${q.publiclyVisibleSql()} ORDER BY r.created_at DESC, r.id DESC LIMIT 5`,
     [communityCode],
   )
   if (rows.length === 0) return null

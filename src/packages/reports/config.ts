@@ -10,4 +10,5 @@ export const PAGES = {
   work: '/packages/reports/pages/work/index',
   handle: '/packages/reports/pages/handle/index',
   stats: '/packages/reports/pages/stats/index',
+  moderation: '/packages/reports/pages/moderation/index',
 }

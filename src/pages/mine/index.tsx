@@ -98,6 +98,7 @@ export default function MinePage() {
         <CellGroup title='工作'>
           <Cell title='组织答题' description='答题活动、题库、现场答题' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/quizzes/pages/admin/index' })} />
           <Cell className='mine__work' title='随手拍工单' description='受理、派遣、整改、销号' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/reports/pages/work/index' })} />
+          <Cell className='mine__moderation' title='内容审核' description='居民举报的随手拍' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/reports/pages/moderation/index' })} />
         </CellGroup>
       ) : null}
 
@@ -109,6 +110,11 @@ export default function MinePage() {
           extra={<Switch ariaLabel='长辈模式' checked={elder} disabled={savingElder} onChange={onElder} />}
         />
         <Cell className='mine__privacy' title='隐私政策' description='收集哪些信息、保存多久、谁能看到' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/accounts/pages/privacy/index' })} />
+      </CellGroup>
+
+      <CellGroup title='个人信息'>
+        <Cell className='mine__export' title='导出我的数据' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/accounts/pages/export/index' })} />
+        <Cell className='mine__erase' title='注销账号' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/accounts/pages/erase/index' })} />
       </CellGroup>
 
       {expiresAt ? <View className='cl-muted mine__expires'>登录有效期至 {formatDateTime(expiresAt)}</View> : null}

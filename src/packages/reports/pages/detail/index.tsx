@@ -12,6 +12,8 @@ import { useReloadOnShow } from '@/hooks/useReloadOnShow'
 import { ApiError, toast } from '@/services/api'
 import { getReport, rateReport, transition } from '@/services/reports'
 import { formatDateTime } from '@/utils/time'
+import { MODERATION_LABELS } from '@contract/moderation-constants'
+import FlagSheet from '../../components/FlagSheet'
 import ReportHead from '../../components/ReportHead'
 import Timeline from '../../components/Timeline'
 import { PAGES } from '../../config'
@@ -45,6 +47,7 @@ export default function ReportDetailPage() {
   const [score, setScore] = useState(0)
   const [comment, setComment] = useState('')
   const [busy, setBusy] = useState(false)
+  const [flagging, setFlagging] = useState(false)
 
   const fail = async (e: unknown) => {
     toast(e instanceof ApiError ? e.message : '操作失败，请稍后重试')
@@ -170,6 +173,26 @@ export default function ReportDetailPage() {
       <Card title='处理进度'>
         <Timeline events={r.timeline} />
       </Card>
+
+      {r.moderation !== 'visible' && (r.isMine || canHandle) ? (
+        <View className='rp-detail__moderation'>{`内容审核：${MODERATION_LABELS[r.moderation]}`}</View>
+      ) : null}
+      {r.flaggedByMe ? (
+        <View className='rp-detail__flagged'>您已举报该内容，正在等待审核</View>
+      ) : r.canFlag ? (
+        <Button className='rp-detail__flag' fill='none' size='small' onClick={() => setFlagging(true)}>
+          举报
+        </Button>
+      ) : null}
+      <FlagSheet
+        reportId={r.id}
+        visible={flagging}
+        onClose={() => setFlagging(false)}
+        onFlagged={() => {
+          setFlagging(false)
+          setOverride({ ...r, canFlag: false, flaggedByMe: true })
+        }}
+      />
     </PageShell>
   )
 }

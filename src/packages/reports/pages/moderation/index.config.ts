@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '内容审核', enablePullDownRefresh: true, backgroundTextStyle: 'dark' })
