@@ -1,3 +1,4 @@
+import { cursorCodec } from '../../lib/cursor'
 import type { AppContext } from '../../context'
 import { badRequest, conflict, notFound } from '../../errors'
 import { audit } from '../../lib/audit'
@@ -37,17 +38,14 @@ export async function flagReport(ctx: AppContext, caller: Caller, reportId: numb
   })
 }
 
+// the rank (0 auto-hidden first, 1 the rest) travels as rank + 1: the shared codec takes positive integers only
+const queueCursor = cursorCodec('id', 'instant', 'id')
+
 function decodeCursor(c: string | undefined): [number, string, number] | null {
-  if (!c) return null
-  try {
-    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'))
-    if (Array.isArray(v) && (v[0] === 0 || v[0] === 1) && typeof v[1] === 'string' && !Number.isNaN(Date.parse(v[1])) && Number.isInteger(v[2])) {
-      return [v[0], v[1], v[2]]
-    }
-  } catch {
-    /* fall through */
-  }
-  throw badRequest('CURSOR_INVALID', '分页游标无效，请从第一页重新加载')
+  const v = queueCursor.decode(c)
+  if (!v) return null
+  if (v[0] > 2) throw badRequest('CURSOR_INVALID', '分页游标无效，请从第一页重新加载')
+  return [v[0] - 1, v[1].toISOString(), v[2]]
 }
 
 export async function queue(ctx: AppContext, caller: Caller, cursor: string | undefined, limit: number): Promise<ModerationQueue> {
@@ -75,7 +73,7 @@ export async function queue(ctx: AppContext, caller: Caller, cursor: string | un
       }
     }),
     nextCursor:
-      rows.length > limit ? Buffer.from(JSON.stringify([last.rank, new Date(last.firstFlaggedAt).toISOString(), last.reportId])).toString('base64url') : null,
+      rows.length > limit ? queueCursor.encode([last.rank + 1, new Date(last.firstFlaggedAt), last.reportId]) : null,
   }
 }
 
