@@ -20,7 +20,7 @@
  *  photos:       GET /api/v1/photos/:id  and  /api/v1/photos/:id/thumb  (unguessable URLs; usable in <image src>)
  *  office:       GET /api/v1/admin/notifications?status=failed     → failed subscribe messages
  *                POST /api/v1/admin/notifications/:id/retry         → NotificationItem (a failed one, queued again now)
- *                POST /api/v1/admin/open311-keys { name }            → the key (shown once)
+ *                POST /api/v1/admin/open311-keys { name, readPrivate?, extendedStatuses? } → the key (shown once)
  *
  * Times are ISO-8601 UTC strings; show them in Asia/Shanghai. Errors: { code, message } (message is Chinese, show it).
  */
@@ -154,7 +154,7 @@ export type WorkPage = Static<typeof WorkPage>
 
 export const TimelineEvent = Type.Object({
   id: Type.Integer(),
-  /** submit, accept, reject, merge, dispatch, rectify, close, close_not_fixed, reopen, metoo, rate, hold, release */
+  /** submit, accept, reject, merge, dispatch, rectify, close, close_not_fixed, reopen, metoo, rate, hold, release, comment (a city system's, Open311) */
   action: Type.String(),
   label: Type.String(),
   fromState: Type.Union([ReportState, Type.Null()]),
@@ -287,8 +287,19 @@ export type NotificationItem = Static<typeof NotificationItem>
 export const NotificationList = Type.Object({ items: Type.Array(NotificationItem), counts: Type.Record(Type.String(), Type.Integer()) })
 export type NotificationList = Static<typeof NotificationList>
 
-export const Open311KeyBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 60 }) }, { additionalProperties: false })
-export const Open311KeyResult = Type.Object({ id: Type.Integer(), name: Type.String(), accountId: Type.Integer(), apiKey: Type.String() })
+export const Open311KeyBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 60 }),
+    /** exact coordinates, addresses and (signed, expiring) photo links in Open311 reads; without it what anyone reads */
+    readPrivate: Type.Optional(Type.Boolean({ default: false })),
+    /** FixMyStreet's extended statuses (FIXED, DUPLICATE, …) instead of open/closed */
+    extendedStatuses: Type.Optional(Type.Boolean({ default: false })),
+  },
+  { additionalProperties: false },
+)
+export const Open311KeyResult = Type.Object({
+  id: Type.Integer(), name: Type.String(), accountId: Type.Integer(), apiKey: Type.String(), readPrivate: Type.Boolean(), extendedStatuses: Type.Boolean(),
+})
 export type Open311KeyResult = Static<typeof Open311KeyResult>
 
 /**

@@ -10,7 +10,7 @@ import {
   type SubmitReportBody, type TimelineEvent, type TransitionAction, type TransitionBody, type WorkPage, type WorkQuery,
 } from '../../../types/reports'
 import { enqueueStateMessages } from './notify'
-import { photoView } from './photos'
+import { photoView, thumbUrl } from './photos'
 import { assertWorkerOf, assertWorkerOrOffice, assignableRegions, coversReport, scopeCodes, seesEverything } from './policy'
 import * as q from './queries'
 
@@ -48,7 +48,7 @@ export function place(dir: RegionDirectory, lng: number, lat: number): Place {
 const iso = (d: Date | string) => new Date(d).toISOString()
 export const reportNumber = (id: number) => `SSP${String(id).padStart(6, '0')}`
 
-function listItem(dir: RegionDirectory, r: q.ReportRow, full: boolean): ReportListItem {
+function listItem(ctx: AppContext, dir: RegionDirectory, r: q.ReportRow, full: boolean): ReportListItem {
   return {
     id: r.id,
     number: reportNumber(r.id),
@@ -64,12 +64,12 @@ function listItem(dir: RegionDirectory, r: q.ReportRow, full: boolean): ReportLi
     overdue: r.overdue,
     held: r.held,
     coReporters: r.coReporters,
-    thumbUrl: r.thumbId ? `/api/v1/photos/${r.thumbId}/thumb` : null,
+    thumbUrl: thumbUrl(ctx.config.photoLinks, r.thumbId),
     reporterName: full ? r.reporterName : r.anonymous ? ANONYMOUS_NAME : r.reporterName,
   }
 }
 
-const ACTION_LABELS: Record<string, string> = {
+export const ACTION_LABELS: Record<string, string> = {
   submit: '提交上报',
   accept: '受理',
   reject: '不予受理',
@@ -82,6 +82,7 @@ const ACTION_LABELS: Record<string, string> = {
   metoo: '我也遇到了',
   rate: '评价处置',
   release: '审核通过公开',
+  comment: '城市系统留言',
 }
 
 interface Transition {
@@ -145,11 +146,11 @@ async function detail(ctx: AppContext, db: Queryable, caller: Caller | null, id:
             : e.actorRole === 'open311' ? '城市管理系统' : '系统',
     },
     note: e.note,
-    photos: photos.filter((p) => p.eventId === e.id).map(photoView),
+    photos: photos.filter((p) => p.eventId === e.id).map(photoView(ctx.config.photoLinks)),
     at: iso(e.createdAt),
   }))
   return {
-    ...listItem(dir, r, isWorker),
+    ...listItem(ctx, dir, r, isWorker),
     grid: r.gridCode ? { code: r.gridCode, name: dir.get(r.gridCode)?.name ?? r.gridCode } : null,
     lng: r.lng,
     lat: r.lat,
@@ -161,7 +162,7 @@ async function detail(ctx: AppContext, db: Queryable, caller: Caller | null, id:
     isMine: caller?.userId === r.reporterId,
     meToo: Boolean(meToo),
     holdReason: full ? r.holdReason : null,
-    photos: reportPhotos.map(photoView),
+    photos: reportPhotos.map(photoView(ctx.config.photoLinks)),
     rating: r.rating ? { score: r.rating, comment: r.ratingComment, ratedAt: iso(r.ratedAt!) } : null,
     actions: allowedActions(dir, caller, r),
     canRate: caller?.userId === r.reporterId && (r.state === 'closed' || r.state === 'closed_not_fixed') && r.rating === null,
@@ -243,11 +244,11 @@ export async function submitReport(
     mergedInto: null, rating: null, ratingComment: null, ratedAt: null, thumbId: ordered[0]?.id ?? null, source: opts.source ?? 'app', mediaUrl: opts.mediaUrl ?? null,
   }
   const view: ReportDetail = {
-    ...listItem(dir, r, true),
+    ...listItem(ctx, dir, r, true),
     grid: where.gridCode ? { code: where.gridCode, name: dir.get(where.gridCode)?.name ?? where.gridCode } : null,
     lng: body.lng, lat: body.lat, anonymous: body.anonymous, department: cat.department, assignee: null, mergedInto: null,
     reporter: { id: caller.userId, name: caller.nickname, phoneMasked: maskPhone(caller.phone) },
-    isMine: true, meToo: false, holdReason: out.holdReason, photos: ordered.map(photoView), rating: null, actions: allowedActions(dir, caller, r), canRate: false,
+    isMine: true, meToo: false, holdReason: out.holdReason, photos: ordered.map(photoView(ctx.config.photoLinks)), rating: null, actions: allowedActions(dir, caller, r), canRate: false,
     timeline: [{ id: out.eventId!, action: 'submit', label: ACTION_LABELS.submit, fromState: null, toState: 'submitted',
       actor: { role: actorRole, name: '上报人' }, note: null, photos: [], at: iso(out.createdAt!) }],
   }
@@ -285,7 +286,7 @@ export async function nearby(ctx: AppContext, categoryCode: string, lng: number,
       distanceM: Math.round(r.dist),
       coReporters: r.coReporters,
       createdAt: iso(r.createdAt),
-      thumbUrl: r.thumbId ? `/api/v1/photos/${r.thumbId}/thumb` : null,
+      thumbUrl: thumbUrl(ctx.config.photoLinks, r.thumbId),
     })),
   }
 }
@@ -460,7 +461,7 @@ async function page(ctx: AppContext, f: q.ReportFilter, cursor: string | undefin
   )
   const more = rows.length > limit
   const items = rows.slice(0, limit)
-  return { items: items.map((r) => listItem(dir, r, full)), nextCursor: more ? encodeCursor(items[items.length - 1]) : null }
+  return { items: items.map((r) => listItem(ctx, dir, r, full)), nextCursor: more ? encodeCursor(items[items.length - 1]) : null }
 }
 
 export function myReports(ctx: AppContext, caller: Caller, cursor: string | undefined, limit: number): Promise<ReportPage> {

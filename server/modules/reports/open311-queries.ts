@@ -1,0 +1,116 @@
+import type { Queryable } from '../../db/types'
+
+export interface KeyRow {
+  id: number
+  accountId: number
+  readPrivate: boolean
+  extendedStatuses: boolean
+}
+
+export function keyByHash(db: Queryable, keyHash: string) {
+  return db.one<KeyRow>(
+    `SELECT id::int AS id, account_id::int AS "accountId", read_private AS "readPrivate", extended_statuses AS "extendedStatuses"
+       FROM open311_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
+    [keyHash],
+  )
+}
+
+export interface RequestRow {
+  id: number
+  state: string
+  categoryCode: string
+  categoryName: string
+  description: string
+  department: string
+  communityCode: string
+  createdAt: Date
+  updatedAt: Date
+  dueAt: Date
+  address: string
+  lat: number
+  lng: number
+  mediaUrl: string | null
+  photoId: string | null
+}
+
+export interface RequestFilter {
+  ids?: number[]
+  categoryCodes?: string[]
+  states?: string[]
+  from?: Date
+  to?: Date
+}
+
+/** Public requests only: a held report (content check, not yet released) is never read through Open311. */
+export function requests(db: Queryable, f: RequestFilter, limit: number) {
+  const where = ['NOT r.held']
+  const params: unknown[] = []
+  const p = (v: unknown) => {
+    params.push(v)
+    return `$${params.length}`
+  }
+  if (f.ids) where.push(`r.id = ANY(${p(f.ids)}::bigint[])`)
+  if (f.categoryCodes) where.push(`r.category_code = ANY(${p(f.categoryCodes)}::text[])`)
+  if (f.states) where.push(`r.state = ANY(${p(f.states)}::text[])`)
+  if (f.from) where.push(`r.created_at >= ${p(f.from)}`)
+  if (f.to) where.push(`r.created_at <= ${p(f.to)}`)
+  return db.query<RequestRow>(
+    `SELECT r.id::int AS id, r.state, r.category_code AS "categoryCode", c.name AS "categoryName", r.description, r.department,
+            r.community_code AS "communityCode", r.created_at AS "createdAt", r.updated_at AS "updatedAt", r.due_at AS "dueAt",
+            r.address, r.lat, r.lng, r.media_url AS "mediaUrl",
+            (SELECT ph.id FROM report_photos ph WHERE ph.report_id = r.id AND ph.event_id IS NULL ORDER BY ph.created_at, ph.id LIMIT 1) AS "photoId"
+       FROM reports r JOIN report_categories c ON c.code = r.category_code
+      WHERE ${where.join(' AND ')} ORDER BY r.created_at DESC, r.id DESC LIMIT ${p(limit)}`,
+    params,
+  )
+}
+
+export function publicReportExists(db: Queryable, id: number) {
+  return db.one<{ id: number }>('SELECT id::int AS id FROM reports WHERE id = $1 AND NOT held', [id])
+}
+
+export function insertSubmitter(db: Queryable, s: { reportId: number; keyId: number; firstName: string | null; lastName: string | null; email: string | null; phone: string | null }) {
+  return db.query(
+    'INSERT INTO open311_submitters (report_id, key_id, first_name, last_name, email, phone) VALUES ($1, $2, $3, $4, $5, $6)',
+    [s.reportId, s.keyId, s.firstName, s.lastName, s.email, s.phone],
+  )
+}
+
+export interface UpdateRow {
+  id: number
+  reportId: number
+  action: string
+  note: string | null
+  /** the report's state once this entry was made */
+  state: string
+  createdAt: Date
+  photoId: string | null
+  mediaUrl: string | null
+}
+
+/**
+ * 台账 entries of public reports in a time window, oldest first (a client pages by moving start_date on). The state
+ * of the report after each entry is the latest state any entry up to it set (a comment sets none).
+ */
+export function updates(db: Queryable, actions: readonly string[], from: Date, to: Date | undefined, reportIds: number[] | undefined, limit: number) {
+  return db.query<UpdateRow>(
+    `SELECT e.id::int AS id, e.report_id::int AS "reportId", e.action, e.note, e.created_at AS "createdAt",
+            (SELECT s.to_state FROM report_events s WHERE s.report_id = e.report_id AND s.id <= e.id AND s.to_state IS NOT NULL
+              ORDER BY s.id DESC LIMIT 1) AS state,
+            (SELECT ph.id FROM report_photos ph WHERE ph.event_id = e.id ORDER BY ph.created_at, ph.id LIMIT 1) AS "photoId",
+            e.detail->>'mediaUrl' AS "mediaUrl"
+       FROM report_events e JOIN reports r ON r.id = e.report_id
+      WHERE NOT r.held AND e.action = ANY($1::text[]) AND e.created_at >= $2 AND ($3::timestamptz IS NULL OR e.created_at <= $3)
+        AND ($4::bigint[] IS NULL OR e.report_id = ANY($4::bigint[]))
+      ORDER BY e.created_at, e.id LIMIT $5`,
+    [actions, from, to ?? null, reportIds ?? null, limit],
+  )
+}
+
+export function updateByExternalId(db: Queryable, keyId: number, externalId: string) {
+  return db.one<{ eventId: number }>('SELECT event_id::int AS "eventId" FROM open311_updates WHERE key_id = $1 AND external_id = $2', [keyId, externalId])
+}
+
+export function insertUpdateId(db: Queryable, keyId: number, externalId: string, eventId: number) {
+  return db.query('INSERT INTO open311_updates (key_id, external_id, event_id) VALUES ($1, $2, $3)', [keyId, externalId, eventId])
+}
