@@ -21,6 +21,7 @@
  *  office:       GET /api/v1/admin/notifications?status=failed     → failed subscribe messages
  *                POST /api/v1/admin/notifications/:id/retry         → NotificationItem (a failed one, queued again now)
  *                POST /api/v1/admin/open311-keys { name, readPrivate?, extendedStatuses? } → the key (shown once)
+ *                GET /api/v1/admin/open311-keys; PATCH /api/v1/admin/open311-keys/:id { readPrivate?, extendedStatuses?, revoked? }
  *
  * Times are ISO-8601 UTC strings; show them in Asia/Shanghai. Errors: { code, message } (message is Chinese, show it).
  */
@@ -297,9 +298,19 @@ export const Open311KeyBody = Type.Object(
   },
   { additionalProperties: false },
 )
-export const Open311KeyResult = Type.Object({
-  id: Type.Integer(), name: Type.String(), accountId: Type.Integer(), apiKey: Type.String(), readPrivate: Type.Boolean(), extendedStatuses: Type.Boolean(),
+export const Open311KeyInfo = Type.Object({
+  id: Type.Integer(), name: Type.String(), accountId: Type.Integer(), readPrivate: Type.Boolean(), extendedStatuses: Type.Boolean(),
+  createdAt: Type.String({ format: 'date-time' }), revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 })
+export type Open311KeyInfo = Static<typeof Open311KeyInfo>
+export const Open311KeyResult = Type.Composite([Open311KeyInfo, Type.Object({ apiKey: Type.String() })])
+export const Open311KeyList = Type.Object({ items: Type.Array(Open311KeyInfo) })
+/** Changes a key's access; revoked: true stops it at once (cannot be undone: create a new key). */
+export const Open311KeyPatch = Type.Object(
+  { readPrivate: Type.Optional(Type.Boolean()), extendedStatuses: Type.Optional(Type.Boolean()), revoked: Type.Optional(Type.Literal(true)) },
+  { additionalProperties: false, minProperties: 1 },
+)
+export type Open311KeyPatch = Static<typeof Open311KeyPatch>
 export type Open311KeyResult = Static<typeof Open311KeyResult>
 
 /**

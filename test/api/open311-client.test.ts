@@ -250,6 +250,29 @@ describe('an Open311 client from the spec (XML, as FixMyStreet speaks it)', () =
     expect([comment.status, errorsOf(comment.value)]).toEqual([404, [`404: service request not found: ${id}`]])
   })
 
+  it('the office changes what a key may read, or revokes it; the key then reads accordingly, or not at all', async () => {
+    const key = await newKey('区数字城管')
+    const r = (await submit(t, resident)).json()
+    const read = () => new Client(endpoint, key).get('requests.xml', { service_request_id: String(r.id) })
+    expect(first((await read()).value, 'request').media_url).toBeNull()
+    const list = (await t.as(office, { method: 'GET', url: '/api/v1/admin/open311-keys' })).json().items
+    const id = list.find((k: { name: string }) => k.name === '区数字城管').id
+    expect(JSON.stringify(list)).not.toMatch(/o311_|key_hash/)
+    expect((await t.as(resident, { method: 'PATCH', url: `/api/v1/admin/open311-keys/${id}`, payload: { readPrivate: true } })).statusCode).toBe(403)
+    const up = await t.as(office, { method: 'PATCH', url: `/api/v1/admin/open311-keys/${id}`, payload: { readPrivate: true, extendedStatuses: true } })
+    expect(up.json()).toMatchObject({ id, readPrivate: true, extendedStatuses: true, revokedAt: null })
+    const now = first((await read()).value, 'request')
+    expect(now.media_url).toMatch(/^https:\/\/civic\.example\.cn\/api\/v1\/photos\//)
+    expect(now.status).toBe('OPEN')
+    expect((await t.as(office, { method: 'PATCH', url: `/api/v1/admin/open311-keys/${id}`, payload: {} })).statusCode).toBe(400)
+    expect((await t.as(office, { method: 'PATCH', url: '/api/v1/admin/open311-keys/999999', payload: { revoked: true } })).statusCode).toBe(404)
+    const revoked = await t.as(office, { method: 'PATCH', url: `/api/v1/admin/open311-keys/${id}`, payload: { revoked: true } })
+    expect(revoked.json().revokedAt).not.toBeNull()
+    expect((await read()).status).toBe(403)
+    const [lng, lat] = wgs(INSIDE.lng, INSIDE.lat)
+    expect((await new Client(endpoint, key).post('requests.xml', { service_code: 'spitting', lat: String(lat), long: String(lng) })).status).toBe(403)
+  })
+
   it('errors in <errors> with the spec\'s codes, for every kind of bad request', async () => {
     const [lng, lat] = wgs(INSIDE.lng, INSIDE.lat)
     const anon = new Client(endpoint)

@@ -15,6 +15,42 @@ export function keyByHash(db: Queryable, keyHash: string) {
   )
 }
 
+export interface KeyInfoRow {
+  id: number
+  name: string
+  accountId: number
+  readPrivate: boolean
+  extendedStatuses: boolean
+  createdAt: Date
+  revokedAt: Date | null
+}
+const KEY_COLS = `id::int AS id, name, account_id::int AS "accountId", read_private AS "readPrivate", extended_statuses AS "extendedStatuses",
+  created_at AS "createdAt", revoked_at AS "revokedAt"`
+
+/** A key acts as an account of its own (the reporter of what it files), named after the system. */
+export async function insertKey(db: Queryable, k: { name: string; keyHash: string; createdBy: number; readPrivate: boolean; extendedStatuses: boolean }) {
+  const user = await db.one<{ id: number }>('INSERT INTO users (nickname) VALUES ($1) RETURNING id::int AS id', [`系统：${k.name}`.slice(0, 40)])
+  return db.one<KeyInfoRow>(
+    `INSERT INTO open311_keys (name, key_hash, account_id, created_by, read_private, extended_statuses)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${KEY_COLS}`,
+    [k.name, k.keyHash, user!.id, k.createdBy, k.readPrivate, k.extendedStatuses],
+  )
+}
+
+export function listKeys(db: Queryable) {
+  return db.query<KeyInfoRow>(`SELECT ${KEY_COLS} FROM open311_keys ORDER BY id`)
+}
+
+/** null leaves a setting as it is; a revoked key stays revoked. */
+export function updateKey(db: Queryable, id: number, p: { readPrivate: boolean | null; extendedStatuses: boolean | null; revoke: boolean }) {
+  return db.one<KeyInfoRow>(
+    `UPDATE open311_keys SET read_private = coalesce($2, read_private), extended_statuses = coalesce($3, extended_statuses),
+            revoked_at = CASE WHEN $4 THEN coalesce(revoked_at, now()) ELSE revoked_at END
+      WHERE id = $1 RETURNING ${KEY_COLS}`,
+    [id, p.readPrivate, p.extendedStatuses, p.revoke],
+  )
+}
+
 export interface RequestRow {
   id: number
   state: string

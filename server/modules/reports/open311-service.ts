@@ -1,11 +1,14 @@
+import crypto from 'node:crypto'
 import gcoord from 'gcoord'
 import type { AppContext } from '../../context'
-import { AppError } from '../../errors'
+import { AppError, notFound } from '../../errors'
+import { audit } from '../../lib/audit'
 import type { Caller } from '../../lib/caller'
 import { hashSecret } from '../../lib/tokens'
 import type { RegionDirectory } from '../regions/directory'
-import { OPEN_STATES, STATE_LABELS, type ReportState } from '../../../types/reports'
+import { OPEN_STATES, STATE_LABELS, type Open311KeyInfo, type Open311KeyPatch, type ReportState } from '../../../types/reports'
 import { signPhoto } from './photos'
+import { assertOffice } from './policy'
 import * as q from './open311-queries'
 import { insertEvent } from './queries'
 import * as service from './service'
@@ -143,6 +146,37 @@ export async function requireKey(ctx: AppContext, params: Params): Promise<Key> 
   const key = await keyOf(ctx, params)
   if (!key) throw new Open311Error(403, 'api_key is required to write: ask the campaign office (创文办) for one')
   return key
+}
+
+// ---------- key administration (the office)
+const keyInfo = (k: q.KeyInfoRow): Open311KeyInfo => ({
+  ...k, createdAt: new Date(k.createdAt).toISOString(), revokedAt: k.revokedAt ? new Date(k.revokedAt).toISOString() : null,
+})
+
+export async function createKey(ctx: AppContext, caller: Caller, body: { name: string; readPrivate?: boolean; extendedStatuses?: boolean }) {
+  assertOffice(caller)
+  const apiKey = `o311_${crypto.randomBytes(24).toString('base64url')}`
+  const name = body.name.trim()
+  return ctx.db.transaction(async (tx) => {
+    const k = (await q.insertKey(tx, { name, keyHash: hashSecret(apiKey), createdBy: caller.userId, readPrivate: body.readPrivate ?? false, extendedStatuses: body.extendedStatuses ?? false }))!
+    await audit(tx, caller.userId, 'open311.key.create', `open311_key:${k.id}`, { name, accountId: k.accountId, readPrivate: k.readPrivate, extendedStatuses: k.extendedStatuses })
+    return { ...keyInfo(k), apiKey }
+  })
+}
+
+export async function listKeys(ctx: AppContext, caller: Caller) {
+  assertOffice(caller)
+  return { items: (await q.listKeys(ctx.db)).map(keyInfo) }
+}
+
+export async function updateKey(ctx: AppContext, caller: Caller, id: number, patch: Open311KeyPatch) {
+  assertOffice(caller)
+  return ctx.db.transaction(async (tx) => {
+    const k = await q.updateKey(tx, id, { readPrivate: patch.readPrivate ?? null, extendedStatuses: patch.extendedStatuses ?? null, revoke: patch.revoked === true })
+    if (!k) throw notFound('OPEN311_KEY_NOT_FOUND', '没有这个 Open311 key')
+    await audit(tx, caller.userId, 'open311.key.update', `open311_key:${id}`, patch)
+    return keyInfo(k)
+  })
 }
 
 // ---------- coordinates and privacy

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import multipart from '@fastify/multipart'
 import { Type } from '@sinclair/typebox'
@@ -8,15 +7,16 @@ import { audit } from '../../lib/audit'
 import { requireCaller } from '../../lib/caller'
 import { checkIdempotencyKey } from '../../lib/idempotency'
 import { errorResponses } from '../../lib/schemas'
-import { hashSecret } from '../../lib/tokens'
 import {
-  CategoryList, DailyStats, HandlingOptions, MeTooResult, NearbyQuery, NearbyResult, NotificationItem, NotificationList, Open311KeyBody, Open311KeyResult, PageQuery,
+  CategoryList, DailyStats, HandlingOptions, MeTooResult, NearbyQuery, NearbyResult, NotificationItem, NotificationList, Open311KeyBody, Open311KeyInfo, Open311KeyList,
+  Open311KeyPatch, Open311KeyResult, PageQuery,
   PhotoView, RatingBody, ReportDetail, ReportPage, SubmitReportBody, TransitionBody, WorkPage, WorkQuery,
 } from '../../../types/reports'
 import { exportLedger } from './export'
 import { handlingOptions } from './handling-options'
 import { retryNotification, startOutboxWorker } from './notify'
 import { checkPhotoLink, MAX_PHOTO_BYTES, openPhoto, startPhotoSweeper, uploadPhoto } from './photos'
+import { createKey, listKeys, updateKey } from './open311-service'
 import { assertOffice } from './policy'
 import * as service from './service'
 
@@ -231,23 +231,14 @@ export const reportRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => asyn
   }, async (req) => retryNotification(ctx, await requireCaller(ctx, req), req.params.id))
 
   app.post('/admin/open311-keys', {
-    schema: { tags: ['reports'], summary: '为城市系统创建 Open311 API key（只显示一次）', body: Open311KeyBody, response: { 201: Open311KeyResult, ...errs } },
-  }, async (req, reply) => {
-    const caller = await requireCaller(ctx, req)
-    assertOffice(caller)
-    const apiKey = `o311_${crypto.randomBytes(24).toString('base64url')}`
-    const out = await ctx.db.transaction(async (tx) => {
-      const user = await tx.one<{ id: number }>(`INSERT INTO users (nickname) VALUES ($1) RETURNING id::int AS id`, [`系统：${req.body.name.trim()}`.slice(0, 40)])
-      const readPrivate = req.body.readPrivate ?? false
-      const extendedStatuses = req.body.extendedStatuses ?? false
-      const key = await tx.one<{ id: number }>(
-        `INSERT INTO open311_keys (name, key_hash, account_id, created_by, read_private, extended_statuses)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id::int AS id`,
-        [req.body.name.trim(), hashSecret(apiKey), user!.id, caller.userId, readPrivate, extendedStatuses],
-      )
-      await audit(tx, caller.userId, 'open311.key.create', `open311_key:${key!.id}`, { name: req.body.name, accountId: user!.id, readPrivate, extendedStatuses })
-      return { id: key!.id, name: req.body.name.trim(), accountId: user!.id, apiKey, readPrivate, extendedStatuses }
-    })
-    return reply.code(201).send(out)
-  })
+    schema: { tags: ['reports'], summary: '为城市系统创建 Open311 API key（只显示一次；readPrivate：精确坐标与照片，extendedStatuses：FixMyStreet 扩展状态）', body: Open311KeyBody, response: { 201: Open311KeyResult, ...errs } },
+  }, async (req, reply) => reply.code(201).send(await createKey(ctx, await requireCaller(ctx, req), req.body)))
+
+  app.get('/admin/open311-keys', {
+    schema: { tags: ['reports'], summary: 'Open311 API key 列表（创文办）', response: { 200: Open311KeyList, ...errs } },
+  }, async (req) => listKeys(ctx, await requireCaller(ctx, req)))
+
+  app.patch('/admin/open311-keys/:id', {
+    schema: { tags: ['reports'], summary: '修改 Open311 API key 的权限，或停用（创文办）', params: IdParams, body: Open311KeyPatch, response: { 200: Open311KeyInfo, ...errs } },
+  }, async (req) => updateKey(ctx, await requireCaller(ctx, req), req.params.id, req.body))
 }
