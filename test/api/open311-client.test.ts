@@ -300,8 +300,12 @@ describe('an Open311 client from the spec (XML, as FixMyStreet speaks it)', () =
     }
     const json = await t.app.inject({ method: 'GET', url: '/open311/v2/nope.json' })
     expect([json.statusCode, json.json()]).toEqual([404, [{ code: 404, description: 'no such resource: GET /open311/v2/nope.json' }]])
-    // and the H5 build still answers its own paths
+    // and the H5 build still answers its own paths, CORS its preflights
     expect((await t.app.inject({ method: 'GET', url: '/' })).statusCode).toBe(200)
+    const pre = await t.app.inject({
+      method: 'OPTIONS', url: '/open311/v2/requests.xml', headers: { origin: 'http://localhost:10086', 'access-control-request-method': 'POST' },
+    })
+    expect([pre.statusCode, pre.headers['access-control-allow-origin']]).toEqual([204, 'http://localhost:10086'])
     for (const bad of ['2026-02-31T00:00:00Z', '0000-01-01', '9999-99-99', '-100000-01-01', '2026-13-01', '2026-01-01T24:00:00Z', 'yesterday']) {
       for (const resource of ['requests.xml', 'servicerequestupdates.xml']) {
         const res = await anon.get(resource, { start_date: bad })
