@@ -195,6 +195,10 @@ export const ReportDetail = Type.Object({
   mergedInto: Type.Union([Type.Integer(), Type.Null()]),
   /** only for the reporter, workers of the region and the office */
   reporter: Type.Union([Type.Object({ id: Type.Integer(), name: Type.String(), phoneMasked: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]),
+  /** a report a city system filed (Open311) for a person who gave their name, e-mail or phone: workers of the region and the office only */
+  filedFor: Type.Optional(Type.Union([Type.Object({
+    system: Type.String(), name: Type.Union([Type.String(), Type.Null()]), email: Type.Union([Type.String(), Type.Null()]), phoneMasked: Type.Union([Type.String(), Type.Null()]),
+  }), Type.Null()])),
   isMine: Type.Boolean(),
   meToo: Type.Boolean(),
   holdReason: Type.Union([Type.String(), Type.Null()]),

@@ -115,6 +115,12 @@ describe('an Open311 client from the spec (XML, as FixMyStreet speaks it)', () =
     // the person is staff-only: nowhere in what Open311 returns
     const back = await new Client(endpoint, readKey).get('requests.xml', { service_request_id: id })
     expect(JSON.stringify(back.value)).not.toMatch(/li\.lei|13900001111|李/)
+    // the workers of the region see for whom a system filed it; a resident does not
+    const forWorker = (await t.as(worker, { method: 'GET', url: `/api/v1/reports/${id}` })).json()
+    expect(forWorker.filedFor).toEqual({ system: 'FixMyStreet 测试', name: '李雷', email: 'li.lei@example.org', phoneMasked: '139****1111' })
+    const forResident = (await t.as(resident, { method: 'GET', url: `/api/v1/reports/${id}` })).json()
+    expect(forResident.filedFor ?? null).toBeNull()
+    expect(JSON.stringify(forResident)).not.toMatch(/li\.lei|1111/)
     const token = await new Client(endpoint).get(`tokens/${id}.xml`)
     expect(first(token.value, 'request').service_request_id).toBe(id)
   })

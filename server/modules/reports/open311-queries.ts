@@ -112,6 +112,14 @@ export function insertSubmitter(db: Queryable, s: { reportId: number; keyId: num
   )
 }
 
+export function submitterOf(db: Queryable, reportId: number) {
+  return db.one<{ system: string; firstName: string | null; lastName: string | null; email: string | null; phone: string | null }>(
+    `SELECT k.name AS system, s.first_name AS "firstName", s.last_name AS "lastName", s.email, s.phone
+       FROM open311_submitters s JOIN open311_keys k ON k.id = s.key_id WHERE s.report_id = $1`,
+    [reportId],
+  )
+}
+
 export interface UpdateRow {
   id: number
   reportId: number

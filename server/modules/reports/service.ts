@@ -10,6 +10,7 @@ import {
   type SubmitReportBody, type TimelineEvent, type TransitionAction, type TransitionBody, type WorkPage, type WorkQuery,
 } from '../../../types/reports'
 import { enqueueStateMessages } from './notify'
+import { submitterOf } from './open311-queries'
 import { photoView, thumbUrl } from './photos'
 import { assertWorkerOf, assertWorkerOrOffice, assignableRegions, coversReport, scopeCodes, seesEverything } from './policy'
 import * as q from './queries'
@@ -124,10 +125,11 @@ async function detail(ctx: AppContext, db: Queryable, caller: Caller | null, id:
   // a held report (content check) is seen by the reporter, the workers of its region and the office only
   if (r.held && !full) throw notFound('REPORT_NOT_FOUND', '该随手拍不存在')
   const isWorker = caller ? coversReport(dir, caller, r) || caller.office : false
-  const [photos, events, meToo] = await Promise.all([
+  const [photos, events, meToo, person] = await Promise.all([
     q.photosOfReport(db, id),
     q.eventsOf(db, id),
     caller ? q.isCoReporter(db, id, caller.userId) : Promise.resolve(undefined),
+    isWorker && r.source === 'open311' ? submitterOf(db, id) : Promise.resolve(undefined),
   ])
   const reportPhotos = photos.filter((p) => p.eventId === null)
   const timeline: TimelineEvent[] = events.map((e) => ({
@@ -159,6 +161,9 @@ async function detail(ctx: AppContext, db: Queryable, caller: Caller | null, id:
     assignee: r.assigneeId ? { id: r.assigneeId, name: r.assigneeName ?? '' } : null,
     mergedInto: r.mergedInto,
     reporter: full ? { id: r.reporterId, name: r.reporterName, phoneMasked: isWorker || caller?.userId === r.reporterId ? maskPhone(r.reporterPhone) : null } : null,
+    filedFor: person
+      ? { system: person.system, name: [person.lastName, person.firstName].filter(Boolean).join('') || null, email: person.email, phoneMasked: maskPhone(person.phone) }
+      : null,
     isMine: caller?.userId === r.reporterId,
     meToo: Boolean(meToo),
     holdReason: full ? r.holdReason : null,
