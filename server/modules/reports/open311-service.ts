@@ -353,14 +353,19 @@ export async function createRequest(ctx: AppContext, params: Params) {
       caller,
       { categoryCode: code, photoIds: [], lng: gLng, lat: gLat, address: address ?? `${lat.toFixed(6)},${lng.toFixed(6)}`, description, anonymous: false },
       undefined,
-      { source: 'open311', mediaUrl: media },
+      {
+        source: 'open311',
+        mediaUrl: media,
+        alongside: person.firstName || person.lastName || person.email || person.phone
+          ? (tx, reportId) => q.insertSubmitter(tx, { reportId, keyId: key.id, ...person })
+          : undefined,
+      },
     )
   } catch (err) {
     if (err instanceof AppError && err.code === 'OUTSIDE_CITY') throw new Open311Error(400, 'the location (lat/long) is outside the city')
     throw err
   }
   const id = created.body.id
-  if (person.firstName || person.lastName || person.email || person.phone) await q.insertSubmitter(ctx.db, { reportId: id, keyId: key.id, ...person })
   return [{ service_request_id: String(id), service_notice: created.body.held ? '待人工审核后公开' : null, account_id: String(key.accountId) }]
 }
 

@@ -200,6 +200,8 @@ export interface SubmitOptions {
   /** The app requires 1–9 photos (schema); Open311 and the benchmark submit without. */
   source?: 'app' | 'open311'
   mediaUrl?: string | null
+  /** More rows of a new report, written in the same transaction (the person an Open311 client filed it for). */
+  alongside?: (tx: Queryable, reportId: number) => Promise<unknown>
 }
 
 export async function submitReport(
@@ -216,7 +218,7 @@ export async function submitReport(
   const address = body.address.trim()
   const text = await screenText(ctx, caller, [description, address].filter(Boolean).join('\n'))
   const actorRole = opts.source === 'open311' ? 'open311' : 'reporter'
-  const out = await q.submit(ctx.db, {
+  const params: q.SubmitParams = {
     userId: caller.userId,
     idempotencyKey: idempotencyKey ?? null,
     categoryCode: cat.code,
@@ -235,7 +237,15 @@ export async function submitReport(
     mediaUrl: opts.mediaUrl ?? null,
     actorRole,
     photoIds: body.photoIds,
-  })
+  }
+  const alongside = opts.alongside
+  const out = alongside
+    ? await ctx.db.transaction(async (tx) => {
+      const o = await q.submit(tx, params)
+      if (o?.outcome === 'created' && o.id) await alongside(tx, o.id)
+      return o
+    })
+    : await q.submit(ctx.db, params)
   if (out?.outcome === 'replay' && out.id) return { status: 201, body: await getReport(ctx, caller, out.id), replayed: true }
   if (out?.outcome === 'photos_taken') throw badRequest('PHOTO_NOT_FOUND', '照片不存在或已被使用，请重新上传')
   if (out?.outcome !== 'created' || !out.id) throw conflict('IDEMPOTENCY_IN_PROGRESS', '相同的请求正在处理中，请稍后重试')
