@@ -1,4 +1,5 @@
 import net from 'node:net'
+import crypto from 'node:crypto'
 import path from 'node:path'
 
 /** Everything the server reads from the environment, parsed once. README lists each variable. */
@@ -30,6 +31,12 @@ export interface Config {
   bodyLimitBytes: number
   /** Distinct residents whose 举报 hide a report from residents until a reviewer decides. */
   flagHideThreshold: number
+  /** Origin of the absolute URLs the server hands out (Open311 media_url, discovery): never taken from request headers. */
+  publicBaseUrl: string
+  /** Photos are served through links signed with this secret (HMAC), valid for ttlSeconds. */
+  photoLinks: { secret: string; ttlSeconds: number }
+  /** What an Open311 read without an API key with read access gets: coordinates rounded to this many decimals, photos or not. */
+  open311Public: { coordDecimals: number; photos: boolean }
 }
 
 /** A configuration the server must not start with; the message names the variables. */
@@ -82,12 +89,26 @@ function trustProxy(v: string | undefined): Config['trustProxy'] {
   return list
 }
 
+function baseUrl(v: string | undefined, host: string, port: number): string {
+  const local = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`
+  let url: URL
+  try {
+    url = new URL(v || local)
+  } catch {
+    throw new ConfigError(`PUBLIC_BASE_URL 不是合法的地址：${v}`)
+  }
+  if (!/^https?:$/.test(url.protocol) || url.search || url.hash) throw new ConfigError(`PUBLIC_BASE_URL 须为 http(s)://主机[:端口][/路径]：${v}`)
+  return url.href.replace(/\/+$/, '')
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const root = path.resolve(__dirname, '..')
   const dataDir = path.resolve(env.DATA_DIR || path.join(root, 'data'))
+  const port = int(env.PORT, 3000)
+  const host = env.HOST || '0.0.0.0'
   return {
-    port: int(env.PORT, 3000),
-    host: env.HOST || '0.0.0.0',
+    port,
+    host,
     databaseUrl: env.DATABASE_URL || undefined,
     databasePoolSize: int(env.DATABASE_POOL_SIZE, 20),
     dataDir,
@@ -110,5 +131,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authRateLimitPerMinute: int(env.AUTH_RATE_LIMIT_PER_MINUTE, 20),
     bodyLimitBytes: int(env.BODY_LIMIT_BYTES, 256 * 1024),
     flagHideThreshold: Math.max(1, int(env.FLAG_HIDE_THRESHOLD, 3)),
+    publicBaseUrl: baseUrl(env.PUBLIC_BASE_URL, host, port),
+    // unset: a secret of this process (links stop working at restart; several processes need the same one)
+    photoLinks: { secret: env.PHOTO_URL_SECRET || crypto.randomBytes(32).toString('hex'), ttlSeconds: Math.max(60, int(env.PHOTO_URL_TTL_SECONDS, 900)) },
+    open311Public: { coordDecimals: Math.min(6, Math.max(0, int(env.OPEN311_PUBLIC_COORD_DECIMALS, 3))), photos: bool(env.OPEN311_PUBLIC_PHOTOS, false) },
   }
 }

@@ -20,7 +20,8 @@
  *  photos:       GET /api/v1/photos/:id  and  /api/v1/photos/:id/thumb  (unguessable URLs; usable in <image src>)
  *  office:       GET /api/v1/admin/notifications?status=failed     → failed subscribe messages
  *                POST /api/v1/admin/notifications/:id/retry         → NotificationItem (a failed one, queued again now)
- *                POST /api/v1/admin/open311-keys { name }            → the key (shown once)
+ *                POST /api/v1/admin/open311-keys { name, readPrivate?, extendedStatuses? } → the key (shown once)
+ *                GET /api/v1/admin/open311-keys; PATCH /api/v1/admin/open311-keys/:id { readPrivate?, extendedStatuses?, revoked? }
  *
  * Times are ISO-8601 UTC strings; show them in Asia/Shanghai. Errors: { code, message } (message is Chinese, show it).
  */
@@ -156,7 +157,7 @@ export type WorkPage = Static<typeof WorkPage>
 
 export const TimelineEvent = Type.Object({
   id: Type.Integer(),
-  /** submit, accept, reject, merge, dispatch, rectify, close, close_not_fixed, reopen, metoo, rate, hold, release */
+  /** submit, accept, reject, merge, dispatch, rectify, close, close_not_fixed, reopen, metoo, rate, hold, release, comment (a city system's, Open311) */
   action: Type.String(),
   label: Type.String(),
   fromState: Type.Union([ReportState, Type.Null()]),
@@ -196,6 +197,10 @@ export const ReportDetail = Type.Object({
   mergedInto: Type.Union([Type.Integer(), Type.Null()]),
   /** only for the reporter, workers of the region and the office */
   reporter: Type.Union([Type.Object({ id: Type.Integer(), name: Type.String(), phoneMasked: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]),
+  /** a report a city system filed (Open311) for a person who gave their name, e-mail or phone: workers of the region and the office only */
+  filedFor: Type.Optional(Type.Union([Type.Object({
+    system: Type.String(), name: Type.Union([Type.String(), Type.Null()]), email: Type.Union([Type.String(), Type.Null()]), phoneMasked: Type.Union([Type.String(), Type.Null()]),
+  }), Type.Null()])),
   isMine: Type.Boolean(),
   meToo: Type.Boolean(),
   holdReason: Type.Union([Type.String(), Type.Null()]),
@@ -292,8 +297,29 @@ export type NotificationItem = Static<typeof NotificationItem>
 export const NotificationList = Type.Object({ items: Type.Array(NotificationItem), counts: Type.Record(Type.String(), Type.Integer()) })
 export type NotificationList = Static<typeof NotificationList>
 
-export const Open311KeyBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 60 }) }, { additionalProperties: false })
-export const Open311KeyResult = Type.Object({ id: Type.Integer(), name: Type.String(), accountId: Type.Integer(), apiKey: Type.String() })
+export const Open311KeyBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 60 }),
+    /** exact coordinates, addresses and (signed, expiring) photo links in Open311 reads; without it what anyone reads */
+    readPrivate: Type.Optional(Type.Boolean({ default: false })),
+    /** FixMyStreet's extended statuses (FIXED, DUPLICATE, …) instead of open/closed */
+    extendedStatuses: Type.Optional(Type.Boolean({ default: false })),
+  },
+  { additionalProperties: false },
+)
+export const Open311KeyInfo = Type.Object({
+  id: Type.Integer(), name: Type.String(), accountId: Type.Integer(), readPrivate: Type.Boolean(), extendedStatuses: Type.Boolean(),
+  createdAt: Type.String({ format: 'date-time' }), revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+})
+export type Open311KeyInfo = Static<typeof Open311KeyInfo>
+export const Open311KeyResult = Type.Composite([Open311KeyInfo, Type.Object({ apiKey: Type.String() })])
+export const Open311KeyList = Type.Object({ items: Type.Array(Open311KeyInfo) })
+/** Changes a key's access; revoked: true stops it at once (cannot be undone: create a new key). */
+export const Open311KeyPatch = Type.Object(
+  { readPrivate: Type.Optional(Type.Boolean()), extendedStatuses: Type.Optional(Type.Boolean()), revoked: Type.Optional(Type.Literal(true)) },
+  { additionalProperties: false, minProperties: 1 },
+)
+export type Open311KeyPatch = Static<typeof Open311KeyPatch>
 export type Open311KeyResult = Static<typeof Open311KeyResult>
 
 /**

@@ -3,16 +3,17 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import sharp from 'sharp'
+import type { Config } from '../../server/config'
 import { createTestApp, type TestApp } from '../helpers/app'
 
 /** A point inside 幸福里社区 (329901001001). */
 export const INSIDE = { lng: 118.71, lat: 32.005 }
 export const COMMUNITY = '329901001001'
 
-export async function reportsApp(): Promise<TestApp & { dataDir: string }> {
+export async function reportsApp(config: Partial<Config> = {}, opts: { serveH5?: boolean } = {}): Promise<TestApp & { dataDir: string }> {
   process.env.OUTBOX_INTERVAL_MS = '0' // tests drive the outbox themselves
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'civiclink-reports-'))
-  const t = await createTestApp({ config: { dataDir } })
+  const t = await createTestApp({ config: { dataDir, ...config }, serveH5: opts.serveH5 })
   return {
     ...t,
     dataDir,

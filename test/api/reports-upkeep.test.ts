@@ -7,7 +7,7 @@ import { buildFakeWechat } from '../../server/platform/fake-wechat'
 import { httpWechatAdapter } from '../../server/platform/wechat'
 import { storageFor } from '../../server/platform/storage'
 import { processOutbox, startOutboxWorker } from '../../server/modules/reports/notify'
-import { sweepUnattachedPhotos } from '../../server/modules/reports/photos'
+import { photoUrls, sweepUnattachedPhotos } from '../../server/modules/reports/photos'
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../helpers/app'
 import { act, submit, upload } from './reports-helpers'
 
@@ -274,11 +274,11 @@ describe('abandoned uploads are swept', () => {
     expect(out).toEqual({ photos: 1, files: 2, fileErrors: 0 })
     expect(await photoRows([old])).toBe(0)
     for (const f of files(old)) expect(fs.existsSync(f)).toBe(false)
-    expect((await t.app.inject({ method: 'GET', url: `/api/v1/photos/${old}` })).statusCode).toBe(404)
+    expect((await t.app.inject({ method: 'GET', url: photoUrls(t.ctx.config.photoLinks, old).url })).statusCode).toBe(404)
     for (const kept of [fresh, nearly, before, after]) {
       expect(await photoRows([kept])).toBe(1)
       for (const f of files(kept)) expect(fs.existsSync(f)).toBe(true)
-      expect((await t.app.inject({ method: 'GET', url: `/api/v1/photos/${kept}/thumb` })).statusCode).toBe(200)
+      expect((await t.app.inject({ method: 'GET', url: photoUrls(t.ctx.config.photoLinks, kept).thumbUrl })).statusCode).toBe(200)
     }
     // the swept photo can no longer be used; the fresh one still can
     const late = await submit(t, resident, { photoIds: [old] })

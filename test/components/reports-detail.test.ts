@@ -29,6 +29,20 @@ describe('随手拍 detail (compiled weapp page)', () => {
     expect(page.findAllByClass('rp-head__photo')).toHaveLength(1)
   })
 
+  it('shows workers for whom a city system filed the report (Open311), and shows nothing of it otherwise', async () => {
+    page = await mountPage(DETAIL, {
+      signedIn: true,
+      query: { id: '7' },
+      api: { 'GET /reports/:id': json(200, detail({ filedFor: { system: '12345 热线', name: '李雷', email: 'li.lei@example.org', phoneMasked: '139****1111' } })) },
+    })
+    await page.waitForText('代为提交')
+    expect(page.text()).toContain('12345 热线：李雷 139****1111 li.lei@example.org')
+    page.unmount()
+    page = await mountPage(DETAIL, { signedIn: true, query: { id: '7' }, api: { 'GET /reports/:id': json(200, detail({ filedFor: null })) } })
+    await page.waitForText('处理进度')
+    expect(page.text()).not.toContain('代为提交')
+  })
+
   it('shows an overdue open report as overdue', async () => {
     page = await mountPage(DETAIL, {
       signedIn: true,

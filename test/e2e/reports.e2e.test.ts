@@ -118,6 +118,11 @@ run('H5 in chromium: the 随手拍 journey', () => {
     await visibleText(resident, '评价处理结果').waitFor({ timeout: 20_000 })
     for (const text of ['已联系车主挪车，通道恢复畅通', '网格员', '已销号']) await visibleText(resident, text).waitFor()
     expect(await resident.locator('.rp-tl__photo').filter({ visible: true }).count()).toBe(1)
+    // the photos load through the signed links in the answer (an <img> sends no credentials)
+    await resident.waitForFunction(() => {
+      const imgs = Array.from(document.querySelectorAll<HTMLImageElement>('.rp-tl__photo img, .rp-head__photo img'))
+      return imgs.length >= 2 && imgs.every((i) => i.complete && i.naturalWidth > 0 && /[?&]sig=/.test(i.src))
+    }, undefined, { timeout: 20_000 })
     expect(await resident.locator('.rp-tl__item').filter({ visible: true }).count()).toBeGreaterThanOrEqual(5)
     await tap(resident.locator('.rp-detail__rating .nut-rate-item').filter({ visible: true }).nth(4))
     await input(resident, '说说处理得怎么样（选填）').fill('处理很快')

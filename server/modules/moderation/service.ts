@@ -1,4 +1,5 @@
 import { cursorCodec } from '../../lib/cursor'
+import { thumbUrl } from '../reports/photos'
 import type { AppContext } from '../../context'
 import { badRequest, conflict, notFound } from '../../errors'
 import { audit } from '../../lib/audit'
@@ -64,7 +65,7 @@ export async function queue(ctx: AppContext, caller: Caller, cursor: string | un
         description: r.description,
         address: r.address,
         communityName: dir.get(r.communityCode)?.name ?? r.communityCode,
-        thumbUrl: r.thumbId ? `/api/v1/photos/${r.thumbId}/thumb` : null,
+        thumbUrl: thumbUrl(ctx.config.photoLinks, r.thumbId),
         moderation: r.moderation,
         pendingFlags: r.pendingFlags,
         reasons: reasons.map((x) => ({ reason: x.reason, label: FLAG_REASONS[x.reason], count: x.count })),

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context'
 import type { PersonalDataSource } from '../accounts/personal-data'
-import { photoStorage } from './photos'
+import { photoStorage, photoUrls } from './photos'
 
 /**
  * 随手拍 under 注销: the reports, their 台账, scene photos and "+1"s stay — the city must keep its record and the
@@ -39,7 +39,7 @@ export const reportsPersonalData = (ctx: AppContext): PersonalDataSource => ({
         [userId],
       ),
       db.query(
-        `SELECT id, report_id::int AS "reportId", width, height, created_at AS "uploadedAt", '/api/v1/photos/' || id AS url
+        `SELECT id, report_id::int AS "reportId", width, height, created_at AS "uploadedAt"
            FROM report_photos WHERE owner_id = $1 ORDER BY created_at, id`,
         [userId],
       ),
@@ -49,7 +49,8 @@ export const reportsPersonalData = (ctx: AppContext): PersonalDataSource => ({
       reports: reports.map((r) => ({ ...r, events: events.filter((e) => e.reportId === r.id) })),
       meTooOnOthers: coReports,
       eventsOnOthers: events.filter((e) => !reports.some((r) => r.id === e.reportId)),
-      photos,
+      // signed links, valid for PHOTO_URL_TTL_SECONDS after the export (photos are served through signed links only)
+      photos: (photos as Array<{ id: string }>).map((p) => ({ ...p, url: photoUrls(ctx.config.photoLinks, p.id).url })),
     }
   },
 })

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import { all as decodeHeicImages } from 'heic-decode'
 import sharp, { type Metadata, type OutputInfo } from 'sharp'
+import type { Config } from '../../config'
 import type { AppContext } from '../../context'
 import { AppError, badRequest } from '../../errors'
 import type { Caller } from '../../lib/caller'
@@ -31,8 +32,37 @@ export function sniffImage(buf: Buffer): SniffedFormat | null {
   return null
 }
 
-export const photoUrls = (id: string) => ({ url: `/api/v1/photos/${id}`, thumbUrl: `/api/v1/photos/${id}/thumb` })
-export const photoView = (p: { id: string; width: number; height: number }): PhotoView => ({ id: p.id, ...photoUrls(p.id), width: p.width, height: p.height })
+/**
+ * Photo links: a photo (of people, of number plates) is served only through a link signed for one photo with the
+ * server's secret, that expires. Links are handed out in the answers of those who may see the report, so whoever
+ * may see the report may see its photos, for a short while — and an <image src> needs no credentials. The expiry
+ * is rounded up to a third of the lifetime, so that one photo keeps one URL for a while and caches work.
+ */
+export type PhotoLinks = Config['photoLinks']
+
+const signature = (links: PhotoLinks, id: string, exp: number) => crypto.createHmac('sha256', links.secret).update(`photo:${id}:${exp}`).digest('base64url')
+
+export function signPhoto(links: PhotoLinks, id: string, now = Date.now()): string {
+  const step = Math.max(1, Math.floor(links.ttlSeconds / 3))
+  const exp = Math.ceil((now / 1000 + links.ttlSeconds) / step) * step
+  return `exp=${exp}&sig=${signature(links, id, exp)}`
+}
+
+export type PhotoLinkCheck = 'ok' | 'invalid' | 'expired'
+export function checkPhotoLink(links: PhotoLinks, id: string, exp: unknown, sig: unknown, now = Date.now()): PhotoLinkCheck {
+  if (typeof exp !== 'string' || typeof sig !== 'string' || !/^\d{1,12}$/.test(exp)) return 'invalid'
+  const want = Buffer.from(signature(links, id, Number(exp)))
+  const got = Buffer.from(sig)
+  if (got.length !== want.length || !crypto.timingSafeEqual(got, want)) return 'invalid'
+  return Number(exp) * 1000 < now ? 'expired' : 'ok'
+}
+
+export const photoUrls = (links: PhotoLinks, id: string) => {
+  const q = signPhoto(links, id)
+  return { url: `/api/v1/photos/${id}?${q}`, thumbUrl: `/api/v1/photos/${id}/thumb?${q}` }
+}
+export const thumbUrl = (links: PhotoLinks, id: string | null) => (id ? photoUrls(links, id).thumbUrl : null)
+export const photoView = (links: PhotoLinks) => (p: { id: string; width: number; height: number }): PhotoView => ({ id: p.id, ...photoUrls(links, p.id), width: p.width, height: p.height })
 
 const keyOf = (id: string, thumb: boolean) => `photos/${id.slice(0, 2)}/${id}${thumb ? '_t' : ''}.jpg`
 
@@ -122,7 +152,7 @@ export async function uploadPhoto(ctx: AppContext, caller: Caller, buf: Buffer):
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
     [id, caller.userId, format, main.info.width, main.info.height, main.data.length, keyOf(id, false), keyOf(id, true), secStatus],
   )
-  return photoView({ id, width: main.info.width, height: main.info.height })
+  return photoView(ctx.config.photoLinks)({ id, width: main.info.width, height: main.info.height })
 }
 
 /** The stored file of a photo (by its unguessable id). */

@@ -1,9 +1,8 @@
-import crypto from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import multipart from '@fastify/multipart'
 import { Type } from '@sinclair/typebox'
 import type { AppContext } from '../../context'
-import { AppError, badRequest } from '../../errors'
+import { AppError, badRequest, forbidden } from '../../errors'
 import { audit } from '../../lib/audit'
 import { requireCaller } from '../../lib/caller'
 import { checkIdempotencyKey } from '../../lib/idempotency'
@@ -11,18 +10,21 @@ import { errorResponses } from '../../lib/schemas'
 import { readSingleFile } from '../../lib/upload'
 import { hashSecret } from '../../lib/tokens'
 import {
-  CategoryList, DailyStats, HandlingOptions, MeTooResult, NearbyQuery, NearbyResult, NotificationItem, NotificationList, Open311KeyBody, Open311KeyResult, PageQuery,
+  CategoryList, DailyStats, HandlingOptions, MeTooResult, NearbyQuery, NearbyResult, NotificationItem, NotificationList, Open311KeyBody, Open311KeyInfo, Open311KeyList,
+  Open311KeyPatch, Open311KeyResult, PageQuery,
   PhotoView, RatingBody, ReportDetail, ReportPage, SubmitReportBody, TransitionBody, WorkPage, WorkQuery,
 } from '../../../types/reports'
 import { Cursor, DateOnly, IdParams } from '../../../types/common'
 import { exportLedger } from './export'
 import { handlingOptions } from './handling-options'
 import { retryNotification, startOutboxWorker } from './notify'
-import { MAX_PHOTO_BYTES, openPhoto, startPhotoSweeper, uploadPhoto } from './photos'
+import { checkPhotoLink, MAX_PHOTO_BYTES, openPhoto, startPhotoSweeper, uploadPhoto } from './photos'
+import { createKey, listKeys, updateKey } from './open311-service'
 import { assertOffice } from './policy'
 import * as service from './service'
 
 const PhotoParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{16,40}$' }) })
+const PhotoLinkQuery = Type.Object({ exp: Type.Optional(Type.String({ maxLength: 20 })), sig: Type.Optional(Type.String({ maxLength: 100 })) })
 const IdemHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String()) })
 const PHOTO_UPLOAD = { field: 'file', maxBytes: MAX_PHOTO_BYTES, noun: '照片', codePrefix: 'PHOTO' }
 const errs = { ...errorResponses, 413: errorResponses[400], 415: errorResponses[400] }
@@ -75,14 +77,24 @@ export const reportRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => asyn
 
   for (const thumb of [false, true]) {
     app.get(thumb ? '/photos/:id/thumb' : '/photos/:id', {
-      schema: { tags: ['reports'], summary: thumb ? '照片缩略图' : '照片（链接不可猜测）', params: PhotoParams },
+      schema: {
+        tags: ['reports'],
+        summary: thumb ? '照片缩略图（签名链接，见照片）' : '照片：只通过接口返回的签名链接访问（exp、sig；有效期 PHOTO_URL_TTL_SECONDS），过期后重新获取详情即可',
+        params: PhotoParams,
+        querystring: PhotoLinkQuery,
+        security: [],
+      },
     }, async (req, reply) => {
+      const check = checkPhotoLink(ctx.config.photoLinks, req.params.id, req.query.exp, req.query.sig)
+      if (check === 'expired') throw forbidden('PHOTO_LINK_EXPIRED', '照片链接已过期，请刷新页面后再看')
+      if (check === 'invalid') throw forbidden('PHOTO_LINK_INVALID', '照片链接无效')
       const file = await openPhoto(ctx, req.params.id, thumb)
       if (!file) return reply.code(404).send({ code: 'PHOTO_NOT_FOUND', message: '照片不存在' })
+      const left = Math.max(0, Number(req.query.exp) - Math.ceil(Date.now() / 1000))
       return reply
         .type('image/jpeg')
         .header('content-length', file.size)
-        .header('cache-control', 'private, max-age=31536000, immutable')
+        .header('cache-control', `private, max-age=${left}, immutable`)
         .header('cross-origin-resource-policy', 'cross-origin')
         .send(file.stream)
     })
@@ -213,20 +225,14 @@ export const reportRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => asyn
   }, async (req) => retryNotification(ctx, await requireCaller(ctx, req), req.params.id))
 
   app.post('/admin/open311-keys', {
-    schema: { tags: ['reports'], summary: '为城市系统创建 Open311 API key（只显示一次）', body: Open311KeyBody, response: { 201: Open311KeyResult, ...errs } },
-  }, async (req, reply) => {
-    const caller = await requireCaller(ctx, req)
-    assertOffice(caller)
-    const apiKey = `o311_${crypto.randomBytes(24).toString('base64url')}`
-    const out = await ctx.db.transaction(async (tx) => {
-      const user = await tx.one<{ id: number }>(`INSERT INTO users (nickname) VALUES ($1) RETURNING id::int AS id`, [`系统：${req.body.name.trim()}`.slice(0, 40)])
-      const key = await tx.one<{ id: number }>(
-        'INSERT INTO open311_keys (name, key_hash, account_id, created_by) VALUES ($1, $2, $3, $4) RETURNING id::int AS id',
-        [req.body.name.trim(), hashSecret(apiKey), user!.id, caller.userId],
-      )
-      await audit(tx, caller.userId, 'open311.key.create', `open311_key:${key!.id}`, { name: req.body.name, accountId: user!.id })
-      return { id: key!.id, name: req.body.name.trim(), accountId: user!.id, apiKey }
-    })
-    return reply.code(201).send(out)
-  })
+    schema: { tags: ['reports'], summary: '为城市系统创建 Open311 API key（只显示一次；readPrivate：精确坐标与照片，extendedStatuses：FixMyStreet 扩展状态）', body: Open311KeyBody, response: { 201: Open311KeyResult, ...errs } },
+  }, async (req, reply) => reply.code(201).send(await createKey(ctx, await requireCaller(ctx, req), req.body)))
+
+  app.get('/admin/open311-keys', {
+    schema: { tags: ['reports'], summary: 'Open311 API key 列表（创文办）', response: { 200: Open311KeyList, ...errs } },
+  }, async (req) => listKeys(ctx, await requireCaller(ctx, req)))
+
+  app.patch('/admin/open311-keys/:id', {
+    schema: { tags: ['reports'], summary: '修改 Open311 API key 的权限，或停用（创文办）', params: IdParams, body: Open311KeyPatch, response: { 200: Open311KeyInfo, ...errs } },
+  }, async (req) => updateKey(ctx, await requireCaller(ctx, req), req.params.id, req.body))
 }

@@ -13,7 +13,8 @@ import {
 import { PUBLIC_MODERATION_STATES } from '../../../types/moderation'
 import { isFlaggedBy } from '../moderation/queries'
 import { enqueueStateMessages } from './notify'
-import { photoView } from './photos'
+import { submitterOf } from './open311-queries'
+import { photoView, thumbUrl } from './photos'
 import { assertWorkerOf, assertWorkerOrOffice, assignableRegions, coversReport, scopeCodes, seesEverything } from './policy'
 import * as q from './queries'
 
@@ -56,7 +57,7 @@ export function place(dir: RegionDirectory, lng: number, lat: number): Place {
 const iso = (d: Date | string) => new Date(d).toISOString()
 export const reportNumber = (id: number) => `SSP${String(id).padStart(6, '0')}`
 
-function listItem(dir: RegionDirectory, r: q.ReportRow, full: boolean): ReportListItem {
+function listItem(ctx: AppContext, dir: RegionDirectory, r: q.ReportRow, full: boolean): ReportListItem {
   const removed = r.moderation === 'content_removed' && !full
   return {
     id: r.id,
@@ -73,12 +74,12 @@ function listItem(dir: RegionDirectory, r: q.ReportRow, full: boolean): ReportLi
     overdue: r.overdue,
     held: r.held,
     coReporters: r.coReporters,
-    thumbUrl: r.thumbId && !removed ? `/api/v1/photos/${r.thumbId}/thumb` : null,
+    thumbUrl: removed ? null : thumbUrl(ctx.config.photoLinks, r.thumbId),
     reporterName: full ? r.reporterName : r.anonymous ? ANONYMOUS_NAME : r.reporterName,
   }
 }
 
-const ACTION_LABELS: Record<string, string> = {
+export const ACTION_LABELS: Record<string, string> = {
   submit: '提交上报',
   accept: '受理',
   reject: '不予受理',
@@ -91,6 +92,7 @@ const ACTION_LABELS: Record<string, string> = {
   metoo: '我也遇到了',
   rate: '评价处置',
   release: '审核通过公开',
+  comment: '城市系统留言',
 }
 
 interface Transition {
@@ -133,11 +135,12 @@ async function detail(ctx: AppContext, db: Queryable, caller: Caller | null, id:
   // office only
   if (!publiclyVisible(r) && !full) throw notFound('REPORT_NOT_FOUND', '该随手拍不存在')
   const isWorker = caller ? coversReport(dir, caller, r) || caller.office : false
-  const [photos, events, meToo, flagged] = await Promise.all([
+  const [photos, events, meToo, flagged, person] = await Promise.all([
     q.photosOfReport(db, id),
     q.eventsOf(db, id),
     caller ? q.isCoReporter(db, id, caller.userId) : Promise.resolve(undefined),
     caller ? isFlaggedBy(db, 'report', id, caller.userId) : Promise.resolve(false),
+    isWorker && r.source === 'open311' ? submitterOf(db, id) : Promise.resolve(undefined),
   ])
   const removed = r.moderation === 'content_removed' && !full
   const reportPhotos = removed ? [] : photos.filter((p) => p.eventId === null)
@@ -157,11 +160,11 @@ async function detail(ctx: AppContext, db: Queryable, caller: Caller | null, id:
             : e.actorRole === 'open311' ? '城市管理系统' : '系统',
     },
     note: e.note,
-    photos: photos.filter((p) => p.eventId === e.id).map(photoView),
+    photos: photos.filter((p) => p.eventId === e.id).map(photoView(ctx.config.photoLinks)),
     at: iso(e.createdAt),
   }))
   return {
-    ...listItem(dir, r, isWorker),
+    ...listItem(ctx, dir, r, isWorker),
     grid: r.gridCode ? { code: r.gridCode, name: dir.get(r.gridCode)?.name ?? r.gridCode } : null,
     lng: r.lng,
     lat: r.lat,
@@ -170,10 +173,13 @@ async function detail(ctx: AppContext, db: Queryable, caller: Caller | null, id:
     assignee: r.assigneeId ? { id: r.assigneeId, name: r.assigneeName ?? '' } : null,
     mergedInto: r.mergedInto,
     reporter: full ? { id: r.reporterId, name: r.reporterName, phoneMasked: isWorker || caller?.userId === r.reporterId ? maskPhone(r.reporterPhone) : null } : null,
+    filedFor: person
+      ? { system: person.system, name: [person.lastName, person.firstName].filter(Boolean).join('') || null, email: person.email, phoneMasked: maskPhone(person.phone) }
+      : null,
     isMine: caller?.userId === r.reporterId,
     meToo: Boolean(meToo),
     holdReason: full ? r.holdReason : null,
-    photos: reportPhotos.map(photoView),
+    photos: reportPhotos.map(photoView(ctx.config.photoLinks)),
     rating: r.rating ? { score: r.rating, comment: r.ratingComment, ratedAt: iso(r.ratedAt!) } : null,
     actions: allowedActions(dir, caller, r),
     canRate: caller?.userId === r.reporterId && (r.state === 'closed' || r.state === 'closed_not_fixed') && r.rating === null,
@@ -209,6 +215,8 @@ export interface SubmitOptions {
   /** The app requires 1–9 photos (schema); Open311 and the benchmark submit without. */
   source?: 'app' | 'open311'
   mediaUrl?: string | null
+  /** More rows of a new report, written in the same transaction (the person an Open311 client filed it for). */
+  alongside?: (tx: Queryable, reportId: number) => Promise<unknown>
 }
 
 export async function submitReport(
@@ -225,7 +233,7 @@ export async function submitReport(
   const address = body.address.trim()
   const text = await screenText(ctx, caller, [description, address].filter(Boolean).join('\n'))
   const actorRole = opts.source === 'open311' ? 'open311' : 'reporter'
-  const out = await q.submit(ctx.db, {
+  const params: q.SubmitParams = {
     userId: caller.userId,
     idempotencyKey: idempotencyKey ?? null,
     categoryCode: cat.code,
@@ -244,7 +252,15 @@ export async function submitReport(
     mediaUrl: opts.mediaUrl ?? null,
     actorRole,
     photoIds: body.photoIds,
-  })
+  }
+  const alongside = opts.alongside
+  const out = alongside
+    ? await ctx.db.transaction(async (tx) => {
+      const o = await q.submit(tx, params)
+      if (o?.outcome === 'created' && o.id) await alongside(tx, o.id)
+      return o
+    })
+    : await q.submit(ctx.db, params)
   if (out?.outcome === 'replay' && out.id) return { status: 201, body: await getReport(ctx, caller, out.id), replayed: true }
   if (out?.outcome === 'photos_taken') throw badRequest('PHOTO_NOT_FOUND', '照片不存在或已被使用，请重新上传')
   if (out?.outcome !== 'created' || !out.id) throw conflict('IDEMPOTENCY_IN_PROGRESS', '相同的请求正在处理中，请稍后重试')
@@ -258,11 +274,11 @@ export async function submitReport(
     mergedInto: null, rating: null, ratingComment: null, ratedAt: null, thumbId: ordered[0]?.id ?? null, source: opts.source ?? 'app', mediaUrl: opts.mediaUrl ?? null,
   }
   const view: ReportDetail = {
-    ...listItem(dir, r, true),
+    ...listItem(ctx, dir, r, true),
     grid: where.gridCode ? { code: where.gridCode, name: dir.get(where.gridCode)?.name ?? where.gridCode } : null,
     lng: body.lng, lat: body.lat, anonymous: body.anonymous, department: cat.department, assignee: null, mergedInto: null,
     reporter: { id: caller.userId, name: caller.nickname, phoneMasked: maskPhone(caller.phone) },
-    isMine: true, meToo: false, holdReason: out.holdReason, photos: ordered.map(photoView), rating: null, actions: allowedActions(dir, caller, r), canRate: false,
+    isMine: true, meToo: false, holdReason: out.holdReason, photos: ordered.map(photoView(ctx.config.photoLinks)), rating: null, actions: allowedActions(dir, caller, r), canRate: false,
     moderation: 'visible', canFlag: false, flaggedByMe: false,
     timeline: [{ id: out.eventId!, action: 'submit', label: ACTION_LABELS.submit, fromState: null, toState: 'submitted',
       actor: { role: actorRole, name: '上报人' }, note: null, photos: [], at: iso(out.createdAt!) }],
@@ -307,7 +323,7 @@ export async function nearby(ctx: AppContext, categoryCode: string, rawLng: numb
       distanceM: Math.round(r.dist),
       coReporters: r.coReporters,
       createdAt: iso(r.createdAt),
-      thumbUrl: r.thumbId ? `/api/v1/photos/${r.thumbId}/thumb` : null,
+      thumbUrl: thumbUrl(ctx.config.photoLinks, r.thumbId),
     })),
   }
 }
@@ -470,7 +486,7 @@ async function page(ctx: AppContext, f: q.ReportFilter, after: string | undefine
   )
   const more = rows.length > limit
   const items = rows.slice(0, limit)
-  return { items: items.map((r) => listItem(dir, r, full)), nextCursor: more ? listCursor.encode([items[items.length - 1].createdAt, items[items.length - 1].id]) : null }
+  return { items: items.map((r) => listItem(ctx, dir, r, full)), nextCursor: more ? listCursor.encode([items[items.length - 1].createdAt, items[items.length - 1].id]) : null }
 }
 
 export function myReports(ctx: AppContext, caller: Caller, cursor: string | undefined, limit: number): Promise<ReportPage> {

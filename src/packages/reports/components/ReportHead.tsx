@@ -87,6 +87,14 @@ export default function ReportHead({ r }: { r: ReportDetail }) {
           <View className='rp-head__v'>对公众匿名</View>
         </View>
       ) : null}
+      {r.filedFor ? (
+        <View className='rp-head__row'>
+          <View className='rp-head__k'>代为提交</View>
+          <View className='rp-head__v'>
+            {`${r.filedFor.system}：${[r.filedFor.name, r.filedFor.phoneMasked, r.filedFor.email].filter(Boolean).join(' ')}`}
+          </View>
+        </View>
+      ) : null}
       {r.mergedInto ? (
         <View className='rp-head__row'>
           <View className='rp-head__k'>已合并到</View>
