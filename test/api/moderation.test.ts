@@ -145,6 +145,10 @@ describe('内容审核', () => {
     await flag(residents[4], hidden)
     expect((await review(office, hidden, 'hide')).json().moderation).toBe('hidden')
     expect(await publicIds(residents[5])).not.toContain(hidden)
+    // Open311 reads are public reads too: a hidden report does not exist there
+    expect((await t.app.inject({ method: 'GET', url: `/open311/v2/requests/${hidden}.json` })).statusCode).toBe(404)
+    const o311 = (await t.app.inject({ method: 'GET', url: '/open311/v2/requests.json' })).json() as Array<{ service_request_id: string }>
+    expect(o311.map((r) => r.service_request_id)).not.toContain(String(hidden))
 
     const stripped = await newReport('含有侮辱性的文字')
     await flag(residents[4], stripped)
@@ -156,6 +160,9 @@ describe('内容审核', () => {
     const listed = (await t.as(residents[5], { method: 'GET', url: `/api/v1/reports?communityCode=${COMMUNITY}&limit=50` })).json().items.find((r: { id: number }) => r.id === stripped)
     expect(listed.description).not.toContain('侮辱')
     expect(listed.thumbUrl).toBeNull()
+    const o311Removed = (await t.app.inject({ method: 'GET', url: `/open311/v2/requests/${stripped}.json` })).json() as Array<{ description: string; media_url?: string | null }>
+    expect(o311Removed[0].description ?? '').not.toContain('侮辱')
+    expect(o311Removed[0].media_url ?? null).toBeNull()
     const staff = await t.as(worker, { method: 'GET', url: `/api/v1/reports/${stripped}` })
     expect(staff.json().description).toBe('含有侮辱性的文字')
     expect(staff.json().photos).toHaveLength(1)

@@ -290,7 +290,7 @@ describe('an Open311 client from the spec (XML, as FixMyStreet speaks it)', () =
       [keyed, { service_code: 'spitting', lat: '', long: '' }, 400, /^400: lat and long are required/],
       [keyed, { service_code: 'spitting', address_string: '幸福里北门' }, 400, /cannot look up address_string$/],
       [keyed, { service_code: 'spitting', lat: String(lat), long: String(lng), media_url: 'file:///etc/passwd' }, 400, /media_url/],
-      [keyed, { service_code: 'spitting', lat: String(lat), long: String(lng), description: 'a\u0000b' }, 400, /description contains characters/],
+      [keyed, { service_code: 'spitting', lat: String(lat), long: String(lng), description: 'a\u0000b' }, 400, /description 含有无法保存的字符/],
     ]
     const count = async () => (await t.ctx.db.one<{ n: number }>('SELECT count(*)::int AS n FROM reports'))!.n
     const before = await count()

@@ -38,6 +38,12 @@ export const PERSONAL_COLUMNS: PersonalColumn[] = [
   { table: 'reports', column: 'address', treatment: 'kept', why: '问题发生地点（公共场所），不是本人住址' },
   { table: 'reports', column: 'rating_comment', treatment: 'kept', why: '处置满意度的依据，已计入的评价保留' },
   { table: 'report_events', column: 'note', treatment: 'kept', why: '台账记录（重新打开的理由等），随上报保留' },
+  // kept: people who reported through a city system (12345 热线…) have no account here, so no 注销 reaches them; their
+  // contact stays with the report for the workers who call back, and never leaves through Open311 reads
+  { table: 'open311_submitters', column: 'first_name', treatment: 'kept', why: '经城市系统（Open311）代为提交者的姓名：无本系统账号，随问题保存，仅本区域工作人员和创文办可见' },
+  { table: 'open311_submitters', column: 'last_name', treatment: 'kept', why: '同上' },
+  { table: 'open311_submitters', column: 'email', treatment: 'kept', why: '同上：回访联系方式' },
+  { table: 'open311_submitters', column: 'phone', treatment: 'kept', why: '同上：回访联系方式（详情页中打码显示）' },
   { table: 'report_photos', column: 'storage_key', treatment: 'kept', why: '现场照片是台账证据，拍的是问题现场；上传时已去除 EXIF（含位置、设备），按台账保存' },
 ]
 
