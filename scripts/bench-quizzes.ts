@@ -206,22 +206,27 @@ async function liveBench(url: string) {
     })
     const session = (await res.json()) as { id: number; code: string }
     const t0 = Date.now()
-    const players: Player[] = await Promise.all(users.map((u, i) => new Promise<Player>((resolve, reject) => {
+    const players: Player[] = await Promise.all(users.map(async (u, i) => {
       const port = i % 2 === 0 ? a : b
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/live/${session.code}/ws`, [LIVE_WS_PROTOCOL, u.token])
-      const p: Player = { ws, userId: u.id }
-      ws.on('message', (raw) => {
-        const at = performance.now()
-        const m = JSON.parse(raw.toString())
-        if (m.type === 'snapshot') resolve(p)
-        else if (m.type === 'reveal') p.onReveal?.(at)
-        else if (m.type === 'question') p.onQuestion?.()
-        else if (m.type === 'answer_ack') p.onAck?.()
-        else if (m.type === 'error') process.stderr.write(`ws error: ${m.code}\n`)
+      // joining is its own request; the socket serves those who joined
+      const joined = await fetch(`http://127.0.0.1:${port}/api/v1/live/${session.code}/join`, { method: 'POST', headers: { authorization: `Bearer ${u.token}` } })
+      if (!joined.ok) throw new Error(`join failed: ${joined.status} ${await joined.text()}`)
+      return new Promise<Player>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/live/${session.code}/ws`, [LIVE_WS_PROTOCOL, u.token])
+        const p: Player = { ws, userId: u.id }
+        ws.on('message', (raw) => {
+          const at = performance.now()
+          const m = JSON.parse(raw.toString())
+          if (m.type === 'snapshot') resolve(p)
+          else if (m.type === 'reveal') p.onReveal?.(at)
+          else if (m.type === 'question') p.onQuestion?.()
+          else if (m.type === 'answer_ack') p.onAck?.()
+          else if (m.type === 'error') process.stderr.write(`ws error: ${m.code}\n`)
+        })
+        ws.once('error', reject)
       })
-      ws.once('error', reject)
-    })))
-    say(`\n[live] ${PARTICIPANTS} participants joined over WebSocket (half on each of 2 API processes) in ${Date.now() - t0} ms`)
+    }))
+    say(`\n[live] ${PARTICIPANTS} participants joined (POST join, then WebSocket) (half on each of 2 API processes) in ${Date.now() - t0} ms`)
     const latencies: number[] = []
     const bulk: number[] = []
     for (let qi = 0; qi < QUESTIONS; qi++) {

@@ -24,6 +24,8 @@ export interface Config {
   /** Per address, on the sign-in endpoints (guessing is what they invite). */
   authRateLimitPerMinute: number
   bodyLimitBytes: number
+  /** Daily practice (每日练习) attempts a person may start per Asia/Shanghai day. */
+  quizPracticePerDay: number
 }
 
 function bool(v: string | undefined, dflt: boolean): boolean {
@@ -62,5 +64,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: int(env.RATE_LIMIT_PER_MINUTE, 600),
     authRateLimitPerMinute: int(env.AUTH_RATE_LIMIT_PER_MINUTE, 20),
     bodyLimitBytes: int(env.BODY_LIMIT_BYTES, 256 * 1024),
+    quizPracticePerDay: Math.max(1, int(env.QUIZ_PRACTICE_PER_DAY, 10)),
   }
 }

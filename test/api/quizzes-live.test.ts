@@ -79,6 +79,12 @@ async function player(community: string | null = HAPPY): Promise<{ token: string
   return { token, id: (await t.as(token, { method: 'GET', url: '/api/v1/me' })).json().id, nickname }
 }
 
+/** A participant's socket: joining is its own request (POST join); the socket only serves those who joined. */
+async function joinWs(token: string, code: string): Promise<Client> {
+  expect((await t.as(token, { method: 'POST', url: `/api/v1/live/${code}/join` })).statusCode).toBe(200)
+  return new Client(`${base}/api/v1/live/${code}/ws`, token).open()
+}
+
 async function questionSet(n: number) {
   return t.ctx.db.query<{ id: number; answer: number[]; options: string[] }>(
     `SELECT id::int AS id, answer, options FROM quiz_questions WHERE kind = 'single' ORDER BY id LIMIT $1`, [n])
@@ -119,11 +125,11 @@ describe('live quiz', () => {
     expect((await host.next('snapshot')).you.role).toBe('host')
     const alice = await player()
     const bob = await player()
-    const a = await new Client(`${base}/api/v1/live/${s.code}/ws`, alice.token).open()
+    const a = await joinWs(alice.token, s.code)
     const lobby = await a.next('snapshot')
     expect(lobby).toMatchObject({ state: 'lobby', currentIndex: -1, question: null, you: { role: 'participant', score: 0 } })
     expect(lobby.participants.map((p: { userId: number }) => p.userId)).toEqual([alice.id])
-    const b = await new Client(`${base}/api/v1/live/${s.code}/ws`, bob.token).open()
+    const b = await joinWs(bob.token, s.code)
     await b.next('snapshot')
     expect((await host.next('joined', (m) => m.participant.userId === bob.id)).participantCount).toBe(2)
     expect((await a.next('joined', (m) => m.participant.userId === bob.id)).participantCount).toBe(2)
@@ -179,7 +185,7 @@ describe('live quiz', () => {
     expect((await a.next('error')).code).toBe('LIVE_NOT_CURRENT_QUESTION')
     const late = await t.as(bob.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 0, choice: q1.answer } })
     expect(late.statusCode).toBe(409)
-    // an outsider who never joined cannot answer over HTTP without joining (state/join makes them a participant)
+    // an outsider who never joined cannot answer over HTTP without joining (POST join makes them a participant)
     const stranger = await player(null)
     b2.send({ type: 'answer', questionIndex: 1, choice: q2.answer })
     await b2.next('answer_ack')
@@ -211,11 +217,94 @@ describe('live quiz', () => {
     void workerId
   })
 
+  it('GET state and the WebSocket change nothing: someone who has not joined is told to join, and joining twice is joining once', async () => {
+    const [q1] = await questionSet(1)
+    const s = await createSession([q1.id])
+    const host = await new Client(`${base}${s.wsPath}`, worker).open()
+    await host.next('snapshot')
+    const count = async () => (await t.ctx.db.one<{ n: number }>('SELECT count(*)::int AS n FROM quiz_live_participants WHERE session_id = $1', [s.id]))!.n
+    const outsider = await player()
+    const state = await t.as(outsider.token, { method: 'GET', url: `/api/v1/live/${s.code}/state` })
+    expect([state.statusCode, state.json().code]).toEqual([403, 'LIVE_NOT_JOINED'])
+    expect(await (await new Client(`${base}/api/v1/live/${s.code}/ws`, outsider.token).open()).refused()).toEqual({ code: 'LIVE_NOT_JOINED', closeCode: 4403 })
+    expect(await count()).toBe(0)
+    expect((await t.as(worker, { method: 'GET', url: `/api/v1/live/${s.code}/state` })).json()).toMatchObject({ participantCount: 0, you: { role: 'host' } })
+
+    const joins = await Promise.all([0, 1, 2].map(() => t.as(outsider.token, { method: 'POST', url: `/api/v1/live/${s.code}/join` })))
+    for (const j of joins) expect(j.json()).toMatchObject({ participantCount: 1, you: { role: 'participant' } })
+    expect((await t.as(outsider.token, { method: 'POST', url: `/api/v1/live/${s.code}/join` })).json().participantCount).toBe(1)
+    expect(await count()).toBe(1)
+    await host.next('joined', (m) => m.participant.userId === outsider.id)
+    await expect(host.next('joined', () => true, 300)).rejects.toThrow(/no joined message/)
+    // now joined: state and socket serve them
+    expect((await t.as(outsider.token, { method: 'GET', url: `/api/v1/live/${s.code}/state` })).json().you.role).toBe('participant')
+    const c = await new Client(`${base}/api/v1/live/${s.code}/ws`, outsider.token).open()
+    expect((await c.next('snapshot')).participants.map((p: { userId: number }) => p.userId)).toEqual([outsider.id])
+    for (const x of [host, c]) x.close()
+  })
+
+  it('scores and ranks change only when the question closes: a second account learns nothing while it is open', async () => {
+    const [q1, q2] = await questionSet(2)
+    const s = await createSession([q1.id, q2.id])
+    const host = await new Client(`${base}${s.wsPath}`, worker).open()
+    await host.next('snapshot')
+    const [right, wrong, second] = await Promise.all([player(), player(), player()])
+    const sockets = await Promise.all([right, wrong, second].map((p) => joinWs(p.token, s.code)))
+    for (const c of sockets) await c.next('snapshot')
+    host.send({ type: 'advance' })
+    const shown = (await sockets[0].next('question')).question as { options: string[] }
+    for (const c of sockets.slice(1)) await c.next('question')
+    const rightChoice = q1.answer.map((i) => shown.options.indexOf(q1.options[i]))
+    const wrongChoice = [shown.options.findIndex((_, i) => !rightChoice.includes(i))]
+
+    const view = async (token: string) => {
+      const v = (await t.as(token, { method: 'GET', url: `/api/v1/live/${s.code}/state` })).json()
+      return { leaderboard: v.leaderboard, score: v.you.score, rank: v.you.rank, participants: v.participants, state: v.state }
+    }
+    const before = await view(right.token)
+    const ackRight = await t.as(right.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 0, choice: rightChoice } })
+    const ackWrong = await t.as(wrong.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 0, choice: wrongChoice } })
+    // the acks, the states and the standings of the one who was right and the one who was wrong say the same
+    expect(ackRight.json()).toEqual(ackWrong.json())
+    expect(await view(right.token)).toEqual(before)
+    expect(await view(wrong.token)).toEqual(before)
+    expect(await view(second.token)).toEqual(before)
+    expect((await t.as(worker, { method: 'GET', url: `/api/v1/live/${s.code}/state` })).json().leaderboard).toEqual([])
+    const points = await t.as(right.token, { method: 'GET', url: '/api/v1/quiz/points' })
+    expect(points.json()).toMatchObject({ total: 0, today: 0 })
+    // nothing on the sockets says who was right
+    for (const c of sockets) {
+      expect(c.messages.filter((m) => m.type !== 'joined')).toEqual([])
+    }
+    // the close: now the score moves, for everyone at once
+    host.send({ type: 'advance' })
+    const reveals = await Promise.all(sockets.map((c) => c.next('reveal')))
+    expect(reveals[0].you.score).toBeGreaterThanOrEqual(500)
+    expect(reveals[0].you.rank).toBe(1)
+    expect(reveals[1].you).toEqual({ score: 0, rank: 2 })
+    expect((await view(right.token)).score).toBe(reveals[0].you.score)
+
+    // ended while a question is open: its answers count once, as at a reveal
+    host.send({ type: 'advance' })
+    for (const c of sockets) await c.next('question', (m) => m.index === 1)
+    const shown2 = (await t.as(second.token, { method: 'GET', url: `/api/v1/live/${s.code}/state` })).json().question.question as { options: string[] }
+    const right2 = q2.answer.map((i) => shown2.options.indexOf(q2.options[i]))
+    expect((await t.as(second.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 1, choice: right2 } })).statusCode).toBe(200)
+    expect((await view(second.token)).score).toBe(0)
+    host.send({ type: 'finish' })
+    const fin = await sockets[2].next('finished')
+    expect(fin.you.score).toBeGreaterThanOrEqual(500)
+    const rows = await t.ctx.db.query<{ userId: number; correctCount: number }>(
+      'SELECT user_id::int AS "userId", correct_count AS "correctCount" FROM quiz_live_participants WHERE session_id = $1 ORDER BY user_id', [s.id])
+    expect(rows.map((r) => [r.userId, r.correctCount])).toEqual([[right.id, 1], [wrong.id, 0], [second.id, 1]].sort((a, b) => a[0] - b[0]))
+    for (const c of [host, ...sockets]) c.close()
+  })
+
   it('cuts off a connection that floods messages', async () => {
     const [q1] = await questionSet(1)
     const s = await createSession([q1.id], 30)
     const p = await player()
-    const c = await new Client(`${base}/api/v1/live/${s.code}/ws`, p.token).open()
+    const c = await joinWs(p.token, s.code)
     await c.next('snapshot')
     const closed = c.refused()
     for (let i = 0; i < 60; i++) c.send({ type: 'ping' })
@@ -226,7 +315,7 @@ describe('live quiz', () => {
     const [q1] = await questionSet(1)
     const s = await createSession([q1.id], 5)
     const p = await player()
-    const c = await new Client(`${base}/api/v1/live/${s.code}/ws`, p.token).open()
+    const c = await joinWs(p.token, s.code)
     await c.next('snapshot')
     await t.as(worker, { method: 'POST', url: `/api/v1/live/sessions/${s.id}/advance` })
     await c.next('question')
@@ -422,7 +511,12 @@ twoProcesses('live quiz across two API processes (PostgreSQL + Redis)', () => {
     const host = await new Client(`${baseA}/api/v1/live/${s.code}/ws`, worker).open()
     await host.next('snapshot')
     const players = await Promise.all([0, 1, 2].map(() => player()))
-    const clients = await Promise.all(players.map((p) => new Client(`${baseB}/api/v1/live/${s.code}/ws`, p.token).open()))
+    const clients = await Promise.all(players.map(async (p) => {
+      // joined on B: the joined message goes over Redis to the host on A
+      const joined = await appB.inject({ method: 'POST', url: `/api/v1/live/${s.code}/join`, headers: { authorization: `Bearer ${p.token}` } })
+      expect(joined.statusCode).toBe(200)
+      return new Client(`${baseB}/api/v1/live/${s.code}/ws`, p.token).open()
+    }))
     for (const c of clients) await c.next('snapshot')
     await host.next('joined', (m) => m.participantCount === 3)
     host.send({ type: 'advance' })

@@ -74,6 +74,19 @@ export async function standings(db: Queryable, sessionId: number): Promise<LiveS
   })
 }
 
+/**
+ * Adds question `index`'s answers to the participants' scores: once, when the question closes (the reveal, or the
+ * end of the session while it was open) — in the transaction that changes the session's state from 'question'.
+ */
+async function settle(tx: Queryable, sessionId: number, index: number): Promise<void> {
+  await tx.query(
+    `UPDATE quiz_live_participants p SET score = p.score + a.points, correct_count = p.correct_count + 1
+       FROM quiz_live_answers a
+      WHERE a.session_id = $1 AND a.question_index = $2 AND a.correct AND p.session_id = a.session_id AND p.user_id = a.user_id`,
+    [sessionId, index],
+  )
+}
+
 export async function qrDataUrl(code: string): Promise<string> {
   return QRCode.toDataURL(`civiclink://live?code=${code}`, { margin: 1, width: 320 })
 }
@@ -168,12 +181,11 @@ export class LiveService {
     return s
   }
 
-  /** Joins as a participant (the host attaches as host). Late joiners are welcome until the end. */
+  /** Joins as a participant (the host is the host). Late joiners are welcome until the end; joining twice is joining once. */
   async join(caller: Caller, code: string): Promise<{ session: SessionRow; role: 'host' | 'participant' }> {
     const s = await sessionByCode(this.ctx.db, code)
     if (s.hostId === caller.userId) return { session: s, role: 'host' }
-    const known = await this.ctx.db.one('SELECT 1 FROM quiz_live_participants WHERE session_id = $1 AND user_id = $2', [s.id, caller.userId])
-    if (known) return { session: s, role: 'participant' }
+    if (await this.isParticipant(s.id, caller.userId)) return { session: s, role: 'participant' }
     if (s.state === 'finished') throw conflict('LIVE_FINISHED', '这场现场答题已经结束')
     const joined = await this.ctx.db.one<{ nickname: string }>(
       `INSERT INTO quiz_live_participants (session_id, user_id, nickname)
@@ -187,6 +199,22 @@ export class LiveService {
       await this.publish(s.id, { type: 'joined', participant: { userId: caller.userId, nickname: joined.nickname }, participantCount: n!.n })
     }
     return { session: s, role: 'participant' }
+  }
+
+  /**
+   * The session as the host or a participant who joined (POST join) sees it — for GET state and the WebSocket,
+   * which change nothing: someone who has not joined is told to join first.
+   */
+  async attach(caller: Caller, code: string): Promise<{ session: SessionRow; role: 'host' | 'participant' }> {
+    const s = await sessionByCode(this.ctx.db, code)
+    if (s.hostId === caller.userId) return { session: s, role: 'host' }
+    if (await this.isParticipant(s.id, caller.userId)) return { session: s, role: 'participant' }
+    if (s.state === 'finished') throw conflict('LIVE_FINISHED', '这场现场答题已经结束')
+    throw forbidden('LIVE_NOT_JOINED', '请先加入这场现场答题')
+  }
+
+  private async isParticipant(sessionId: number, userId: number): Promise<boolean> {
+    return !!(await this.ctx.db.one('SELECT 1 FROM quiz_live_participants WHERE session_id = $1 AND user_id = $2', [sessionId, userId]))
   }
 
   async snapshot(sessionId: number, userId: number): Promise<LiveSnapshot> {
@@ -270,6 +298,7 @@ export class LiveService {
         [sessionId, index],
       )
       if (!s) return null
+      await settle(tx, sessionId, index)
       const session = (await sessionById(tx, sessionId))!
       return { session, board: await standings(tx, sessionId) }
     })
@@ -289,6 +318,8 @@ export class LiveService {
       const s = await this.hostSession(tx, caller, sessionId, ' FOR UPDATE')
       if (s.state === 'finished') return null
       await tx.query(`UPDATE quiz_live_sessions SET state = 'finished', finished_at = now() WHERE id = $1`, [sessionId])
+      // ended while a question was open: it closes now, and its answers count as at a reveal
+      if (s.state === 'question') await settle(tx, sessionId, s.currentIndex)
       const asked = s.state === 'lobby' ? 0 : s.currentIndex + 1
       if (asked > 0) {
         const askedIds = s.questionIds.slice(0, asked)
@@ -349,9 +380,7 @@ export class LiveService {
         throw err
       }
       if (!inserted) throw conflict('LIVE_ALREADY_ANSWERED', '本题已经作答，不能修改')
-      if (correct) {
-        await tx.query('UPDATE quiz_live_participants SET score = score + $3, correct_count = correct_count + 1 WHERE session_id = $1 AND user_id = $2', [s.id, caller.userId, points])
-      }
+      // the score waits for the reveal (settle): a score that moved now would tell the right option while it still counts
       return { sessionId: s.id }
     })
     // counted after commit: of answers committing at the same time, the last one counts them all (and closes the question)

@@ -238,6 +238,17 @@ export function countCampaignAttempts(db: Queryable, campaignId: number, userId:
   )
 }
 
+/** Today's (Asia/Shanghai) practice attempts of a person, and the one still open if any. */
+export function practiceToday(db: Queryable, userId: number) {
+  return db.one<{ n: number; open: number | null }>(
+    `SELECT count(*)::int AS n, max(id) FILTER (WHERE submitted_at IS NULL AND expired_at IS NULL AND now() < expires_at)::int AS open
+       FROM quiz_attempts
+      WHERE user_id = $1 AND kind = 'practice'
+        AND started_at >= (date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai')`,
+    [userId],
+  )
+}
+
 export function insertAttempt(
   db: Queryable,
   a: { kind: string; campaignId: number | null; userId: number; communityCode: string | null; streetCode: string | null; attemptNo: number; questionIds: number[]; seconds: number },
@@ -392,13 +403,14 @@ export function myAttempts(db: Queryable, userId: number, beforeId: number, limi
 }
 
 export function wrongAnswers(db: Queryable, userId: number, after: { at: string; qid: number } | null, limit: number) {
-  return db.query<{ questionId: number; wrongTimes: number; lastWrongAt: Date; correctedSince: boolean; lastGiven: number[] }>(
+  return db.query<{ questionId: number; wrongTimes: number; lastWrongAt: Date; correctedSince: boolean; answered: boolean; lastGiven: number[] }>(
     `WITH agg AS (
        SELECT question_id, count(*) FILTER (WHERE NOT correct)::int AS wrong_times,
-              date_trunc('milliseconds', max(answered_at) FILTER (WHERE NOT correct)) AS last_wrong_at, max(answered_at) FILTER (WHERE correct) AS last_right_at
+              date_trunc('milliseconds', max(answered_at) FILTER (WHERE NOT correct)) AS last_wrong_at, max(answered_at) FILTER (WHERE correct) AS last_right_at,
+              bool_or(jsonb_array_length(given) > 0) AS answered
          FROM quiz_attempt_answers WHERE user_id = $1 GROUP BY question_id)
      SELECT agg.question_id::int AS "questionId", agg.wrong_times AS "wrongTimes", agg.last_wrong_at AS "lastWrongAt",
-            coalesce(agg.last_right_at > agg.last_wrong_at, false) AS "correctedSince",
+            coalesce(agg.last_right_at > agg.last_wrong_at, false) AS "correctedSince", agg.answered,
             (SELECT given FROM quiz_attempt_answers w WHERE w.user_id = $1 AND w.question_id = agg.question_id AND NOT w.correct
               ORDER BY w.answered_at DESC LIMIT 1) AS "lastGiven"
        FROM agg

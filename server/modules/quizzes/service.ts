@@ -39,6 +39,14 @@ export function withAnswer(r: q.QuestionRow): QuestionWithAnswer {
   return { ...forAnswering(r), answer: r.answer, explanation: r.explanation }
 }
 
+/**
+ * A question after the fact (result page, 错题本): its answer and explanation only if the person answered it.
+ * Otherwise an empty submission would hand out the key of every question drawn.
+ */
+export function reviewed(r: q.QuestionRow, answered: boolean): QuestionWithAnswer & { revealed: boolean } {
+  return answered ? { ...withAnswer(r), revealed: true } : { ...forAnswering(r), answer: [], explanation: '', revealed: false }
+}
+
 export function sameChoice(answer: number[], given: number[]): boolean {
   if (answer.length !== given.length) return false
   const a = [...answer].sort()
@@ -375,7 +383,10 @@ function resultFrom(a: q.AttemptRow, rows: q.QuestionRow[], answers: Array<{ que
     passed: a.passed,
     passScore: a.passScore,
     points: a.points,
-    questions: rows.map((r) => ({ ...withAnswer(r), given: given.get(r.id)?.given ?? [], correct: given.get(r.id)?.correct ?? false })),
+    questions: rows.map((r) => {
+      const mine = given.get(r.id)?.given ?? []
+      return { ...reviewed(r, mine.length > 0), given: mine, correct: given.get(r.id)?.correct ?? false }
+    }),
   }
 }
 
@@ -419,17 +430,27 @@ export async function startCampaignAttempt(ctx: AppContext, caller: Caller, camp
   })
 }
 
-export async function startPractice(ctx: AppContext, caller: Caller): Promise<AttemptStarted> {
+/**
+ * Starts a daily practice, or resumes the caller's unfinished one (status 200 instead of 201). At most
+ * config.quizPracticePerDay a day: each practice ends in a result page that shows the answers of what was answered.
+ */
+export async function startPractice(ctx: AppContext, caller: Caller): Promise<{ status: number; body: AttemptStarted }> {
   const dir = await ctx.regions.get()
   return ctx.db.transaction(async (tx) => {
+    // one start at a time per person: the day's count holds under concurrent starts
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`quiz-practice:${caller.userId}`])
+    const today = await q.practiceToday(tx, caller.userId)
+    if (today?.open) return { status: 200, body: await startedView(tx, (await q.attemptById(tx, today.open, GRACE_SECONDS))!) }
+    const limit = ctx.config.quizPracticePerDay
+    if ((today?.n ?? 0) >= limit) throw conflict('PRACTICE_LIMIT_REACHED', `每日练习每天最多 ${limit} 次，今天的次数已用完，明天再来吧`)
     const chain = regionChainOf(dir, caller.communityCode)
     const ids = await drawFor(tx, chain, PRACTICE.questions, [], [1, 2, 3])
     const street = caller.communityCode ? dir.chain(caller.communityCode).find((r) => r.level === 'street')?.code ?? null : null
     const row = await q.insertAttempt(tx, {
       kind: 'practice', campaignId: null, userId: caller.userId, communityCode: caller.communityCode, streetCode: street,
-      attemptNo: 1, questionIds: ids, seconds: PRACTICE.seconds,
+      attemptNo: (today?.n ?? 0) + 1, questionIds: ids, seconds: PRACTICE.seconds,
     })
-    return startedView(tx, (await q.attemptById(tx, row!.id, GRACE_SECONDS))!)
+    return { status: 201, body: await startedView(tx, (await q.attemptById(tx, row!.id, GRACE_SECONDS))!) }
   })
 }
 
@@ -550,13 +571,10 @@ export async function wrongAnswers(ctx: AppContext, caller: Caller, cursor: stri
   const questions = new Map((await q.questionsByIds(ctx.db, page.map((r) => r.questionId))).map((r) => [r.id, r]))
   const last = page[page.length - 1]
   return {
-    items: page.filter((r) => questions.has(r.questionId)).map((r) => ({
-      question: withAnswer(questions.get(r.questionId)!),
-      lastGiven: r.lastGiven ?? [],
-      wrongTimes: r.wrongTimes,
-      lastWrongAt: iso(r.lastWrongAt),
-      correctedSince: r.correctedSince,
-    })),
+    items: page.filter((r) => questions.has(r.questionId)).map((r) => {
+      const { revealed, ...question } = reviewed(questions.get(r.questionId)!, r.answered)
+      return { question, revealed, lastGiven: r.lastGiven ?? [], wrongTimes: r.wrongTimes, lastWrongAt: iso(r.lastWrongAt), correctedSince: r.correctedSince }
+    }),
     nextCursor: rows.length > 20 ? Buffer.from(`${iso(last.lastWrongAt)}|${last.questionId}`).toString('base64url') : null,
   }
 }
