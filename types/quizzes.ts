@@ -43,7 +43,8 @@
  *   POST /quiz/questions/import  body: the .xlsx file, Content-Type
  *        application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (or application/octet-stream);
  *        ?regionCode= (default: the worker's first region; the office imports into the city-wide bank)
- *        → ImportResult; all-or-nothing: 400 IMPORT_INVALID with details.errors = [{ row, message: '第 17 行：缺少正确答案' }]
+ *        → ImportResult; all-or-nothing: 400 IMPORT_INVALID with details.errors = [{ row, message: '第 17 行：缺少正确答案' }];
+ *        a question already in the bank (or earlier in the file) is skipped, not added again: ImportResult.skipped
  *   POST /quiz/admin/campaigns     CreateCampaignBody → CampaignView (201)
  *        errors: FORBIDDEN_ROLE 403, REGION_NOT_COVERED 403, REGION_NOT_FOUND 404, REGION_LEVEL_NOT_ALLOWED 400,
  *                INVALID_WINDOW 400, TAG_MIX_TOO_LARGE 400, NOT_ENOUGH_QUESTIONS 400
@@ -148,7 +149,19 @@ export const TagList = Type.Object({
 })
 export type TagList = Static<typeof TagList>
 
-export const ImportResult = Type.Object({ imported: Type.Integer(), regionCode: Type.Union([Type.String(), Type.Null()]) })
+/** A row not imported because the question is there already: in the bank (questionId) or earlier in the file (sameAsRow). */
+export const ImportSkipped = Type.Object({
+  row: Type.Integer(),
+  questionId: Type.Union([Type.Integer(), Type.Null()]),
+  sameAsRow: Type.Union([Type.Integer(), Type.Null()]),
+  message: Type.String(),
+})
+export const ImportResult = Type.Object({
+  imported: Type.Integer(),
+  regionCode: Type.Union([Type.String(), Type.Null()]),
+  /** duplicates (same stem and options, whitespace and option order aside), skipped */
+  skipped: Type.Array(ImportSkipped),
+})
 export type ImportResult = Static<typeof ImportResult>
 
 export const TagMixItem = Type.Object({ tag: Type.String({ minLength: 1, maxLength: 20 }), count: Type.Integer({ minimum: 1, maximum: 100 }) }, { additionalProperties: false })

@@ -97,6 +97,9 @@ async function createSession(questionIds: number[], seconds = 30) {
 }
 
 const wrongOf = (q: { answer: number[]; options: string[] }) => [q.options.findIndex((_, i) => !q.answer.includes(i))]
+/** The question as the session shows it (its options in the session's order): the answer in those positions. */
+const asShown = (q: { answer: number[]; options: string[] }, options: string[]) =>
+  ({ options, answer: q.answer.map((i) => options.indexOf(q.options[i])).sort((a, b) => a - b) })
 
 describe('live quiz', () => {
   it('only staff host; residents join by code over WebSocket and play through to a podium', async () => {
@@ -149,13 +152,17 @@ describe('live quiz', () => {
     expect(question).toMatchObject({ index: 0, total: 2, question: { id: q1.id } })
     expect(JSON.stringify(question)).not.toMatch(/"answer"|"explanation"/)
     await b.next('question')
+    const s1 = asShown(q1, question.question.options)
+    // one order of the options for the session: the host's screen shows what the participants answer to
+    expect((await t.as(worker, { method: 'GET', url: `/api/v1/live/${s.code}/state` })).json().question.question.options).toEqual(s1.options)
+    expect([...s1.options].sort()).toEqual([...q1.options].sort())
 
-    a.send({ type: 'answer', questionIndex: 0, choice: q1.answer })
+    a.send({ type: 'answer', questionIndex: 0, choice: s1.answer })
     expect(await a.next('answer_ack')).toMatchObject({ questionIndex: 0, accepted: true })
-    a.send({ type: 'answer', questionIndex: 0, choice: wrongOf(q1) })
+    a.send({ type: 'answer', questionIndex: 0, choice: wrongOf(s1) })
     expect((await a.next('error')).code).toBe('LIVE_ALREADY_ANSWERED')
     expect((await host.next('progress')).answered).toBe(1)
-    const twice = await t.as(alice.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 0, choice: q1.answer } })
+    const twice = await t.as(alice.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 0, choice: s1.answer } })
     expect(twice.json().code).toBe('LIVE_ALREADY_ANSWERED')
     const dbRows = await t.ctx.db.one<{ n: number }>('SELECT count(*)::int AS n FROM quiz_live_answers WHERE session_id = $1 AND user_id = $2', [s.id, alice.id])
     expect(dbRows!.n).toBe(1)
@@ -166,12 +173,12 @@ describe('live quiz', () => {
     const resumed = await b2.next('snapshot')
     expect(resumed).toMatchObject({ state: 'question', currentIndex: 0, question: { index: 0, question: { id: q1.id } }, you: { answered: false } })
     expect(JSON.stringify(resumed)).not.toMatch(/"answer"|"explanation"/)
-    b2.send({ type: 'answer', questionIndex: 0, choice: wrongOf(q1) })
+    b2.send({ type: 'answer', questionIndex: 0, choice: wrongOf(s1) })
     await b2.next('answer_ack')
 
     // all answered: the question closes and everyone gets the answer and the standings
     const reveal = await a.next('reveal')
-    expect(reveal.reveal).toMatchObject({ index: 0, questionId: q1.id, answer: q1.answer })
+    expect(reveal.reveal).toMatchObject({ index: 0, questionId: q1.id, answer: s1.answer })
     expect(reveal.leaderboard[0]).toMatchObject({ userId: alice.id, rank: 1 })
     expect(reveal.leaderboard[0].score).toBeGreaterThanOrEqual(500)
     expect(reveal.you).toMatchObject({ rank: 1 })
@@ -179,22 +186,24 @@ describe('live quiz', () => {
     await host.next('reveal')
 
     host.send({ type: 'advance' })
-    await a.next('question', (m) => m.index === 1)
+    const s2 = asShown(q2, (await a.next('question', (m) => m.index === 1)).question.options)
     // an answer to the past question is refused
-    a.send({ type: 'answer', questionIndex: 0, choice: q1.answer })
+    a.send({ type: 'answer', questionIndex: 0, choice: s1.answer })
     expect((await a.next('error')).code).toBe('LIVE_NOT_CURRENT_QUESTION')
-    const late = await t.as(bob.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 0, choice: q1.answer } })
+    const late = await t.as(bob.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 0, choice: s1.answer } })
     expect(late.statusCode).toBe(409)
     // an outsider who never joined cannot answer over HTTP without joining (POST join makes them a participant)
     const stranger = await player(null)
-    b2.send({ type: 'answer', questionIndex: 1, choice: q2.answer })
+    // bob answers ten seconds into the question (its clock moved back rather than waited): alice, quicker on hers, stays ahead
+    await t.ctx.db.query(`UPDATE quiz_live_sessions SET question_started_at = question_started_at - interval '10 seconds', question_ends_at = question_ends_at - interval '10 seconds' WHERE id = $1`, [s.id])
+    b2.send({ type: 'answer', questionIndex: 1, choice: s2.answer })
     await b2.next('answer_ack')
     // the host closes the question before alice answers; her answer after that is refused
     host.send({ type: 'advance' })
     await a.next('reveal', (m) => m.reveal.index === 1)
-    a.send({ type: 'answer', questionIndex: 1, choice: q2.answer })
+    a.send({ type: 'answer', questionIndex: 1, choice: s2.answer })
     expect((await a.next('error')).code).toBe('LIVE_QUESTION_CLOSED')
-    const r2 = await t.as(stranger.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 1, choice: q2.answer } })
+    const r2 = await t.as(stranger.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 1, choice: s2.answer } })
     expect(r2.json().code).toBe('LIVE_NOT_JOINED')
 
     host.send({ type: 'advance' }) // after the last question: finished
@@ -252,10 +261,10 @@ describe('live quiz', () => {
     const sockets = await Promise.all([right, wrong, second].map((p) => joinWs(p.token, s.code)))
     for (const c of sockets) await c.next('snapshot')
     host.send({ type: 'advance' })
-    const shown = (await sockets[0].next('question')).question as { options: string[] }
+    const shown = asShown(q1, (await sockets[0].next('question')).question.options)
     for (const c of sockets.slice(1)) await c.next('question')
-    const rightChoice = q1.answer.map((i) => shown.options.indexOf(q1.options[i]))
-    const wrongChoice = [shown.options.findIndex((_, i) => !rightChoice.includes(i))]
+    const rightChoice = shown.answer
+    const wrongChoice = wrongOf(shown)
 
     const view = async (token: string) => {
       const v = (await t.as(token, { method: 'GET', url: `/api/v1/live/${s.code}/state` })).json()
@@ -287,8 +296,7 @@ describe('live quiz', () => {
     // ended while a question is open: its answers count once, as at a reveal
     host.send({ type: 'advance' })
     for (const c of sockets) await c.next('question', (m) => m.index === 1)
-    const shown2 = (await t.as(second.token, { method: 'GET', url: `/api/v1/live/${s.code}/state` })).json().question.question as { options: string[] }
-    const right2 = q2.answer.map((i) => shown2.options.indexOf(q2.options[i]))
+    const right2 = asShown(q2, (await t.as(second.token, { method: 'GET', url: `/api/v1/live/${s.code}/state` })).json().question.question.options).answer
     expect((await t.as(second.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 1, choice: right2 } })).statusCode).toBe(200)
     expect((await view(second.token)).score).toBe(0)
     host.send({ type: 'finish' })
@@ -333,10 +341,12 @@ describe('live quiz', () => {
 async function playOverHttp(s: { id: number; code: string }, qs: Array<{ answer: number[]; options: string[] }>, players: Array<{ token: string; right: Array<boolean | null> }>) {
   for (const p of players) expect((await t.as(p.token, { method: 'POST', url: `/api/v1/live/${s.code}/join` })).statusCode).toBe(200)
   for (let i = 0; i < qs.length; i++) {
-    expect((await t.as(worker, { method: 'POST', url: `/api/v1/live/sessions/${s.id}/advance` })).json().state).toBe('question')
+    const open = (await t.as(worker, { method: 'POST', url: `/api/v1/live/sessions/${s.id}/advance` })).json()
+    expect(open.state).toBe('question')
+    const shown = asShown(qs[i], open.question.question.options)
     for (const p of players) {
       if (p.right[i] === null) continue
-      const r = await t.as(p.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: i, choice: p.right[i] ? qs[i].answer : wrongOf(qs[i]) } })
+      const r = await t.as(p.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: i, choice: p.right[i] ? shown.answer : wrongOf(shown) } })
       expect(r.statusCode).toBe(200)
     }
     // closes the question when someone did not answer (otherwise the last answer closed it)
@@ -441,8 +451,9 @@ describe('live quiz results count', () => {
     await earnedToday(p.id, 45)
     await playOverHttp(s, qs, [{ token: p.token, right: [true, true, true] }]) // 6 from the session
     const practice = (await t.as(p.token, { method: 'POST', url: '/api/v1/quiz/practice' })).json()
-    const keys = await t.ctx.db.query<{ id: number; answer: number[] }>('SELECT id::int AS id, answer FROM quiz_questions WHERE id = ANY($1::bigint[])', [practice.questions.map((q: { id: number }) => q.id)])
-    const answers = keys.map((k) => ({ questionId: k.id, choice: k.answer })) // 5 from the practice
+    const keys = await t.ctx.db.query<{ id: number; answer: number[]; options: string[] }>('SELECT id::int AS id, answer, options FROM quiz_questions WHERE id = ANY($1::bigint[])', [practice.questions.map((q: { id: number }) => q.id)])
+    const shownOf = (id: number) => practice.questions.find((q: { id: number }) => q.id === id).options as string[]
+    const answers = keys.map((k) => ({ questionId: k.id, choice: asShown(k, shownOf(k.id)).answer })) // 5 from the practice
     const [submitted, finished] = await Promise.all([
       t.as(p.token, { method: 'POST', url: `/api/v1/quiz/attempts/${practice.id}/submit`, payload: { answers } }),
       finish(s.id),
@@ -520,8 +531,9 @@ twoProcesses('live quiz across two API processes (PostgreSQL + Redis)', () => {
     for (const c of clients) await c.next('snapshot')
     await host.next('joined', (m) => m.participantCount === 3)
     host.send({ type: 'advance' })
-    for (const c of clients) await c.next('question')
-    clients.forEach((c, i) => c.send({ type: 'answer', questionIndex: 0, choice: i === 2 ? wrongOf(q1) : q1.answer }))
+    const shown = asShown(q1, (await clients[0].next('question')).question.options)
+    for (const c of clients.slice(1)) await c.next('question')
+    clients.forEach((c, i) => c.send({ type: 'answer', questionIndex: 0, choice: i === 2 ? wrongOf(shown) : shown.answer }))
     expect((await host.next('progress', (m) => m.answered === 3)).participantCount).toBe(3)
     const reveals = await Promise.all([host, ...clients].map((c) => c.next('reveal')))
     for (const r of reveals) expect(r.leaderboard).toHaveLength(3)

@@ -147,10 +147,67 @@ describe('question bank', () => {
 
     const ok = await t.as(worker, { method: 'POST', url: '/api/v1/quiz/questions/import', payload: await sheet([good, ['判断', '垃圾要分类投放。', '', '', '', '', '', '', '正确', '', '垃圾分类', 1]]), headers: { 'content-type': XLSX } })
     expect(ok.statusCode).toBe(200)
-    expect(ok.json()).toEqual({ imported: 2, regionCode: HAPPY })
+    expect(ok.json()).toEqual({ imported: 2, regionCode: HAPPY, skipped: [] })
     expect(await count()).toBe(before + 2)
     const row = await t.ctx.db.one<{ answer: number[]; tags: string[]; options: string[] }>(`SELECT answer, tags, options FROM quiz_questions WHERE stem = '垃圾要分类投放。'`)
     expect(row).toEqual({ answer: [0], tags: ['垃圾分类'], options: ['正确', '错误'] })
+  })
+})
+
+describe('importing a sheet again', () => {
+  const sheet = async (rows: unknown[][]) => {
+    const w = new ExcelJS.Workbook()
+    const s = w.addWorksheet('题库')
+    s.addRow(['题型', '题干', '选项A', '选项B', '选项C', '选项D', '选项E', '选项F', '正确答案', '解析', '标签', '难度'])
+    rows.forEach((r) => s.addRow(r))
+    return Buffer.from(await w.xlsx.writeBuffer())
+  }
+  const upload = (token: string, file: Buffer) => t.as(token, { method: 'POST', url: '/api/v1/quiz/questions/import', payload: file, headers: { 'content-type': XLSX } })
+  const count = async () => (await t.ctx.db.one<{ n: number }>('SELECT count(*)::int AS n FROM quiz_questions'))!.n
+  const rows = (tag: string) => [
+    ['单选', `${tag}：下列说法正确的是？`, '垃圾应分类投放', '垃圾可随手丢', '', '', '', '', 'A', '', '垃圾分类', 1], // row 2
+    ['多选', `${tag}：文明养犬应当做到哪些？`, '束犬链', '及时清理犬粪', '避开人群', '', '', '', 'ABC', '', '文明养犬', 2], // row 3
+    // row 4: row 3 again, with other spaces (a full-width one too) and its options in another order
+    ['多选', ` ${tag}：文明养犬  应当做到哪些？　`, '避开 人群', '束犬链', '及时清理犬粪', '', '', '', 'BC', '', '文明养犬', 2],
+    // row 5: the stem of row 2 with other options: another question
+    ['单选', `${tag}：下列说法正确的是？`, '红灯停绿灯行', '红灯可以抢行', '', '', '', '', 'A', '', '文明交通', 1],
+  ]
+
+  it('skips what the bank already holds and repeats within the file, and says which rows', async () => {
+    const before = await count()
+    const first = await upload(worker, await sheet(rows('查重甲')))
+    expect(first.statusCode).toBe(200)
+    expect(first.json()).toMatchObject({ imported: 3, skipped: [{ row: 4, sameAsRow: 3, questionId: null, message: '第 4 行：与第 3 行是同一道题，未重复导入' }] })
+    expect(await count()).toBe(before + 3)
+    const ids = await t.ctx.db.query<{ id: number; stem: string }>(`SELECT id::int AS id, stem FROM quiz_questions WHERE stem LIKE '查重甲：%' ORDER BY id`)
+
+    const again = (await upload(worker, await sheet(rows('查重甲')))).json()
+    expect(again.imported).toBe(0)
+    expect(again.skipped.map((x: { row: number; questionId: number | null }) => [x.row, x.questionId])).toEqual([[2, ids[0].id], [3, ids[1].id], [4, ids[1].id], [5, ids[2].id]])
+    expect(again.skipped[0].message).toBe(`第 2 行：题库中已有这道题（编号 ${ids[0].id}），未重复导入`)
+    expect(await count()).toBe(before + 3)
+
+    // a retired one is not brought in again behind the worker's back
+    expect((await t.as(worker, { method: 'POST', url: `/api/v1/quiz/questions/${ids[2].id}/retire` })).statusCode).toBe(200)
+    const retired = (await upload(worker, await sheet([rows('查重甲')[3]]))).json()
+    expect(retired).toMatchObject({ imported: 0, skipped: [{ row: 2, questionId: ids[2].id }] })
+    expect(retired.skipped[0].message).toContain('已停用')
+
+    // the whole bank exported and imported back adds nothing
+    const exported = await t.as(worker, { method: 'GET', url: '/api/v1/quiz/questions/export' })
+    const back = (await upload(worker, exported.rawPayload)).json()
+    expect(back.imported).toBe(0)
+    expect(back.skipped.length).toBeGreaterThan(150)
+    expect(await count()).toBe(before + 3)
+  })
+
+  it('two uploads of one file at the same moment import it once', async () => {
+    const before = await count()
+    const file = await sheet(rows('查重乙'))
+    const [a, b] = await Promise.all([upload(worker, file), upload(worker, file)])
+    expect([a.statusCode, b.statusCode]).toEqual([200, 200])
+    expect([a.json().imported, b.json().imported].sort()).toEqual([0, 3])
+    expect(await count()).toBe(before + 3)
   })
 })
 
@@ -258,7 +315,9 @@ describe('campaigns', () => {
     const result = (a.statusCode === 200 ? a : b).json()
     expect(result).toMatchObject({ status: 'submitted', correctCount: 4, total: 5, score: 80, passed: true, passScore: 60 })
     expect(result.questions[0]).toMatchObject({ correct: false })
-    expect(result.questions[0].explanation.length).toBeGreaterThan(0)
+    // answered (wrong): its answer and explanation are shown
+    const explained = await t.ctx.db.one<{ explanation: string }>('SELECT explanation FROM quiz_questions WHERE id = $1', [ids[0]])
+    expect(result.questions[0]).toMatchObject({ revealed: true, answer: key.get(ids[0]), explanation: explained!.explanation })
     expect(result.questions[1].answer).toEqual(key.get(ids[1]))
     const graded = await t.ctx.db.one<{ n: number }>('SELECT count(*)::int AS n FROM quiz_attempt_answers WHERE attempt_id = $1', [attempt.id])
     expect(graded!.n).toBe(5)
@@ -267,8 +326,7 @@ describe('campaigns', () => {
     // 错题本
     const wrong = (await t.as(me, { method: 'GET', url: '/api/v1/quiz/wrong-answers' })).json().items
     expect(wrong).toHaveLength(1)
-    expect(wrong[0]).toMatchObject({ question: { id: ids[0] }, wrongTimes: 1, correctedSince: false })
-    expect(wrong[0].question.explanation.length).toBeGreaterThan(0)
+    expect(wrong[0]).toMatchObject({ question: { id: ids[0], explanation: explained!.explanation }, revealed: true, wrongTimes: 1, correctedSince: false })
     // points: 4 × 2 + 10 for passing
     expect((await t.as(me, { method: 'GET', url: '/api/v1/quiz/points' })).json()).toMatchObject({ total: 18, today: 18, dailyCap: 50 })
   })
@@ -631,5 +689,86 @@ describe('what a result gives away, and how often practice can be asked', () => 
     } finally {
       t.ctx.config.quizPracticePerDay = limit
     }
+  })
+})
+
+describe('options in an order of their own per attempt', () => {
+  type Q = { id: number; kind: string; options: string[] }
+  const bankOf = async (ids: number[]) => new Map((await t.ctx.db.query<{ id: number; options: string[]; answer: number[] }>(
+    'SELECT id::int AS id, options, answer FROM quiz_questions WHERE id = ANY($1::bigint[])', [ids])).map((r) => [r.id, r]))
+
+  it('shuffles per attempt, and grades the positions the person saw', async () => {
+    const c = await createCampaign({ questionCount: 30, tagMix: [], maxAttempts: 4, passScore: 0 })
+    const me = await newResident(HAPPY)
+    const shownBy = new Map<number, string[][]>() // question → its options as each attempt showed them
+    let compared = 0
+    let fromBank = 0
+    for (let n = 0; n < 3; n++) {
+      const a = (await start(me, c.id)).json()
+      const bank = await bankOf(a.questions.map((q: Q) => q.id))
+      const key = await answersOf(a.questions)
+      for (const q of a.questions as Q[]) {
+        const b = bank.get(q.id)!
+        expect([...q.options].sort()).toEqual([...b.options].sort()) // the same options, nothing added or lost
+        if (q.kind === 'judge') {
+          expect(q.options).toEqual(b.options)
+          continue
+        }
+        if (b.options.length >= 4) {
+          compared++
+          if (q.options.join('|') === b.options.join('|')) fromBank++
+          shownBy.set(q.id, [...(shownBy.get(q.id) ?? []), q.options])
+        }
+      }
+      if (n === 0) {
+        // the bank's positions are not what counts: answered by them, only the questions shown in the bank's order score
+        const byBank = a.questions.map((q: Q) => ({ questionId: q.id, choice: bank.get(q.id)!.answer }))
+        const expected = a.questions.filter((q: Q) => key.get(q.id)!.join() === bank.get(q.id)!.answer.join()).length
+        const r = (await submit(me, a.id, byBank)).json()
+        expect(r.correctCount).toBe(expected)
+        expect(expected).toBeLessThan(30)
+      } else {
+        const r = (await submit(me, a.id, a.questions.map((q: Q) => ({ questionId: q.id, choice: key.get(q.id)! })))).json()
+        expect(r).toMatchObject({ correctCount: 30, score: 100 })
+      }
+    }
+    // 23 of 24 orders of four options differ from the bank's: most shown orders do
+    expect(compared).toBeGreaterThan(20)
+    expect(fromBank / compared).toBeLessThan(0.3)
+    const pairs = [...shownBy.values()].filter((v) => v.length >= 2)
+    const differ = pairs.filter((v) => v[0].join('|') !== v[1].join('|')).length
+    expect(pairs.length).toBeGreaterThan(3)
+    expect(differ / pairs.length).toBeGreaterThan(0.6)
+  })
+
+  it('the result and the 错题本 show the options as the attempt did, the answer and the choice marked in them', async () => {
+    const c = await createCampaign({ questionCount: 10, tagMix: [], maxAttempts: 2 })
+    const me = await newResident(HAPPY)
+    const a = (await start(me, c.id)).json()
+    const key = await answersOf(a.questions)
+    const bank = await bankOf(a.questions.map((q: Q) => q.id))
+    const target = (a.questions as Q[]).find((q) => q.kind === 'single' && bank.get(q.id)!.options.length >= 3)!
+    const wrong = wrongChoice(target.options, key.get(target.id)!)
+    const answers = (a.questions as Q[]).map((q) => ({ questionId: q.id, choice: q.id === target.id ? wrong : key.get(q.id)! }))
+    const result = (await submit(me, a.id, answers)).json()
+    const again = (await t.as(me, { method: 'GET', url: `/api/v1/quiz/attempts/${a.id}` })).json()
+    for (const r of [result, again]) {
+      expect(r.questions.map((q: Q) => q.options)).toEqual(a.questions.map((q: Q) => q.options))
+      for (const q of r.questions) {
+        const b = bank.get(q.id)!
+        // the marked answer names the bank's right options, in the positions shown
+        expect(q.answer.map((p: number) => q.options[p]).sort()).toEqual(b.answer.map((i) => b.options[i]).sort())
+        expect(q.given).toEqual(q.id === target.id ? wrong : key.get(q.id))
+        expect(q.correct).toBe(q.id !== target.id)
+      }
+    }
+    // stored in the bank's terms: the option the person tapped
+    const stored = await t.ctx.db.one<{ given: number[] }>('SELECT given FROM quiz_attempt_answers WHERE attempt_id = $1 AND question_id = $2', [a.id, target.id])
+    expect(stored!.given.map((i) => bank.get(target.id)!.options[i])).toEqual([target.options[wrong[0]]])
+    const book = (await t.as(me, { method: 'GET', url: '/api/v1/quiz/wrong-answers' })).json().items
+    expect(book).toHaveLength(1)
+    expect(book[0].question.options).toEqual(target.options)
+    expect(book[0].lastGiven).toEqual(wrong)
+    expect(book[0].question.answer).toEqual(key.get(target.id))
   })
 })

@@ -9,6 +9,7 @@ import type { Caller } from '../../lib/caller'
 import type { CreateLiveBody, LiveSessionView, LiveSnapshot, LiveStanding } from '../../../types/quizzes'
 import { assertQuizStaff } from './policy'
 import * as q from './queries'
+import { liveScope, optionKey, optionOrder, shownQuestion, toBank } from './option-order'
 import { questionCache } from './question-cache'
 import { checkChoice, forAnswering, POINTS, sameChoice } from './service'
 
@@ -118,11 +119,16 @@ export class LiveService {
     this.timers.clear()
   }
 
-  /** A live session reads the same few questions again and again: from the per-process cache that edits clear. */
-  private async question(id: number): Promise<q.QuestionRow> {
-    const r = (await questionCache(this.ctx).get([id])).get(id)
+  /**
+   * A live session reads the same few questions again and again: from the per-process cache that edits clear.
+   * As the session shows it: one order of the options for the host's screen and every participant (the host reads
+   * the options out); `order` maps shown positions to the bank's.
+   */
+  private async question(sessionId: number, id: number): Promise<{ shown: q.QuestionRow; bank: q.QuestionRow; order: number[] }> {
+    const [r, key] = await Promise.all([questionCache(this.ctx).get([id]).then((m) => m.get(id)), optionKey(this.ctx)])
     if (!r) throw notFound('QUESTION_NOT_FOUND', '题目不存在')
-    return r
+    const order = optionOrder(key, liveScope(sessionId), r)
+    return { shown: shownQuestion(r, order), bank: r, order }
   }
 
   private publish(sessionId: number, m: LiveBusMessage) {
@@ -232,7 +238,7 @@ export class LiveService {
     let reveal: LiveSnapshot['reveal'] = null
     let answered = false
     if (s.currentIndex >= 0 && s.currentIndex < s.questionIds.length) {
-      const qr = await this.question(s.questionIds[s.currentIndex])
+      const qr = (await this.question(s.id, s.questionIds[s.currentIndex])).shown
       if (s.state === 'question') {
         question = { index: s.currentIndex, total: s.questionIds.length, question: forAnswering(qr), startedAt: iso(s.questionStartedAt!), endsAt: iso(s.questionEndsAt!) }
         answered = !!(await db.one('SELECT 1 FROM quiz_live_answers WHERE session_id = $1 AND question_index = $2 AND user_id = $3', [s.id, s.currentIndex, userId]))
@@ -274,7 +280,7 @@ export class LiveService {
       )
     })
     if (!next) return
-    const qr = await this.question(next.questionIds[next.currentIndex])
+    const qr = (await this.question(sessionId, next.questionIds[next.currentIndex])).shown
     await this.publish(sessionId, {
       type: 'question', index: next.currentIndex, total: next.questionIds.length, question: forAnswering(qr),
       startedAt: iso(next.questionStartedAt!), endsAt: iso(next.questionEndsAt!),
@@ -303,7 +309,7 @@ export class LiveService {
       return { session, board: await standings(tx, sessionId) }
     })
     if (!out) return false
-    const qr = await this.question(out.session.questionIds[index])
+    const qr = (await this.question(sessionId, out.session.questionIds[index])).shown
     await this.publish(sessionId, { type: 'reveal', reveal: { index, questionId: qr.id, answer: qr.answer, explanation: qr.explanation }, standings: out.board })
     return true
   }
@@ -350,7 +356,7 @@ export class LiveService {
     const s0 = await sessionByCode(this.ctx.db, code)
     // before the transaction: the cache reads through ctx.db, which on PGlite waits for an open transaction to end.
     // A session's questions are fixed when it is created, so the index names the same question inside it.
-    const qr = questionIndex >= 0 && questionIndex < s0.questionIds.length ? await this.question(s0.questionIds[questionIndex]) : null
+    const qr = questionIndex >= 0 && questionIndex < s0.questionIds.length ? await this.question(s0.id, s0.questionIds[questionIndex]) : null
     const outcome = await this.ctx.db.transaction(async (tx) => {
       // a share lock: answers run side by side, but the reveal waits until they are in
       const s = (await sessionById(tx, s0.id, ' FOR SHARE'))!
@@ -363,8 +369,10 @@ export class LiveService {
       const ends = new Date(s.questionEndsAt!).getTime()
       if (s.state !== 'question' || now > ends + LIVE_GRACE_MS) throw conflict('LIVE_QUESTION_CLOSED', '本题作答时间已结束')
       if (!qr) throw conflict('LIVE_NOT_CURRENT_QUESTION', '这道题不是当前题目')
-      checkChoice(qr, choice, '本题')
-      const correct = sameChoice(qr.answer, choice)
+      checkChoice(qr.bank, choice, '本题')
+      // the choice is in shown positions; kept in the bank's, as a submission keeps it
+      const given = toBank(qr.order, choice)
+      const correct = sameChoice(qr.bank.answer, given)
       const elapsed = Math.max(0, Math.min(now - started, ends - started))
       // 500 for being right, up to 500 more for being quick
       const points = correct ? 500 + Math.round(500 * (1 - elapsed / Math.max(1, ends - started))) : 0
@@ -373,7 +381,7 @@ export class LiveService {
         inserted = await tx.one(
           `INSERT INTO quiz_live_answers (session_id, question_index, user_id, question_id, given, correct, points, elapsed_ms)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING 1`,
-          [s.id, questionIndex, caller.userId, qr.id, JSON.stringify(choice), correct, points, elapsed],
+          [s.id, questionIndex, caller.userId, qr.bank.id, JSON.stringify(given), correct, points, elapsed],
         )
       } catch (err) {
         if (pgCode(err) === '23503') throw forbidden('LIVE_NOT_JOINED', '请先加入这场现场答题')
