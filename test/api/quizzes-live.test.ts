@@ -337,13 +337,18 @@ describe('live quiz', () => {
   })
 })
 
-/** Plays a session over HTTP: each player answers question i right when right[i], wrong otherwise (or not at all when null). */
+/**
+ * Plays a session over HTTP: each player answers question i right when right[i], wrong otherwise (or not at all when
+ * null). Returns each question as the session showed it.
+ */
 async function playOverHttp(s: { id: number; code: string }, qs: Array<{ answer: number[]; options: string[] }>, players: Array<{ token: string; right: Array<boolean | null> }>) {
+  const seen: Array<ReturnType<typeof asShown>> = []
   for (const p of players) expect((await t.as(p.token, { method: 'POST', url: `/api/v1/live/${s.code}/join` })).statusCode).toBe(200)
   for (let i = 0; i < qs.length; i++) {
     const open = (await t.as(worker, { method: 'POST', url: `/api/v1/live/sessions/${s.id}/advance` })).json()
     expect(open.state).toBe('question')
     const shown = asShown(qs[i], open.question.question.options)
+    seen.push(shown)
     for (const p of players) {
       if (p.right[i] === null) continue
       const r = await t.as(p.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: i, choice: p.right[i] ? shown.answer : wrongOf(shown) } })
@@ -353,6 +358,7 @@ async function playOverHttp(s: { id: number; code: string }, qs: Array<{ answer:
     const state = (await t.as(worker, { method: 'GET', url: `/api/v1/live/${s.code}/state` })).json().state
     if (state === 'question') await t.as(worker, { method: 'POST', url: `/api/v1/live/sessions/${s.id}/advance` })
   }
+  return seen
 }
 
 const finish = (id: number) => t.as(worker, { method: 'POST', url: `/api/v1/live/sessions/${id}/finish` })
@@ -381,7 +387,7 @@ describe('live quiz results count', () => {
     const alice = await player()
     const bob = await player()
     const idle = await player() // joins, answers nothing
-    await playOverHttp(s, qs, [
+    const seen = await playOverHttp(s, qs, [
       { token: alice.token, right: [true, true, false] },
       { token: bob.token, right: [false, null, true] },
       { token: idle.token, right: [null, null, null] },
@@ -406,6 +412,9 @@ describe('live quiz results count', () => {
     const result = (await t.as(alice.token, { method: 'GET', url: `/api/v1/quiz/attempts/${rec.id}` })).json()
     expect(result).toMatchObject({ kind: 'live', correctCount: 2, total: 3, points: 4 })
     expect(result.questions.map((q: { id: number; correct: boolean }) => [q.id, q.correct])).toEqual([[qs[0].id, true], [qs[1].id, true], [qs[2].id, false]])
+    // in the order the session showed the options, the answer and her choices marked in it
+    expect(result.questions.map((q: { options: string[]; answer: number[] }) => ({ options: q.options, answer: q.answer }))).toEqual(seen)
+    expect(result.questions[0].given).toEqual(seen[0].answer)
     // a question not answered counts as wrong, as in a campaign: it is in the 错题本
     const wrongOf = async (token: string) =>
       (await t.as(token, { method: 'GET', url: '/api/v1/quiz/wrong-answers' })).json().items.map((w: { question: { id: number } }) => w.question.id).sort((a: number, b: number) => a - b)
