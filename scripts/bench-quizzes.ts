@@ -181,7 +181,7 @@ interface Player {
   ws: WebSocket
   userId: number
   onReveal?: (at: number) => void
-  onQuestion?: () => void
+  onQuestion?: (options: string[]) => void
   onAck?: () => void
 }
 
@@ -198,7 +198,7 @@ async function liveBench(url: string) {
     const workerToken = newToken()
     const w = await db.one<{ id: number }>(`SELECT id::int AS id FROM users WHERE phone = '13800000002'`)
     await db.query(`INSERT INTO sessions (token_hash, user_id, channel, expires_at) VALUES ($1, $2, 'sms', now() + interval '1 day')`, [hashSecret(workerToken), w!.id])
-    const qs = await db.query<{ id: number; answer: number[] }>(`SELECT id::int AS id, answer FROM quiz_questions WHERE kind = 'single' ORDER BY random() LIMIT $1`, [QUESTIONS])
+    const qs = await db.query<{ id: number; answer: number[]; options: string[] }>(`SELECT id::int AS id, answer, options FROM quiz_questions WHERE kind = 'single' ORDER BY random() LIMIT $1`, [QUESTIONS])
     const res = await fetch(`http://127.0.0.1:${a}/api/v1/live/sessions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${workerToken}` },
@@ -206,39 +206,47 @@ async function liveBench(url: string) {
     })
     const session = (await res.json()) as { id: number; code: string }
     const t0 = Date.now()
-    const players: Player[] = await Promise.all(users.map((u, i) => new Promise<Player>((resolve, reject) => {
+    const players: Player[] = await Promise.all(users.map(async (u, i) => {
       const port = i % 2 === 0 ? a : b
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/live/${session.code}/ws`, [LIVE_WS_PROTOCOL, u.token])
-      const p: Player = { ws, userId: u.id }
-      ws.on('message', (raw) => {
-        const at = performance.now()
-        const m = JSON.parse(raw.toString())
-        if (m.type === 'snapshot') resolve(p)
-        else if (m.type === 'reveal') p.onReveal?.(at)
-        else if (m.type === 'question') p.onQuestion?.()
-        else if (m.type === 'answer_ack') p.onAck?.()
-        else if (m.type === 'error') process.stderr.write(`ws error: ${m.code}\n`)
+      // joining is its own request; the socket serves those who joined
+      const joined = await fetch(`http://127.0.0.1:${port}/api/v1/live/${session.code}/join`, { method: 'POST', headers: { authorization: `Bearer ${u.token}` } })
+      if (!joined.ok) throw new Error(`join failed: ${joined.status} ${await joined.text()}`)
+      return new Promise<Player>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/live/${session.code}/ws`, [LIVE_WS_PROTOCOL, u.token])
+        const p: Player = { ws, userId: u.id }
+        ws.on('message', (raw) => {
+          const at = performance.now()
+          const m = JSON.parse(raw.toString())
+          if (m.type === 'snapshot') resolve(p)
+          else if (m.type === 'reveal') p.onReveal?.(at)
+          else if (m.type === 'question') p.onQuestion?.(m.question.options)
+          else if (m.type === 'answer_ack') p.onAck?.()
+          else if (m.type === 'error') process.stderr.write(`ws error: ${m.code}\n`)
+        })
+        ws.once('error', reject)
       })
-      ws.once('error', reject)
-    })))
-    say(`\n[live] ${PARTICIPANTS} participants joined over WebSocket (half on each of 2 API processes) in ${Date.now() - t0} ms`)
+    }))
+    say(`\n[live] ${PARTICIPANTS} participants joined (POST join, then WebSocket) (half on each of 2 API processes) in ${Date.now() - t0} ms`)
     const latencies: number[] = []
     const bulk: number[] = []
     for (let qi = 0; qi < QUESTIONS; qi++) {
-      const questionSeen = Promise.all(players.map((p) => new Promise<void>((r) => { p.onQuestion = r })))
+      const questionSeen = Promise.all(players.map((p) => new Promise<string[]>((r) => { p.onQuestion = r })))
       await fetch(`http://127.0.0.1:${a}/api/v1/live/sessions/${session.id}/advance`, { method: 'POST', headers: { authorization: `Bearer ${workerToken}` } })
-      await questionSeen
+      // the session shows the options in an order of its own: the right one where it is shown
+      const shown = (await questionSeen)[0]
+      const right = [shown.indexOf(qs[qi].options[qs[qi].answer[0]])]
+      const wrong = [(right[0] + 1) % shown.length]
       const answer = (p: Player, choice: number[]) => new Promise<void>((r) => {
         p.onAck = r
         p.ws.send(JSON.stringify({ type: 'answer', questionIndex: qi, choice }))
       })
       // all but one answer at once; then the last answer closes the question and the leaderboard goes out
       const b0 = performance.now()
-      await Promise.all(players.slice(0, -1).map((p, i) => answer(p, i % 3 === 0 ? [(qs[qi].answer[0] + 1) % 2] : qs[qi].answer)))
+      await Promise.all(players.slice(0, -1).map((p, i) => answer(p, i % 3 === 0 ? wrong : right)))
       bulk.push(performance.now() - b0)
       const revealed = Promise.all(players.map((p) => new Promise<number>((r) => { p.onReveal = r })))
       const sent = performance.now()
-      players[players.length - 1].ws.send(JSON.stringify({ type: 'answer', questionIndex: qi, choice: qs[qi].answer }))
+      players[players.length - 1].ws.send(JSON.stringify({ type: 'answer', questionIndex: qi, choice: right }))
       for (const at of await revealed) latencies.push(at - sent)
     }
     say(`  ${PARTICIPANTS - 1} simultaneous answers acknowledged in: p50 ${pct(bulk, 50).toFixed(0)} ms, max ${Math.max(...bulk).toFixed(0)} ms (per question, ${QUESTIONS} questions)`)

@@ -37,6 +37,8 @@ export interface Config {
   photoLinks: { secret: string; ttlSeconds: number }
   /** What an Open311 read without an API key with read access gets: coordinates rounded to this many decimals, photos or not. */
   open311Public: { coordDecimals: number; photos: boolean }
+  /** Daily practice (每日练习) attempts a person may start per Asia/Shanghai day. */
+  quizPracticePerDay: number
 }
 
 /** A configuration the server must not start with; the message names the variables. */
@@ -135,5 +137,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // unset: a secret of this process (links stop working at restart; several processes need the same one)
     photoLinks: { secret: env.PHOTO_URL_SECRET || crypto.randomBytes(32).toString('hex'), ttlSeconds: Math.max(60, int(env.PHOTO_URL_TTL_SECONDS, 900)) },
     open311Public: { coordDecimals: Math.min(6, Math.max(0, int(env.OPEN311_PUBLIC_COORD_DECIMALS, 3))), photos: bool(env.OPEN311_PUBLIC_PHOTOS, false) },
+    quizPracticePerDay: Math.max(1, int(env.QUIZ_PRACTICE_PER_DAY, 10)),
   }
 }

@@ -15,8 +15,11 @@
  *   POST /quiz/campaigns/:id/attempts         → AttemptStarted (201; 200 when an unfinished attempt is resumed)
  *        errors: COMMUNITY_REQUIRED 400, CAMPAIGN_NOT_FOUND 404, CAMPAIGN_NOT_FOR_YOUR_REGION 403,
  *                CAMPAIGN_NOT_STARTED 409, CAMPAIGN_ENDED 409, ATTEMPTS_EXHAUSTED 409, NOT_ENOUGH_QUESTIONS 409
- *   POST /quiz/practice                       → AttemptStarted (201)   daily practice: 5 random questions, 10 min
+ *   POST /quiz/practice                       → AttemptStarted (201; 200 when today's unfinished practice is resumed)
+ *        daily practice: 5 random questions, 10 min; at most QUIZ_PRACTICE_PER_DAY (default 10) a day:
+ *        PRACTICE_LIMIT_REACHED 409
  *   GET  /quiz/attempts/:id                   → AttemptStarted while open (no answers) | AttemptResult once submitted
+ *        (answers and explanations of the questions answered only: revealed)
  *   POST /quiz/attempts/:id/submit  SubmitBody (Idempotency-Key optional) → AttemptResult
  *        errors: ATTEMPT_NOT_FOUND 404 (also someone else's), ATTEMPT_EXPIRED 409, ATTEMPT_ALREADY_SUBMITTED 409,
  *                QUESTION_NOT_IN_ATTEMPT 400, DUPLICATE_ANSWER 400, INVALID_CHOICE 400, VALIDATION_FAILED 400
@@ -40,7 +43,8 @@
  *   POST /quiz/questions/import  body: the .xlsx file, Content-Type
  *        application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (or application/octet-stream);
  *        ?regionCode= (default: the worker's first region; the office imports into the city-wide bank)
- *        → ImportResult; all-or-nothing: 400 IMPORT_INVALID with details.errors = [{ row, message: '第 17 行：缺少正确答案' }]
+ *        → ImportResult; all-or-nothing: 400 IMPORT_INVALID with details.errors = [{ row, message: '第 17 行：缺少正确答案' }];
+ *        a question already in the bank (or earlier in the file) is skipped, not added again: ImportResult.skipped
  *   POST /quiz/admin/campaigns     CreateCampaignBody → CampaignView (201)
  *        errors: FORBIDDEN_ROLE 403, REGION_NOT_COVERED 403, REGION_NOT_FOUND 404, REGION_LEVEL_NOT_ALLOWED 400,
  *                INVALID_WINDOW 400, TAG_MIX_TOO_LARGE 400, NOT_ENOUGH_QUESTIONS 400
@@ -57,13 +61,18 @@
  *   POST /live/sessions/:id/finish            → LiveSnapshot   host ends early; ending (this, or advancing past the last
  *        question) saves each participant's result as a 'live' attempt and credits its points under the daily cap — once,
  *        however often or from however many processes it is called
- *   POST /live/:code/join                     → LiveSnapshot   join by 6-digit code (LIVE_NOT_FOUND 404, LIVE_FINISHED 409)
- *   GET  /live/:code/state                    → LiveSnapshot   (same as the WebSocket's snapshot)
+ *   POST /live/:code/join                     → LiveSnapshot   join by 6-digit code (LIVE_NOT_FOUND 404, LIVE_FINISHED 409);
+ *                                                              joining again changes nothing
+ *   GET  /live/:code/state                    → LiveSnapshot   (same as the WebSocket's snapshot) for the host and those who
+ *                                                              joined; changes nothing (LIVE_NOT_JOINED 403 for anyone else)
  *   POST /live/:code/answer  LiveAnswerBody   → LiveAnswerAck  (same rules as the WebSocket `answer`)
  *        errors: LIVE_NOT_JOINED 403, LIVE_NOT_CURRENT_QUESTION 409, LIVE_QUESTION_CLOSED 409,
  *                LIVE_ALREADY_ANSWERED 409, INVALID_CHOICE 400
- *   WebSocket /api/v1/live/:code/ws?token=<bearer token>
- *        Joins (participant) or attaches (host) and immediately sends { type: 'snapshot', ... }.
+ *   WebSocket /api/v1/live/:code/ws  (token as the second subprotocol: Sec-WebSocket-Protocol: civiclink.v1, <token>)
+ *        For the host and those who joined (POST join first; anyone else is refused with LIVE_NOT_JOINED, close 4403);
+ *        immediately sends { type: 'snapshot', ... }.
+ *        Scores and ranks change only when a question closes (reveal): while it is open, nothing anyone receives
+ *        (snapshot, state, leaderboard, acks) depends on whether an answer was right.
  *        On reconnect, connect again with the same URL: the new snapshot is the resumed state.
  *        Messages: see LiveServerMessage / LiveClientMessage below.
  */
@@ -141,7 +150,19 @@ export const TagList = Type.Object({
 })
 export type TagList = Static<typeof TagList>
 
-export const ImportResult = Type.Object({ imported: Type.Integer(), regionCode: Type.Union([Type.String(), Type.Null()]) })
+/** A row not imported because the question is there already: in the bank (questionId) or earlier in the file (sameAsRow). */
+export const ImportSkipped = Type.Object({
+  row: Type.Integer(),
+  questionId: Type.Union([Type.Integer(), Type.Null()]),
+  sameAsRow: Type.Union([Type.Integer(), Type.Null()]),
+  message: Type.String(),
+})
+export const ImportResult = Type.Object({
+  imported: Type.Integer(),
+  regionCode: Type.Union([Type.String(), Type.Null()]),
+  /** duplicates (same stem and options, whitespace and option order aside), skipped */
+  skipped: Type.Array(ImportSkipped),
+})
 export type ImportResult = Static<typeof ImportResult>
 
 export const TagMixItem = Type.Object({ tag: Type.String({ minLength: 1, maxLength: 20 }), count: Type.Integer({ minimum: 1, maximum: 100 }) }, { additionalProperties: false })
@@ -242,10 +263,12 @@ export const AttemptResult = Type.Object({
   passScore: Type.Union([Type.Integer(), Type.Null()]),
   /** points credited (after the daily cap) */
   points: Type.Integer(),
+  /** answer and explanation only where revealed: the questions the person answered (answer [] and explanation '' otherwise) */
   questions: Type.Array(Type.Object({
     ...QuestionWithAnswer.properties,
     given: Type.Array(Type.Integer()),
     correct: Type.Boolean(),
+    revealed: Type.Boolean(),
   })),
 })
 export type AttemptResult = Static<typeof AttemptResult>
@@ -266,7 +289,10 @@ export const AttemptList = Type.Object({ items: Type.Array(AttemptSummary), next
 export type AttemptList = Static<typeof AttemptList>
 
 export const WrongAnswer = Type.Object({
+  /** answer [] and explanation '' unless revealed */
   question: QuestionWithAnswer,
+  /** the person answered this question at some time (a question only ever left blank keeps its answer hidden) */
+  revealed: Type.Boolean(),
   /** my last wrong choice */
   lastGiven: Type.Array(Type.Integer()),
   wrongTimes: Type.Integer(),

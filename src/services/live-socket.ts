@@ -31,7 +31,7 @@ export interface LiveSocketOptions {
 }
 
 /** Error codes (from an `error` message) after which reconnecting is pointless. */
-const FATAL_CODES = new Set(['LIVE_NOT_FOUND', 'LIVE_FINISHED', 'UNAUTHENTICATED', 'SESSION_EXPIRED', 'FORBIDDEN', 'FORBIDDEN_ROLE'])
+const FATAL_CODES = new Set(['LIVE_NOT_FOUND', 'LIVE_FINISHED', 'LIVE_NOT_JOINED', 'UNAUTHENTICATED', 'SESSION_EXPIRED', 'FORBIDDEN', 'FORBIDDEN_ROLE'])
 
 export function reconnectDelay(retries: number, base = 500, max = 10_000, random = Math.random): number {
   const exp = Math.min(max, base * 2 ** retries)

@@ -76,6 +76,13 @@ async function attemptOn(userId: number, ids: number[]): Promise<number> {
   )
   return r!.id
 }
+/** Where the attempt shows the bank's options `bank` of question `qid` (options are shuffled per attempt). */
+async function shownAt(token: string, attemptId: number, qid: number, bank: number[]): Promise<number[]> {
+  const a = (await t.as(token, { method: 'GET', url: `/api/v1/quiz/attempts/${attemptId}` })).json()
+  const shown: string[] = a.questions.find((q: { id: number }) => q.id === qid).options
+  const options = (await row(qid))!.options
+  return bank.map((i) => shown.indexOf(options[i])).sort((x, y) => x - y)
+}
 const submit = (token: string, attemptId: number, answers: Array<{ questionId: number; choice: number[] }>) =>
   t.as(token, { method: 'POST', url: `/api/v1/quiz/attempts/${attemptId}/submit`, payload: { answers } })
 
@@ -187,7 +194,7 @@ describe('editing a question', () => {
     const me = await newResident(HAPPY)
     // graded once with answer A: the question is now in this process's cache
     const first = await attemptOn(me.id, [id])
-    expect((await submit(me.token, first, [{ questionId: id, choice: [0] }])).json()).toMatchObject({ correctCount: 1 })
+    expect((await submit(me.token, first, [{ questionId: id, choice: await shownAt(me.token, first, id, [0]) }])).json()).toMatchObject({ correctCount: 1 })
 
     // someone is answering it: the answer and the text may change, the options may not
     const open = await attemptOn(me.id, [id])
@@ -196,11 +203,12 @@ describe('editing a question', () => {
     expect(refused.json().code).toBe('QUESTION_IN_USE')
     expect((await row(id))!.options).toHaveLength(3)
     expect((await patch(worker, id, { answer: [2], explanation: '更正：答案为 C。' })).statusCode).toBe(200)
-    const graded = (await submit(me.token, open, [{ questionId: id, choice: [2] }])).json()
+    const c = await shownAt(me.token, open, id, [2])
+    const graded = (await submit(me.token, open, [{ questionId: id, choice: c }])).json()
     expect(graded).toMatchObject({ correctCount: 1 })
-    expect(graded.questions[0]).toMatchObject({ answer: [2], explanation: '更正：答案为 C。', correct: true })
+    expect(graded.questions[0]).toMatchObject({ answer: c, explanation: '更正：答案为 C。', correct: true })
     // the earlier result keeps its mark and reads as the question reads now
-    expect((await t.as(me.token, { method: 'GET', url: `/api/v1/quiz/attempts/${first}` })).json().questions[0]).toMatchObject({ correct: true, answer: [2] })
+    expect((await t.as(me.token, { method: 'GET', url: `/api/v1/quiz/attempts/${first}` })).json().questions[0]).toMatchObject({ correct: true, answer: await shownAt(me.token, first, id, [2]) })
     // nobody is answering it any more
     expect((await patch(worker, id, { options: ['爱护环境', '随手丢弃', '视而不见', '主动劝导'] })).statusCode).toBe(200)
   })
@@ -217,7 +225,7 @@ describe('retired questions', () => {
     // answered wrong before it is retired
     const me = await newResident(HAPPY)
     const before = await attemptOn(me.id, [gone])
-    expect((await submit(me.token, before, [{ questionId: gone, choice: [1] }])).json().correctCount).toBe(0)
+    expect((await submit(me.token, before, [{ questionId: gone, choice: await shownAt(me.token, before, gone, [1]) }])).json().correctCount).toBe(0)
 
     expect((await retire(worker, gone)).json()).toMatchObject({ id: gone, active: false, editable: true })
     expect((await retire(worker, gone)).json()).toMatchObject({ id: gone, active: false }) // again: no change, no error
@@ -267,12 +275,12 @@ describe('retired questions', () => {
 
     // what was answered stays readable
     const result = (await t.as(me.token, { method: 'GET', url: `/api/v1/quiz/attempts/${before}` })).json()
-    expect(result.questions).toEqual([expect.objectContaining({ id: gone, correct: false, answer: [0] })])
+    expect(result.questions).toEqual([expect.objectContaining({ id: gone, correct: false, answer: await shownAt(me.token, before, gone, [0]) })])
     const wrong = (await t.as(me.token, { method: 'GET', url: '/api/v1/quiz/wrong-answers' })).json().items
     expect(wrong.map((w: { question: { id: number } }) => w.question.id)).toContain(gone)
     // and an attempt that drew it before it was retired is still graded with it
     const drawnBefore = await attemptOn(me.id, [gone])
-    expect((await submit(me.token, drawnBefore, [{ questionId: gone, choice: [0] }])).json()).toMatchObject({ correctCount: 1 })
+    expect((await submit(me.token, drawnBefore, [{ questionId: gone, choice: await shownAt(me.token, drawnBefore, gone, [0]) }])).json()).toMatchObject({ correctCount: 1 })
 
     expect((await restore(worker, gone)).json()).toMatchObject({ id: gone, active: true })
     expect((await campaign(6)).statusCode).toBe(201)

@@ -79,6 +79,12 @@ async function player(community: string | null = HAPPY): Promise<{ token: string
   return { token, id: (await t.as(token, { method: 'GET', url: '/api/v1/me' })).json().id, nickname }
 }
 
+/** A participant's socket: joining is its own request (POST join); the socket only serves those who joined. */
+async function joinWs(token: string, code: string): Promise<Client> {
+  expect((await t.as(token, { method: 'POST', url: `/api/v1/live/${code}/join` })).statusCode).toBe(200)
+  return new Client(`${base}/api/v1/live/${code}/ws`, token).open()
+}
+
 async function questionSet(n: number) {
   return t.ctx.db.query<{ id: number; answer: number[]; options: string[] }>(
     `SELECT id::int AS id, answer, options FROM quiz_questions WHERE kind = 'single' ORDER BY id LIMIT $1`, [n])
@@ -91,6 +97,9 @@ async function createSession(questionIds: number[], seconds = 30) {
 }
 
 const wrongOf = (q: { answer: number[]; options: string[] }) => [q.options.findIndex((_, i) => !q.answer.includes(i))]
+/** The question as the session shows it (its options in the session's order): the answer in those positions. */
+const asShown = (q: { answer: number[]; options: string[] }, options: string[]) =>
+  ({ options, answer: q.answer.map((i) => options.indexOf(q.options[i])).sort((a, b) => a - b) })
 
 describe('live quiz', () => {
   it('only staff host; residents join by code over WebSocket and play through to a podium', async () => {
@@ -119,11 +128,11 @@ describe('live quiz', () => {
     expect((await host.next('snapshot')).you.role).toBe('host')
     const alice = await player()
     const bob = await player()
-    const a = await new Client(`${base}/api/v1/live/${s.code}/ws`, alice.token).open()
+    const a = await joinWs(alice.token, s.code)
     const lobby = await a.next('snapshot')
     expect(lobby).toMatchObject({ state: 'lobby', currentIndex: -1, question: null, you: { role: 'participant', score: 0 } })
     expect(lobby.participants.map((p: { userId: number }) => p.userId)).toEqual([alice.id])
-    const b = await new Client(`${base}/api/v1/live/${s.code}/ws`, bob.token).open()
+    const b = await joinWs(bob.token, s.code)
     await b.next('snapshot')
     expect((await host.next('joined', (m) => m.participant.userId === bob.id)).participantCount).toBe(2)
     expect((await a.next('joined', (m) => m.participant.userId === bob.id)).participantCount).toBe(2)
@@ -143,13 +152,17 @@ describe('live quiz', () => {
     expect(question).toMatchObject({ index: 0, total: 2, question: { id: q1.id } })
     expect(JSON.stringify(question)).not.toMatch(/"answer"|"explanation"/)
     await b.next('question')
+    const s1 = asShown(q1, question.question.options)
+    // one order of the options for the session: the host's screen shows what the participants answer to
+    expect((await t.as(worker, { method: 'GET', url: `/api/v1/live/${s.code}/state` })).json().question.question.options).toEqual(s1.options)
+    expect([...s1.options].sort()).toEqual([...q1.options].sort())
 
-    a.send({ type: 'answer', questionIndex: 0, choice: q1.answer })
+    a.send({ type: 'answer', questionIndex: 0, choice: s1.answer })
     expect(await a.next('answer_ack')).toMatchObject({ questionIndex: 0, accepted: true })
-    a.send({ type: 'answer', questionIndex: 0, choice: wrongOf(q1) })
+    a.send({ type: 'answer', questionIndex: 0, choice: wrongOf(s1) })
     expect((await a.next('error')).code).toBe('LIVE_ALREADY_ANSWERED')
     expect((await host.next('progress')).answered).toBe(1)
-    const twice = await t.as(alice.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 0, choice: q1.answer } })
+    const twice = await t.as(alice.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 0, choice: s1.answer } })
     expect(twice.json().code).toBe('LIVE_ALREADY_ANSWERED')
     const dbRows = await t.ctx.db.one<{ n: number }>('SELECT count(*)::int AS n FROM quiz_live_answers WHERE session_id = $1 AND user_id = $2', [s.id, alice.id])
     expect(dbRows!.n).toBe(1)
@@ -160,12 +173,12 @@ describe('live quiz', () => {
     const resumed = await b2.next('snapshot')
     expect(resumed).toMatchObject({ state: 'question', currentIndex: 0, question: { index: 0, question: { id: q1.id } }, you: { answered: false } })
     expect(JSON.stringify(resumed)).not.toMatch(/"answer"|"explanation"/)
-    b2.send({ type: 'answer', questionIndex: 0, choice: wrongOf(q1) })
+    b2.send({ type: 'answer', questionIndex: 0, choice: wrongOf(s1) })
     await b2.next('answer_ack')
 
     // all answered: the question closes and everyone gets the answer and the standings
     const reveal = await a.next('reveal')
-    expect(reveal.reveal).toMatchObject({ index: 0, questionId: q1.id, answer: q1.answer })
+    expect(reveal.reveal).toMatchObject({ index: 0, questionId: q1.id, answer: s1.answer })
     expect(reveal.leaderboard[0]).toMatchObject({ userId: alice.id, rank: 1 })
     expect(reveal.leaderboard[0].score).toBeGreaterThanOrEqual(500)
     expect(reveal.you).toMatchObject({ rank: 1 })
@@ -173,22 +186,24 @@ describe('live quiz', () => {
     await host.next('reveal')
 
     host.send({ type: 'advance' })
-    await a.next('question', (m) => m.index === 1)
+    const s2 = asShown(q2, (await a.next('question', (m) => m.index === 1)).question.options)
     // an answer to the past question is refused
-    a.send({ type: 'answer', questionIndex: 0, choice: q1.answer })
+    a.send({ type: 'answer', questionIndex: 0, choice: s1.answer })
     expect((await a.next('error')).code).toBe('LIVE_NOT_CURRENT_QUESTION')
-    const late = await t.as(bob.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 0, choice: q1.answer } })
+    const late = await t.as(bob.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 0, choice: s1.answer } })
     expect(late.statusCode).toBe(409)
-    // an outsider who never joined cannot answer over HTTP without joining (state/join makes them a participant)
+    // an outsider who never joined cannot answer over HTTP without joining (POST join makes them a participant)
     const stranger = await player(null)
-    b2.send({ type: 'answer', questionIndex: 1, choice: q2.answer })
+    // bob answers ten seconds into the question (its clock moved back rather than waited): alice, quicker on hers, stays ahead
+    await t.ctx.db.query(`UPDATE quiz_live_sessions SET question_started_at = question_started_at - interval '10 seconds', question_ends_at = question_ends_at - interval '10 seconds' WHERE id = $1`, [s.id])
+    b2.send({ type: 'answer', questionIndex: 1, choice: s2.answer })
     await b2.next('answer_ack')
     // the host closes the question before alice answers; her answer after that is refused
     host.send({ type: 'advance' })
     await a.next('reveal', (m) => m.reveal.index === 1)
-    a.send({ type: 'answer', questionIndex: 1, choice: q2.answer })
+    a.send({ type: 'answer', questionIndex: 1, choice: s2.answer })
     expect((await a.next('error')).code).toBe('LIVE_QUESTION_CLOSED')
-    const r2 = await t.as(stranger.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 1, choice: q2.answer } })
+    const r2 = await t.as(stranger.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 1, choice: s2.answer } })
     expect(r2.json().code).toBe('LIVE_NOT_JOINED')
 
     host.send({ type: 'advance' }) // after the last question: finished
@@ -211,11 +226,93 @@ describe('live quiz', () => {
     void workerId
   })
 
+  it('GET state and the WebSocket change nothing: someone who has not joined is told to join, and joining twice is joining once', async () => {
+    const [q1] = await questionSet(1)
+    const s = await createSession([q1.id])
+    const host = await new Client(`${base}${s.wsPath}`, worker).open()
+    await host.next('snapshot')
+    const count = async () => (await t.ctx.db.one<{ n: number }>('SELECT count(*)::int AS n FROM quiz_live_participants WHERE session_id = $1', [s.id]))!.n
+    const outsider = await player()
+    const state = await t.as(outsider.token, { method: 'GET', url: `/api/v1/live/${s.code}/state` })
+    expect([state.statusCode, state.json().code]).toEqual([403, 'LIVE_NOT_JOINED'])
+    expect(await (await new Client(`${base}/api/v1/live/${s.code}/ws`, outsider.token).open()).refused()).toEqual({ code: 'LIVE_NOT_JOINED', closeCode: 4403 })
+    expect(await count()).toBe(0)
+    expect((await t.as(worker, { method: 'GET', url: `/api/v1/live/${s.code}/state` })).json()).toMatchObject({ participantCount: 0, you: { role: 'host' } })
+
+    const joins = await Promise.all([0, 1, 2].map(() => t.as(outsider.token, { method: 'POST', url: `/api/v1/live/${s.code}/join` })))
+    for (const j of joins) expect(j.json()).toMatchObject({ participantCount: 1, you: { role: 'participant' } })
+    expect((await t.as(outsider.token, { method: 'POST', url: `/api/v1/live/${s.code}/join` })).json().participantCount).toBe(1)
+    expect(await count()).toBe(1)
+    await host.next('joined', (m) => m.participant.userId === outsider.id)
+    await expect(host.next('joined', () => true, 300)).rejects.toThrow(/no joined message/)
+    // now joined: state and socket serve them
+    expect((await t.as(outsider.token, { method: 'GET', url: `/api/v1/live/${s.code}/state` })).json().you.role).toBe('participant')
+    const c = await new Client(`${base}/api/v1/live/${s.code}/ws`, outsider.token).open()
+    expect((await c.next('snapshot')).participants.map((p: { userId: number }) => p.userId)).toEqual([outsider.id])
+    for (const x of [host, c]) x.close()
+  })
+
+  it('scores and ranks change only when the question closes: a second account learns nothing while it is open', async () => {
+    const [q1, q2] = await questionSet(2)
+    const s = await createSession([q1.id, q2.id])
+    const host = await new Client(`${base}${s.wsPath}`, worker).open()
+    await host.next('snapshot')
+    const [right, wrong, second] = await Promise.all([player(), player(), player()])
+    const sockets = await Promise.all([right, wrong, second].map((p) => joinWs(p.token, s.code)))
+    for (const c of sockets) await c.next('snapshot')
+    host.send({ type: 'advance' })
+    const shown = asShown(q1, (await sockets[0].next('question')).question.options)
+    for (const c of sockets.slice(1)) await c.next('question')
+    const rightChoice = shown.answer
+    const wrongChoice = wrongOf(shown)
+
+    const view = async (token: string) => {
+      const v = (await t.as(token, { method: 'GET', url: `/api/v1/live/${s.code}/state` })).json()
+      return { leaderboard: v.leaderboard, score: v.you.score, rank: v.you.rank, participants: v.participants, state: v.state }
+    }
+    const before = await view(right.token)
+    const ackRight = await t.as(right.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 0, choice: rightChoice } })
+    const ackWrong = await t.as(wrong.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 0, choice: wrongChoice } })
+    // the acks, the states and the standings of the one who was right and the one who was wrong say the same
+    expect(ackRight.json()).toEqual(ackWrong.json())
+    expect(await view(right.token)).toEqual(before)
+    expect(await view(wrong.token)).toEqual(before)
+    expect(await view(second.token)).toEqual(before)
+    expect((await t.as(worker, { method: 'GET', url: `/api/v1/live/${s.code}/state` })).json().leaderboard).toEqual([])
+    const points = await t.as(right.token, { method: 'GET', url: '/api/v1/quiz/points' })
+    expect(points.json()).toMatchObject({ total: 0, today: 0 })
+    // nothing on the sockets says who was right
+    for (const c of sockets) {
+      expect(c.messages.filter((m) => m.type !== 'joined')).toEqual([])
+    }
+    // the close: now the score moves, for everyone at once
+    host.send({ type: 'advance' })
+    const reveals = await Promise.all(sockets.map((c) => c.next('reveal')))
+    expect(reveals[0].you.score).toBeGreaterThanOrEqual(500)
+    expect(reveals[0].you.rank).toBe(1)
+    expect(reveals[1].you).toEqual({ score: 0, rank: 2 })
+    expect((await view(right.token)).score).toBe(reveals[0].you.score)
+
+    // ended while a question is open: its answers count once, as at a reveal
+    host.send({ type: 'advance' })
+    for (const c of sockets) await c.next('question', (m) => m.index === 1)
+    const right2 = asShown(q2, (await t.as(second.token, { method: 'GET', url: `/api/v1/live/${s.code}/state` })).json().question.question.options).answer
+    expect((await t.as(second.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: 1, choice: right2 } })).statusCode).toBe(200)
+    expect((await view(second.token)).score).toBe(0)
+    host.send({ type: 'finish' })
+    const fin = await sockets[2].next('finished')
+    expect(fin.you.score).toBeGreaterThanOrEqual(500)
+    const rows = await t.ctx.db.query<{ userId: number; correctCount: number }>(
+      'SELECT user_id::int AS "userId", correct_count AS "correctCount" FROM quiz_live_participants WHERE session_id = $1 ORDER BY user_id', [s.id])
+    expect(rows.map((r) => [r.userId, r.correctCount])).toEqual([[right.id, 1], [wrong.id, 0], [second.id, 1]].sort((a, b) => a[0] - b[0]))
+    for (const c of [host, ...sockets]) c.close()
+  })
+
   it('cuts off a connection that floods messages', async () => {
     const [q1] = await questionSet(1)
     const s = await createSession([q1.id], 30)
     const p = await player()
-    const c = await new Client(`${base}/api/v1/live/${s.code}/ws`, p.token).open()
+    const c = await joinWs(p.token, s.code)
     await c.next('snapshot')
     const closed = c.refused()
     for (let i = 0; i < 60; i++) c.send({ type: 'ping' })
@@ -226,7 +323,7 @@ describe('live quiz', () => {
     const [q1] = await questionSet(1)
     const s = await createSession([q1.id], 5)
     const p = await player()
-    const c = await new Client(`${base}/api/v1/live/${s.code}/ws`, p.token).open()
+    const c = await joinWs(p.token, s.code)
     await c.next('snapshot')
     await t.as(worker, { method: 'POST', url: `/api/v1/live/sessions/${s.id}/advance` })
     await c.next('question')
@@ -240,20 +337,28 @@ describe('live quiz', () => {
   })
 })
 
-/** Plays a session over HTTP: each player answers question i right when right[i], wrong otherwise (or not at all when null). */
+/**
+ * Plays a session over HTTP: each player answers question i right when right[i], wrong otherwise (or not at all when
+ * null). Returns each question as the session showed it.
+ */
 async function playOverHttp(s: { id: number; code: string }, qs: Array<{ answer: number[]; options: string[] }>, players: Array<{ token: string; right: Array<boolean | null> }>) {
+  const seen: Array<ReturnType<typeof asShown>> = []
   for (const p of players) expect((await t.as(p.token, { method: 'POST', url: `/api/v1/live/${s.code}/join` })).statusCode).toBe(200)
   for (let i = 0; i < qs.length; i++) {
-    expect((await t.as(worker, { method: 'POST', url: `/api/v1/live/sessions/${s.id}/advance` })).json().state).toBe('question')
+    const open = (await t.as(worker, { method: 'POST', url: `/api/v1/live/sessions/${s.id}/advance` })).json()
+    expect(open.state).toBe('question')
+    const shown = asShown(qs[i], open.question.question.options)
+    seen.push(shown)
     for (const p of players) {
       if (p.right[i] === null) continue
-      const r = await t.as(p.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: i, choice: p.right[i] ? qs[i].answer : wrongOf(qs[i]) } })
+      const r = await t.as(p.token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex: i, choice: p.right[i] ? shown.answer : wrongOf(shown) } })
       expect(r.statusCode).toBe(200)
     }
     // closes the question when someone did not answer (otherwise the last answer closed it)
     const state = (await t.as(worker, { method: 'GET', url: `/api/v1/live/${s.code}/state` })).json().state
     if (state === 'question') await t.as(worker, { method: 'POST', url: `/api/v1/live/sessions/${s.id}/advance` })
   }
+  return seen
 }
 
 const finish = (id: number) => t.as(worker, { method: 'POST', url: `/api/v1/live/sessions/${id}/finish` })
@@ -282,7 +387,7 @@ describe('live quiz results count', () => {
     const alice = await player()
     const bob = await player()
     const idle = await player() // joins, answers nothing
-    await playOverHttp(s, qs, [
+    const seen = await playOverHttp(s, qs, [
       { token: alice.token, right: [true, true, false] },
       { token: bob.token, right: [false, null, true] },
       { token: idle.token, right: [null, null, null] },
@@ -307,6 +412,9 @@ describe('live quiz results count', () => {
     const result = (await t.as(alice.token, { method: 'GET', url: `/api/v1/quiz/attempts/${rec.id}` })).json()
     expect(result).toMatchObject({ kind: 'live', correctCount: 2, total: 3, points: 4 })
     expect(result.questions.map((q: { id: number; correct: boolean }) => [q.id, q.correct])).toEqual([[qs[0].id, true], [qs[1].id, true], [qs[2].id, false]])
+    // in the order the session showed the options, the answer and her choices marked in it
+    expect(result.questions.map((q: { options: string[]; answer: number[] }) => ({ options: q.options, answer: q.answer }))).toEqual(seen)
+    expect(result.questions[0].given).toEqual(seen[0].answer)
     // a question not answered counts as wrong, as in a campaign: it is in the 错题本
     const wrongOf = async (token: string) =>
       (await t.as(token, { method: 'GET', url: '/api/v1/quiz/wrong-answers' })).json().items.map((w: { question: { id: number } }) => w.question.id).sort((a: number, b: number) => a - b)
@@ -352,8 +460,9 @@ describe('live quiz results count', () => {
     await earnedToday(p.id, 45)
     await playOverHttp(s, qs, [{ token: p.token, right: [true, true, true] }]) // 6 from the session
     const practice = (await t.as(p.token, { method: 'POST', url: '/api/v1/quiz/practice' })).json()
-    const keys = await t.ctx.db.query<{ id: number; answer: number[] }>('SELECT id::int AS id, answer FROM quiz_questions WHERE id = ANY($1::bigint[])', [practice.questions.map((q: { id: number }) => q.id)])
-    const answers = keys.map((k) => ({ questionId: k.id, choice: k.answer })) // 5 from the practice
+    const keys = await t.ctx.db.query<{ id: number; answer: number[]; options: string[] }>('SELECT id::int AS id, answer, options FROM quiz_questions WHERE id = ANY($1::bigint[])', [practice.questions.map((q: { id: number }) => q.id)])
+    const shownOf = (id: number) => practice.questions.find((q: { id: number }) => q.id === id).options as string[]
+    const answers = keys.map((k) => ({ questionId: k.id, choice: asShown(k, shownOf(k.id)).answer })) // 5 from the practice
     const [submitted, finished] = await Promise.all([
       t.as(p.token, { method: 'POST', url: `/api/v1/quiz/attempts/${practice.id}/submit`, payload: { answers } }),
       finish(s.id),
@@ -422,12 +531,18 @@ twoProcesses('live quiz across two API processes (PostgreSQL + Redis)', () => {
     const host = await new Client(`${baseA}/api/v1/live/${s.code}/ws`, worker).open()
     await host.next('snapshot')
     const players = await Promise.all([0, 1, 2].map(() => player()))
-    const clients = await Promise.all(players.map((p) => new Client(`${baseB}/api/v1/live/${s.code}/ws`, p.token).open()))
+    const clients = await Promise.all(players.map(async (p) => {
+      // joined on B: the joined message goes over Redis to the host on A
+      const joined = await appB.inject({ method: 'POST', url: `/api/v1/live/${s.code}/join`, headers: { authorization: `Bearer ${p.token}` } })
+      expect(joined.statusCode).toBe(200)
+      return new Client(`${baseB}/api/v1/live/${s.code}/ws`, p.token).open()
+    }))
     for (const c of clients) await c.next('snapshot')
     await host.next('joined', (m) => m.participantCount === 3)
     host.send({ type: 'advance' })
-    for (const c of clients) await c.next('question')
-    clients.forEach((c, i) => c.send({ type: 'answer', questionIndex: 0, choice: i === 2 ? wrongOf(q1) : q1.answer }))
+    const shown = asShown(q1, (await clients[0].next('question')).question.options)
+    for (const c of clients.slice(1)) await c.next('question')
+    clients.forEach((c, i) => c.send({ type: 'answer', questionIndex: 0, choice: i === 2 ? wrongOf(shown) : shown.answer }))
     expect((await host.next('progress', (m) => m.answered === 3)).participantCount).toBe(3)
     const reveals = await Promise.all([host, ...clients].map((c) => c.next('reveal')))
     for (const r of reveals) expect(r.leaderboard).toHaveLength(3)

@@ -1,4 +1,5 @@
 import { expireOverdueAttempts } from '../../server/modules/quizzes/service'
+import { loadConfig } from '../../server/config'
 import ExcelJS from 'exceljs'
 import { hashSecret, newToken } from '../../server/lib/tokens'
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../helpers/app'
@@ -60,9 +61,25 @@ function keysOf(v: unknown, out = new Set<string>()): Set<string> {
   return out
 }
 
-async function answersOf(ids: number[]): Promise<Map<number, number[]>> {
-  const rows = await t.ctx.db.query<{ id: number; answer: number[] }>('SELECT id::int AS id, answer FROM quiz_questions WHERE id = ANY($1::bigint[])', [ids])
-  return new Map(rows.map((r) => [r.id, r.answer]))
+type Shown = { id: number; options: string[] }
+/**
+ * The right choice of each question as the attempt shows it: positions in the options it was given (the server
+ * shuffles them per attempt), found by the options' text in the bank.
+ */
+async function answersOf(questions: Shown[]): Promise<Map<number, number[]>> {
+  const rows = await t.ctx.db.query<{ id: number; answer: number[]; options: string[] }>(
+    'SELECT id::int AS id, answer, options FROM quiz_questions WHERE id = ANY($1::bigint[])', [questions.map((q) => q.id)])
+  const bank = new Map(rows.map((r) => [r.id, r]))
+  return new Map(questions.map((q) => {
+    const r = bank.get(q.id)!
+    return [q.id, r.answer.map((i) => q.options.indexOf(r.options[i])).sort((a, b) => a - b)]
+  }))
+}
+
+/** A wrong choice: an option that is not right, or — when every option is (a multiple choice) — only one of them. */
+function wrongChoice(options: string[], right: number[]): number[] {
+  const off = options.findIndex((_, i) => !right.includes(i))
+  return off >= 0 ? [off] : right.slice(0, 1)
 }
 
 const start = (token: string, campaignId: number) => t.as(token, { method: 'POST', url: `/api/v1/quiz/campaigns/${campaignId}/attempts` })
@@ -130,10 +147,67 @@ describe('question bank', () => {
 
     const ok = await t.as(worker, { method: 'POST', url: '/api/v1/quiz/questions/import', payload: await sheet([good, ['判断', '垃圾要分类投放。', '', '', '', '', '', '', '正确', '', '垃圾分类', 1]]), headers: { 'content-type': XLSX } })
     expect(ok.statusCode).toBe(200)
-    expect(ok.json()).toEqual({ imported: 2, regionCode: HAPPY })
+    expect(ok.json()).toEqual({ imported: 2, regionCode: HAPPY, skipped: [] })
     expect(await count()).toBe(before + 2)
     const row = await t.ctx.db.one<{ answer: number[]; tags: string[]; options: string[] }>(`SELECT answer, tags, options FROM quiz_questions WHERE stem = '垃圾要分类投放。'`)
     expect(row).toEqual({ answer: [0], tags: ['垃圾分类'], options: ['正确', '错误'] })
+  })
+})
+
+describe('importing a sheet again', () => {
+  const sheet = async (rows: unknown[][]) => {
+    const w = new ExcelJS.Workbook()
+    const s = w.addWorksheet('题库')
+    s.addRow(['题型', '题干', '选项A', '选项B', '选项C', '选项D', '选项E', '选项F', '正确答案', '解析', '标签', '难度'])
+    rows.forEach((r) => s.addRow(r))
+    return Buffer.from(await w.xlsx.writeBuffer())
+  }
+  const upload = (token: string, file: Buffer) => t.as(token, { method: 'POST', url: '/api/v1/quiz/questions/import', payload: file, headers: { 'content-type': XLSX } })
+  const count = async () => (await t.ctx.db.one<{ n: number }>('SELECT count(*)::int AS n FROM quiz_questions'))!.n
+  const rows = (tag: string) => [
+    ['单选', `${tag}：下列说法正确的是？`, '垃圾应分类投放', '垃圾可随手丢', '', '', '', '', 'A', '', '垃圾分类', 1], // row 2
+    ['多选', `${tag}：文明养犬应当做到哪些？`, '束犬链', '及时清理犬粪', '避开人群', '', '', '', 'ABC', '', '文明养犬', 2], // row 3
+    // row 4: row 3 again, with other spaces (a full-width one too) and its options in another order
+    ['多选', ` ${tag}：文明养犬  应当做到哪些？　`, '避开 人群', '束犬链', '及时清理犬粪', '', '', '', 'BC', '', '文明养犬', 2],
+    // row 5: the stem of row 2 with other options: another question
+    ['单选', `${tag}：下列说法正确的是？`, '红灯停绿灯行', '红灯可以抢行', '', '', '', '', 'A', '', '文明交通', 1],
+  ]
+
+  it('skips what the bank already holds and repeats within the file, and says which rows', async () => {
+    const before = await count()
+    const first = await upload(worker, await sheet(rows('查重甲')))
+    expect(first.statusCode).toBe(200)
+    expect(first.json()).toMatchObject({ imported: 3, skipped: [{ row: 4, sameAsRow: 3, questionId: null, message: '第 4 行：与第 3 行是同一道题，未重复导入' }] })
+    expect(await count()).toBe(before + 3)
+    const ids = await t.ctx.db.query<{ id: number; stem: string }>(`SELECT id::int AS id, stem FROM quiz_questions WHERE stem LIKE '查重甲：%' ORDER BY id`)
+
+    const again = (await upload(worker, await sheet(rows('查重甲')))).json()
+    expect(again.imported).toBe(0)
+    expect(again.skipped.map((x: { row: number; questionId: number | null }) => [x.row, x.questionId])).toEqual([[2, ids[0].id], [3, ids[1].id], [4, ids[1].id], [5, ids[2].id]])
+    expect(again.skipped[0].message).toBe(`第 2 行：题库中已有这道题（编号 ${ids[0].id}），未重复导入`)
+    expect(await count()).toBe(before + 3)
+
+    // a retired one is not brought in again behind the worker's back
+    expect((await t.as(worker, { method: 'POST', url: `/api/v1/quiz/questions/${ids[2].id}/retire` })).statusCode).toBe(200)
+    const retired = (await upload(worker, await sheet([rows('查重甲')[3]]))).json()
+    expect(retired).toMatchObject({ imported: 0, skipped: [{ row: 2, questionId: ids[2].id }] })
+    expect(retired.skipped[0].message).toContain('已停用')
+
+    // the whole bank exported and imported back adds nothing
+    const exported = await t.as(worker, { method: 'GET', url: '/api/v1/quiz/questions/export' })
+    const back = (await upload(worker, exported.rawPayload)).json()
+    expect(back.imported).toBe(0)
+    expect(back.skipped.length).toBeGreaterThan(150)
+    expect(await count()).toBe(before + 3)
+  })
+
+  it('two uploads of one file at the same moment import it once', async () => {
+    const before = await count()
+    const file = await sheet(rows('查重乙'))
+    const [a, b] = await Promise.all([upload(worker, file), upload(worker, file)])
+    expect([a.statusCode, b.statusCode]).toEqual([200, 200])
+    expect([a.json().imported, b.json().imported].sort()).toEqual([0, 3])
+    expect(await count()).toBe(before + 3)
   })
 })
 
@@ -220,7 +294,7 @@ describe('campaigns', () => {
     const me = await newResident(HAPPY)
     const attempt = (await start(me, c.id)).json()
     const ids: number[] = attempt.questions.map((x: { id: number }) => x.id)
-    const key = await answersOf(ids)
+    const key = await answersOf(attempt.questions)
     const other = await t.ctx.db.one<{ id: number }>('SELECT id::int AS id FROM quiz_questions WHERE NOT (id = ANY($1::bigint[])) LIMIT 1', [ids])
     const undrawn = await submit(me, attempt.id, [{ questionId: other!.id, choice: [0] }])
     expect(undrawn.statusCode).toBe(400)
@@ -232,7 +306,7 @@ describe('campaigns', () => {
     const answers = ids.map((id, i) => {
       const right = key.get(id)!
       const q = attempt.questions[i]
-      return { questionId: id, choice: i === 0 ? [q.options.findIndex((_: string, j: number) => !right.includes(j))] : right }
+      return { questionId: id, choice: i === 0 ? wrongChoice(q.options, right) : right }
     })
     const [a, b] = await Promise.all([submit(me, attempt.id, answers), submit(me, attempt.id, answers)])
     expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409])
@@ -241,7 +315,9 @@ describe('campaigns', () => {
     const result = (a.statusCode === 200 ? a : b).json()
     expect(result).toMatchObject({ status: 'submitted', correctCount: 4, total: 5, score: 80, passed: true, passScore: 60 })
     expect(result.questions[0]).toMatchObject({ correct: false })
-    expect(result.questions[0].explanation.length).toBeGreaterThan(0)
+    // answered (wrong): its answer and explanation are shown
+    const explained = await t.ctx.db.one<{ explanation: string }>('SELECT explanation FROM quiz_questions WHERE id = $1', [ids[0]])
+    expect(result.questions[0]).toMatchObject({ revealed: true, answer: key.get(ids[0]), explanation: explained!.explanation })
     expect(result.questions[1].answer).toEqual(key.get(ids[1]))
     const graded = await t.ctx.db.one<{ n: number }>('SELECT count(*)::int AS n FROM quiz_attempt_answers WHERE attempt_id = $1', [attempt.id])
     expect(graded!.n).toBe(5)
@@ -250,8 +326,7 @@ describe('campaigns', () => {
     // 错题本
     const wrong = (await t.as(me, { method: 'GET', url: '/api/v1/quiz/wrong-answers' })).json().items
     expect(wrong).toHaveLength(1)
-    expect(wrong[0]).toMatchObject({ question: { id: ids[0] }, wrongTimes: 1, correctedSince: false })
-    expect(wrong[0].question.explanation.length).toBeGreaterThan(0)
+    expect(wrong[0]).toMatchObject({ question: { id: ids[0], explanation: explained!.explanation }, revealed: true, wrongTimes: 1, correctedSince: false })
     // points: 4 × 2 + 10 for passing
     expect((await t.as(me, { method: 'GET', url: '/api/v1/quiz/points' })).json()).toMatchObject({ total: 18, today: 18, dailyCap: 50 })
   })
@@ -370,7 +445,7 @@ describe('campaigns', () => {
     expect(p.json().questions).toHaveLength(5)
     expect(keysOf(p.json()).has('answer')).toBe(false)
     const ids: number[] = p.json().questions.map((x: { id: number }) => x.id)
-    const key = await answersOf(ids)
+    const key = await answersOf(p.json().questions)
     const r = await submit(me, p.json().id, ids.map((id) => ({ questionId: id, choice: key.get(id)! })))
     expect(r.json()).toMatchObject({ kind: 'practice', correctCount: 5, score: 100, passed: null, points: 5 })
     // near the cap: only what is left of it is credited
@@ -380,7 +455,7 @@ describe('campaigns', () => {
        VALUES ('practice', $1, '{}', 0, now(), 43, (now() AT TIME ZONE 'Asia/Shanghai')::date)`, [userId])
     const p2 = (await t.as(me, { method: 'POST', url: '/api/v1/quiz/practice' })).json()
     const ids2: number[] = p2.questions.map((x: { id: number }) => x.id)
-    const key2 = await answersOf(ids2)
+    const key2 = await answersOf(p2.questions)
     const r2 = await submit(me, p2.id, ids2.map((id) => ({ questionId: id, choice: key2.get(id)! })))
     expect(r2.json().points).toBe(2)
     expect((await t.as(me, { method: 'GET', url: '/api/v1/quiz/points' })).json()).toMatchObject({ today: 50, total: 50 })
@@ -399,7 +474,7 @@ describe('campaigns', () => {
        SELECT 'practice', $1, ARRAY(SELECT id FROM quiz_questions WHERE g > 0 ORDER BY id LIMIT 5), 5, now() + interval '10 minutes'
          FROM generate_series(1, 2) g RETURNING id::int AS id, question_ids::int[] AS "questionIds"`, [userId])
     const all = await Promise.all(two.map(async (a) => {
-      const key = await answersOf(a.questionIds)
+      const key = await answersOf((await t.as(me, { method: 'GET', url: `/api/v1/quiz/attempts/${a.id}` })).json().questions)
       return submit(me, a.id, a.questionIds.map((id) => ({ questionId: id, choice: key.get(id)! })))
     }))
     expect(all.map((r) => r.statusCode)).toEqual([200, 200])
@@ -455,10 +530,11 @@ describe('campaigns', () => {
     const c = await createCampaign({ maxAttempts: 2 })
     const people = await Promise.all(Array.from({ length: 10 }, () => newResident(HAPPY)))
     const attempts = await Promise.all(people.map(async (token) => ({ token, a: (await start(token, c.id)).json() })))
-    const keyOf = await answersOf(attempts.flatMap((x) => x.a.questions.map((q: { id: number }) => q.id)))
-    const right = (a: { questions: Array<{ id: number }> }) => a.questions.map((q) => ({ questionId: q.id, choice: keyOf.get(q.id)! }))
+    const keys = new Map(await Promise.all(attempts.map(async (x) => [x.a.id, await answersOf(x.a.questions)] as const)))
+    const right = (a: { id: number; questions: Array<{ id: number }> }) => a.questions.map((q) => ({ questionId: q.id, choice: keys.get(a.id)!.get(q.id)! }))
+    const drawn = attempts.flatMap((x) => x.a.questions.map((q: { id: number }) => q.id))
     const notDrawn = (await t.ctx.db.one<{ id: number }>(
-      'SELECT id::int AS id FROM quiz_questions WHERE active AND NOT (id = ANY($1::bigint[])) LIMIT 1', [[...keyOf.keys()]]))!.id
+      'SELECT id::int AS id FROM quiz_questions WHERE active AND NOT (id = ANY($1::bigint[])) LIMIT 1', [drawn]))!.id
     type Shot = { who: number; expect: number[]; send: () => ReturnType<typeof submit> }
     const shots: Shot[] = []
     attempts.forEach(({ token, a }, who) => {
@@ -488,7 +564,7 @@ describe('campaigns', () => {
     const me = await newResident(HAPPY)
     const attempt = (await start(me, c.id)).json()
     const ids: number[] = attempt.questions.map((x: { id: number }) => x.id)
-    const key = await answersOf(ids)
+    const key = await answersOf(attempt.questions)
     const answers = ids.map((id) => ({ questionId: id, choice: key.get(id)! }))
     const tries = await Promise.all([0, 1, 2, 3, 4].map(() => submit(me, attempt.id, answers, { 'idempotency-key': 'submit-race-0001' })))
     expect(tries.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200])
@@ -508,7 +584,7 @@ describe('campaigns', () => {
       const me = await newResident(community)
       const a = (await start(me, c.id)).json()
       const ids: number[] = a.questions.map((x: { id: number }) => x.id)
-      const key = await answersOf(ids)
+      const key = await answersOf(a.questions)
       await submit(me, a.id, ids.slice(0, right).map((id) => ({ questionId: id, choice: key.get(id)! })))
     }
     await play(HAPPY, 5)
@@ -531,5 +607,168 @@ describe('campaigns', () => {
     expect(rows).toHaveLength(3)
     for (const row of rows) expect(Object.values(row).every((v) => v !== null)).toBe(true)
     void residentId
+  })
+})
+
+describe('what a result gives away, and how often practice can be asked', () => {
+  const practice = (token: string) => t.as(token, { method: 'POST', url: '/api/v1/quiz/practice' })
+  const explanations = async (ids: number[]) =>
+    (await t.ctx.db.query<{ explanation: string }>('SELECT explanation FROM quiz_questions WHERE id = ANY($1::bigint[])', [ids])).map((r) => r.explanation).filter(Boolean)
+  const todaysPractice = async (userId: number) => (await t.ctx.db.one<{ n: number }>(
+    `SELECT count(*)::int AS n FROM quiz_attempts WHERE user_id = $1 AND kind = 'practice'
+        AND started_at >= (date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai')`, [userId]))!.n
+
+  it('an empty submission reveals no answer and no explanation: not in the result, not on reading it again, not in the 错题本', async () => {
+    const me = await newResident(HAPPY)
+    const p = (await practice(me)).json()
+    const ids: number[] = p.questions.map((x: { id: number }) => x.id)
+    const r = await submit(me, p.id, [])
+    expect(r.statusCode).toBe(200)
+    const bodies = [
+      r.body,
+      (await t.as(me, { method: 'GET', url: `/api/v1/quiz/attempts/${p.id}` })).body,
+      (await t.as(me, { method: 'GET', url: '/api/v1/quiz/wrong-answers' })).body,
+    ]
+    for (const q of r.json().questions) expect(q).toMatchObject({ revealed: false, answer: [], explanation: '', given: [], correct: false })
+    const wrong = JSON.parse(bodies[2]).items
+    expect(wrong.map((w: { question: { id: number } }) => w.question.id).sort()).toEqual([...ids].sort())
+    for (const w of wrong) expect(w).toMatchObject({ revealed: false, question: { answer: [], explanation: '' } })
+    for (const body of bodies) for (const e of await explanations(ids)) expect(body.includes(e)).toBe(false)
+  })
+
+  it('a partial submission reveals exactly the questions answered, right or wrong', async () => {
+    const me = await newResident(HAPPY)
+    const p = (await practice(me)).json()
+    const key = await answersOf(p.questions)
+    const [q0, q1] = p.questions as Array<{ id: number; options: string[] }>
+    const wrong1 = wrongChoice(q1.options, key.get(q1.id)!)
+    const r = (await submit(me, p.id, [{ questionId: q0.id, choice: key.get(q0.id)! }, { questionId: q1.id, choice: wrong1 }])).json()
+    expect(r.questions.map((q: { revealed: boolean }) => q.revealed)).toEqual([true, true, false, false, false])
+    expect(r.questions[0]).toMatchObject({ correct: true, answer: key.get(q0.id) })
+    expect(r.questions[1]).toMatchObject({ correct: false, answer: key.get(q1.id), given: wrong1 })
+    expect(r.questions[1].explanation.length).toBeGreaterThan(0)
+    for (const q of r.questions.slice(2)) expect(q).toMatchObject({ answer: [], explanation: '' })
+    const hidden = await explanations(p.questions.slice(2).map((q: { id: number }) => q.id))
+    for (const e of hidden) expect(JSON.stringify(r).includes(e)).toBe(false)
+    // the 错题本: the one answered wrong with its answer, the blanks without
+    const wrong = (await t.as(me, { method: 'GET', url: '/api/v1/quiz/wrong-answers' })).json().items
+    expect(wrong).toHaveLength(4)
+    for (const w of wrong) expect(w.revealed).toBe(w.question.id === q1.id)
+  })
+
+  it('limits practice per person and day: resumes the unfinished one, refuses beyond the limit, also under concurrent starts', async () => {
+    expect(loadConfig({}).quizPracticePerDay).toBe(10)
+    expect(loadConfig({ QUIZ_PRACTICE_PER_DAY: '3' }).quizPracticePerDay).toBe(3)
+    const limit = t.ctx.config.quizPracticePerDay
+    const me = await newResident(HAPPY)
+    const userId = (await t.as(me, { method: 'GET', url: '/api/v1/me' })).json().id
+    // all but one of today's practices done (as earlier submissions would have left them); yesterday's do not count
+    await t.ctx.db.query(
+      `INSERT INTO quiz_attempts (kind, user_id, question_ids, total, started_at, expires_at, submitted_at, correct_count, score)
+       SELECT 'practice', $1::bigint, '{}'::bigint[], 0, now() - make_interval(secs => g), now(), now(), 0, 0 FROM generate_series(1, $2::int) g
+       UNION ALL SELECT 'practice', $1::bigint, '{}'::bigint[], 0, now() - interval '2 days', now() - interval '2 days', now() - interval '2 days', 0, 0`,
+      [userId, limit - 1])
+    const starts = await Promise.all(Array.from({ length: 6 }, () => practice(me)))
+    expect(starts.map((s) => s.statusCode).sort()).toEqual([200, 200, 200, 200, 200, 201])
+    expect(new Set(starts.map((s) => s.json().id)).size).toBe(1)
+    expect(await todaysPractice(userId)).toBe(limit)
+    expect((await submit(me, starts[0].json().id, [])).statusCode).toBe(200)
+    const refused = await Promise.all([practice(me), practice(me)])
+    for (const r of refused) {
+      expect(r.statusCode).toBe(409)
+      expect(r.json()).toMatchObject({ code: 'PRACTICE_LIMIT_REACHED', message: `每日练习每天最多 ${limit} 次，今天的次数已用完，明天再来吧` })
+    }
+    expect(await todaysPractice(userId)).toBe(limit)
+    // the limit is configuration
+    const other = await newResident(HAPPY)
+    t.ctx.config.quizPracticePerDay = 1
+    try {
+      const first = (await practice(other)).json()
+      await submit(other, first.id, [])
+      expect((await practice(other)).json().code).toBe('PRACTICE_LIMIT_REACHED')
+    } finally {
+      t.ctx.config.quizPracticePerDay = limit
+    }
+  })
+})
+
+describe('options in an order of their own per attempt', () => {
+  type Q = { id: number; kind: string; options: string[] }
+  const bankOf = async (ids: number[]) => new Map((await t.ctx.db.query<{ id: number; options: string[]; answer: number[] }>(
+    'SELECT id::int AS id, options, answer FROM quiz_questions WHERE id = ANY($1::bigint[])', [ids])).map((r) => [r.id, r]))
+
+  it('shuffles per attempt, and grades the positions the person saw', async () => {
+    const c = await createCampaign({ questionCount: 30, tagMix: [], maxAttempts: 4, passScore: 0 })
+    const me = await newResident(HAPPY)
+    const shownBy = new Map<number, string[][]>() // question → its options as each attempt showed them
+    let compared = 0
+    let fromBank = 0
+    for (let n = 0; n < 3; n++) {
+      const a = (await start(me, c.id)).json()
+      const bank = await bankOf(a.questions.map((q: Q) => q.id))
+      const key = await answersOf(a.questions)
+      for (const q of a.questions as Q[]) {
+        const b = bank.get(q.id)!
+        expect([...q.options].sort()).toEqual([...b.options].sort()) // the same options, nothing added or lost
+        if (q.kind === 'judge') {
+          expect(q.options).toEqual(b.options)
+          continue
+        }
+        if (b.options.length >= 4) {
+          compared++
+          if (q.options.join('|') === b.options.join('|')) fromBank++
+          shownBy.set(q.id, [...(shownBy.get(q.id) ?? []), q.options])
+        }
+      }
+      if (n === 0) {
+        // the bank's positions are not what counts: answered by them, only the questions shown in the bank's order score
+        const byBank = a.questions.map((q: Q) => ({ questionId: q.id, choice: bank.get(q.id)!.answer }))
+        const expected = a.questions.filter((q: Q) => key.get(q.id)!.join() === bank.get(q.id)!.answer.join()).length
+        const r = (await submit(me, a.id, byBank)).json()
+        expect(r.correctCount).toBe(expected)
+        expect(expected).toBeLessThan(30)
+      } else {
+        const r = (await submit(me, a.id, a.questions.map((q: Q) => ({ questionId: q.id, choice: key.get(q.id)! })))).json()
+        expect(r).toMatchObject({ correctCount: 30, score: 100 })
+      }
+    }
+    // 23 of 24 orders of four options differ from the bank's: most shown orders do
+    expect(compared).toBeGreaterThan(20)
+    expect(fromBank / compared).toBeLessThan(0.3)
+    const pairs = [...shownBy.values()].filter((v) => v.length >= 2)
+    const differ = pairs.filter((v) => v[0].join('|') !== v[1].join('|')).length
+    expect(pairs.length).toBeGreaterThan(3)
+    expect(differ / pairs.length).toBeGreaterThan(0.6)
+  })
+
+  it('the result and the 错题本 show the options as the attempt did, the answer and the choice marked in them', async () => {
+    const c = await createCampaign({ questionCount: 10, tagMix: [], maxAttempts: 2 })
+    const me = await newResident(HAPPY)
+    const a = (await start(me, c.id)).json()
+    const key = await answersOf(a.questions)
+    const bank = await bankOf(a.questions.map((q: Q) => q.id))
+    const target = (a.questions as Q[]).find((q) => q.kind === 'single' && bank.get(q.id)!.options.length >= 3)!
+    const wrong = wrongChoice(target.options, key.get(target.id)!)
+    const answers = (a.questions as Q[]).map((q) => ({ questionId: q.id, choice: q.id === target.id ? wrong : key.get(q.id)! }))
+    const result = (await submit(me, a.id, answers)).json()
+    const again = (await t.as(me, { method: 'GET', url: `/api/v1/quiz/attempts/${a.id}` })).json()
+    for (const r of [result, again]) {
+      expect(r.questions.map((q: Q) => q.options)).toEqual(a.questions.map((q: Q) => q.options))
+      for (const q of r.questions) {
+        const b = bank.get(q.id)!
+        // the marked answer names the bank's right options, in the positions shown
+        expect(q.answer.map((p: number) => q.options[p]).sort()).toEqual(b.answer.map((i) => b.options[i]).sort())
+        expect(q.given).toEqual(q.id === target.id ? wrong : key.get(q.id))
+        expect(q.correct).toBe(q.id !== target.id)
+      }
+    }
+    // stored in the bank's terms: the option the person tapped
+    const stored = await t.ctx.db.one<{ given: number[] }>('SELECT given FROM quiz_attempt_answers WHERE attempt_id = $1 AND question_id = $2', [a.id, target.id])
+    expect(stored!.given.map((i) => bank.get(target.id)!.options[i])).toEqual([target.options[wrong[0]]])
+    const book = (await t.as(me, { method: 'GET', url: '/api/v1/quiz/wrong-answers' })).json().items
+    expect(book).toHaveLength(1)
+    expect(book[0].question.options).toEqual(target.options)
+    expect(book[0].lastGiven).toEqual(wrong)
+    expect(book[0].question.answer).toEqual(key.get(target.id))
   })
 })

@@ -172,6 +172,39 @@ describe('组织答题 admin page: the question bank (compiled weapp page)', () 
     expect(page.requests.some((r) => r.method === 'POST')).toBe(false)
   })
 
+  it('after an import, says how many were added and lists the duplicates skipped by row', async () => {
+    const result = {
+      imported: 1,
+      regionCode: '329901001001',
+      skipped: [
+        { row: 2, questionId: 501, sameAsRow: null, message: '第 2 行：题库中已有这道题（编号 501），未重复导入' },
+        { row: 4, questionId: null, sameAsRow: 3, message: '第 4 行：与第 3 行是同一道题，未重复导入' },
+      ],
+    }
+    page = await mountPage(ADMIN, {
+      signedIn: true,
+      wx: {
+        // as WeChat does (Taro passes this one through): a promise when no callback is given
+        chooseMessageFile: (o: any) => {
+          const res = { errMsg: 'chooseMessageFile:ok', tempFiles: [{ path: 'wxfile://题库.xlsx', name: '题库.xlsx' }] }
+          if (!o?.success) return Promise.resolve(res)
+          setTimeout(() => o.success(res))
+          return undefined
+        },
+        getFileSystemManager: () => ({ readFileSync: () => new ArrayBuffer(8) }),
+      },
+      api: routes({ 'POST /quiz/questions/import': json(200, result) }) as never,
+    })
+    await page.waitForText('导入题目（Excel）')
+    await page.tap('导入题目（Excel）')
+    await page.waitForRequest('POST /quiz/questions/import')
+    await page.waitFor(() => page!.modals.length === 1, 'the summary')
+    expect(page.modals[0]).toEqual({ title: '导入完成', content: '新增 1 道题；2 道题库中已有或文件中重复，已跳过（行号见页面“上次导入”）。' })
+    await page.waitForText('上次导入：新增 1 道，跳过重复 2 道')
+    expect(page.text()).toContain('第 2 行题库中已有这道题（编号 501），未重复导入')
+    expect(page.text()).toContain('第 4 行与第 3 行是同一道题，未重复导入')
+  })
+
   it('filters the questions by a tag tapped in the counts', async () => {
     page = await mountPage(ADMIN, { signedIn: true, api: routes() as never })
     await page.waitForText('21 题 ›')

@@ -47,7 +47,7 @@ function result(): AttemptResult {
     passed: true,
     passScore: 60,
     points: 10,
-    questions: a.questions.map((q, i) => ({ ...q, answer: answers[i], explanation: EXPLANATIONS[i], given: given[i], correct: i !== 1 })),
+    questions: a.questions.map((q, i) => ({ ...q, answer: answers[i], explanation: EXPLANATIONS[i], given: given[i], correct: i !== 1, revealed: true })),
   }
 }
 

@@ -1,4 +1,4 @@
-import { json, mountPage, type MountedPage } from './harness'
+import { apiError, json, mountPage, type MountedPage } from './harness'
 import type { AttemptList } from '../../types/quizzes'
 
 const HOME = 'packages/quizzes/pages/index/index'
@@ -55,6 +55,25 @@ describe('答题 home: 我的答题记录 (compiled weapp page)', () => {
     await page.waitForText('很早以前的练习')
     expect(page.requests.filter((r) => r.path === '/quiz/attempts').map((r) => r.query.cursor)).toEqual([undefined, '25'])
     expect(page.text()).not.toContain('加载更早的记录')
+  })
+
+  it('starts 每日一练, and says so when today’s practices are used up', async () => {
+    let left = 1
+    page = await mountPage(HOME, {
+      signedIn: true,
+      api: {
+        'GET /quiz/campaigns': json(200, { items: [] }),
+        'GET /quiz/attempts': json(200, { items: [], nextCursor: null }),
+        'POST /quiz/practice': () => (left-- > 0
+          ? json(201, { id: 77, kind: 'practice', campaignId: null, attemptNo: 1, status: 'in_progress', startedAt: '2025-03-01T02:30:00.000Z', expiresAt: '2025-03-01T02:40:00.000Z', serverNow: '2025-03-01T02:30:00.000Z', questions: [] })
+          : apiError(409, 'PRACTICE_LIMIT_REACHED', '每日练习每天最多 10 次，今天的次数已用完，明天再来吧')),
+      },
+    })
+    await page.tap('每日一练')
+    await page.waitFor(() => page!.navigations.some((n) => n.url === '/packages/quizzes/pages/answer/index?id=77'), 'the practice to open')
+    await page.tap('每日一练')
+    await page.waitFor(() => page!.toasts.includes('今天的练习次数已用完，明天再来吧'), 'the limit said')
+    expect(page.navigations.filter((n) => n.url?.includes('answer'))).toHaveLength(1)
   })
 
   it('says what will appear there before any quiz was taken', async () => {

@@ -55,7 +55,8 @@ describe('现场答题 participant page (compiled weapp page, mocked socket)', (
     const sockets: FakeSocket[] = []
     page = await mountPage(JOIN, {
       signedIn: true,
-      api: { 'POST /live/:code/join': json(200, snapshot()) },
+      // made when asked: its serverNow is the server's clock at that moment, however slow the machine
+      api: { 'POST /live/:code/join': () => json(200, snapshot()) },
       wx: {
         connectSocket: (o: any) => {
           const s = new FakeSocket(o.url, o.protocols)
@@ -121,6 +122,35 @@ describe('现场答题 participant page (compiled weapp page, mocked socket)', (
     await page.waitForText('最终排名')
     expect(page.text()).toContain('200 分')
     expect(page.text()).toContain('本场成绩已记入“我的答题记录”')
+  })
+
+  it('joins with a POST before the socket opens; a socket that says "not joined" sends the person back to the code form', async () => {
+    const sockets: FakeSocket[] = []
+    page = await mountPage(JOIN, {
+      signedIn: true,
+      api: { 'POST /live/:code/join': json(200, snapshot()) },
+      wx: {
+        connectSocket: (o: any) => {
+          const s = new FakeSocket(o.url, o.protocols)
+          sockets.push(s)
+          setTimeout(() => o.success?.({ errMsg: 'connectSocket:ok' }), 0)
+          return s
+        },
+      },
+    })
+    await page.input('6 位口令', '123456')
+    await page.tap('进入答题')
+    await page.waitFor(() => sockets.length === 1, 'a socket')
+    // the join went first; nothing reads the state with a GET to join
+    expect(page.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /live/123456/join'])
+    await new Promise((r) => setTimeout(r, 20))
+    sockets[0].open()
+    sockets[0].push({ type: 'error', code: 'LIVE_NOT_JOINED', message: '请先加入这场现场答题' })
+    await page.waitForText('请重新输入口令加入')
+    await page.waitForText('进入答题')
+    // refused for good: no reconnect loop
+    await new Promise((r) => setTimeout(r, 600))
+    expect(sockets).toHaveLength(1)
   })
 
   it('says so when the code does not exist', async () => {

@@ -6,6 +6,7 @@ const WRONG = 'packages/quizzes/pages/wrong/index'
 type Item = WrongAnswerList['items'][number]
 const single: Item = {
   question: { id: 101, kind: 'single', stem: '社会主义核心价值观中，国家层面的价值目标不包括哪一项？', options: ['富强', '民主', '自由', '和谐'], tags: ['核心价值观'], difficulty: 1, answer: [2], explanation: '“自由”属于社会层面的价值取向。' },
+  revealed: true,
   lastGiven: [0],
   wrongTimes: 2,
   lastWrongAt: '2025-03-01T02:30:00.000Z', // 3月1日 in Shanghai
@@ -13,6 +14,7 @@ const single: Item = {
 }
 const multiple: Item = {
   question: { id: 102, kind: 'multiple', stem: '以下哪些属于可回收物？', options: ['废纸', '塑料瓶', '剩饭', '旧衣物'], tags: ['垃圾分类'], difficulty: 2, answer: [0, 1, 3], explanation: '剩饭属于厨余垃圾。' },
+  revealed: true,
   lastGiven: [0, 1],
   wrongTimes: 1,
   lastWrongAt: '2025-02-27T16:30:00.000Z', // 2月28日 in Shanghai (00:30)
@@ -20,9 +22,19 @@ const multiple: Item = {
 }
 const older: Item = {
   question: { id: 103, kind: 'judge', stem: '行人可以在绿灯闪烁时加速通过人行横道。', options: ['正确', '错误'], tags: ['文明交通'], difficulty: 1, answer: [1], explanation: '绿灯闪烁时未进入人行横道的行人应停止等待。' },
+  revealed: true, // answered once before, left blank the last time
   lastGiven: [],
   wrongTimes: 1,
   lastWrongAt: '2025-02-20T02:00:00.000Z',
+  correctedSince: false,
+}
+/** Only ever left blank: the server keeps its answer (answer [], explanation ''). */
+const blank: Item = {
+  question: { id: 104, kind: 'single', stem: '文明养犬，出门遛狗应当怎样做？', options: ['束犬链', '放开跑'], tags: ['文明养犬'], difficulty: 1, answer: [], explanation: '' },
+  revealed: false,
+  lastGiven: [],
+  wrongTimes: 1,
+  lastWrongAt: '2025-02-21T02:00:00.000Z',
   correctedSince: false,
 }
 
@@ -73,6 +85,16 @@ describe('错题本 wrong answers page (compiled weapp page)', () => {
     expect(page.text()).toContain('上次答案：未作答')
     expect(page.text()).toContain('正确答案：错误') // true/false answers by word, not letter
     await page.waitForText('没有更多了')
+  })
+
+  it('a question only ever left blank shows no answer and no explanation, and marks no option', async () => {
+    page = await mountPage(WRONG, { signedIn: true, api: { 'GET /quiz/wrong-answers': json(200, { items: [blank], nextCursor: null }) } })
+    await page.waitForText('出门遛狗')
+    const text = page.text()
+    expect(text).toContain('未作答：作答过的题才显示正确答案和解析')
+    expect(text).not.toContain('正确答案：')
+    expect(text).not.toContain('解析：')
+    expect(page.findAllByClass('qz-q__opt--right').length).toBe(0)
   })
 
   it('has an empty state that leads to the quizzes', async () => {

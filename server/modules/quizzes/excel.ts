@@ -43,8 +43,11 @@ export interface ParseError {
   message: string
 }
 
-/** Parses the first sheet. All rows are checked; any error means nothing is imported. */
-export async function parseQuestions(file: Buffer): Promise<{ items: NewQuestion[]; errors: ParseError[] }> {
+/**
+ * Parses the first sheet. All rows are checked; any error means nothing is imported. Each question comes with its
+ * row, for the report of what was skipped as a duplicate (service.importQuestions).
+ */
+export async function parseQuestions(file: Buffer): Promise<{ items: Array<{ row: number; question: NewQuestion }>; errors: ParseError[] }> {
   const wb = new ExcelJS.Workbook()
   try {
     await wb.xlsx.load(file as never)
@@ -59,9 +62,8 @@ export async function parseQuestions(file: Buffer): Promise<{ items: NewQuestion
   if (missing.length) throw badRequest('IMPORT_FILE_INVALID', `表头缺少列：${missing.join('、')}（第 1 行应为：${COLUMNS.join('、')}）`)
   if (ws.rowCount - 1 > MAX_ROWS) throw badRequest('IMPORT_TOO_LARGE', `一次最多导入 ${MAX_ROWS} 道题`)
 
-  const items: NewQuestion[] = []
+  const items: Array<{ row: number; question: NewQuestion }> = []
   const errors: ParseError[] = []
-  const stems = new Map<string, number>()
   for (let n = 2; n <= ws.rowCount; n++) {
     const row = ws.getRow(n)
     const get = (h: string) => (header.has(h) ? text(row.getCell(header.get(h)!).value) : '')
@@ -75,8 +77,6 @@ export async function parseQuestions(file: Buffer): Promise<{ items: NewQuestion
     if (!kind) { fail(`题型“${get('题型')}”不正确，应为 单选、多选 或 判断`); continue }
     const stem = get('题干')
     if (!stem) { fail('缺少题干'); continue }
-    if (stems.has(stem)) { fail(`题干与第 ${stems.get(stem)} 行重复`); continue }
-    stems.set(stem, n)
     let options: string[]
     if (kind === 'judge') {
       options = JUDGE_OPTIONS
@@ -104,7 +104,7 @@ export async function parseQuestions(file: Buffer): Promise<{ items: NewQuestion
     const tags = get('标签').split(/[,，、;；\s]+/)
     const checked = tidyQuestion({ kind, stem, options, answer, explanation: get('解析'), tags, difficulty })
     if ('problem' in checked) { fail(checked.problem); continue }
-    items.push(checked.question)
+    items.push({ row: n, question: checked.question })
   }
   if (items.length === 0 && errors.length === 0) errors.push({ row: 2, message: '第 2 行：文件中没有题目' })
   return { items, errors }

@@ -9,6 +9,7 @@ import type { Caller } from '../../lib/caller'
 import type { CreateLiveBody, LiveSessionView, LiveSnapshot, LiveStanding } from '../../../types/quizzes'
 import { assertQuizStaff } from './policy'
 import * as q from './queries'
+import { liveScope, optionKey, optionOrder, shownQuestion, toBank } from './option-order'
 import { questionCache } from './question-cache'
 import { checkChoice, forAnswering, POINTS, sameChoice } from './service'
 
@@ -74,6 +75,19 @@ export async function standings(db: Queryable, sessionId: number): Promise<LiveS
   })
 }
 
+/**
+ * Adds question `index`'s answers to the participants' scores: once, when the question closes (the reveal, or the
+ * end of the session while it was open) — in the transaction that changes the session's state from 'question'.
+ */
+async function settle(tx: Queryable, sessionId: number, index: number): Promise<void> {
+  await tx.query(
+    `UPDATE quiz_live_participants p SET score = p.score + a.points, correct_count = p.correct_count + 1
+       FROM quiz_live_answers a
+      WHERE a.session_id = $1 AND a.question_index = $2 AND a.correct AND p.session_id = a.session_id AND p.user_id = a.user_id`,
+    [sessionId, index],
+  )
+}
+
 export async function qrDataUrl(code: string): Promise<string> {
   return QRCode.toDataURL(`civiclink://live?code=${code}`, { margin: 1, width: 320 })
 }
@@ -105,11 +119,16 @@ export class LiveService {
     this.timers.clear()
   }
 
-  /** A live session reads the same few questions again and again: from the per-process cache that edits clear. */
-  private async question(id: number): Promise<q.QuestionRow> {
-    const r = (await questionCache(this.ctx).get([id])).get(id)
+  /**
+   * A live session reads the same few questions again and again: from the per-process cache that edits clear.
+   * As the session shows it: one order of the options for the host's screen and every participant (the host reads
+   * the options out); `order` maps shown positions to the bank's.
+   */
+  private async question(sessionId: number, id: number): Promise<{ shown: q.QuestionRow; bank: q.QuestionRow; order: number[] }> {
+    const [r, key] = await Promise.all([questionCache(this.ctx).get([id]).then((m) => m.get(id)), optionKey(this.ctx)])
     if (!r) throw notFound('QUESTION_NOT_FOUND', '题目不存在')
-    return r
+    const order = optionOrder(key, liveScope(sessionId), r)
+    return { shown: shownQuestion(r, order), bank: r, order }
   }
 
   private publish(sessionId: number, m: LiveBusMessage) {
@@ -168,12 +187,11 @@ export class LiveService {
     return s
   }
 
-  /** Joins as a participant (the host attaches as host). Late joiners are welcome until the end. */
+  /** Joins as a participant (the host is the host). Late joiners are welcome until the end; joining twice is joining once. */
   async join(caller: Caller, code: string): Promise<{ session: SessionRow; role: 'host' | 'participant' }> {
     const s = await sessionByCode(this.ctx.db, code)
     if (s.hostId === caller.userId) return { session: s, role: 'host' }
-    const known = await this.ctx.db.one('SELECT 1 FROM quiz_live_participants WHERE session_id = $1 AND user_id = $2', [s.id, caller.userId])
-    if (known) return { session: s, role: 'participant' }
+    if (await this.isParticipant(s.id, caller.userId)) return { session: s, role: 'participant' }
     if (s.state === 'finished') throw conflict('LIVE_FINISHED', '这场现场答题已经结束')
     const joined = await this.ctx.db.one<{ nickname: string }>(
       `INSERT INTO quiz_live_participants (session_id, user_id, nickname)
@@ -187,6 +205,22 @@ export class LiveService {
       await this.publish(s.id, { type: 'joined', participant: { userId: caller.userId, nickname: joined.nickname }, participantCount: n!.n })
     }
     return { session: s, role: 'participant' }
+  }
+
+  /**
+   * The session as the host or a participant who joined (POST join) sees it — for GET state and the WebSocket,
+   * which change nothing: someone who has not joined is told to join first.
+   */
+  async attach(caller: Caller, code: string): Promise<{ session: SessionRow; role: 'host' | 'participant' }> {
+    const s = await sessionByCode(this.ctx.db, code)
+    if (s.hostId === caller.userId) return { session: s, role: 'host' }
+    if (await this.isParticipant(s.id, caller.userId)) return { session: s, role: 'participant' }
+    if (s.state === 'finished') throw conflict('LIVE_FINISHED', '这场现场答题已经结束')
+    throw forbidden('LIVE_NOT_JOINED', '请先加入这场现场答题')
+  }
+
+  private async isParticipant(sessionId: number, userId: number): Promise<boolean> {
+    return !!(await this.ctx.db.one('SELECT 1 FROM quiz_live_participants WHERE session_id = $1 AND user_id = $2', [sessionId, userId]))
   }
 
   async snapshot(sessionId: number, userId: number): Promise<LiveSnapshot> {
@@ -204,7 +238,7 @@ export class LiveService {
     let reveal: LiveSnapshot['reveal'] = null
     let answered = false
     if (s.currentIndex >= 0 && s.currentIndex < s.questionIds.length) {
-      const qr = await this.question(s.questionIds[s.currentIndex])
+      const qr = (await this.question(s.id, s.questionIds[s.currentIndex])).shown
       if (s.state === 'question') {
         question = { index: s.currentIndex, total: s.questionIds.length, question: forAnswering(qr), startedAt: iso(s.questionStartedAt!), endsAt: iso(s.questionEndsAt!) }
         answered = !!(await db.one('SELECT 1 FROM quiz_live_answers WHERE session_id = $1 AND question_index = $2 AND user_id = $3', [s.id, s.currentIndex, userId]))
@@ -246,7 +280,7 @@ export class LiveService {
       )
     })
     if (!next) return
-    const qr = await this.question(next.questionIds[next.currentIndex])
+    const qr = (await this.question(sessionId, next.questionIds[next.currentIndex])).shown
     await this.publish(sessionId, {
       type: 'question', index: next.currentIndex, total: next.questionIds.length, question: forAnswering(qr),
       startedAt: iso(next.questionStartedAt!), endsAt: iso(next.questionEndsAt!),
@@ -270,11 +304,12 @@ export class LiveService {
         [sessionId, index],
       )
       if (!s) return null
+      await settle(tx, sessionId, index)
       const session = (await sessionById(tx, sessionId))!
       return { session, board: await standings(tx, sessionId) }
     })
     if (!out) return false
-    const qr = await this.question(out.session.questionIds[index])
+    const qr = (await this.question(sessionId, out.session.questionIds[index])).shown
     await this.publish(sessionId, { type: 'reveal', reveal: { index, questionId: qr.id, answer: qr.answer, explanation: qr.explanation }, standings: out.board })
     return true
   }
@@ -289,6 +324,8 @@ export class LiveService {
       const s = await this.hostSession(tx, caller, sessionId, ' FOR UPDATE')
       if (s.state === 'finished') return null
       await tx.query(`UPDATE quiz_live_sessions SET state = 'finished', finished_at = now() WHERE id = $1`, [sessionId])
+      // ended while a question was open: it closes now, and its answers count as at a reveal
+      if (s.state === 'question') await settle(tx, sessionId, s.currentIndex)
       const asked = s.state === 'lobby' ? 0 : s.currentIndex + 1
       if (asked > 0) {
         const askedIds = s.questionIds.slice(0, asked)
@@ -319,7 +356,7 @@ export class LiveService {
     const s0 = await sessionByCode(this.ctx.db, code)
     // before the transaction: the cache reads through ctx.db, which on PGlite waits for an open transaction to end.
     // A session's questions are fixed when it is created, so the index names the same question inside it.
-    const qr = questionIndex >= 0 && questionIndex < s0.questionIds.length ? await this.question(s0.questionIds[questionIndex]) : null
+    const qr = questionIndex >= 0 && questionIndex < s0.questionIds.length ? await this.question(s0.id, s0.questionIds[questionIndex]) : null
     const outcome = await this.ctx.db.transaction(async (tx) => {
       // a share lock: answers run side by side, but the reveal waits until they are in
       const s = (await sessionById(tx, s0.id, ' FOR SHARE'))!
@@ -332,8 +369,10 @@ export class LiveService {
       const ends = new Date(s.questionEndsAt!).getTime()
       if (s.state !== 'question' || now > ends + LIVE_GRACE_MS) throw conflict('LIVE_QUESTION_CLOSED', '本题作答时间已结束')
       if (!qr) throw conflict('LIVE_NOT_CURRENT_QUESTION', '这道题不是当前题目')
-      checkChoice(qr, choice, '本题')
-      const correct = sameChoice(qr.answer, choice)
+      checkChoice(qr.bank, choice, '本题')
+      // the choice is in shown positions; kept in the bank's, as a submission keeps it
+      const given = toBank(qr.order, choice)
+      const correct = sameChoice(qr.bank.answer, given)
       const elapsed = Math.max(0, Math.min(now - started, ends - started))
       // 500 for being right, up to 500 more for being quick
       const points = correct ? 500 + Math.round(500 * (1 - elapsed / Math.max(1, ends - started))) : 0
@@ -342,16 +381,14 @@ export class LiveService {
         inserted = await tx.one(
           `INSERT INTO quiz_live_answers (session_id, question_index, user_id, question_id, given, correct, points, elapsed_ms)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING 1`,
-          [s.id, questionIndex, caller.userId, qr.id, JSON.stringify(choice), correct, points, elapsed],
+          [s.id, questionIndex, caller.userId, qr.bank.id, JSON.stringify(given), correct, points, elapsed],
         )
       } catch (err) {
         if (pgCode(err) === '23503') throw forbidden('LIVE_NOT_JOINED', '请先加入这场现场答题')
         throw err
       }
       if (!inserted) throw conflict('LIVE_ALREADY_ANSWERED', '本题已经作答，不能修改')
-      if (correct) {
-        await tx.query('UPDATE quiz_live_participants SET score = score + $3, correct_count = correct_count + 1 WHERE session_id = $1 AND user_id = $2', [s.id, caller.userId, points])
-      }
+      // the score waits for the reveal (settle): a score that moved now would tell the right option while it still counts
       return { sessionId: s.id }
     })
     // counted after commit: of answers committing at the same time, the last one counts them all (and closes the question)

@@ -99,6 +99,20 @@ export async function insertQuestions(db: Queryable, items: NewQuestion[], regio
   return rows.length
 }
 
+/** The key the options' order per attempt derives from (migration 0010, option-order.ts). */
+export function optionKeyRow(db: Queryable) {
+  return db.one<{ key: string }>('SELECT key FROM quiz_option_key')
+}
+
+/** Stems and options of the bank in these regions and the city-wide one (null: all of it), retired ones too. */
+export function questionTexts(db: Queryable, regionCodes: string[] | null) {
+  return db.query<{ id: number; stem: string; options: string[]; active: boolean }>(
+    `SELECT id::int AS id, stem, options, active FROM quiz_questions
+      WHERE $1::text[] IS NULL OR region_code IS NULL OR region_code = ANY($1)`,
+    [regionCodes],
+  )
+}
+
 export function questionsByIds(db: Queryable, ids: number[]) {
   return db.query<QuestionRow>(`SELECT ${Q_COLS} FROM quiz_questions q WHERE q.id = ANY($1::bigint[])`, [ids])
 }
@@ -248,6 +262,7 @@ export interface AttemptRow {
   id: number
   kind: 'campaign' | 'practice' | 'live'
   campaignId: number | null
+  liveSessionId: number | null
   userId: number
   attemptNo: number
   questionIds: number[]
@@ -266,7 +281,7 @@ export interface AttemptRow {
   serverNow: Date
 }
 
-const A_COLS = `a.id::int AS id, a.kind, a.campaign_id::int AS "campaignId", a.user_id::int AS "userId", a.attempt_no AS "attemptNo",
+const A_COLS = `a.id::int AS id, a.kind, a.campaign_id::int AS "campaignId", a.live_session_id::int AS "liveSessionId", a.user_id::int AS "userId", a.attempt_no AS "attemptNo",
   a.question_ids::int[] AS "questionIds", a.started_at AS "startedAt", a.expires_at AS "expiresAt", a.submitted_at AS "submittedAt",
   a.expired_at AS "expiredAt", a.correct_count AS "correctCount", a.total, a.score, a.passed, a.points,
   (SELECT pass_score FROM quiz_campaigns WHERE id = a.campaign_id) AS "passScore"`
@@ -284,6 +299,17 @@ export function countCampaignAttempts(db: Queryable, campaignId: number, userId:
     `SELECT count(*)::int AS n, max(id) FILTER (WHERE submitted_at IS NULL AND expired_at IS NULL AND now() < expires_at)::int AS open
        FROM quiz_attempts WHERE campaign_id = $1 AND user_id = $2`,
     [campaignId, userId],
+  )
+}
+
+/** Today's (Asia/Shanghai) practice attempts of a person, and the one still open if any. */
+export function practiceToday(db: Queryable, userId: number) {
+  return db.one<{ n: number; open: number | null }>(
+    `SELECT count(*)::int AS n, max(id) FILTER (WHERE submitted_at IS NULL AND expired_at IS NULL AND now() < expires_at)::int AS open
+       FROM quiz_attempts
+      WHERE user_id = $1 AND kind = 'practice'
+        AND started_at >= (date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai')`,
+    [userId],
   )
 }
 
@@ -441,16 +467,23 @@ export function myAttempts(db: Queryable, userId: number, beforeId: number, limi
 }
 
 export function wrongAnswers(db: Queryable, userId: number, after: { at: string; qid: number } | null, limit: number) {
-  return db.query<{ questionId: number; wrongTimes: number; lastWrongAt: Date; correctedSince: boolean; lastGiven: number[] }>(
+  return db.query<{
+    questionId: number; wrongTimes: number; lastWrongAt: Date; correctedSince: boolean; answered: boolean
+    /** the last wrong answer and its attempt (whose order of options the 错题本 shows) */
+    lastGiven: number[]; lastAttempt: { id: number; kind: string; liveSessionId: number | null }
+  }>(
     `WITH agg AS (
        SELECT question_id, count(*) FILTER (WHERE NOT correct)::int AS wrong_times,
-              date_trunc('milliseconds', max(answered_at) FILTER (WHERE NOT correct)) AS last_wrong_at, max(answered_at) FILTER (WHERE correct) AS last_right_at
+              date_trunc('milliseconds', max(answered_at) FILTER (WHERE NOT correct)) AS last_wrong_at, max(answered_at) FILTER (WHERE correct) AS last_right_at,
+              bool_or(jsonb_array_length(given) > 0) AS answered
          FROM quiz_attempt_answers WHERE user_id = $1 GROUP BY question_id)
      SELECT agg.question_id::int AS "questionId", agg.wrong_times AS "wrongTimes", agg.last_wrong_at AS "lastWrongAt",
-            coalesce(agg.last_right_at > agg.last_wrong_at, false) AS "correctedSince",
-            (SELECT given FROM quiz_attempt_answers w WHERE w.user_id = $1 AND w.question_id = agg.question_id AND NOT w.correct
-              ORDER BY w.answered_at DESC LIMIT 1) AS "lastGiven"
+            coalesce(agg.last_right_at > agg.last_wrong_at, false) AS "correctedSince", agg.answered,
+            last.given AS "lastGiven", jsonb_build_object('id', last.attempt_id, 'kind', a.kind, 'liveSessionId', a.live_session_id) AS "lastAttempt"
        FROM agg
+       CROSS JOIN LATERAL (SELECT w.given, w.attempt_id FROM quiz_attempt_answers w WHERE w.user_id = $1 AND w.question_id = agg.question_id AND NOT w.correct
+                            ORDER BY w.answered_at DESC LIMIT 1) last
+       JOIN quiz_attempts a ON a.id = last.attempt_id
       WHERE agg.wrong_times > 0 AND ($2::timestamptz IS NULL OR (agg.last_wrong_at, agg.question_id) < ($2::timestamptz, $3::bigint))
       ORDER BY agg.last_wrong_at DESC, agg.question_id DESC LIMIT $4`,
     [userId, after?.at ?? null, after?.qid ?? 0, limit],

@@ -5,6 +5,15 @@ export const LIMITS = { stem: 500, option: 200, explanation: 1000, tag: 20, tags
 const LETTERS = 'ABCDEF'
 
 /**
+ * What makes two questions the same one: the stem and the options (in any order — they are shown shuffled),
+ * ignoring whitespace of any width and the difference between full- and half-width forms (NFKC).
+ */
+export function sameQuestionKey(q: { stem: string; options: string[] }): string {
+  const norm = (s: string) => s.normalize('NFKC').replace(/\s+/gu, '')
+  return JSON.stringify([norm(q.stem), q.options.map(norm).sort()])
+}
+
+/**
  * The rules every question in the bank obeys, whether it arrives in an Excel import or in a worker's edit:
  * one place, so that an edit cannot make a question that an import would refuse (or the other way round).
  * Returns the question tidied (trimmed, tags de-duplicated, answer sorted) or what is wrong with it, in words

@@ -82,8 +82,11 @@ export const quizRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async 
   })
 
   app.post('/quiz/practice', {
-    schema: { tags, summary: '每日练习：随机 5 题', response: { 201: AttemptStarted, ...errorResponses } },
-  }, async (req, reply) => reply.code(201).send(await service.startPractice(ctx, await requireCaller(ctx, req))))
+    schema: { tags, summary: '每日练习：随机 5 题（有未完成的练习时继续该次；每天次数有限）', response: { 200: AttemptStarted, 201: AttemptStarted, ...errorResponses } },
+  }, async (req, reply) => {
+    const r = await service.startPractice(ctx, await requireCaller(ctx, req))
+    return reply.code(r.status as 200).send(r.body as never)
+  })
 
   app.get('/quiz/attempts/:id', {
     schema: { tags, summary: '答题中：题干与选项；已提交：成绩、答案与解析', params: IdParams, response: { 200: Type.Union([AttemptResult, AttemptStarted]), ...errorResponses } },
@@ -248,7 +251,7 @@ export const quizRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async 
   })
 
   app.post('/live/:code/join', {
-    schema: { tags, summary: '凭邀请码加入现场答题', params: CodeParams, response: { 200: LiveSnapshot, ...errorResponses } },
+    schema: { tags, summary: '凭邀请码加入现场答题（重复加入不变）', params: CodeParams, response: { 200: LiveSnapshot, ...errorResponses } },
   }, async (req) => {
     const caller = await requireCaller(ctx, req)
     const { session } = await live.join(caller, req.params.code)
@@ -256,10 +259,10 @@ export const quizRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async 
   })
 
   app.get('/live/:code/state', {
-    schema: { tags, summary: '现场答题当前状态', params: CodeParams, response: { 200: LiveSnapshot, ...errorResponses } },
+    schema: { tags, summary: '现场答题当前状态（主持人或已加入的参与者；不会加入）', params: CodeParams, response: { 200: LiveSnapshot, ...errorResponses } },
   }, async (req) => {
     const caller = await requireCaller(ctx, req)
-    const { session } = await live.join(caller, req.params.code)
+    const { session } = await live.attach(caller, req.params.code)
     return live.snapshot(session.id, caller.userId)
   })
 
@@ -271,7 +274,7 @@ export const quizRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async 
     websocket: true,
     schema: {
       tags, params: CodeParams,
-      summary: `WebSocket：加入并接收实时消息。登录凭证放在子协议中：Sec-WebSocket-Protocol: ${WS_PROTOCOL}, <token>（或 Authorization 头）`,
+      summary: `WebSocket：主持人或已加入（POST join）的参与者接收实时消息。登录凭证放在子协议中：Sec-WebSocket-Protocol: ${WS_PROTOCOL}, <token>（或 Authorization 头）`,
     },
     preValidation: async (req) => {
       // Browsers cannot set headers on a WebSocket, and a token in the URL ends up in logs: it rides as the
@@ -280,7 +283,7 @@ export const quizRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async 
       if (token && !req.headers.authorization) req.headers.authorization = `Bearer ${token}`
       try {
         const caller = await requireCaller(ctx, req)
-        const { session, role } = await live.join(caller, (req.params as { code: string }).code)
+        const { session, role } = await live.attach(caller, (req.params as { code: string }).code)
         req.liveJoin = { sessionId: session.id, role, caller }
       } catch (err) {
         // refused on the socket, not on the upgrade: a WebSocket client cannot read an HTTP error body

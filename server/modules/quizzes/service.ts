@@ -8,12 +8,13 @@ import { cursorCodec } from '../../lib/cursor'
 import type { RegionDirectory } from '../regions/directory'
 import type { HomeSectionSource } from '../home/service'
 import type {
-  AttemptList, AttemptResult, AttemptStarted, CampaignShortage, CampaignView, ChangedQuestion, CreateCampaignBody, PointsBoard, PointsSummary, QuestionForAnswering,
+  AttemptList, AttemptResult, AttemptStarted, CampaignShortage, CampaignView, ChangedQuestion, CreateCampaignBody, ImportResult, PointsBoard, PointsSummary, QuestionForAnswering,
   QuestionBankItem, QuestionList, QuestionWithAnswer, RegionBoard, SubmitBody, TagList, UpdateQuestionBody, WrongAnswerList,
 } from '../../../types/quizzes'
 import { assertCanChangeQuestion, assertCanManageCampaign, assertCanRunCampaignIn, assertCanTakeCampaign, assertQuizStaff, canChangeQuestion, covers } from './policy'
+import { optionKey, optionOrder, orderScope, shownQuestion, toBank, toShown } from './option-order'
 import { questionCache, questionsChanged } from './question-cache'
-import { tidyQuestion } from './question-rules'
+import { sameQuestionKey, tidyQuestion } from './question-rules'
 import * as q from './queries'
 import { submissionBatcher } from './submission-batch'
 
@@ -34,6 +35,14 @@ export function forAnswering(r: q.QuestionRow): QuestionForAnswering {
 
 export function withAnswer(r: q.QuestionRow): QuestionWithAnswer {
   return { ...forAnswering(r), answer: r.answer, explanation: r.explanation }
+}
+
+/**
+ * A question after the fact (result page, 错题本): its answer and explanation only if the person answered it.
+ * Otherwise an empty submission would hand out the key of every question drawn.
+ */
+export function reviewed(r: q.QuestionRow, answered: boolean): QuestionWithAnswer & { revealed: boolean } {
+  return answered ? { ...withAnswer(r), revealed: true } : { ...forAnswering(r), answer: [], explanation: '', revealed: false }
 }
 
 export function sameChoice(answer: number[], given: number[]): boolean {
@@ -109,7 +118,14 @@ export async function listTags(ctx: AppContext, caller: Caller): Promise<TagList
   return { items: [...by.values()] }
 }
 
-export async function importQuestions(ctx: AppContext, caller: Caller, items: q.NewQuestion[], regionCode: string | undefined) {
+/**
+ * Adds the questions of a sheet, except those already in the bank residents of the target region draw from (the
+ * city-wide bank, the region, those above and below it; retired ones too) and repeats within the sheet: those are
+ * skipped and reported with their rows, so that importing a file again adds nothing.
+ */
+export async function importQuestions(
+  ctx: AppContext, caller: Caller, items: Array<{ row: number; question: q.NewQuestion }>, regionCode: string | undefined,
+): Promise<ImportResult> {
   assertQuizStaff(caller)
   const dir = await ctx.regions.get()
   let target: string | null
@@ -120,10 +136,35 @@ export async function importQuestions(ctx: AppContext, caller: Caller, items: q.
   } else {
     target = caller.office ? null : caller.workerRegions[0]
   }
+  const related = target ? [...new Set([...regionChainOf(dir, target), ...dir.descendants(target).map((r) => r.code)])] : null
   return ctx.db.transaction(async (tx) => {
-    const imported = await q.insertQuestions(tx, items, target, caller.userId)
-    await audit(tx, caller.userId, 'quiz.questions.import', `region:${target ?? 'city'}`, { imported })
-    return { imported, regionCode: target }
+    // one import at a time: two uploads of the same file cannot both find the bank without it
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['quiz-questions-import'])
+    const inBank = new Map((await q.questionTexts(tx, related)).map((r) => [sameQuestionKey(r), r]))
+    const inFile = new Map<string, number>()
+    const fresh: q.NewQuestion[] = []
+    const skipped: ImportResult['skipped'] = []
+    for (const { row, question } of items) {
+      const key = sameQuestionKey(question)
+      const had = inBank.get(key)
+      const first = inFile.get(key)
+      if (had) {
+        skipped.push({
+          row, questionId: had.id, sameAsRow: null,
+          message: had.active
+            ? `第 ${row} 行：题库中已有这道题（编号 ${had.id}），未重复导入`
+            : `第 ${row} 行：与已停用的题（编号 ${had.id}）相同，未重复导入；需要时请在题库中恢复它`,
+        })
+      } else if (first !== undefined) {
+        skipped.push({ row, questionId: null, sameAsRow: first, message: `第 ${row} 行：与第 ${first} 行是同一道题，未重复导入` })
+      } else {
+        inFile.set(key, row)
+        fresh.push(question)
+      }
+    }
+    const imported = fresh.length ? await q.insertQuestions(tx, fresh, target, caller.userId) : 0
+    await audit(tx, caller.userId, 'quiz.questions.import', `region:${target ?? 'city'}`, { imported, skipped: skipped.length })
+    return { imported, regionCode: target, skipped }
   })
 }
 
@@ -336,8 +377,10 @@ export async function campaignStats(ctx: AppContext, caller: Caller, id: number)
 
 // ---------------------------------------------------------------- attempts
 
-async function startedView(db: Queryable, a: q.AttemptRow): Promise<AttemptStarted> {
-  const rows = orderBy(await q.questionsByIds(db, a.questionIds), a.questionIds)
+/** `key`: the options' order key (option-order.ts), read before any transaction. */
+async function startedView(db: Queryable, a: q.AttemptRow, key: string): Promise<AttemptStarted> {
+  const scope = orderScope(a)
+  const rows = orderBy(await q.questionsByIds(db, a.questionIds), a.questionIds).map((r) => shownQuestion(r, optionOrder(key, scope, r)))
   return {
     id: a.id,
     kind: a.kind,
@@ -351,13 +394,15 @@ async function startedView(db: Queryable, a: q.AttemptRow): Promise<AttemptStart
   }
 }
 
-async function resultView(db: Queryable, a: q.AttemptRow): Promise<AttemptResult> {
+async function resultView(db: Queryable, a: q.AttemptRow, key: string): Promise<AttemptResult> {
   const rows = orderBy(await q.questionsByIds(db, a.questionIds), a.questionIds)
-  return resultFrom(a, rows, await q.answersOf(db, a.id))
+  return resultFrom(a, rows, await q.answersOf(db, a.id), key)
 }
 
-function resultFrom(a: q.AttemptRow, rows: q.QuestionRow[], answers: Array<{ questionId: number; given: number[]; correct: boolean }>): AttemptResult {
+/** The result as the person saw the attempt: options in its order, the answer and their choice in those positions. */
+function resultFrom(a: q.AttemptRow, rows: q.QuestionRow[], answers: Array<{ questionId: number; given: number[]; correct: boolean }>, key: string): AttemptResult {
   const given = new Map(answers.map((x) => [x.questionId, x]))
+  const scope = orderScope(a)
   return {
     id: a.id,
     kind: a.kind,
@@ -372,7 +417,11 @@ function resultFrom(a: q.AttemptRow, rows: q.QuestionRow[], answers: Array<{ que
     passed: a.passed,
     passScore: a.passScore,
     points: a.points,
-    questions: rows.map((r) => ({ ...withAnswer(r), given: given.get(r.id)?.given ?? [], correct: given.get(r.id)?.correct ?? false })),
+    questions: rows.map((r) => {
+      const order = optionOrder(key, scope, r)
+      const mine = toShown(order, given.get(r.id)?.given ?? [])
+      return { ...reviewed(shownQuestion(r, order), mine.length > 0), given: mine, correct: given.get(r.id)?.correct ?? false }
+    }),
   }
 }
 
@@ -387,6 +436,7 @@ async function drawFor(db: Queryable, chain: string[], count: number, tagMix: Ar
 /** Starts an attempt, or resumes the caller's unfinished one (status 200 instead of 201). */
 export async function startCampaignAttempt(ctx: AppContext, caller: Caller, campaignId: number): Promise<{ status: number; body: AttemptStarted }> {
   const dir = await ctx.regions.get()
+  const key = await optionKey(ctx)
   return ctx.db.transaction(async (tx) => {
     const c = await q.campaignById(tx, campaignId)
     if (!c) throw notFound('CAMPAIGN_NOT_FOUND', '答题活动不存在')
@@ -397,7 +447,7 @@ export async function startCampaignAttempt(ctx: AppContext, caller: Caller, camp
     // one start at a time per resident and campaign; the unique (campaign, user, attempt_no) backs it up
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`quiz-attempt:${campaignId}:${caller.userId}`])
     const counts = await q.countCampaignAttempts(tx, campaignId, caller.userId)
-    if (counts?.open) return { status: 200, body: await startedView(tx, (await q.attemptById(tx, counts.open, GRACE_SECONDS))!) }
+    if (counts?.open) return { status: 200, body: await startedView(tx, (await q.attemptById(tx, counts.open, GRACE_SECONDS))!, key) }
     const used = counts?.n ?? 0
     if (used >= c.maxAttempts) throw conflict('ATTEMPTS_EXHAUSTED', `每人最多可答 ${c.maxAttempts} 次，您的答题次数已用完`)
     const ids = await drawFor(tx, regionChainOf(dir, c.regionCode), c.questionCount, c.tagMix, c.difficulties)
@@ -412,21 +462,32 @@ export async function startCampaignAttempt(ctx: AppContext, caller: Caller, camp
       if (pgCode(err) === UNIQUE_VIOLATION) throw conflict('ATTEMPT_IN_PROGRESS', '正在开始答题，请稍候')
       throw err
     }
-    return { status: 201, body: await startedView(tx, (await q.attemptById(tx, inserted!.id, GRACE_SECONDS))!) }
+    return { status: 201, body: await startedView(tx, (await q.attemptById(tx, inserted!.id, GRACE_SECONDS))!, key) }
   })
 }
 
-export async function startPractice(ctx: AppContext, caller: Caller): Promise<AttemptStarted> {
+/**
+ * Starts a daily practice, or resumes the caller's unfinished one (status 200 instead of 201). At most
+ * config.quizPracticePerDay a day: each practice ends in a result page that shows the answers of what was answered.
+ */
+export async function startPractice(ctx: AppContext, caller: Caller): Promise<{ status: number; body: AttemptStarted }> {
   const dir = await ctx.regions.get()
+  const key = await optionKey(ctx)
   return ctx.db.transaction(async (tx) => {
+    // one start at a time per person: the day's count holds under concurrent starts
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`quiz-practice:${caller.userId}`])
+    const today = await q.practiceToday(tx, caller.userId)
+    if (today?.open) return { status: 200, body: await startedView(tx, (await q.attemptById(tx, today.open, GRACE_SECONDS))!, key) }
+    const limit = ctx.config.quizPracticePerDay
+    if ((today?.n ?? 0) >= limit) throw conflict('PRACTICE_LIMIT_REACHED', `每日练习每天最多 ${limit} 次，今天的次数已用完，明天再来吧`)
     const chain = regionChainOf(dir, caller.communityCode)
     const ids = await drawFor(tx, chain, PRACTICE.questions, [], [1, 2, 3])
     const street = caller.communityCode ? dir.chain(caller.communityCode).find((r) => r.level === 'street')?.code ?? null : null
     const row = await q.insertAttempt(tx, {
       kind: 'practice', campaignId: null, userId: caller.userId, communityCode: caller.communityCode, streetCode: street,
-      attemptNo: 1, questionIds: ids, seconds: PRACTICE.seconds,
+      attemptNo: (today?.n ?? 0) + 1, questionIds: ids, seconds: PRACTICE.seconds,
     })
-    return startedView(tx, (await q.attemptById(tx, row!.id, GRACE_SECONDS))!)
+    return { status: 201, body: await startedView(tx, (await q.attemptById(tx, row!.id, GRACE_SECONDS))!, key) }
   })
 }
 
@@ -443,8 +504,9 @@ export async function getAttempt(ctx: AppContext, caller: Caller, id: number): P
     await q.markExpired(ctx.db, id)
     a = await ownAttempt(ctx.db, caller, id)
   }
-  if (a.submittedAt || a.expiredAt) return resultView(ctx.db, a)
-  return startedView(ctx.db, a)
+  const key = await optionKey(ctx)
+  if (a.submittedAt || a.expiredAt) return resultView(ctx.db, a, key)
+  return startedView(ctx.db, a, key)
 }
 
 /** Run every minute by the app: nobody has to open an abandoned attempt for it to count as ended. */
@@ -469,19 +531,22 @@ export async function submitAttempt(ctx: AppContext, who: { userId: number | nul
     if (seen.has(ans.questionId)) throw badRequest('DUPLICATE_ANSWER', `题目 ${ans.questionId} 重复作答`)
     seen.add(ans.questionId)
   }
-  const known = await questionCache(ctx).get([...seen])
+  const [known, key] = await Promise.all([questionCache(ctx).get([...seen]), optionKey(ctx)])
+  // choices name positions as this attempt showed the options (live attempts are refused below, before any use)
+  const scope = orderScope({ id, kind: 'campaign' })
   const graded = body.answers.map((ans, i) => {
     const question = known.get(ans.questionId)
     // an id that is no question at all cannot have been drawn either
     if (!question) throw badRequest('QUESTION_NOT_IN_ATTEMPT', `题目 ${ans.questionId} 不在本次答题中`)
     checkChoice(question, ans.choice, `第 ${i + 1} 题`)
-    return { questionId: question.id, given: ans.choice, correct: ans.choice.length > 0 && sameChoice(question.answer, ans.choice) }
+    const given = toBank(optionOrder(key, scope, question), ans.choice)
+    return { questionId: question.id, given, correct: given.length > 0 && sameChoice(question.answer, given) }
   })
   const r = await submissionBatcher(ctx, SUBMISSION_RULES).record({
     attemptId: id, userId: who.userId, tokenHash: who.tokenHash, key: idempotencyKey ?? null, answers: graded,
   })
   const attempt = (): q.AttemptRow => ({
-    id, kind: r.kind, campaignId: r.campaignId, userId: r.userId!, attemptNo: r.attemptNo, questionIds: r.questionIds, startedAt: r.startedAt,
+    id, kind: r.kind, campaignId: r.campaignId, liveSessionId: null, userId: r.userId!, attemptNo: r.attemptNo, questionIds: r.questionIds, startedAt: r.startedAt,
     expiresAt: r.startedAt, submittedAt: r.submittedAt, expiredAt: null, correctCount: r.correctCount, total: r.total, score: r.score,
     passed: r.passed, points: r.points, passScore: r.passScore, overdue: false, serverNow: new Date(),
   })
@@ -493,10 +558,10 @@ export async function submitAttempt(ctx: AppContext, who: { userId: number | nul
     case 'recorded': {
       const given = new Map(graded.map((g) => [g.questionId, g]))
       const all = r.questionIds.map((qid) => given.get(qid) ?? { questionId: qid, given: [], correct: false })
-      return { status: 200, body: resultFrom(attempt(), await questionsOf(), all), replayed: false }
+      return { status: 200, body: resultFrom(attempt(), await questionsOf(), all, key), replayed: false }
     }
     case 'replay':
-      return { status: 200, body: resultFrom(attempt(), await questionsOf(), await q.answersOf(ctx.db, id)), replayed: true }
+      return { status: 200, body: resultFrom(attempt(), await questionsOf(), await q.answersOf(ctx.db, id), key), replayed: true }
     case 'already_submitted':
       throw conflict('ATTEMPT_ALREADY_SUBMITTED', '这次答题已经提交过了')
     case 'ended':
@@ -538,18 +603,17 @@ export async function myAttempts(ctx: AppContext, caller: Caller, cursor: string
 export async function wrongAnswers(ctx: AppContext, caller: Caller, cursor: string | undefined): Promise<WrongAnswerList> {
   const pos = wrongCursor.decode(cursor)
   const after = pos && { at: pos[0].toISOString(), qid: pos[1] }
-  const rows = await q.wrongAnswers(ctx.db, caller.userId, after, 21)
+  const [rows, key] = await Promise.all([q.wrongAnswers(ctx.db, caller.userId, after, 21), optionKey(ctx)])
   const page = rows.slice(0, 20)
   const questions = new Map((await q.questionsByIds(ctx.db, page.map((r) => r.questionId))).map((r) => [r.id, r]))
   const last = page[page.length - 1]
   return {
-    items: page.filter((r) => questions.has(r.questionId)).map((r) => ({
-      question: withAnswer(questions.get(r.questionId)!),
-      lastGiven: r.lastGiven ?? [],
-      wrongTimes: r.wrongTimes,
-      lastWrongAt: iso(r.lastWrongAt),
-      correctedSince: r.correctedSince,
-    })),
+    items: page.filter((r) => questions.has(r.questionId)).map((r) => {
+      // shown as in the attempt of the last wrong answer, which lastGiven is of
+      const order = optionOrder(key, orderScope(r.lastAttempt), questions.get(r.questionId)!)
+      const { revealed, ...question } = reviewed(shownQuestion(questions.get(r.questionId)!, order), r.answered)
+      return { question, revealed, lastGiven: toShown(order, r.lastGiven ?? []), wrongTimes: r.wrongTimes, lastWrongAt: iso(r.lastWrongAt), correctedSince: r.correctedSince }
+    }),
     nextCursor: rows.length > 20 ? wrongCursor.encode([new Date(last.lastWrongAt), last.questionId]) : null,
   }
 }

@@ -6,7 +6,8 @@ import './QuestionCard.scss'
 
 /**
  * One question to answer: 单选/判断 as a NutUI Radio group, 多选 as a Checkbox group.
- * `value` holds 0-based option indexes. With `reveal`, options are marked right/wrong and locked.
+ * `value` holds 0-based option indexes. With `reveal`, options are marked right/wrong and locked; a reveal that
+ * is `withheld` (a question the person never answered: the server keeps its answer) only locks them.
  */
 export default function QuestionCard({
   question,
@@ -20,14 +21,14 @@ export default function QuestionCard({
   value: number[]
   onChange?: (choice: number[]) => void
   disabled?: boolean
-  reveal?: { answer: number[]; explanation?: string }
+  reveal?: { answer: number[]; explanation?: string; withheld?: boolean }
   heading?: string
 }) {
   // a revealed question keeps full contrast (no disabled look); it just ignores taps
   const locked = disabled
   const change = reveal ? undefined : onChange
   const optClass = (i: number) => {
-    if (!reveal) return 'qz-q__opt'
+    if (!reveal || reveal.withheld) return 'qz-q__opt'
     if (reveal.answer.includes(i)) return 'qz-q__opt qz-q__opt--right'
     if (value.includes(i)) return 'qz-q__opt qz-q__opt--wrong'
     return 'qz-q__opt'
@@ -66,7 +67,11 @@ export default function QuestionCard({
         </Radio.Group>
       )}
       {question.kind === 'multiple' && !reveal ? <View className='cl-muted qz-q__hint'>多选题：选出全部正确选项</View> : null}
-      {reveal ? (
+      {reveal?.withheld ? (
+        <View className='qz-q__reveal'>
+          <View className='qz-q__answer'>未作答：作答过的题才显示正确答案和解析</View>
+        </View>
+      ) : reveal ? (
         <View className='qz-q__reveal'>
           <View className='qz-q__answer'>正确答案：{reveal.answer.map((i) => (question.kind === 'judge' ? question.options[i] : LETTERS[i])).join('、')}</View>
           {reveal.explanation ? <View className='qz-q__explain'>解析：{reveal.explanation}</View> : null}

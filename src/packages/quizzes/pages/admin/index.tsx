@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { View } from '@tarojs/components'
 import Taro, { usePullDownRefresh } from '@tarojs/taro'
 import { Button, Cell, CellGroup, Tag } from '@nutui/nutui-react-taro'
-import type { QuestionBankItem } from '@contract/quizzes'
+import type { ImportResult, QuestionBankItem } from '@contract/quizzes'
 import PageShell from '@/components/PageShell'
 import { EmptyState, ErrorState, LoadingState } from '@/components/StateView'
 import { useRemote } from '@/hooks/useRemote'
@@ -38,6 +38,8 @@ export default function QuizAdminPage() {
   // edits made here, shown at once without reloading the pages already loaded
   const [changed, setChanged] = useState<Record<number, QuestionBankItem>>({})
   const [openId, setOpenId] = useState<number | null>(null)
+  // the last import's duplicates, row by row, until the next import
+  const [lastImport, setLastImport] = useState<ImportResult | null>(null)
   useReloadOnShow(list.reload, signedIn)
   usePullDownRefresh(async () => {
     setMore([])
@@ -94,8 +96,18 @@ export default function QuizAdminPage() {
     try {
       const res = await importQuestionBank()
       if (res) {
-        toast(`已导入 ${res.imported} 道题`)
+        setLastImport(res)
+        if (res.skipped.length) {
+          await Taro.showModal({
+            title: '导入完成',
+            content: `新增 ${res.imported} 道题；${res.skipped.length} 道题库中已有或文件中重复，已跳过（行号见页面“上次导入”）。`,
+            showCancel: false,
+          })
+        } else {
+          toast(`已导入 ${res.imported} 道题`)
+        }
         void tags.reload()
+        if (res.imported) void questions.reload()
       }
     } catch (e) {
       const msg = e instanceof ApiError ? e.message : '导入失败'
@@ -161,12 +173,22 @@ export default function QuizAdminPage() {
         <Cell title='导出题库（Excel）' description={process.env.TARO_ENV === 'h5' ? '下载 .xlsx 文件' : '下载后用手机打开，可转发到电脑'} extra={busy === 'export' ? '导出中…' : '导出'} clickable onClick={onExport} />
         <Cell
           title='导入题目（Excel）'
-          description={process.env.TARO_ENV === 'h5' ? '选择 .xlsx 文件；任何一行有错则整批不导入' : '从微信聊天中选择 .xlsx 文件；任何一行有错则整批不导入'}
+          description={`${process.env.TARO_ENV === 'h5' ? '选择 .xlsx 文件' : '从微信聊天中选择 .xlsx 文件'}；任何一行有错则整批不导入；题库中已有的题跳过`}
           extra={busy === 'import' ? '导入中…' : '导入'}
           clickable
           onClick={onImport}
         />
       </CellGroup>
+      {lastImport && lastImport.skipped.length ? (
+        <View className='qz-admin__skipped'>
+          <View className='cl-section-title'>上次导入：新增 {lastImport.imported} 道，跳过重复 {lastImport.skipped.length} 道</View>
+          <CellGroup>
+            {lastImport.skipped.map((s) => (
+              <Cell key={s.row} title={`第 ${s.row} 行`} description={s.message.replace(/^第 \d+ 行：/, '')} />
+            ))}
+          </CellGroup>
+        </View>
+      ) : null}
 
       <View className='cl-section-title'>题目{tag ? `：${tag}` : ''}</View>
       <View className='qz-admin__filters'>

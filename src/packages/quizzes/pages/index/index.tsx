@@ -44,6 +44,8 @@ function startError(e: unknown): string {
       return '活动尚未开始'
     case 'CAMPAIGN_ENDED':
       return '活动已结束'
+    case 'PRACTICE_LIMIT_REACHED':
+      return '今天的练习次数已用完，明天再来吧'
     default:
       return e.message
   }

@@ -17,6 +17,7 @@ import './index.scss'
 const JOIN_ERRORS: Record<string, string> = {
   LIVE_NOT_FOUND: '口令不存在，请核对主持人给出的 6 位数字',
   LIVE_FINISHED: '该现场答题已经结束',
+  LIVE_NOT_JOINED: '请重新输入口令加入',
 }
 
 /**
@@ -37,7 +38,11 @@ export default function LiveJoinPage() {
   const [now, setNow] = useState(Date.now())
   const live = useLive(code, (c, message) => {
     if (c === 'LIVE_NOT_FOUND' || c === 'LIVE_FINISHED') setJoinError(JOIN_ERRORS[c])
-    else if (c !== 'LIVE_ALREADY_ANSWERED') toast(message)
+    else if (c === 'LIVE_NOT_JOINED') {
+      // the socket only serves those who joined (POST join): back to the code form
+      setJoinError(JOIN_ERRORS[c])
+      setCode(null)
+    } else if (c !== 'LIVE_ALREADY_ANSWERED') toast(message)
   })
   const view = live.view
   const snap = view?.snap

@@ -62,10 +62,10 @@ export default function ResultPage() {
           <QuestionCard
             question={q}
             value={q.given}
-            heading={`第 ${i + 1} 题 · ${q.correct ? '答对' : '答错'}`}
-            reveal={{ answer: q.answer, explanation: q.explanation }}
+            heading={`第 ${i + 1} 题 · ${q.correct ? '答对' : q.given.length ? '答错' : '未作答'}`}
+            reveal={{ answer: q.answer, explanation: q.explanation, withheld: !q.revealed }}
           />
-          {!q.correct ? <View className='qz-result__given'>我的答案：{choiceText(q.options, q.given)}</View> : null}
+          {!q.correct && q.given.length ? <View className='qz-result__given'>我的答案：{choiceText(q.options, q.given)}</View> : null}
         </View>
       ))}
 

@@ -63,7 +63,7 @@ export default function WrongAnswersPage() {
                 question={w.question}
                 value={w.lastGiven}
                 heading={`错 ${w.wrongTimes} 次 · ${formatDateTime(w.lastWrongAt, 'M月D日')}`}
-                reveal={{ answer: w.question.answer, explanation: w.question.explanation }}
+                reveal={{ answer: w.question.answer, explanation: w.question.explanation, withheld: !w.revealed }}
               />
               <View className='cl-muted' style={{ margin: '-8px 16px 24px' }}>
                 上次答案：{choiceText(w.question.options, w.lastGiven)} {w.correctedSince ? <Tag type='success'>已答对过</Tag> : null}
