@@ -70,20 +70,32 @@ export interface UploadMock {
   mode: 'ok' | 'network'
   /** ms before the answer */
   delay: number
+  /**
+   * While true, answers wait (after `delay`) until release(): a test that asserts the in-between progress state holds
+   * the uploads, sees it, then releases them — on a busy machine a fixed delay can pass before the page shows it.
+   */
+  hold: boolean
+  release: () => void
 }
 
 /** wx.uploadFile: reports 40 % progress, then answers (201 PhotoView) or fails like a lost network. */
 export function uploadMock(delay = 150): UploadMock {
+  const held: (() => void)[] = []
   const m: UploadMock = {
     calls: [],
     mode: 'ok',
     delay,
+    hold: false,
+    release: () => {
+      m.hold = false
+      held.splice(0).forEach((answer) => answer())
+    },
     fn: (o: any) => {
       m.calls.push({ filePath: o.filePath, url: o.url, name: o.name, header: o.header ?? {} })
       const listeners: ((r: any) => void)[] = []
       const mode = m.mode
       setTimeout(() => listeners.forEach((l) => l({ progress: 40, totalBytesSent: 40, totalBytesExpectedToSend: 100 })), 10)
-      setTimeout(() => {
+      const answer = () => {
         if (mode === 'network') {
           o.fail?.({ errMsg: 'uploadFile:fail timeout' })
           o.complete?.({ errMsg: 'uploadFile:fail timeout' })
@@ -92,7 +104,8 @@ export function uploadMock(delay = 150): UploadMock {
           o.success?.(res)
           o.complete?.(res)
         }
-      }, m.delay)
+      }
+      setTimeout(() => (m.hold ? held.push(answer) : answer()), m.delay)
       return { onProgressUpdate: (cb: any) => listeners.push(cb), offProgressUpdate() {}, abort() {}, onHeadersReceived() {}, offHeadersReceived() {} }
     },
   }

@@ -38,8 +38,10 @@ async function fillForm(p: MountedPage, upload: ReturnType<typeof uploadMock>) {
   await p.waitForText('乱扔垃圾')
   await p.tap('违规停车')
   await p.waitForText('交警大队受理，一般 4 小时内办结')
+  upload.hold = true
   await p.tap('拍照/相册')
   await p.waitForText('上传中 40%') // the UploadTask's progress, per photo
+  upload.release()
   await p.waitForText('已上传')
   expect(upload.calls.length).toBeGreaterThan(0)
   await p.tap('当前位置')
@@ -67,8 +69,10 @@ describe('随手拍 new report (compiled weapp page)', () => {
     const s = setup({}, [2_000_000, 300_000])
     page = await mountPage(NEW, { signedIn: true, api: s.api, wx: s.wx })
     await page.waitForText('乱扔垃圾')
+    s.upload.hold = true
     await page.tap('拍照/相册')
     await page.waitForText('照片1 上传中 40%')
+    s.upload.release()
     await page.waitFor(() => page!.findAllByClass('rp-photos__ok').length === 2, 'two uploaded photos')
     expect(s.choose.calls[0].sizeType).toEqual(['compressed'])
     expect(s.choose.calls[0].count).toBe(9)
