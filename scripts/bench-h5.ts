@@ -3,7 +3,7 @@
 // 750 Kbps up, 150 ms round trip, HTTP cache off. Against the production server (server/main.ts, demo mode, a throw-away
 // data directory) serving dist/h5, it opens the sign-in page, then 首页 signed in (a demo resident with a community),
 // each as a fresh document load, and prints first contentful paint, largest contentful paint (PerformanceObserver)
-// and the bytes on the wire. BENCH_RUNS (default 3) loads of each page; the median is printed beside each run.
+// and the bytes on the wire. BENCH_RUNS (default 3) loads of each page; the median is printed after the runs.
 import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
@@ -14,6 +14,8 @@ import { ROOT, ensureBuilt } from './builds.mjs'
 import { browserAvailable, input, launch } from '../test/e2e/browser'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
+/** BENCH_TRACE=1: print each request's start and end (ms from the first) and its bytes */
+const TRACE = process.env.BENCH_TRACE === '1'
 const PROFILE = { cpu: 4, latencyMs: 150, downKbps: 1.6 * 1024, upKbps: 750 }
 const RESIDENT = '13800000001'
 const COMMUNITY = '329901001001'
@@ -86,8 +88,17 @@ async function measure(context: BrowserContext, url: string, ready: (page: Page)
   let bytes = 0
   let jsBytes = 0
   let requests = 0
+  const started = new Map<string, { url: string; at: number }>()
+  let t0 = 0
+  cdp.on('Network.requestWillBeSent', (e) => {
+    t0 ||= e.timestamp
+    started.set(e.requestId, { url: e.request.url, at: e.timestamp })
+  })
   cdp.on('Network.responseReceived', (e) => types.set(e.requestId, e.type))
   cdp.on('Network.loadingFinished', (e) => {
+    const r = started.get(e.requestId)
+    if (r?.url.startsWith('data:')) return
+    if (TRACE && r) say(`    ${((r.at - t0) * 1000).toFixed(0).padStart(5)}–${((e.timestamp - t0) * 1000).toFixed(0).padStart(5)} ms ${String(e.encodedDataLength).padStart(7)} B ${r.url.replace(/^https?:\/\/[^/]+/, '')}`)
     bytes += e.encodedDataLength
     requests += 1
     if (types.get(e.requestId) === 'Script') jsBytes += e.encodedDataLength
