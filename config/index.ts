@@ -5,7 +5,7 @@ import { defineConfig, type UserConfigExport } from '@tarojs/cli'
 import TsconfigPathsPlugin from 'tsconfig-paths-webpack-plugin'
 import devConfig from './dev'
 import prodConfig from './prod'
-import { PageManifestPlugin, PrecompressPlugin, pageOfChunk } from './h5-plugins'
+import { PageManifestPlugin, PrecompressPlugin, PreloadSharedChunksPlugin, pageOfChunk } from './h5-plugins'
 
 const target = process.env.TARO_ENV || 'weapp'
 
@@ -90,6 +90,7 @@ export default defineConfig<'webpack5'>(async (merge, { mode }) => {
         })
         chain.plugin('precompress').use(PrecompressPlugin)
         chain.plugin('page-manifest').use(PageManifestPlugin)
+        chain.plugin('preload-shared-chunks').use(PreloadSharedChunksPlugin)
         // React + Taro's runtime alone are ~300 KB before gzip; warn only above what this app really needs.
         chain.performance.maxEntrypointSize(600 * 1024).maxAssetSize(400 * 1024)
       },

@@ -94,11 +94,16 @@ async function measure(context: BrowserContext, url: string, ready: (page: Page)
     t0 ||= e.timestamp
     started.set(e.requestId, { url: e.request.url, at: e.timestamp })
   })
-  cdp.on('Network.responseReceived', (e) => types.set(e.requestId, e.type))
+  const waits = new Map<string, number>()
+  cdp.on('Network.responseReceived', (e) => {
+    types.set(e.requestId, e.type)
+    const t = e.response.timing
+    if (t) waits.set(e.requestId, t.receiveHeadersEnd - t.sendEnd)
+  })
   cdp.on('Network.loadingFinished', (e) => {
     const r = started.get(e.requestId)
     if (r?.url.startsWith('data:')) return
-    if (TRACE && r) say(`    ${((r.at - t0) * 1000).toFixed(0).padStart(5)}–${((e.timestamp - t0) * 1000).toFixed(0).padStart(5)} ms ${String(e.encodedDataLength).padStart(7)} B ${r.url.replace(/^https?:\/\/[^/]+/, '')}`)
+    if (TRACE && r) say(`    ${((r.at - t0) * 1000).toFixed(0).padStart(5)}–${((e.timestamp - t0) * 1000).toFixed(0).padStart(5)} ms ${String(e.encodedDataLength).padStart(7)} B, first byte after ${(waits.get(e.requestId) ?? 0).toFixed(0)} ms ${r.url.replace(/^https?:\/\/[^/]+/, '')}`)
     bytes += e.encodedDataLength
     requests += 1
     if (types.get(e.requestId) === 'Script') jsBytes += e.encodedDataLength

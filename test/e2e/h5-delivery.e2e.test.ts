@@ -16,6 +16,16 @@ run('H5 build as a phone receives it', () => {
     expect(text.filter((f) => !fs.existsSync(`${f}.br`) || !fs.existsSync(`${f}.gz`))).toEqual([])
   })
 
+  it('index.html preloads only chunks that every main-package page needs', () => {
+    const { pages } = JSON.parse(fs.readFileSync(MANIFEST, 'utf8')) as { pages: Record<string, string[]> }
+    const html = fs.readFileSync(path.join(H5, 'index.html'), 'utf8')
+    const preloaded = [...html.matchAll(/<link rel="preload" href="\/([^"]+)"/g)].map((m) => m[1])
+    expect(preloaded.length).toBeGreaterThan(0)
+    for (const [page, files] of Object.entries(pages)) {
+      if (page.startsWith('pages/')) expect(preloaded.filter((f) => !files.includes(f))).toEqual([])
+    }
+  })
+
   it('the sign-in page loads only its own files, brotli-compressed and cached for good', async () => {
     const page = await phonePage(h5.browser)
     const seen: { file: string; encoding?: string; cache?: string }[] = []
