@@ -17,6 +17,7 @@ const target = process.env.TARO_ENV || 'weapp'
 const apiBase = process.env.TARO_APP_API_BASE ?? (target === 'h5' ? '' : 'http://127.0.0.1:3000')
 
 export default defineConfig<'webpack5'>(async (merge, { mode }) => {
+  const development = mode === 'development' || process.env.NODE_ENV === 'development'
   const baseConfig: UserConfigExport<'webpack5'> = {
     projectName: 'civiclink',
     date: '2025-11-22',
@@ -88,7 +89,8 @@ export default defineConfig<'webpack5'>(async (merge, { mode }) => {
             common: { chunks: 'async', minChunks: 2, priority: 10, reuseExistingChunk: true },
           },
         })
-        chain.plugin('precompress').use(PrecompressPlugin)
+        // brotli at its best quality takes seconds: for the builds the server publishes, not for every save in watch mode
+        if (!development) chain.plugin('precompress').use(PrecompressPlugin)
         chain.plugin('page-manifest').use(PageManifestPlugin)
         chain.plugin('preload-shared-chunks').use(PreloadSharedChunksPlugin)
         // React + Taro's runtime alone are ~300 KB before gzip; warn only above what this app really needs.
@@ -96,6 +98,6 @@ export default defineConfig<'webpack5'>(async (merge, { mode }) => {
       },
     },
   }
-  if (mode === 'development' || process.env.NODE_ENV === 'development') return merge({}, baseConfig, devConfig)
+  if (development) return merge({}, baseConfig, devConfig)
   return merge({}, baseConfig, prodConfig)
 })
