@@ -1,8 +1,11 @@
+import fs from 'node:fs'
 import path from 'node:path'
+import type { Chunk } from 'webpack'
 import { defineConfig, type UserConfigExport } from '@tarojs/cli'
 import TsconfigPathsPlugin from 'tsconfig-paths-webpack-plugin'
 import devConfig from './dev'
 import prodConfig from './prod'
+import { PageManifestPlugin, PrecompressPlugin, PreloadSharedChunksPlugin, pageOfChunk } from './h5-plugins'
 
 const target = process.env.TARO_ENV || 'weapp'
 
@@ -14,6 +17,7 @@ const target = process.env.TARO_ENV || 'weapp'
 const apiBase = process.env.TARO_APP_API_BASE ?? (target === 'h5' ? '' : 'http://127.0.0.1:3000')
 
 export default defineConfig<'webpack5'>(async (merge, { mode }) => {
+  const development = mode === 'development' || process.env.NODE_ENV === 'development'
   const baseConfig: UserConfigExport<'webpack5'> = {
     projectName: 'civiclink',
     date: '2025-11-22',
@@ -66,21 +70,35 @@ export default defineConfig<'webpack5'>(async (merge, { mode }) => {
       },
       webpackChain(chain) {
         chain.resolve.plugin('tsconfig-paths').use(TsconfigPathsPlugin)
-        // Pages are loaded on demand; what two or more of them use (Taro's H5 components, NutUI, our
-        // components) goes into one shared chunk instead of being copied into each page.
+        // Pages are loaded on demand, and a page loads only what it uses: code two pages share goes into a chunk for
+        // that set of pages (webpack's split by sharing set), not into one chunk every page waits for. A subpackage's
+        // own code that two of its pages share goes into one chunk per subpackage, as in the mini-program.
+        const subpackages = fs.readdirSync(path.resolve(__dirname, '..', 'src', 'packages'))
         chain.optimization.splitChunks({
-          chunks: 'all',
+          chunks: 'async',
           cacheGroups: {
             defaultVendors: false,
             default: false,
-            shared: { name: 'shared', chunks: 'async', minChunks: 2, priority: 10, reuseExistingChunk: true },
+            ...Object.fromEntries(subpackages.map((name) => [`pkg-${name}`, {
+              name: `pkg-${name}`,
+              test: (m: { resource?: string }) => (m.resource ?? '').includes(`${path.sep}src${path.sep}packages${path.sep}${name}${path.sep}`),
+              chunks: (c: Chunk) => pageOfChunk(c).startsWith(`packages/${name}/`),
+              minChunks: 2,
+              priority: 20,
+              enforce: true,
+            }])),
+            common: { chunks: 'async', minChunks: 2, priority: 10, reuseExistingChunk: true },
           },
         })
+        // brotli at its best quality takes seconds: for the builds the server publishes, not for every save in watch mode
+        if (!development) chain.plugin('precompress').use(PrecompressPlugin)
+        chain.plugin('page-manifest').use(PageManifestPlugin)
+        chain.plugin('preload-shared-chunks').use(PreloadSharedChunksPlugin)
         // React + Taro's runtime alone are ~300 KB before gzip; warn only above what this app really needs.
         chain.performance.maxEntrypointSize(600 * 1024).maxAssetSize(400 * 1024)
       },
     },
   }
-  if (mode === 'development' || process.env.NODE_ENV === 'development') return merge({}, baseConfig, devConfig)
+  if (development) return merge({}, baseConfig, devConfig)
   return merge({}, baseConfig, prodConfig)
 })

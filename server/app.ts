@@ -7,13 +7,13 @@ import cors from '@fastify/cors'
 import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import fastifyStatic from '@fastify/static'
 import Redis from 'ioredis'
 import { Type } from '@sinclair/typebox'
 import type { AppContext } from './context'
 import { AppError } from './errors'
 import { describeValidation, refuseMalformedText, validatorCompiler } from './lib/validation'
 import { requestLogFields } from './lib/request-log'
+import { h5Static } from './lib/h5-static'
 import { accountRoutes, privacyRoutes } from './modules/accounts/routes'
 import { accountPersonalData } from './modules/accounts/erasure'
 import { moderationPersonalData } from './modules/moderation/personal-data'
@@ -152,7 +152,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   })
 
   if (opts.serveH5 && fs.existsSync(path.join(ctx.config.h5Dir, 'index.html'))) {
-    await app.register(fastifyStatic, { root: ctx.config.h5Dir, prefix: '/', wildcard: true, maxAge: '1h' })
+    await app.register(h5Static, { root: ctx.config.h5Dir })
   }
   return app
 }
