@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react'
 import { View } from '@tarojs/components'
 import { useDidHide, useDidShow } from '@tarojs/taro'
-import { Button, Popup } from '@nutui/nutui-react-taro'
+import { Button } from '@nutui/nutui-react-taro'
 import { toast } from '@/services/api'
 import {
   AGREE_BUTTON_ID,
@@ -27,6 +27,8 @@ const ASKED_BY: Record<string, string> = {
  * The consent sheet WeChat asks for before the first privacy API call (weapp only; PageShell puts one on every
  * page and the one on the page being shown answers). 同意 is WeChat's own agreePrivacyAuthorization button:
  * WeChat lets the held call go on only after that button was tapped.
+ * A plain bottom sheet rather than NutUI's Popup: it sits in the main package on every page, where Popup (with its
+ * overlay and transitions) cost ~37 KB of the 500 KB budget.
  */
 export default function PrivacyConsent() {
   const [request, setRequest] = useState<PrivacyRequest | null>(currentPrivacyRequest)
@@ -38,12 +40,13 @@ export default function PrivacyConsent() {
   useEffect(() => {
     if (open) privacySheetShown()
   }, [open])
-  if (process.env.TARO_ENV !== 'weapp') return null
+  if (process.env.TARO_ENV !== 'weapp' || !open) return null
 
   const asked = (request && ASKED_BY[request.referrer]) || '使用该功能'
   return (
-    <Popup visible={open} position='bottom' round closeable={false} closeOnOverlayClick={false} title='隐私保护提示' onClose={() => answerPrivacy(false)}>
-      <View className='cl-privacy'>
+    <View className='cl-privacy-mask' catchMove>
+      <View className='cl-privacy' role='dialog' aria-modal='true' aria-label='隐私保护提示'>
+        <View className='cl-privacy__title'>隐私保护提示</View>
         <View className='cl-privacy__lead'>{`${asked}前，请阅读并同意《用户隐私保护指引》。文明共建只在你使用相应功能时处理以下信息：`}</View>
         <View className='cl-privacy__item'>位置信息：确定随手拍的问题位置，按位置确定你所在的社区</View>
         <View className='cl-privacy__item'>选中的照片：随手拍的现场照片、网格员的整改照片</View>
@@ -67,6 +70,6 @@ export default function PrivacyConsent() {
           </Button>
         </View>
       </View>
-    </Popup>
+    </View>
   )
 }
