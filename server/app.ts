@@ -22,6 +22,8 @@ import { quizHomeSection } from './modules/quizzes/service'
 import { reportRoutes } from './modules/reports/routes'
 import { open311Routes } from './modules/reports/open311'
 import { latestForHome } from './modules/reports/service'
+import { surveyRoutes } from './modules/surveys/routes'
+import { surveyHomeSection } from './modules/surveys/service'
 import type { HomeSectionSource } from './modules/home/service'
 
 export interface BuildOptions {
@@ -113,7 +115,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
   const homeSections: HomeSectionSource[] = []
-  homeSections.push(quizHomeSection)
+  homeSections.push(quizHomeSection, surveyHomeSection)
   await app.register(async (api) => {
     api.get('/health', {
       schema: {
@@ -133,6 +135,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     await api.register(homeRoutes(ctx, homeSections))
     await api.register(quizRoutes(ctx))
     await api.register(reportRoutes(ctx))
+    await api.register(surveyRoutes(ctx))
     homeSections.push((c, communityCode) => latestForHome(c, communityCode))
   }, { prefix: '/api/v1' })
   await app.register(open311Routes(ctx), { prefix: '/open311/v2' })
