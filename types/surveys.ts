@@ -220,7 +220,8 @@ export const CrossTab = Type.Object({
 export type CrossTab = Static<typeof CrossTab>
 
 export const TextAnswerPage = Type.Object({
-  items: Type.Array(Type.Object({ text: Type.String(), day: Type.String(), communityName: Type.Union([Type.String(), Type.Null()]) })),
+  /** held: WeChat's content check did not pass the text (or could not check it): for staff only, never shown to residents */
+  items: Type.Array(Type.Object({ text: Type.String(), day: Type.String(), communityName: Type.Union([Type.String(), Type.Null()]), held: Type.Boolean() })),
   total: Type.Integer(),
   nextCursor: Type.Union([Type.String(), Type.Null()]),
 })

@@ -153,7 +153,7 @@ describe('text answers', () => {
     const first = (await get(office, `/api/v1/surveys/admin/${id}/texts?question=suggestion&limit=8`)).json()
     expect(first.total).toBe(20)
     expect(first.items).toHaveLength(8)
-    expect(first.items[0]).toEqual({ text: expect.any(String), day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), communityName: null })
+    expect(first.items[0]).toEqual({ text: expect.any(String), day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), communityName: null, held: false })
     const seen = new Set(first.items.map((i: { text: string }) => i.text))
     let cursor = first.nextCursor
     while (cursor) {

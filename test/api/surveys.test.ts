@@ -130,6 +130,37 @@ describe('the standard 创文 template', () => {
   })
 })
 
+describe('content security of text answers', () => {
+  it('keeps a text that WeChat does not pass, marked for staff; an anonymous survey sends no openid with it', async () => {
+    const seen: Array<string | null | undefined> = []
+    const check = t.ctx.wechat.msgSecCheck!
+    t.ctx.wechat.msgSecCheck = async (content, openid) => {
+      seen.push(openid)
+      return check(content, openid)
+    }
+    try {
+      for (const anonymous of [false, true]) {
+        const id = await create({ anonymous })
+        const a = await newResident(HAPPY)
+        const b = await newResident(HAPPY)
+        // a signed in through WeChat: a fresh session, so that the caller is read with the openid
+        await t.ctx.db.query('UPDATE users SET openid = $2 WHERE id = $1', [a.id, `o-test-${a.id}`])
+        a.token = await t.login(a.phone)
+        expect((await submit(a.token, id, standardAnswers({ suggestion: { text: '这里有违禁内容' } }))).statusCode).toBe(201)
+        expect((await submit(b.token, id, standardAnswers({ suggestion: { text: '多种些树' } }))).statusCode).toBe(201)
+        const texts = (await t.as(worker, { method: 'GET', url: `/api/v1/surveys/admin/${id}/texts?question=suggestion` })).json()
+        expect(texts.items.map((i: { text: string; held: boolean }) => [i.text, i.held]).sort()).toEqual([['多种些树', false], ['这里有违禁内容', true]])
+      }
+      // the named survey checks a's text with a's openid; the anonymous one with none
+      expect(seen).toHaveLength(4)
+      expect(seen[0]).toMatch(/^o-test-\d+$/)
+      expect(seen.slice(1)).toEqual([null, null, null])
+    } finally {
+      t.ctx.wechat.msgSecCheck = check
+    }
+  })
+})
+
 describe('checking a response: 400 and nothing stored', () => {
   let id: number
   let resident: { token: string }

@@ -89,6 +89,8 @@ CREATE TABLE survey_answers (
   num            integer,
   other_text     text,
   text_value     text,
+  -- text (or "其他" note) that WeChat's content check did not pass, or could not check: kept for staff, marked
+  held           boolean NOT NULL DEFAULT false,
   PRIMARY KEY (response_id, question_id, row_key)
 );
 CREATE INDEX survey_answers_question_idx ON survey_answers (question_id, row_key);

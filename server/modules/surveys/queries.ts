@@ -217,6 +217,7 @@ export interface AnswerInsert {
   num: number | null
   otherText: string | null
   textValue: string | null
+  held: boolean
 }
 
 /** The response and its answers in two statements; for an anonymous survey no user and no time but the day. */
@@ -230,13 +231,15 @@ export async function insertResponse(
     [surveyId, userId, communityCode],
   )
   await db.query(
-    `INSERT INTO survey_answers (response_id, survey_id, question_id, row_key, community_code, submitted_on, picked, num, other_text, text_value)
+    `INSERT INTO survey_answers (response_id, survey_id, question_id, row_key, community_code, submitted_on, picked, num, other_text, text_value, held)
      SELECT r.id, r.survey_id, x.question_id, x.row_key, r.community_code, r.submitted_on,
-            ARRAY(SELECT jsonb_array_elements_text(x.picked)), x.num, x.other_text, x.text_value
+            ARRAY(SELECT jsonb_array_elements_text(x.picked)), x.num, x.other_text, x.text_value, x.held
        FROM survey_responses r,
-            jsonb_to_recordset($2::jsonb) AS x(question_id bigint, row_key text, picked jsonb, num int, other_text text, text_value text)
+            jsonb_to_recordset($2::jsonb) AS x(question_id bigint, row_key text, picked jsonb, num int, other_text text, text_value text, held boolean)
       WHERE r.id = $1::uuid`,
-    [r!.id, JSON.stringify(answers.map((a) => ({ question_id: a.questionId, row_key: a.rowKey, picked: a.picked, num: a.num, other_text: a.otherText, text_value: a.textValue })))],
+    [r!.id, JSON.stringify(answers.map((a) => ({
+      question_id: a.questionId, row_key: a.rowKey, picked: a.picked, num: a.num, other_text: a.otherText, text_value: a.textValue, held: a.held,
+    })))],
   )
   return r!
 }
@@ -315,8 +318,8 @@ export async function groupSizes(db: Queryable, surveyId: number, questionId: nu
 export async function texts(db: Queryable, surveyId: number, questionId: number, search: string | null, offset: number, limit: number) {
   const where = `a.survey_id = $1 AND a.question_id = $2 AND coalesce(a.text_value, a.other_text) IS NOT NULL
                  AND ($3::text IS NULL OR strpos(coalesce(a.text_value, a.other_text), $3) > 0)`
-  const items = await db.query<{ text: string; day: string; communityCode: string | null }>(
-    `SELECT coalesce(a.text_value, a.other_text) AS text, to_char(a.submitted_on, 'YYYY-MM-DD') AS day, a.community_code AS "communityCode"
+  const items = await db.query<{ text: string; day: string; communityCode: string | null; held: boolean }>(
+    `SELECT coalesce(a.text_value, a.other_text) AS text, to_char(a.submitted_on, 'YYYY-MM-DD') AS day, a.community_code AS "communityCode", a.held
        FROM survey_answers a WHERE ${where}
       ORDER BY a.submitted_on DESC, a.response_id, a.row_key LIMIT $4 OFFSET $5`,
     [surveyId, questionId, search, limit, offset])

@@ -313,13 +313,38 @@ export async function getDraft(ctx: AppContext, caller: Caller, id: number): Pro
  * Idempotency-Key, get the first one's answer again). An anonymous response keeps no user and no time but the day;
  * no audit entry is written for it, and the replayable body names no response.
  */
+/**
+ * WeChat's content check of the texts, before the transaction (no network call while rows are locked). A text it
+ * does not pass — or cannot check — is stored and marked held for staff. For an anonymous survey the check is sent
+ * without the person's openid: WeChat would otherwise hold the link the survey promises not to keep.
+ */
+async function heldTexts(ctx: AppContext, caller: Caller, answers: Answers, anonymous: boolean): Promise<Set<string>> {
+  const texts = new Set<string>()
+  for (const a of Object.values(answers)) for (const t of [a.text, a.other]) if (t?.trim()) texts.add(t.trim())
+  const held = new Set<string>()
+  await Promise.all([...texts].map(async (t) => {
+    if (!ctx.wechat.msgSecCheck) return held.add(t)
+    try {
+      if ((await ctx.wechat.msgSecCheck(t, anonymous ? null : caller.openid)) !== 'pass') held.add(t)
+    } catch {
+      held.add(t)
+    }
+    return held
+  }))
+  return held
+}
+
 export async function submitResponse(
   ctx: AppContext, caller: Caller, id: number, body: SubmitSurveyBody, key: string | undefined,
 ): Promise<StoredResponse<SubmitSurveyResult>> {
   const dir = await ctx.regions.get()
+  const head = await q.survey(ctx.db, id)
+  const held = await heldTexts(ctx, caller, body.answers, head?.anonymous ?? true)
   return once(ctx.db, caller.userId, key, `POST /surveys/${id}/responses`, async (tx) => {
     const s = await q.survey(tx, id, 'FOR SHARE')
     if (!s || s.status === 'draft') throw notFound('SURVEY_NOT_FOUND', '问卷不存在')
+    // the texts were checked for what the survey was a moment ago; anonymity decides whether the openid went with them
+    if (s.anonymous !== head?.anonymous) throw conflict('SURVEY_CHANGED', '问卷刚刚有改动，请重新提交')
     const community = assertCanAnswer(caller, dir, s)
     assertOpen(s)
     const { def, ids } = await q.definition(tx, id)
@@ -330,6 +355,7 @@ export async function submitResponse(
     }
     const stored = await q.insertResponse(tx, id, s.anonymous ? null : caller.userId, community, checked.map((a) => ({
       questionId: ids.get(a.question.key)!, rowKey: a.rowKey, picked: a.picked, num: a.num, otherText: a.otherText, textValue: a.textValue,
+      held: held.has(a.textValue ?? a.otherText ?? ''),
     })))
     await q.deleteDraft(tx, id, caller.userId)
     if (!s.anonymous) await audit(tx, caller.userId, 'survey.respond', `survey:${id}`)
@@ -507,7 +533,7 @@ export async function textAnswers(ctx: AppContext, caller: Caller, id: number, q
   const { items, total } = await q.texts(ctx.db, s.id, ids.get(x.key)!, search, offset, query.limit ?? TEXT_PAGE)
   return {
     // an anonymous survey's texts do not say where they came from: a day and a small community could point to a person
-    items: items.map((i) => ({ text: i.text, day: i.day, communityName: !s.anonymous && i.communityCode ? dir.get(i.communityCode)?.name ?? i.communityCode : null })),
+    items: items.map((i) => ({ text: i.text, day: i.day, communityName: !s.anonymous && i.communityCode ? dir.get(i.communityCode)?.name ?? i.communityCode : null, held: i.held })),
     total,
     nextCursor: offset + items.length < total ? Buffer.from(String(offset + items.length)).toString('base64url') : null,
   }
