@@ -83,7 +83,7 @@ const CHUANGWEN: SurveyTemplate = {
             figure: 'satisfaction', favourable: SATISFIED,
           },
           {
-            key: 'reasons', type: 'multiple', required: true, title: '您不满意的主要原因是？（可选 1–3 项）',
+            key: 'reasons', type: 'multiple', required: true, title: '您不满意的主要原因是？',
             minChoices: 1, maxChoices: 3,
             showWhen: [{ question: 'overall', anyOf: ['2', '1'] }],
             options: [

@@ -43,8 +43,8 @@ export default function QuestionView({
           {q.required ? <View className='sv-q__required'>（必答）</View> : null}
         </View>
       </View>
-      {q.description ? <View className='cl-muted sv-q__desc'>{q.description}</View> : null}
-      {hint ? <View className='cl-muted sv-q__desc'>{hint}</View> : null}
+      {q.description ? <View className='sv-muted sv-q__desc'>{q.description}</View> : null}
+      {hint ? <View className='sv-muted sv-q__desc'>{hint}</View> : null}
 
       {q.type === 'single' ? (
         <Radio.Group className='sv-q__group' value={value?.choice ?? ''} onChange={(v) => onChange({ choice: String(v), other: value?.other })}>
@@ -94,7 +94,7 @@ export default function QuestionView({
             ))}
           </Radio.Group>
           {q.ends ? (
-            <View className='cl-muted sv-q__ends'>
+            <View className='sv-muted sv-q__ends'>
               <View>0 = {q.ends[0]}</View>
               <View>10 = {q.ends[1]}</View>
             </View>

@@ -153,12 +153,12 @@ export default function SurveyAnswerPage() {
     }
   }
 
-  const progress = Math.round((current / Math.max(total, 1)) * 100)
+  const progress = Math.round(((current + 1) / (total + 1)) * 100) // the summary is the last step
   return (
     <PageShell className='sv-answer'>
       <View className='sv-answer__head'>
         <View className='sv-answer__title'>{survey.title}</View>
-        <View className='cl-muted sv-answer__meta'>
+        <View className='sv-muted sv-answer__meta'>
           {survey.anonymous ? '匿名问卷 · ' : ''}截止 {formatDateTime(survey.endsAt)}
         </View>
       </View>
@@ -169,9 +169,14 @@ export default function SurveyAnswerPage() {
 
       {onSummary ? (
         <Card title='请确认您的回答' className='sv-answer__summary'>
-          {sections.map((s) => (
+          {sections.map((s, i) => (
             <View key={s.section.key} className='sv-answer__sum-section'>
-              <View className='sv-answer__sum-title'>{s.section.title}</View>
+              <View className='sv-answer__sum-head'>
+                <View className='sv-answer__sum-title'>{s.section.title}</View>
+                <Button size='small' fill='outline' className='sv-answer__sum-edit' onClick={() => setPage(i)}>
+                  修改
+                </Button>
+              </View>
               {s.questions.map((q) => (
                 <View key={q.key} className='sv-answer__sum-item'>
                   <View className='sv-answer__sum-q'>{numberOf.get(q.key)}. {q.title}</View>
@@ -188,9 +193,13 @@ export default function SurveyAnswerPage() {
       )}
 
       <View className='sv-answer__nav'>
-        <Button className='sv-answer__btn' disabled={current === 0 || submitting} onClick={() => setPage(current - 1)}>
-          上一步
-        </Button>
+        {current > 0 ? (
+          <Button className='sv-answer__btn' disabled={submitting} onClick={() => setPage(current - 1)}>
+            上一步
+          </Button>
+        ) : (
+          <View className='sv-answer__btn' />
+        )}
         {onSummary ? (
           <Button className='sv-answer__btn' type='primary' loading={submitting} disabled={submitting} onClick={submit}>
             提交

@@ -69,7 +69,7 @@ export default function SurveyListPage() {
           })}
         </CellGroup>
       )}
-      {list.refreshing ? <View className='cl-muted'>正在刷新…</View> : null}
+      {list.refreshing ? <View className='sv-muted'>正在刷新…</View> : null}
     </PageShell>
   )
 }
