@@ -11,7 +11,7 @@ import type {
   ShowWhen, SurveyDefinition, SurveyDraft, SurveyDraftBody, SurveyQuestion, SurveyResults, SurveyTemplateList, TextAnswerPage, UpdateSurveyBody, Answers,
 } from '../../../types/surveys'
 import { checkDefinition, checkResponse, labelOf, valueDomain } from './conditions'
-import { assertCanAnswer, assertCanManage, assertCanTarget, assertSurveyStaff, coversRegion, mayAnswer } from './policy'
+import { assertCanAnswer, assertCanManage, assertCanTarget, assertSurveyStaff, mayAnswer } from './policy'
 import * as q from './queries'
 import { TEMPLATES, templateByKey } from './template'
 
@@ -118,8 +118,10 @@ export async function staffSurveys(ctx: AppContext, caller: Caller): Promise<Sta
   assertSurveyStaff(caller)
   await q.closeEnded(ctx.db)
   const dir = await ctx.regions.get()
-  const rows = await q.surveysInRegions(ctx.db, null, ['draft', 'published', 'closed'])
-  return { items: rows.filter((r) => coversRegion(caller, dir, r.regionCode)).map((r) => ({ ...head(dir, r), responses: r.responses })) }
+  // the worker's area in the query itself, so that other areas' surveys never crowd theirs out of the page
+  const area = caller.office ? null : [...new Set(caller.workerRegions.flatMap((w) => [w, ...dir.descendants(w).map((r) => r.code)]))]
+  const rows = await q.surveysInRegions(ctx.db, area, ['draft', 'published', 'closed'])
+  return { items: rows.map((r) => ({ ...head(dir, r), responses: r.responses })) }
 }
 
 // jsonb keeps an object's keys in its own order: compare conditions field by field
