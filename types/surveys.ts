@@ -16,8 +16,9 @@
  *   GET  /surveys/admin                   → StaffSurveyList
  *   POST /surveys/admin  CreateSurveyBody → StaffSurvey (201)    from a template or a definition; starts as draft
  *   GET  /surveys/admin/:id               → StaffSurvey          definition with markings, counts, wording changes
+ *   GET  /surveys/admin/:id/preview       → ResidentSurvey       as a resident would see it (drafts too)
  *   PUT  /surveys/admin/:id  UpdateSurveyBody → StaffSurvey      once answered: wording only (SURVEY_HAS_RESPONSES 409)
- *   POST /surveys/admin/:id/publish | /close → StaffSurvey
+ *   POST /surveys/admin/:id/publish | /close → StaffSurvey    (closing drops residents' unsent drafts)
  *   GET  /surveys/admin/:id/results       → SurveyResults        live while open
  *   GET  /surveys/admin/:id/crosstab?question=&row=&by=community|street|question&byQuestion=&byRow= → CrossTab
  *   GET  /surveys/admin/:id/texts?question=&q=&cursor= → TextAnswerPage

@@ -182,6 +182,7 @@ const SURVEY_ROUTES = [
   'GET /api/v1/surveys/admin',
   'POST /api/v1/surveys/admin',
   'GET /api/v1/surveys/admin/:id',
+  'GET /api/v1/surveys/admin/:id/preview',
   'PUT /api/v1/surveys/admin/:id',
   'POST /api/v1/surveys/admin/:id/publish',
   'POST /api/v1/surveys/admin/:id/close',
@@ -206,7 +207,7 @@ describe('an anonymous response cannot be tied to its person', () => {
     await probe.register(surveyRoutes(t.ctx), { prefix: '/api/v1' })
     await probe.ready()
     await probe.close()
-    expect(declared.length).toBeGreaterThanOrEqual(16)
+    expect(declared.length).toBeGreaterThanOrEqual(17)
     for (const r of declared) expect(SURVEY_ROUTES).toContain(r)
   })
 
@@ -240,6 +241,7 @@ describe('an anonymous response cannot be tied to its person', () => {
       await call(token, 'GET', '/api/v1/surveys/templates')
       await call(token, 'GET', '/api/v1/surveys/admin')
       await call(token, 'GET', `/api/v1/surveys/admin/${id}`)
+      await call(token, 'GET', `/api/v1/surveys/admin/${id}/preview`)
       await call(token, 'GET', `/api/v1/surveys/admin/${id}/results`)
       for (const by of ['community', 'street', 'question&byQuestion=age']) await call(token, 'GET', `/api/v1/surveys/admin/${id}/crosstab?question=aware&by=${by}`)
       await call(token, 'GET', `/api/v1/surveys/admin/${id}/texts?question=suggestion&limit=100`)

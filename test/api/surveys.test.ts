@@ -355,6 +355,17 @@ describe('staff', () => {
     }
   })
 
+  it('previews a draft as a resident would see it, for its builders only', async () => {
+    const id = await create({}, worker, false)
+    const r = await t.as(worker, { method: 'GET', url: `/api/v1/surveys/admin/${id}/preview` })
+    expect(r.statusCode).toBe(200)
+    expect(r.json()).toMatchObject({ id, status: 'draft', questionCount: 8 })
+    expect(keysOf(r.json())).not.toContain('figure')
+    expect(keysOf(r.json())).not.toContain('favourable')
+    const resident = await newResident(HAPPY)
+    expect((await t.as(resident.token, { method: 'GET', url: `/api/v1/surveys/admin/${id}/preview` })).json().code).toBe('FORBIDDEN_ROLE')
+  })
+
   it('publishes a draft once and closes a published survey once', async () => {
     const id = await create({}, worker, false)
     expect((await t.as(worker, { method: 'POST', url: `/api/v1/surveys/admin/${id}/close` })).json().code).toBe('SURVEY_NOT_PUBLISHED')
@@ -430,5 +441,21 @@ describe('save and continue', () => {
     expect((await t.as(r.token, { method: 'GET', url: `/api/v1/surveys/${id}/draft` })).statusCode).toBe(404)
     const late = await t.as(r.token, { method: 'PUT', url: `/api/v1/surveys/${id}/draft`, payload: { answers: partial, page: 1 } })
     expect([late.statusCode, late.json().code]).toEqual([409, 'SURVEY_ALREADY_ANSWERED'])
+  })
+
+  it('drops unsent drafts when the survey closes, by hand or at the end of its window', async () => {
+    const drafts = (id: number) => t.ctx.db.one<{ n: number }>('SELECT count(*)::int AS n FROM survey_drafts WHERE survey_id = $1', [id]).then((x) => x!.n)
+    const byHand = await create()
+    const atEnd = await create()
+    const r = await newResident(HAPPY)
+    for (const id of [byHand, atEnd]) {
+      expect((await t.as(r.token, { method: 'PUT', url: `/api/v1/surveys/${id}/draft`, payload: { answers: { age: { choice: 'a18_29' } }, page: 0 } })).statusCode).toBe(200)
+      expect(await drafts(id)).toBe(1)
+    }
+    await t.as(worker, { method: 'POST', url: `/api/v1/surveys/admin/${byHand}/close` })
+    expect(await drafts(byHand)).toBe(0)
+    await t.ctx.db.query(`UPDATE surveys SET starts_at = now() - interval '2 hours', ends_at = now() - interval '1 minute' WHERE id = $1`, [atEnd])
+    await t.as(r.token, { method: 'GET', url: '/api/v1/surveys' })
+    expect(await drafts(atEnd)).toBe(0)
   })
 })

@@ -32,9 +32,16 @@ export interface SurveySettings {
   endsAt: string
 }
 
-/** A window that has ended closes the survey: done on read, so no timer is needed for it. */
+/**
+ * A window that has ended closes the survey: done on read, so no timer is needed for it. Unsent drafts of a closed
+ * survey go with it: partial answers tied to a person have no use once nobody can submit.
+ */
 export async function closeEnded(db: Queryable): Promise<void> {
-  await db.query(`UPDATE surveys SET status = 'closed', closed_at = ends_at, updated_at = now() WHERE status = 'published' AND ends_at <= now()`)
+  await db.query(
+    `WITH closed AS (
+       UPDATE surveys SET status = 'closed', closed_at = ends_at, updated_at = now() WHERE status = 'published' AND ends_at <= now() RETURNING id
+     )
+     DELETE FROM survey_drafts WHERE survey_id IN (SELECT id FROM closed)`)
 }
 
 export async function insertSurvey(db: Queryable, s: SurveySettings, templateKey: string | null, userId: number): Promise<number> {
@@ -152,6 +159,10 @@ export async function definition(db: Queryable, surveyId: number): Promise<{ def
 
 export async function responseCount(db: Queryable, surveyId: number): Promise<number> {
   return (await db.one<{ n: number }>('SELECT count(*)::int AS n FROM survey_responses WHERE survey_id = $1', [surveyId]))!.n
+}
+
+export async function deleteDrafts(db: Queryable, surveyId: number): Promise<void> {
+  await db.query('DELETE FROM survey_drafts WHERE survey_id = $1', [surveyId])
 }
 
 export async function setStatus(db: Queryable, id: number, status: 'published' | 'closed'): Promise<void> {

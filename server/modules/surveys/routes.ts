@@ -68,6 +68,10 @@ export const surveyRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => asyn
     schema: { tags, summary: '问卷（含统计口径标记、答卷数、文字修改记录）', params: IdParams, response: { 200: StaffSurvey, ...errorResponses } },
   }, async (req) => service.staffSurvey(ctx, await requireCaller(ctx, req), req.params.id))
 
+  app.get('/surveys/admin/:id/preview', {
+    schema: { tags, summary: '预览：居民看到的问卷（草稿也可）', params: IdParams, response: { 200: ResidentSurvey, ...errorResponses } },
+  }, async (req) => service.previewSurvey(ctx, await requireCaller(ctx, req), req.params.id))
+
   app.put('/surveys/admin/:id', {
     schema: { tags, summary: '修改问卷（有答卷后只能改文字）', params: IdParams, body: UpdateSurveyBody, response: { 200: StaffSurvey, ...errorResponses } },
   }, async (req) => service.updateSurvey(ctx, await requireCaller(ctx, req), req.params.id, req.body))

@@ -222,6 +222,7 @@ export async function closeSurvey(ctx: AppContext, caller: Caller, id: number): 
     const s = await q.survey(tx, id, 'FOR UPDATE')
     if (s!.status !== 'published') throw conflict('SURVEY_NOT_PUBLISHED', s!.status === 'closed' ? '问卷已结束' : '问卷还没有发布')
     await q.setStatus(tx, id, 'closed')
+    await q.deleteDrafts(tx, id)
     await audit(tx, caller.userId, 'survey.close', `survey:${id}`)
   })
   return staffView(ctx, dir, id)
@@ -269,6 +270,21 @@ async function visible(ctx: AppContext, caller: Caller, id: number): Promise<{ d
   if (!s || s.status === 'draft') throw notFound('SURVEY_NOT_FOUND', '问卷不存在')
   if (!mayAnswer(caller, dir, s)) throw forbidden('SURVEY_NOT_FOR_YOU', '该问卷不面向您所在的社区')
   return { dir, s }
+}
+
+/** Preview for its builders: the survey exactly as a resident receives it (no markings), drafts included. */
+export async function previewSurvey(ctx: AppContext, caller: Caller, id: number): Promise<ResidentSurvey> {
+  const { dir, s } = await managed(ctx, caller, id)
+  const { def } = await q.definition(ctx.db, id)
+  return {
+    ...head(dir, s),
+    answered: false,
+    quotaFull: false,
+    hasDraft: false,
+    questionCount: def.sections.reduce((n, sec) => n + sec.questions.length, 0),
+    definition: unmarked(def),
+    resultsAvailable: false,
+  }
 }
 
 export async function residentSurvey(ctx: AppContext, caller: Caller, id: number): Promise<ResidentSurvey> {
