@@ -356,13 +356,13 @@ export async function submitResponse(
   ctx: AppContext, caller: Caller, id: number, body: SubmitSurveyBody, key: string | undefined,
 ): Promise<StoredResponse<SubmitSurveyResult>> {
   const dir = await ctx.regions.get()
-  const head = await q.survey(ctx.db, id)
-  const held = await heldTexts(ctx, caller, body.answers, head?.anonymous ?? true)
+  const before = await q.survey(ctx.db, id)
+  const held = await heldTexts(ctx, caller, body.answers, before?.anonymous ?? true)
   return once(ctx.db, caller.userId, key, `POST /surveys/${id}/responses`, async (tx) => {
     const s = await q.survey(tx, id, 'FOR SHARE')
     if (!s || s.status === 'draft') throw notFound('SURVEY_NOT_FOUND', '问卷不存在')
     // the texts were checked for what the survey was a moment ago; anonymity decides whether the openid went with them
-    if (s.anonymous !== head?.anonymous) throw conflict('SURVEY_CHANGED', '问卷刚刚有改动，请重新提交')
+    if (s.anonymous !== before?.anonymous) throw conflict('SURVEY_CHANGED', '问卷刚刚有改动，请重新提交')
     const community = assertCanAnswer(caller, dir, s)
     assertOpen(s)
     const { def, ids } = await q.definition(tx, id)
