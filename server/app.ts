@@ -27,6 +27,9 @@ import { reportRoutes } from './modules/reports/routes'
 import { moderationRoutes } from './modules/moderation/routes'
 import { open311Routes } from './modules/reports/open311'
 import { latestForHome } from './modules/reports/service'
+import { surveyRoutes } from './modules/surveys/routes'
+import { surveyHomeSection } from './modules/surveys/service'
+import { surveysPersonalData } from './modules/surveys/personal-data'
 import type { HomeSectionSource } from './modules/home/service'
 
 export interface BuildOptions {
@@ -120,7 +123,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
   const homeSections: HomeSectionSource[] = []
-  homeSections.push(quizHomeSection)
+  homeSections.push(quizHomeSection, surveyHomeSection)
   await app.register(async (api) => {
     api.get('/health', {
       schema: {
@@ -140,9 +143,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     await api.register(homeRoutes(ctx, homeSections))
     await api.register(quizRoutes(ctx))
     await api.register(reportRoutes(ctx))
+    await api.register(surveyRoutes(ctx))
     await api.register(moderationRoutes(ctx))
     // every module that holds personal data: 注销 erases through each, the export reads each
-    await api.register(privacyRoutes(ctx, [accountPersonalData, reportsPersonalData(ctx), quizzesPersonalData, moderationPersonalData]))
+    await api.register(privacyRoutes(ctx, [accountPersonalData, reportsPersonalData(ctx), quizzesPersonalData, moderationPersonalData, surveysPersonalData]))
     homeSections.push((c, communityCode) => latestForHome(c, communityCode))
   }, { prefix: '/api/v1' })
   await app.register(open311Routes(ctx), { prefix: '/open311/v2' })

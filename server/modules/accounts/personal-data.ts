@@ -33,6 +33,9 @@ export const PERSONAL_COLUMNS: PersonalColumn[] = [
   { table: 'quiz_live_participants', column: 'nickname', treatment: 'anonymised', rows: 'user_id = $1', why: `直播答题排行榜上的昵称改为「${ERASED_NICKNAME}」，成绩保留` },
   { table: 'content_flags', column: 'note', treatment: 'erased', rows: 'flagger_id = $1', why: '举报补充说明是本人的话；举报本身保留计数' },
   { table: 'report_photos', column: 'owner_id', treatment: 'erased', rows: 'owner_id = $1 AND report_id IS NULL AND event_id IS NULL', why: '未用于任何上报的草稿照片连同文件删除' },
+  { table: 'survey_drafts', column: 'answers', treatment: 'erased', rows: 'user_id = $1', why: '未提交的问卷草稿删除' },
+  { table: 'survey_answers', column: 'text_value', treatment: 'erased', rows: 'response_id IN (SELECT id FROM survey_responses WHERE user_id = $1)', why: '实名问卷中本人写的文字删除；选择题答案保留，已计入的比率不变' },
+  { table: 'survey_answers', column: 'other_text', treatment: 'erased', rows: 'response_id IN (SELECT id FROM survey_responses WHERE user_id = $1)', why: '“其他，请注明”里本人写的文字删除' },
   // kept: the city's record of a public place (个人信息保护法 第十三条：履行法定职责所必需)
   { table: 'reports', column: 'description', treatment: 'kept', why: '问题台账：对公共场所问题的描述，属城市须保存的记录' },
   { table: 'reports', column: 'address', treatment: 'kept', why: '问题发生地点（公共场所），不是本人住址' },

@@ -13,6 +13,8 @@ import './index.scss'
 
 const REGION_PICKER = '/packages/accounts/pages/region/index'
 const QUIZ_HOME = '/packages/quizzes/pages/index/index'
+const SURVEYS = '/packages/surveys/pages/index/index'
+const SURVEY_ANSWER = '/packages/surveys/pages/answer/index'
 
 export default function HomePage() {
   const signedIn = useRequireSignIn()
@@ -72,6 +74,7 @@ export default function HomePage() {
           clickable
           onClick={() => Taro.navigateTo({ url: QUIZ_HOME })}
         />
+        <Cell title='问卷' description='社区问卷、满意度调查' extra='去填写 ›' clickable onClick={() => Taro.navigateTo({ url: SURVEYS })} />
       </CellGroup>
 
       {sections.length === 0 ? (
@@ -84,7 +87,13 @@ export default function HomePage() {
             {s.items.length === 0 ? (
               <Cell title='暂无内容' />
             ) : (
-              s.items.map((item) => <Cell key={item.id} title={item.title} description={item.subtitle} />)
+              s.items.map((item) =>
+                s.key === 'surveys' ? (
+                  <Cell key={item.id} title={item.title} description={item.subtitle} extra='去填写 ›' clickable onClick={() => Taro.navigateTo({ url: `${SURVEY_ANSWER}?id=${item.id}` })} />
+                ) : (
+                  <Cell key={item.id} title={item.title} description={item.subtitle} />
+                ),
+              )
             )}
           </CellGroup>
         ))

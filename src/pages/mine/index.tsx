@@ -92,6 +92,7 @@ export default function MinePage() {
           onClick={() => Taro.navigateTo({ url: REGION_PICKER })}
         />
         <Cell title='使用我的位置' description='按当前位置自动确定所在社区' extra='定位' clickable onClick={onLocate} />
+        <Cell title='问卷' description='社区问卷、满意度调查（已填写的有标记）' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/surveys/pages/index/index' })} />
       </CellGroup>
 
       {me.roles.some((r) => r.role === 'worker' || r.role === 'office') ? (

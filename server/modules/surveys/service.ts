@@ -1,0 +1,575 @@
+import { cursorCodec } from '../../lib/cursor'
+import type { AppContext } from '../../context'
+import type { Queryable } from '../../db/types'
+import { badRequest, conflict, forbidden, notFound } from '../../errors'
+import { audit } from '../../lib/audit'
+import type { Caller } from '../../lib/caller'
+import { once, type StoredResponse } from '../../lib/idempotency'
+import type { RegionDirectory } from '../regions/directory'
+import type { HomeSectionSource } from '../home/service'
+import type {
+  CreateSurveyBody, CrossTab, ResidentSurvey, ResidentSurveyList, StaffSurvey, StaffSurveyList, SubmitSurveyBody, SubmitSurveyResult,
+  ShowWhen, SurveyDefinition, SurveyDraft, SurveyDraftBody, SurveyQuestion, SurveyResults, SurveyTemplateList, TextAnswerPage, UpdateSurveyBody, Answers,
+} from '../../../types/surveys'
+import { checkDefinition, checkResponse, labelOf, valueDomain } from './conditions'
+import { assertCanAnswer, assertCanManage, assertCanTarget, assertSurveyStaff, mayAnswer } from './policy'
+import * as q from './queries'
+import { TEMPLATES, templateByKey } from './template'
+
+/** A cross-tab cell (or group) of fewer respondents than this shows "<5" and no figures. */
+export const MIN_CELL = 5
+const TEXT_PAGE = 20
+
+const iso = (d: Date | string) => new Date(d).toISOString()
+
+function settingsOf(body: CreateSurveyBody | UpdateSurveyBody, requireFuture: boolean): q.SurveySettings {
+  const starts = new Date(body.startsAt)
+  const ends = new Date(body.endsAt)
+  if (!(ends > starts)) throw badRequest('INVALID_WINDOW', '结束时间必须晚于开始时间')
+  if (requireFuture && ends.getTime() <= Date.now()) throw badRequest('INVALID_WINDOW', '结束时间必须晚于现在')
+  return {
+    title: body.title.trim(),
+    description: body.description?.trim() ?? '',
+    regionCode: body.regionCode,
+    audience: body.audience,
+    anonymous: body.anonymous,
+    resultsPublic: body.resultsPublic ?? false,
+    quotaPerCommunity: body.quotaPerCommunity ?? null,
+    startsAt: starts.toISOString(),
+    endsAt: ends.toISOString(),
+  }
+}
+
+function head(dir: RegionDirectory, s: q.SurveyRow) {
+  return {
+    id: s.id,
+    title: s.title,
+    description: s.description,
+    regionCode: s.regionCode,
+    regionName: dir.get(s.regionCode)?.name ?? s.regionCode,
+    audience: s.audience,
+    anonymous: s.anonymous,
+    resultsPublic: s.resultsPublic,
+    quotaPerCommunity: s.quotaPerCommunity,
+    startsAt: iso(s.startsAt),
+    endsAt: iso(s.endsAt),
+    status: s.status,
+  }
+}
+
+// ------------------------------------------------------------------ building
+
+export function templates(caller: Caller): SurveyTemplateList {
+  assertSurveyStaff(caller)
+  return { items: TEMPLATES.map((t) => ({ key: t.key, title: t.title, description: t.description, definition: t.definition })) }
+}
+
+export async function createSurvey(ctx: AppContext, caller: Caller, body: CreateSurveyBody): Promise<StaffSurvey> {
+  const dir = await ctx.regions.get()
+  assertCanTarget(caller, dir, body.regionCode)
+  const settings = settingsOf(body, true)
+  let def = body.definition
+  if (body.template !== undefined) {
+    if (def) throw badRequest('SURVEY_DEFINITION_TWICE', '请只给出模板或题目之一')
+    const t = templateByKey(body.template)
+    if (!t) throw badRequest('TEMPLATE_NOT_FOUND', `没有模板 ${body.template}`)
+    def = t.definition
+  }
+  if (!def) throw badRequest('SURVEY_DEFINITION_REQUIRED', '请选择模板或给出题目')
+  checkDefinition(def)
+  const id = await ctx.db.transaction(async (tx) => {
+    const id = await q.insertSurvey(tx, settings, body.template ?? null, caller.userId)
+    await q.replaceDefinition(tx, id, def)
+    await audit(tx, caller.userId, 'survey.create', `survey:${id}`, { regionCode: settings.regionCode, template: body.template ?? null })
+    return id
+  })
+  return staffView(ctx, dir, id)
+}
+
+async function staffView(ctx: AppContext, dir: RegionDirectory, id: number, db: Queryable = ctx.db): Promise<StaffSurvey> {
+  const s = await q.survey(db, id)
+  if (!s) throw notFound('SURVEY_NOT_FOUND', '问卷不存在')
+  const { def } = await q.definition(db, id)
+  const changes = await q.wordingChanges(db, id)
+  return {
+    ...head(dir, s),
+    templateKey: s.templateKey,
+    definition: def,
+    responses: await q.responseCount(db, id),
+    wordingChanges: changes.map((c) => ({ at: iso(c.at), by: c.by, changes: c.detail.changes })),
+  }
+}
+
+async function managed(ctx: AppContext, caller: Caller, id: number): Promise<{ dir: RegionDirectory; s: q.SurveyRow }> {
+  assertSurveyStaff(caller)
+  await q.closeEnded(ctx.db)
+  const dir = await ctx.regions.get()
+  const s = await q.survey(ctx.db, id)
+  if (!s) throw notFound('SURVEY_NOT_FOUND', '问卷不存在')
+  assertCanManage(caller, dir, s.regionCode)
+  return { dir, s }
+}
+
+export async function staffSurvey(ctx: AppContext, caller: Caller, id: number): Promise<StaffSurvey> {
+  const { dir } = await managed(ctx, caller, id)
+  return staffView(ctx, dir, id)
+}
+
+export async function staffSurveys(ctx: AppContext, caller: Caller): Promise<StaffSurveyList> {
+  assertSurveyStaff(caller)
+  await q.closeEnded(ctx.db)
+  const dir = await ctx.regions.get()
+  // the worker's area in the query itself, so that other areas' surveys never crowd theirs out of the page
+  const area = caller.office ? null : [...new Set(caller.workerRegions.flatMap((w) => [w, ...dir.descendants(w).map((r) => r.code)]))]
+  const rows = await q.surveysInRegions(ctx.db, area, ['draft', 'published', 'closed'])
+  return { items: rows.map((r) => ({ ...head(dir, r), responses: r.responses })) }
+}
+
+// jsonb keeps an object's keys in its own order: compare conditions field by field
+const whenOf = (w: ShowWhen | undefined) => (w ?? []).map((c) => ({ question: c.question, row: c.row ?? null, anyOf: c.anyOf }))
+
+/** What a stored answer means: everything but the words people read. */
+function meaning(def: SurveyDefinition, s: q.SurveySettings | q.SurveyRow): string {
+  return JSON.stringify({
+    regionCode: s.regionCode,
+    audience: s.audience,
+    anonymous: s.anonymous,
+    sections: def.sections.map((sec) => ({
+      key: sec.key,
+      showWhen: whenOf(sec.showWhen),
+      questions: sec.questions.map((x) => ({
+        key: x.key, type: x.type, required: x.required,
+        options: x.options?.map((o) => ({ value: o.value, other: o.other ?? false })) ?? null,
+        minChoices: x.minChoices ?? null, maxChoices: x.maxChoices ?? null, labels: x.labels ? 5 : null,
+        rows: x.rows?.map((r) => r.key) ?? null, maxLength: x.maxLength ?? null, showWhen: whenOf(x.showWhen),
+        figure: x.figure ?? null, favourable: x.favourable ?? null,
+      })),
+    })),
+  })
+}
+
+/** The words that differ between two definitions of the same meaning, by path. */
+function wordingDiff(before: SurveyDefinition, after: SurveyDefinition): Array<{ path: string; from: string; to: string }> {
+  const out: Array<{ path: string; from: string; to: string }> = []
+  const cmp = (path: string, a: string | undefined, b: string | undefined) => {
+    if ((a ?? '') !== (b ?? '')) out.push({ path, from: a ?? '', to: b ?? '' })
+  }
+  before.sections.forEach((s, i) => {
+    const t = after.sections[i]
+    cmp(`${s.key}.title`, s.title, t.title)
+    s.questions.forEach((x, j) => {
+      const y = t.questions[j]
+      const p = `${s.key}.${x.key}`
+      cmp(`${p}.title`, x.title, y.title)
+      cmp(`${p}.description`, x.description, y.description)
+      x.options?.forEach((o, k) => cmp(`${p}.options.${o.value}`, o.label, y.options![k].label))
+      x.rows?.forEach((r, k) => cmp(`${p}.rows.${r.key}`, r.label, y.rows![k].label))
+      x.labels?.forEach((l, k) => cmp(`${p}.labels.${k}`, l, y.labels?.[k]))
+      x.ends?.forEach((l, k) => cmp(`${p}.ends.${k}`, l, y.ends?.[k]))
+    })
+  })
+  return out
+}
+
+/**
+ * Before anyone answered, anything may change. After, only what leaves the meaning of stored answers alone: the
+ * wording (recorded), the window, the quota and whether results are published. The survey row's lock orders this
+ * against submissions, which hold it shared while they check and store.
+ */
+export async function updateSurvey(ctx: AppContext, caller: Caller, id: number, body: UpdateSurveyBody): Promise<StaffSurvey> {
+  const { dir } = await managed(ctx, caller, id)
+  assertCanTarget(caller, dir, body.regionCode)
+  const settings = settingsOf(body, false)
+  checkDefinition(body.definition)
+  await ctx.db.transaction(async (tx) => {
+    const s = await q.survey(tx, id, 'FOR UPDATE')
+    if (!s) throw notFound('SURVEY_NOT_FOUND', '问卷不存在')
+    const responses = await q.responseCount(tx, id)
+    if (responses === 0) {
+      await q.updateSettings(tx, id, settings)
+      await q.replaceDefinition(tx, id, body.definition)
+      await audit(tx, caller.userId, 'survey.update', `survey:${id}`, {})
+      return
+    }
+    const { def } = await q.definition(tx, id)
+    if (meaning(def, s) !== meaning(body.definition, settings)) {
+      throw conflict('SURVEY_HAS_RESPONSES', `问卷已有 ${responses} 份答卷，题目、选项、条件、统计口径和范围不能再改（只能修改文字错误）`)
+    }
+    const changes = wordingDiff(def, body.definition)
+    if (settings.title !== s.title) changes.unshift({ path: 'title', from: s.title, to: settings.title })
+    if (settings.description !== s.description) changes.unshift({ path: 'description', from: s.description, to: settings.description })
+    await q.updateSettings(tx, id, settings)
+    await q.updateWording(tx, id, body.definition)
+    if (changes.length > 0) await audit(tx, caller.userId, 'survey.wording', `survey:${id}`, { changes })
+  })
+  return staffView(ctx, dir, id)
+}
+
+export async function publishSurvey(ctx: AppContext, caller: Caller, id: number): Promise<StaffSurvey> {
+  const { dir } = await managed(ctx, caller, id)
+  await ctx.db.transaction(async (tx) => {
+    const s = await q.survey(tx, id, 'FOR UPDATE')
+    if (s!.status !== 'draft') throw conflict('SURVEY_NOT_DRAFT', '只有草稿可以发布')
+    if (new Date(s!.endsAt).getTime() <= Date.now()) throw conflict('INVALID_WINDOW', '结束时间已过，请先修改时间')
+    await q.setStatus(tx, id, 'published')
+    await audit(tx, caller.userId, 'survey.publish', `survey:${id}`)
+  })
+  return staffView(ctx, dir, id)
+}
+
+export async function closeSurvey(ctx: AppContext, caller: Caller, id: number): Promise<StaffSurvey> {
+  const { dir } = await managed(ctx, caller, id)
+  await ctx.db.transaction(async (tx) => {
+    const s = await q.survey(tx, id, 'FOR UPDATE')
+    if (s!.status !== 'published') throw conflict('SURVEY_NOT_PUBLISHED', s!.status === 'closed' ? '问卷已结束' : '问卷还没有发布')
+    await q.setStatus(tx, id, 'closed')
+    await q.deleteDrafts(tx, id)
+    await audit(tx, caller.userId, 'survey.close', `survey:${id}`)
+  })
+  return staffView(ctx, dir, id)
+}
+
+// ------------------------------------------------------------------ answering
+
+/** The questions as a resident sees them: without the markings, which are for counting, not for answering. */
+function unmarked(def: SurveyDefinition): SurveyDefinition {
+  return {
+    sections: def.sections.map((s) => ({
+      ...s,
+      questions: s.questions.map(({ figure: _f, favourable: _v, ...rest }) => rest),
+    })),
+  }
+}
+
+function isOpen(s: q.SurveyRow, now = Date.now()): boolean {
+  return s.status === 'published' && new Date(s.startsAt).getTime() <= now && new Date(s.endsAt).getTime() > now
+}
+
+export async function residentSurveys(ctx: AppContext, caller: Caller): Promise<ResidentSurveyList> {
+  if (!caller.communityCode) return { items: [] }
+  await q.closeEnded(ctx.db)
+  const dir = await ctx.regions.get()
+  const chain = dir.chain(caller.communityCode).map((r) => r.code)
+  const rows = (await q.surveysInRegions(ctx.db, chain, ['published'])).filter((s) => isOpen(s))
+  const marks = await q.residentMarks(ctx.db, caller.userId, caller.communityCode, rows.map((r) => r.id))
+  return {
+    items: rows.map((r) => ({
+      ...head(dir, r),
+      answered: marks.answered.has(r.id),
+      quotaFull: marks.full.has(r.id),
+      hasDraft: marks.drafts.has(r.id),
+      questionCount: r.questionCount,
+    })),
+  }
+}
+
+async function visible(ctx: AppContext, caller: Caller, id: number): Promise<{ dir: RegionDirectory; s: q.SurveyRow }> {
+  await q.closeEnded(ctx.db)
+  const dir = await ctx.regions.get()
+  const s = await q.survey(ctx.db, id)
+  // a draft is nobody's business but its builders'
+  if (!s || s.status === 'draft') throw notFound('SURVEY_NOT_FOUND', '问卷不存在')
+  if (!mayAnswer(caller, dir, s)) throw forbidden('SURVEY_NOT_FOR_YOU', '该问卷不面向您所在的社区')
+  return { dir, s }
+}
+
+/** Preview for its builders: the survey exactly as a resident receives it (no markings), drafts included. */
+export async function previewSurvey(ctx: AppContext, caller: Caller, id: number): Promise<ResidentSurvey> {
+  const { dir, s } = await managed(ctx, caller, id)
+  const { def } = await q.definition(ctx.db, id)
+  return {
+    ...head(dir, s),
+    answered: false,
+    quotaFull: false,
+    hasDraft: false,
+    questionCount: def.sections.reduce((n, sec) => n + sec.questions.length, 0),
+    definition: unmarked(def),
+    resultsAvailable: false,
+  }
+}
+
+export async function residentSurvey(ctx: AppContext, caller: Caller, id: number): Promise<ResidentSurvey> {
+  const { dir, s } = await visible(ctx, caller, id)
+  const { def } = await q.definition(ctx.db, id)
+  const marks = await q.residentMarks(ctx.db, caller.userId, caller.communityCode, [id])
+  return {
+    ...head(dir, s),
+    answered: marks.answered.has(id),
+    quotaFull: marks.full.has(id),
+    hasDraft: marks.drafts.has(id),
+    questionCount: def.sections.reduce((n, sec) => n + sec.questions.length, 0),
+    definition: unmarked(def),
+    resultsAvailable: s.status === 'closed' && s.resultsPublic,
+  }
+}
+
+function assertOpen(s: q.SurveyRow): void {
+  const now = Date.now()
+  if (s.status === 'closed' || new Date(s.endsAt).getTime() <= now) throw conflict('SURVEY_CLOSED', '问卷已结束')
+  if (new Date(s.startsAt).getTime() > now) throw conflict('SURVEY_NOT_STARTED', '问卷还没有开始')
+}
+
+export async function saveDraft(ctx: AppContext, caller: Caller, id: number, body: SurveyDraftBody): Promise<SurveyDraft> {
+  const { dir, s } = await visible(ctx, caller, id)
+  assertOpen(s)
+  assertCanAnswer(caller, dir, s)
+  const marks = await q.residentMarks(ctx.db, caller.userId, caller.communityCode, [id])
+  if (marks.answered.has(id)) throw conflict('SURVEY_ALREADY_ANSWERED', '您已经填写过这份问卷')
+  const row = await q.saveDraft(ctx.db, id, caller.userId, body.answers, body.page)
+  return { answers: row!.answers as Answers, page: row!.page, savedAt: iso(row!.savedAt) }
+}
+
+export async function getDraft(ctx: AppContext, caller: Caller, id: number): Promise<SurveyDraft> {
+  await visible(ctx, caller, id)
+  const row = await q.draft(ctx.db, id, caller.userId)
+  if (!row) throw notFound('SURVEY_DRAFT_NOT_FOUND', '没有保存的答题进度')
+  return { answers: row.answers as Answers, page: row.page, savedAt: iso(row.savedAt) }
+}
+
+/**
+ * One response per resident: the participation row's primary key decides, inside the transaction that stores the
+ * response, so concurrent submits store one and the others are told it was answered (or, with the same
+ * Idempotency-Key, get the first one's answer again). An anonymous response keeps no user and no time but the day;
+ * no audit entry is written for it, and the replayable body names no response.
+ */
+/**
+ * WeChat's content check of the texts, before the transaction (no network call while rows are locked). A text it
+ * does not pass — or cannot check — is stored and marked held for staff. For an anonymous survey the check is sent
+ * without the person's openid: WeChat would otherwise hold the link the survey promises not to keep.
+ */
+async function heldTexts(ctx: AppContext, caller: Caller, answers: Answers, anonymous: boolean): Promise<Set<string>> {
+  const texts = new Set<string>()
+  for (const a of Object.values(answers)) for (const t of [a.text, a.other]) if (t?.trim()) texts.add(t.trim())
+  const held = new Set<string>()
+  await Promise.all([...texts].map(async (t) => {
+    if (!ctx.wechat.msgSecCheck) return held.add(t)
+    try {
+      if ((await ctx.wechat.msgSecCheck(t, anonymous ? null : caller.openid)) !== 'pass') held.add(t)
+    } catch {
+      held.add(t)
+    }
+    return held
+  }))
+  return held
+}
+
+export async function submitResponse(
+  ctx: AppContext, caller: Caller, id: number, body: SubmitSurveyBody, key: string | undefined,
+): Promise<StoredResponse<SubmitSurveyResult>> {
+  const dir = await ctx.regions.get()
+  const before = await q.survey(ctx.db, id)
+  const held = await heldTexts(ctx, caller, body.answers, before?.anonymous ?? true)
+  return once(ctx.db, caller.userId, key, `POST /surveys/${id}/responses`, async (tx) => {
+    const s = await q.survey(tx, id, 'FOR SHARE')
+    if (!s || s.status === 'draft') throw notFound('SURVEY_NOT_FOUND', '问卷不存在')
+    // the texts were checked for what the survey was a moment ago; anonymity decides whether the openid went with them
+    if (s.anonymous !== before?.anonymous) throw conflict('SURVEY_CHANGED', '问卷刚刚有改动，请重新提交')
+    const community = assertCanAnswer(caller, dir, s)
+    assertOpen(s)
+    const { def, ids } = await q.definition(tx, id)
+    const checked = checkResponse(def, body.answers)
+    if (!(await q.claimParticipation(tx, id, caller.userId))) throw conflict('SURVEY_ALREADY_ANSWERED', '您已经填写过这份问卷')
+    if (s.quotaPerCommunity !== null && community !== null && !(await q.takeQuota(tx, id, community, s.quotaPerCommunity))) {
+      throw conflict('SURVEY_QUOTA_FULL', `本社区的名额（${s.quotaPerCommunity} 份）已满，感谢您的关注`)
+    }
+    const stored = await q.insertResponse(tx, id, s.anonymous ? null : caller.userId, community, checked.map((a) => ({
+      questionId: ids.get(a.question.key)!, rowKey: a.rowKey, picked: a.picked, num: a.num, otherText: a.otherText, textValue: a.textValue,
+      held: held.has(a.textValue ?? a.otherText ?? ''),
+    })))
+    await q.deleteDraft(tx, id, caller.userId)
+    if (!s.anonymous) await audit(tx, caller.userId, 'survey.respond', `survey:${id}`)
+    return { status: 201, body: { surveyId: id, submittedOn: stored.day, anonymous: s.anonymous } }
+  })
+}
+
+// ------------------------------------------------------------------ results
+
+const pct = (n: number, of: number) => (of === 0 ? 0 : Math.round((n * 1000) / of) / 10)
+
+async function resultsOf(ctx: AppContext, s: q.SurveyRow): Promise<SurveyResults> {
+  const { def, ids } = await q.definition(ctx.db, s.id)
+  const dist = await q.distribution(ctx.db, s.id)
+  const answered = await q.answeredCounts(ctx.db, s.id)
+  const count = new Map(dist.map((d) => [`${d.questionId}|${d.rowKey}|${d.value}`, d.n]))
+  const totals = new Map(answered.map((a) => [`${a.questionId}|${a.rowKey}`, a]))
+  const options = (x: SurveyQuestion, qid: number, rowKey: string, of: number) =>
+    valueDomain(x).map((v) => {
+      const n = count.get(`${qid}|${rowKey}|${v}`) ?? 0
+      return { value: v, label: labelOf(x, v), count: n, percent: pct(n, of) }
+    })
+  return {
+    surveyId: s.id,
+    title: s.title,
+    status: s.status,
+    responses: await q.responseCount(ctx.db, s.id),
+    questions: def.sections.flatMap((sec) => sec.questions).map((x) => {
+      const qid = ids.get(x.key)!
+      const t = totals.get(`${qid}|`)
+      const n = t?.n ?? 0
+      return {
+        key: x.key,
+        title: x.title,
+        type: x.type,
+        answered: n,
+        options: x.type === 'matrix' ? [] : options(x, qid, '', n),
+        ...(x.type === 'matrix'
+          ? { rows: x.rows!.map((r) => { const rn = totals.get(`${qid}|${r.key}`)?.n ?? 0; return { key: r.key, label: r.label, answered: rn, options: options(x, qid, r.key, rn) } }) }
+          : {}),
+        ...(x.type === 'scale5' || x.type === 'rating10' ? { mean: t?.mean === null || t?.mean === undefined ? null : Math.round(t.mean * 100) / 100 } : {}),
+        ...(x.options?.some((o) => o.other) ? { otherTexts: t?.others ?? 0 } : {}),
+      }
+    }),
+  }
+}
+
+export async function staffResults(ctx: AppContext, caller: Caller, id: number): Promise<SurveyResults> {
+  const { s } = await managed(ctx, caller, id)
+  return resultsOf(ctx, s)
+}
+
+/** Residents see results once the survey has closed, and only when it publishes them; never the text answers. */
+export async function residentResults(ctx: AppContext, caller: Caller, id: number): Promise<SurveyResults> {
+  const { s } = await visible(ctx, caller, id)
+  if (s.status !== 'closed') throw forbidden('RESULTS_NOT_YET', '问卷结束后才能查看结果')
+  if (!s.resultsPublic) throw forbidden('RESULTS_NOT_PUBLIC', '这份问卷的结果不对居民公开')
+  return resultsOf(ctx, s)
+}
+
+export interface CrossTabQuery {
+  question: string
+  row?: string
+  by: 'community' | 'street' | 'question'
+  byQuestion?: string
+  byRow?: string
+}
+
+function findQuestion(def: SurveyDefinition, key: string | undefined, row: string | undefined, what: string): SurveyQuestion {
+  const x = def.sections.flatMap((s) => s.questions).find((y) => y.key === key)
+  if (!x) throw badRequest('QUESTION_NOT_FOUND', `${what}：问卷中没有题目 ${key ?? ''}`)
+  if (valueDomain(x).length === 0) throw badRequest('QUESTION_NOT_COUNTABLE', `${what}：文字题不能交叉分析`)
+  if (x.type === 'matrix' ? !x.rows!.some((r) => r.key === row) : row !== undefined) {
+    throw badRequest('QUESTION_ROW_INVALID', `${what}：矩阵题须指明存在的行，其它题不能指明行`)
+  }
+  return x
+}
+
+export interface Group { key: string; label: string; n: number; counts: number[] }
+
+/**
+ * Small-cell suppression: a cell or a group of fewer than MIN_CELL respondents shows "<5" and no figures; and where a
+ * single hidden cell in a group (or a single hidden group in a column) could be worked out from the totals staff see,
+ * the next-smallest one is hidden too, until no row or column has exactly one hidden cell.
+ */
+export function suppress(groups: Group[]): { hiddenGroup: boolean[]; hidden: boolean[][] } {
+  const hiddenGroup = groups.map((g) => g.n < MIN_CELL)
+  const hidden = groups.map((g, i) => g.counts.map((c) => hiddenGroup[i] || c < MIN_CELL))
+  const cols = groups[0]?.counts.length ?? 0
+  const hideSmallest = (cands: Array<[number, number, number]>) => {
+    const open = cands.filter(([gi, ci]) => !hidden[gi][ci]).sort((a, b) => a[2] - b[2])
+    if (open.length > 0) hidden[open[0][0]][open[0][1]] = true
+    return open.length > 0
+  }
+  for (let changed = true; changed;) {
+    changed = false
+    // a group's size is hidden with all its cells; one hidden size among the groups is found from the total
+    if (hiddenGroup.filter(Boolean).length === 1 && groups.length > 1) {
+      const open = groups.map((g, i) => [i, g.n] as const).filter(([i]) => !hiddenGroup[i]).sort((a, b) => a[1] - b[1])
+      const gi = open[0][0]
+      hiddenGroup[gi] = true
+      hidden[gi] = hidden[gi].map(() => true)
+      changed = true
+    }
+    groups.forEach((g, gi) => {
+      if (hiddenGroup[gi]) return
+      if (hidden[gi].filter(Boolean).length === 1 && hideSmallest(g.counts.map((c, ci) => [gi, ci, c]))) changed = true
+    })
+    for (let ci = 0; ci < cols; ci++) {
+      if (groups.filter((_, gi) => hidden[gi][ci]).length === 1 && groups.length > 1
+        && hideSmallest(groups.map((g, gi) => [gi, ci, g.counts[ci]]))) changed = true
+    }
+  }
+  return { hiddenGroup, hidden }
+}
+
+export async function crossTab(ctx: AppContext, caller: Caller, id: number, query: CrossTabQuery): Promise<CrossTab> {
+  const { dir, s } = await managed(ctx, caller, id)
+  const { def, ids } = await q.definition(ctx.db, s.id)
+  const target = findQuestion(def, query.question, query.row, '分析的题目')
+  let by: { questionId: number; rowKey: string } | null = null
+  let byQ: SurveyQuestion | null = null
+  if (query.by === 'question') {
+    byQ = findQuestion(def, query.byQuestion, query.byRow, '分组依据')
+    if (byQ.key === target.key && (query.byRow ?? '') === (query.row ?? '')) throw badRequest('CROSSTAB_SAME_QUESTION', '分组依据不能是分析的题目本身')
+    by = { questionId: ids.get(byQ.key)!, rowKey: query.byRow ?? '' }
+  } else if (query.byQuestion !== undefined || query.byRow !== undefined) {
+    throw badRequest('CROSSTAB_BY_INVALID', '按社区或街道分组时不用指定分组题目')
+  }
+  const qid = ids.get(target.key)!
+  const rowKey = query.row ?? ''
+  const counts = await q.crossCounts(ctx.db, s.id, qid, rowKey, by)
+  const sizes = await q.groupSizes(ctx.db, s.id, qid, rowKey, by)
+  const domain = valueDomain(target)
+  // group keys: communities, their streets, or the other question's values (in the order of its options)
+  const groupOf = (grp: string | null): string => {
+    if (query.by !== 'street') return grp ?? ''
+    return (grp && dir.chain(grp).find((r) => r.level === 'street')?.code) ?? ''
+  }
+  const labelOfGroup = (k: string) => (byQ ? labelOf(byQ, k) : k === '' ? '未选择社区' : dir.get(k)?.name ?? k)
+  const keys = byQ ? valueDomain(byQ) : [...new Set(sizes.map((r) => groupOf(r.grp)))].sort()
+  const groups: Group[] = keys.map((k) => ({
+    key: k,
+    label: labelOfGroup(k),
+    n: sizes.filter((r) => groupOf(r.grp) === k).reduce((a, r) => a + r.n, 0),
+    counts: domain.map((v) => counts.filter((r) => groupOf(r.grp) === k && r.value === v).reduce((a, r) => a + r.n, 0)),
+  }))
+  const { hiddenGroup, hidden } = suppress(groups)
+  return {
+    question: target.key,
+    row: query.row ?? null,
+    by: query.by === 'question' ? `question:${byQ!.key}${query.byRow ? `.${query.byRow}` : ''}` : query.by,
+    columns: domain.map((v) => ({ value: v, label: labelOf(target, v) })),
+    groups: groups.map((g, gi) => ({
+      key: g.key,
+      label: g.label,
+      respondents: hiddenGroup[gi] ? null : g.n,
+      display: hiddenGroup[gi] ? `<${MIN_CELL}` : String(g.n),
+      cells: g.counts.map((c, ci) => hidden[gi][ci]
+        ? { value: domain[ci], count: null, percent: null, display: `<${MIN_CELL}`, suppressed: true }
+        : { value: domain[ci], count: c, percent: pct(c, g.n), display: `${c}（${pct(c, g.n)}%）`, suppressed: false }),
+    })),
+  }
+}
+
+// text answers page by offset (their order is by submission day, which does not identify anyone); a later page has offset ≥ 1
+const textCursor = cursorCodec('id')
+
+export async function textAnswers(ctx: AppContext, caller: Caller, id: number, query: { question: string; q?: string; cursor?: string; limit?: number }): Promise<TextAnswerPage> {
+  const { dir, s } = await managed(ctx, caller, id)
+  const { def, ids } = await q.definition(ctx.db, s.id)
+  const x = def.sections.flatMap((sec) => sec.questions).find((y) => y.key === query.question)
+  if (!x) throw badRequest('QUESTION_NOT_FOUND', `问卷中没有题目 ${query.question}`)
+  if (x.type !== 'short_text' && x.type !== 'long_text' && !x.options?.some((o) => o.other)) throw badRequest('QUESTION_HAS_NO_TEXT', '这道题没有文字回答')
+  const offset = textCursor.decode(query.cursor)?.[0] ?? 0
+  if (!Number.isInteger(offset) || offset < 0) throw badRequest('INVALID_CURSOR', '分页参数不正确')
+  const search = query.q?.trim() ? query.q.trim() : null
+  const { items, total } = await q.texts(ctx.db, s.id, ids.get(x.key)!, search, offset, query.limit ?? TEXT_PAGE)
+  return {
+    // an anonymous survey's texts do not say where they came from: a day and a small community could point to a person
+    items: items.map((i) => ({ text: i.text, day: i.day, communityName: !s.anonymous && i.communityCode ? dir.get(i.communityCode)?.name ?? i.communityCode : null, held: i.held })),
+    total,
+    nextCursor: offset + items.length < total ? textCursor.encode([offset + items.length]) : null,
+  }
+}
+
+export const surveyHomeSection: HomeSectionSource = async (ctx, _communityCode, caller) => {
+  const list = await residentSurveys(ctx, caller)
+  return {
+    key: 'surveys',
+    title: '待填写的问卷',
+    items: list.items.filter((s) => !s.answered && !s.quotaFull).slice(0, 5).map((s) => ({
+      id: String(s.id),
+      title: s.title,
+      subtitle: `截止 ${new Date(s.endsAt).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })}`,
+    })),
+  }
+}
