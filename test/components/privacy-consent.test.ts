@@ -78,6 +78,7 @@ describe('privacy consent (compiled weapp)', () => {
     await page.tap('当前位置')
     await page.waitFor(() => page!.privacy.asked.length === 2, 'the second request')
     expect(page.privacy.asked).toEqual(['chooseLocation', 'getLocation'])
+    await page.waitForText('隐私保护提示') // the sheet is drawn again (asynchronously) for the second request
     await page.tapElement(agreeButton(page))
     await page.waitForText('经纬度 114.30000, 30.60000')
     expect(page.text()).not.toContain('无法获取问题位置')
