@@ -69,6 +69,16 @@ async function main() {
     say(`  演示居民    ${DEMO_ACCOUNTS.resident.phone}`)
     say(`  演示网格员  ${DEMO_ACCOUNTS.worker.phone}（负责第一个社区）`)
     say(`  演示创文办  ${DEMO_ACCOUNTS.office.phone}`)
+  } else {
+    // not refused (a first try on a laptop needs neither), but a real deployment without them misbehaves quietly
+    const missing = [
+      !process.env.PUBLIC_BASE_URL && 'PUBLIC_BASE_URL（服务端给出的绝对地址现在是 ' + config.publicBaseUrl + '）',
+      !process.env.PHOTO_URL_SECRET && 'PHOTO_URL_SECRET（照片链接在重启后失效，多个进程之间互不认）',
+    ].filter(Boolean)
+    for (const m of missing) {
+      app.log.warn({ setting: String(m).split('（')[0] }, `未设置 ${m}`)
+      say(`注意：未设置 ${m}；上线前见 README「生产环境检查清单」。`)
+    }
   }
 }
 
