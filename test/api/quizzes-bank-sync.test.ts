@@ -70,8 +70,9 @@ describe('shipped questions follow the bank on start', () => {
     const wrongBook = async () => (await t.as(resident, { method: 'GET', url: '/api/v1/quiz/wrong-answers' })).json()
     const reviewBefore = await review()
     const wrongBefore = await wrongBook()
-    expect(reviewBefore.questions.map((q: { options: string[]; given: number[]; answer: number[]; correct: boolean }) => [q.options[q.given[0]], q.answer, q.correct]))
-      .toEqual([['为犬只佩戴犬牌并系犬绳', [1], true], ['错误', [0], false]])
+    // options are shown in the attempt's own order: compare by text
+    expect(reviewBefore.questions.map((q: { options: string[]; given: number[]; answer: number[]; correct: boolean }) => [q.options[q.given[0]], q.answer.map((i) => q.options[i]), q.correct]))
+      .toEqual([['为犬只佩戴犬牌并系犬绳', ['为犬只佩戴犬牌并系犬绳'], true], ['错误', ['正确'], false]])
 
     // the server starts with the corrected bank
     expect(await syncQuestionBank(t.ctx.db)).toEqual({ added: 0, rewritten: 1, superseded: 2, kept: 1 })
