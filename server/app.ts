@@ -21,6 +21,7 @@ import { quizzesPersonalData } from './modules/quizzes/personal-data'
 import { reportsPersonalData } from './modules/reports/personal-data'
 import { volunteersPersonalData } from './modules/volunteers/personal-data'
 import { volunteerRoutes } from './modules/volunteers/routes'
+import { volunteerHomeSection } from './modules/volunteers/service'
 import { regionRoutes } from './modules/regions/routes'
 import { homeRoutes } from './modules/home/routes'
 import { quizRoutes } from './modules/quizzes/routes'
@@ -144,6 +145,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     await api.register(reportRoutes(ctx))
     await api.register(moderationRoutes(ctx))
     await api.register(volunteerRoutes(ctx))
+    homeSections.push(volunteerHomeSection)
     // every module that holds personal data: 注销 erases through each, the export reads each
     await api.register(privacyRoutes(ctx, [accountPersonalData, reportsPersonalData(ctx), quizzesPersonalData, moderationPersonalData, volunteersPersonalData]))
     homeSections.push((c, communityCode) => latestForHome(c, communityCode))

@@ -192,9 +192,13 @@ export const MySignup = Type.Object({
 export const MySignups = Type.Object({ upcoming: Type.Array(MySignup), history: Type.Array(MySignup) })
 export type MySignups = Static<typeof MySignups>
 
+/** What the worker's QR code holds before the token; the volunteer's scan takes the token after it. */
+export const CHECKIN_QR_PREFIX = 'civiclink://volunteer-checkin?token='
+
 export const CheckCode = Type.Object({
   shiftId: Type.Integer(),
   token: Type.String(),
+  qrDataUrl: Type.String(),
   code: Type.String(),
   step: Type.Integer(),
   stepSeconds: Type.Integer(),

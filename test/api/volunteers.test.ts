@@ -219,11 +219,18 @@ describe('activities', () => {
     const vs = await volunteers(3)
     for (const v of vs) expect((await signUp(v.token, act.shifts[0].id)).statusCode).toBe(201)
     expect((await t.as(otherWorker, { method: 'POST', url: `/api/v1/volunteers/activities/${act.id}/cancel`, payload: { reason: '天气' } })).statusCode).toBe(403)
+    // 首页 of a resident of the community lists it while it is on
+    const resident = await t.login('13900000550')
+    await t.as(resident, { method: 'PATCH', url: '/api/v1/me', payload: { communityCode: COMMUNITY } })
+    const homeIds = async () => ((await t.as(resident, { method: 'GET', url: '/api/v1/home' })).json().sections
+      .find((x: { key: string }) => x.key === 'volunteers')?.items ?? []).map((i: { id: string }) => i.id)
+    expect(await homeIds()).toContain(String(act.id))
     const res = await t.as(worker, { method: 'POST', url: `/api/v1/volunteers/activities/${act.id}/cancel`, payload: { reason: '暴雨预警' } })
     expect(res.json()).toMatchObject({ status: 'cancelled', shifts: [{ confirmed: 0, waitlisted: 0 }] })
     expect(await count(`SELECT count(*)::int AS n FROM volunteer_signups WHERE shift_id = $1 AND status = 'released'`, [act.shifts[0].id])).toBe(3)
     expect(await count(`SELECT count(DISTINCT user_id)::int AS n FROM notification_outbox WHERE kind = 'volunteer.activity_cancelled' AND ref = $1`, [`volunteer_activity:${act.id}`])).toBe(3)
     expect((await signUp(vs[0].token, act.shifts[0].id)).json().code).toBe('ACTIVITY_CANCELLED')
+    expect(await homeIds()).not.toContain(String(act.id))
   })
 })
 
@@ -345,6 +352,7 @@ describe('check-in and hours', () => {
     expect((await codeOf(shiftId, otherWorker)).json().code).toBe('FORBIDDEN_REGION')
     const code = (await codeOf(shiftId)).json()
     expect(code.code).toMatch(/^\d{6}$/)
+    expect(code.qrDataUrl).toMatch(/^data:image\/png;base64,/)
     const cfg = t.ctx.config.volunteers
     const step = stepAt(cfg, Date.now())
 

@@ -1,9 +1,11 @@
+import QRCode from 'qrcode'
 import type { AppContext } from '../../context'
 import type { Queryable } from '../../db/types'
 import { badRequest, conflict, forbidden, notFound } from '../../errors'
 import { audit } from '../../lib/audit'
 import type { Caller } from '../../lib/caller'
 import { cursorCodec } from '../../lib/cursor'
+import type { HomeSectionSource } from '../home/service'
 import type { RegionDirectory } from '../regions/directory'
 import {
   ACTIVITY_TYPES, SIGNUP_STATUS_LABELS, VOLUNTEER_STATUS_LABELS, starLevel,
@@ -11,6 +13,7 @@ import {
   type CancelResult, type CheckCode, type DecisionBody, type HoursBody, type HoursLedger, type MarkBody, type MySignups, type MyVolunteer,
   type Roster, type ShiftInput, type SignupResult, type VolunteerView,
 } from '../../../types/volunteers'
+import { CHECKIN_QR_PREFIX } from '../../../types/volunteers'
 import { checkCode, checkToken, codeFor, distanceM, stepAt, tokenFor } from './checkin-code'
 import { assertManagesActivity, assertManagesVolunteer, assertStaff, managesRegion, staffScope } from './policy'
 import * as q from './queries'
@@ -345,8 +348,10 @@ export async function currentCode(ctx: AppContext, caller: Caller, shiftId: numb
   const c = ctx.config.volunteers
   const now = Date.now()
   const step = stepAt(c, now)
+  const token = tokenFor(c, shiftId, step)
   return {
-    shiftId, token: tokenFor(c, shiftId, step), code: codeFor(c, shiftId, step), step, stepSeconds: c.codeStepSeconds,
+    shiftId, token, code: codeFor(c, shiftId, step), step, stepSeconds: c.codeStepSeconds,
+    qrDataUrl: await QRCode.toDataURL(`${CHECKIN_QR_PREFIX}${token}`, { margin: 1, width: 320 }),
     expiresAt: new Date((step + 1) * c.codeStepSeconds * 1000).toISOString(),
   }
 }
@@ -496,4 +501,15 @@ export async function hoursOfVolunteer(ctx: AppContext, caller: Caller, userId: 
 export async function eraseVolunteer(tx: Queryable, userId: number): Promise<void> {
   await releaseFuturePlaces(tx, userId)
   await q.eraseVolunteer(tx, userId)
+}
+
+/** 首页: the next activities open to the resident's community (its own and those of the regions above it). */
+export const volunteerHomeSection: HomeSectionSource = async (ctx, communityCode) => {
+  const dir = await ctx.regions.get()
+  const rows = await q.listActivities(ctx.db, dir.chain(communityCode).map((r) => r.code), null, 5, false)
+  return {
+    key: 'volunteers',
+    title: '近期志愿活动',
+    items: rows.map((a) => ({ id: String(a.id), title: a.title, subtitle: `${ACTIVITY_TYPES[a.type]} · ${a.address}` })),
+  }
 }
