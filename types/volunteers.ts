@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Id } from './common'
+import { ACTIVITY_TYPES, SIGNUP_STATUS_LABELS, STAR_LEVELS, VOLUNTEER_STATUS_LABELS } from './volunteers-constants'
 
 /**
  * Volunteers (志愿服务), under /api/v1/volunteers:
@@ -12,38 +13,12 @@ import { Id } from './common'
  *   POST /hours (worker: correction or honorary entry), GET /me/hours (the ledger)
  */
 
-export const ACTIVITY_TYPES = {
-  traffic: '文明交通劝导',
-  waste: '垃圾分类督导',
-  cleaning: '社区清洁',
-  tourism: '文明旅游引导',
-  elderly: '敬老助残',
-} as const
+export * from './volunteers-constants'
 export type ActivityType = keyof typeof ACTIVITY_TYPES
-
-export const VOLUNTEER_STATUS_LABELS = {
-  pending: '待审核',
-  approved: '已通过',
-  rejected: '未通过',
-  left: '已退出',
-  suspended: '已暂停',
-} as const
 export type VolunteerStatus = keyof typeof VOLUNTEER_STATUS_LABELS
-
-export const SIGNUP_STATUS_LABELS = { confirmed: '已报名', waitlisted: '候补', cancelled: '已取消', released: '活动取消' } as const
 export type SignupStatus = keyof typeof SIGNUP_STATUS_LABELS
-/** The sign-ups that hold (or wait for) a place. */
-export const LIVE_SIGNUP_STATUSES: SignupStatus[] = ['confirmed', 'waitlisted']
 
-/** 星级 by total service hours (全国志愿服务信息系统的星级认定). */
-export const STAR_LEVELS = [
-  { stars: 1, label: '一星', hours: 100 },
-  { stars: 2, label: '二星', hours: 300 },
-  { stars: 3, label: '三星', hours: 600 },
-  { stars: 4, label: '四星', hours: 1000 },
-  { stars: 5, label: '五星', hours: 1500 },
-] as const
-
+/** The highest star level reached with this many minutes on the ledger. */
 export function starLevel(totalMinutes: number): { stars: number; label: string | null } {
   let best: { stars: number; label: string | null } = { stars: 0, label: null }
   for (const s of STAR_LEVELS) if (totalMinutes >= s.hours * 60) best = { stars: s.stars, label: s.label }
@@ -154,6 +129,8 @@ export const ActivityView = Type.Object({
   regionName: Type.String(),
   requirements: Type.String(),
   status: Type.String(),
+  /** The caller is a worker of the activity's region (or the office): codes, rosters, cancellation. */
+  manages: Type.Boolean(),
   editable: Type.Boolean(),
   shifts: Type.Array(ShiftView),
 })
@@ -191,9 +168,6 @@ export const MySignup = Type.Object({
 })
 export const MySignups = Type.Object({ upcoming: Type.Array(MySignup), history: Type.Array(MySignup) })
 export type MySignups = Static<typeof MySignups>
-
-/** What the worker's QR code holds before the token; the volunteer's scan takes the token after it. */
-export const CHECKIN_QR_PREFIX = 'civiclink://volunteer-checkin?token='
 
 export const CheckCode = Type.Object({
   shiftId: Type.Integer(),

@@ -176,7 +176,8 @@ async function activityViews(ctx: AppContext, dir: RegionDirectory, caller: Call
   return rows.map((a) => ({
     id: a.id, type: a.type, typeLabel: ACTIVITY_TYPES[a.type], title: a.title, description: a.description, lng: a.lng, lat: a.lat, radiusM: a.radiusM,
     address: a.address, regionCode: a.regionCode, regionName: dir.get(a.regionCode)?.name ?? a.regionCode, requirements: a.requirements,
-    status: a.status, editable: a.status === 'published' && a.signups === 0 && managesRegion(dir, caller, a.regionCode),
+    status: a.status, manages: managesRegion(dir, caller, a.regionCode),
+    editable: a.status === 'published' && a.signups === 0 && managesRegion(dir, caller, a.regionCode),
     shifts: shifts.filter((s) => s.activityId === a.id).map((s) => ({
       id: s.id, startsAt: iso(s.startsAt)!, endsAt: iso(s.endsAt)!, capacity: s.capacity, confirmed: s.confirmed, waitlisted: s.waitlisted,
       signupDeadline: iso(s.signupDeadline)!, cancelDeadline: iso(s.cancelDeadline)!,

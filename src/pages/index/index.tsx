@@ -13,6 +13,7 @@ import './index.scss'
 
 const REGION_PICKER = '/packages/accounts/pages/region/index'
 const QUIZ_HOME = '/packages/quizzes/pages/index/index'
+const VOLUNTEERS_HOME = '/packages/volunteers/pages/index/index'
 
 export default function HomePage() {
   const signedIn = useRequireSignIn()
@@ -71,6 +72,14 @@ export default function HomePage() {
           extra='去答题 ›'
           clickable
           onClick={() => Taro.navigateTo({ url: QUIZ_HOME })}
+        />
+        <Cell
+          className='home__volunteers'
+          title='志愿服务'
+          description='文明交通劝导、垃圾分类督导等活动报名，签到签退，累计时长'
+          extra='去报名 ›'
+          clickable
+          onClick={() => Taro.navigateTo({ url: VOLUNTEERS_HOME })}
         />
       </CellGroup>
 
