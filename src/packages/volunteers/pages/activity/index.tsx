@@ -63,7 +63,11 @@ function CheckIn({ shift, onDone }: { shift: ShiftView; onDone: () => void }) {
         <Button size='small' type={action === 'in' ? 'primary' : 'default'} onClick={() => setAction('in')}>签到</Button>
         <Button size='small' type={action === 'out' ? 'primary' : 'default'} onClick={() => setAction('out')}>签退</Button>
       </View>
-      <Button block type='primary' disabled={busy} onClick={scan}>扫描网格员的二维码{action === 'in' ? '签到' : '签退'}</Button>
+      {process.env.TARO_ENV === 'h5' ? (
+        <View className='vl__meta'>浏览器中不能扫码：请输入网格员手机上二维码下方的 6 位签到码，或使用定位</View>
+      ) : (
+        <Button block type='primary' disabled={busy} onClick={scan}>扫描网格员的二维码{action === 'in' ? '签到' : '签退'}</Button>
+      )}
       <Input
         className='vl__input'
         nativeProps={{ 'aria-label': '6 位签到码' }}
