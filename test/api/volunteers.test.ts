@@ -374,6 +374,22 @@ describe('check-in and hours', () => {
     expect((await attend(vs[2].token, shiftId, { action: 'in', code: codeFor(cfg, shiftId, stepAt(cfg, Date.now()) - 1) })).statusCode).toBe(200)
   })
 
+  it('stops taking typed codes from a volunteer after 10 wrong ones, even sent at once; the QR token still works', async () => {
+    const { shiftId, vs } = await onShift(10)
+    const cfg = t.ctx.config.volunteers
+    const step = stepAt(cfg, Date.now())
+    const right = [codeFor(cfg, shiftId, step), codeFor(cfg, shiftId, step - 1), codeFor(cfg, shiftId, step + 1)]
+    const wrong = Array.from({ length: 200 }, (_, i) => String(100000 + i * 4567).slice(0, 6)).filter((x) => !right.includes(x)).slice(0, 30)
+    const res = await Promise.all(wrong.map((code, i) => attend(vs[0].token, shiftId, { action: 'in', code }, second && i % 2 ? second.app : t.app)))
+    expect(res.filter((r) => r.json().code === 'CHECKIN_CODE_INVALID')).toHaveLength(10)
+    expect(res.filter((r) => r.json().code === 'CHECKIN_CODE_LOCKED')).toHaveLength(20)
+    const typed = await attend(vs[0].token, shiftId, { action: 'in', code: codeFor(cfg, shiftId, stepAt(cfg, Date.now())) })
+    expect(typed.statusCode).toBe(429)
+    expect(typed.json().code).toBe('CHECKIN_CODE_LOCKED')
+    expect(await count('SELECT count(*)::int AS n FROM volunteer_signups WHERE shift_id = $1 AND checked_in_at IS NOT NULL', [shiftId])).toBe(0)
+    expect((await attend(vs[0].token, shiftId, { action: 'in', token: tokenFor(cfg, shiftId, stepAt(cfg, Date.now())) })).statusCode).toBe(200)
+  })
+
   it('checks in by location within the radius only (distance on the server)', async () => {
     const { shiftId, vs } = await onShift(5)
     const far = await attend(vs[0].token, shiftId, { action: 'in', lng: SITE.lng + 0.004, lat: SITE.lat })

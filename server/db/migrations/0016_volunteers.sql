@@ -70,6 +70,8 @@ CREATE TABLE volunteer_signups (
   checked_out_at   timestamptz,
   check_out_method text CHECK (check_out_method IN ('code', 'location', 'manual')),
   attendance       text CHECK (attendance IN ('attended', 'no_show')),
+  -- wrong 6-digit codes typed for this place: past a limit only the QR token, location or the worker will do
+  code_failures    integer NOT NULL DEFAULT 0,
   created_at       timestamptz NOT NULL DEFAULT now(),
   updated_at       timestamptz NOT NULL DEFAULT now()
 );

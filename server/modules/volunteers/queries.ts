@@ -233,10 +233,11 @@ export interface SignupRow {
   checkedInAt: Date | null
   checkedOutAt: Date | null
   attendance: string | null
+  codeFailures: number
 }
 
 const SIGNUP_COLS = `id::int AS id, shift_id::int AS "shiftId", user_id::int AS "userId", status, checked_in_at AS "checkedInAt",
-  checked_out_at AS "checkedOutAt", attendance`
+  checked_out_at AS "checkedOutAt", attendance, code_failures AS "codeFailures"`
 
 export const liveSignup = (db: Queryable, shiftId: number, userId: number, lock = false) =>
   db.one<SignupRow>(
@@ -295,6 +296,9 @@ export const cancelActivity = async (db: Queryable, id: number, actorId: number,
 
 export const signupForAttendance = (db: Queryable, shiftId: number, userId: number) =>
   db.one<SignupRow>(`SELECT ${SIGNUP_COLS} FROM volunteer_signups WHERE shift_id = $1 AND user_id = $2 AND status = 'confirmed' FOR UPDATE`, [shiftId, userId])
+
+export const countCodeFailure = (db: Queryable, id: number) =>
+  db.query('UPDATE volunteer_signups SET code_failures = code_failures + 1 WHERE id = $1', [id])
 
 export const setCheckIn = (db: Queryable, id: number, at: Date, method: string) =>
   db.query(`UPDATE volunteer_signups SET checked_in_at = $2, check_in_method = $3, updated_at = now() WHERE id = $1`, [id, at, method])

@@ -1,7 +1,7 @@
 import QRCode from 'qrcode'
 import type { AppContext } from '../../context'
 import type { Queryable } from '../../db/types'
-import { badRequest, conflict, forbidden, notFound } from '../../errors'
+import { badRequest, conflict, forbidden, notFound, tooMany } from '../../errors'
 import { audit } from '../../lib/audit'
 import type { Caller } from '../../lib/caller'
 import { cursorCodec } from '../../lib/cursor'
@@ -383,37 +383,59 @@ export async function attend(ctx: AppContext, caller: Caller, shiftId: number, b
   const proofs = [body.token !== undefined, body.code !== undefined, body.lng !== undefined || body.lat !== undefined].filter(Boolean).length
   if (proofs !== 1) throw badRequest('CHECKIN_PROOF_REQUIRED', '请扫描签到二维码、输入 6 位签到码，或使用定位签到（三选一）')
   if ((body.lng === undefined) !== (body.lat === undefined)) throw badRequest('CHECKIN_PROOF_REQUIRED', '定位签到需要经度和纬度')
-  return ctx.db.transaction(async (tx) => {
+  const result = await ctx.db.transaction(async (tx) => {
     const s = await q.shiftById(tx, shiftId)
     if (!s) throw notFound('SHIFT_NOT_FOUND', '该班次不存在')
     if (s.activityStatus !== 'published') throw conflict('ACTIVITY_CANCELLED', '该活动已取消')
-    const now = new Date(s.now)
-    let method: 'code' | 'location'
-    if (body.lng !== undefined && body.lat !== undefined) {
-      const d = distanceM({ lng: body.lng, lat: body.lat }, s)
-      if (d > s.radiusM) throw badRequest('CHECKIN_TOO_FAR', `您距活动地点约 ${Math.round(d)} 米，超出签到范围（${s.radiusM} 米）`)
-      method = 'location'
-    } else {
-      const r = body.token !== undefined ? checkToken(c, shiftId, body.token, now.getTime()) : checkCode(c, shiftId, body.code!, now.getTime())
-      if (r !== 'ok') throw TOKEN_ERRORS[r]
-      method = 'code'
-    }
+    // the place's row lock: a volunteer's attempts (right or wrong) are judged one after another
     const su = await q.signupForAttendance(tx, shiftId, caller.userId)
     if (!su) throw forbidden('NOT_ON_SHIFT', '您没有报名（或尚在候补）该班次，不能签到')
-    if (body.action === 'in') {
-      if (su.checkedInAt) throw conflict('ALREADY_CHECKED_IN', '您已签到')
-      if (now.getTime() < s.startsAt.getTime() - CHECK_IN_EARLY_MS) throw conflict('CHECKIN_TOO_EARLY', '班次开始前 30 分钟内才能签到')
-      if (now.getTime() >= s.endsAt.getTime()) throw conflict('SHIFT_ENDED', '班次已结束，不能签到')
-      await q.setCheckIn(tx, su.id, now, method)
-      return { signupId: su.id, checkedInAt: now.toISOString(), checkedOutAt: null, creditedMinutes: null, notCreditedReason: null }
-    }
-    if (!su.checkedInAt) throw conflict('NOT_CHECKED_IN', '请先签到')
-    if (su.checkedOutAt) throw conflict('ALREADY_CHECKED_OUT', '您已签退')
-    if (now.getTime() > s.endsAt.getTime() + CHECK_OUT_LATE_MS) throw conflict('CHECKOUT_CLOSED', '已超过签退时间，请联系网格员补记')
-    await q.setCheckOut(tx, su.id, now, method)
-    const got = await credit(tx, c.creditRatio, s, su, new Date(su.checkedInAt), now, null, method === 'code' ? '扫码签到签退' : '定位签到签退')
-    return { signupId: su.id, checkedInAt: iso(su.checkedInAt), checkedOutAt: now.toISOString(), creditedMinutes: got.minutes, notCreditedReason: got.why }
+    return attendLocked(c, tx, s, su, body)
   })
+  // refused after the commit, so that the wrong code stays counted
+  if (result === 'wrong_code') throw TOKEN_ERRORS.invalid
+  return result
+}
+
+/** Six digits can be guessed by trying: after MAX_CODE_FAILURES wrong ones a volunteer scans, uses location or asks the worker. */
+const MAX_CODE_FAILURES = 10
+
+async function attendLocked(
+  c: AppContext['config']['volunteers'], tx: Queryable, s: q.LockedShift, su: q.SignupRow, body: AttendanceBody,
+): Promise<AttendanceResult | 'wrong_code'> {
+  const now = new Date(s.now)
+  let method: 'code' | 'location'
+  if (body.lng !== undefined && body.lat !== undefined) {
+    const d = distanceM({ lng: body.lng, lat: body.lat }, s)
+    if (d > s.radiusM) throw badRequest('CHECKIN_TOO_FAR', `您距活动地点约 ${Math.round(d)} 米，超出签到范围（${s.radiusM} 米）`)
+    method = 'location'
+  } else if (body.token !== undefined) {
+    const r = checkToken(c, s.id, body.token, now.getTime())
+    if (r !== 'ok') throw TOKEN_ERRORS[r]
+    method = 'code'
+  } else {
+    if (su.codeFailures >= MAX_CODE_FAILURES) {
+      throw tooMany('CHECKIN_CODE_LOCKED', '签到码输错次数过多，请扫描二维码或使用定位签到，也可请网格员登记')
+    }
+    if (checkCode(c, s.id, body.code!, now.getTime()) !== 'ok') {
+      await q.countCodeFailure(tx, su.id)
+      return 'wrong_code'
+    }
+    method = 'code'
+  }
+  if (body.action === 'in') {
+    if (su.checkedInAt) throw conflict('ALREADY_CHECKED_IN', '您已签到')
+    if (now.getTime() < s.startsAt.getTime() - CHECK_IN_EARLY_MS) throw conflict('CHECKIN_TOO_EARLY', '班次开始前 30 分钟内才能签到')
+    if (now.getTime() >= s.endsAt.getTime()) throw conflict('SHIFT_ENDED', '班次已结束，不能签到')
+    await q.setCheckIn(tx, su.id, now, method)
+    return { signupId: su.id, checkedInAt: now.toISOString(), checkedOutAt: null, creditedMinutes: null, notCreditedReason: null }
+  }
+  if (!su.checkedInAt) throw conflict('NOT_CHECKED_IN', '请先签到')
+  if (su.checkedOutAt) throw conflict('ALREADY_CHECKED_OUT', '您已签退')
+  if (now.getTime() > s.endsAt.getTime() + CHECK_OUT_LATE_MS) throw conflict('CHECKOUT_CLOSED', '已超过签退时间，请联系网格员补记')
+  await q.setCheckOut(tx, su.id, now, method)
+  const got = await credit(tx, c.creditRatio, s, su, new Date(su.checkedInAt), now, null, method === 'code' ? '扫码签到签退' : '定位签到签退')
+  return { signupId: su.id, checkedInAt: iso(su.checkedInAt), checkedOutAt: now.toISOString(), creditedMinutes: got.minutes, notCreditedReason: got.why }
 }
 
 export async function rosterOf(ctx: AppContext, caller: Caller, shiftId: number): Promise<Roster> {
