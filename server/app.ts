@@ -19,6 +19,9 @@ import { accountPersonalData } from './modules/accounts/erasure'
 import { moderationPersonalData } from './modules/moderation/personal-data'
 import { quizzesPersonalData } from './modules/quizzes/personal-data'
 import { reportsPersonalData } from './modules/reports/personal-data'
+import { volunteersPersonalData } from './modules/volunteers/personal-data'
+import { volunteerRoutes } from './modules/volunteers/routes'
+import { volunteerHomeSection } from './modules/volunteers/service'
 import { regionRoutes } from './modules/regions/routes'
 import { homeRoutes } from './modules/home/routes'
 import { quizRoutes } from './modules/quizzes/routes'
@@ -145,8 +148,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     await api.register(reportRoutes(ctx))
     await api.register(surveyRoutes(ctx))
     await api.register(moderationRoutes(ctx))
+    await api.register(volunteerRoutes(ctx))
+    homeSections.push(volunteerHomeSection)
     // every module that holds personal data: 注销 erases through each, the export reads each
-    await api.register(privacyRoutes(ctx, [accountPersonalData, reportsPersonalData(ctx), quizzesPersonalData, moderationPersonalData, surveysPersonalData]))
+    await api.register(privacyRoutes(ctx, [accountPersonalData, reportsPersonalData(ctx), quizzesPersonalData, moderationPersonalData, surveysPersonalData, volunteersPersonalData]))
     homeSections.push((c, communityCode) => latestForHome(c, communityCode))
   }, { prefix: '/api/v1' })
   await app.register(open311Routes(ctx), { prefix: '/open311/v2' })

@@ -39,6 +39,8 @@ export interface Config {
   open311Public: { coordDecimals: number; photos: boolean }
   /** Daily practice (每日练习) attempts a person may start per Asia/Shanghai day. */
   quizPracticePerDay: number
+  /** Volunteer duty: the check-in code's secret and step, the share of a shift that earns hours, the no-show block. */
+  volunteers: { codeSecret: string; codeStepSeconds: number; creditRatio: number; noShowLimit: number; noShowWindowDays: number; noShowBlockDays: number }
 }
 
 /** A configuration the server must not start with; the message names the variables. */
@@ -136,6 +138,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicBaseUrl: baseUrl(env.PUBLIC_BASE_URL, host, port),
     // unset: a secret of this process (links stop working at restart; several processes need the same one)
     photoLinks: { secret: env.PHOTO_URL_SECRET || crypto.randomBytes(32).toString('hex'), ttlSeconds: Math.max(60, int(env.PHOTO_URL_TTL_SECONDS, 900)) },
+    // unset: a secret of this process (codes shown by one process are refused by another; several need the same one)
+    volunteers: {
+      codeSecret: env.VOLUNTEER_CODE_SECRET || crypto.randomBytes(32).toString('hex'),
+      codeStepSeconds: 30,
+      creditRatio: Math.min(1, Math.max(0.01, Number(env.VOLUNTEER_CREDIT_RATIO) || 0.6)),
+      noShowLimit: Math.max(1, int(env.VOLUNTEER_NOSHOW_LIMIT, 3)),
+      noShowWindowDays: Math.max(1, int(env.VOLUNTEER_NOSHOW_WINDOW_DAYS, 90)),
+      noShowBlockDays: Math.max(0, int(env.VOLUNTEER_NOSHOW_BLOCK_DAYS, 30)),
+    },
     open311Public: { coordDecimals: Math.min(6, Math.max(0, int(env.OPEN311_PUBLIC_COORD_DECIMALS, 3))), photos: bool(env.OPEN311_PUBLIC_PHOTOS, false) },
     quizPracticePerDay: Math.max(1, int(env.QUIZ_PRACTICE_PER_DAY, 10)),
   }

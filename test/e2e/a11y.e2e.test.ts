@@ -36,6 +36,8 @@ interface Data {
   campaign: { id: number; title: string }
   /** per staff role: a session in its lobby with a participant, and one on its first question */
   live: Record<Staff, { lobby: { id: number; code: string }; question: { id: number; code: string } }>
+  /** a volunteer activity the worker published, the resident (an approved volunteer) signed up to its first shift */
+  volunteers: { activity: number; shift: number }
 }
 
 /**
@@ -52,6 +54,8 @@ const QUERIES: Record<string, (d: Data, role: Role) => string[]> = {
     const s = d.live[role === 'office' ? 'office' : 'worker']
     return ['', `id=${s.lobby.id}`, `id=${s.question.id}`]
   },
+  'packages/volunteers/pages/activity/index': (d) => [`id=${d.volunteers.activity}`],
+  'packages/volunteers/pages/shift/index': (d) => [`id=${d.volunteers.shift}`],
   'packages/quizzes/pages/live-join/index': (d, role) => (role === 'resident' ? ['', `code=${d.live.worker.question.code}`] : ['']),
 }
 
@@ -192,7 +196,25 @@ run('H5 in chromium: axe-core finds no serious or critical problem on any page, 
       await ok('advance', t.as(token[host], { method: 'POST', url: `/api/v1/live/sessions/${question.id}/advance` }))
       live[host] = { lobby, question }
     }
-    return { dispatched, accepted, attempts, campaign: { id: campaign.id, title }, live }
+    // 志愿服务: the resident applies and is approved, signs up; another resident's application waits for the worker
+    const applyAs = (tok: string) => ok('apply', t.as(tok, {
+      method: 'POST', url: '/api/v1/volunteers/apply', payload: { realName: '李志愿', skills: ['急救'], availability: '周末', communityCode: COMMUNITY, pledgeAgreed: true },
+    }))
+    const volunteer = await applyAs(token.resident)
+    await ok('approve', t.as(token.worker, { method: 'POST', url: `/api/v1/volunteers/applications/${volunteer.userId}/decision`, payload: { decision: 'approve' } }))
+    const applicant = await t.login('13900000777')
+    await ok('community', t.as(applicant, { method: 'PATCH', url: '/api/v1/me', payload: { communityCode: COMMUNITY } }))
+    await applyAs(applicant)
+    const at = (h: number) => new Date(Date.now() + h * hour).toISOString()
+    const shift = (h: number) => ({ startsAt: at(h), endsAt: at(h + 2), capacity: 10, signupDeadline: at(h - 1), cancelDeadline: at(h - 2) })
+    const activity = await ok('activity', t.as(token.worker, {
+      method: 'POST', url: '/api/v1/volunteers/activities',
+      payload: { type: 'traffic', title: '幸福路口文明交通劝导', description: '早高峰劝导行人和电动车遵守信号灯', lng: INSIDE.lng, lat: INSIDE.lat, radiusM: 200,
+        address: '幸福路与和平路交叉口', regionCode: COMMUNITY, requirements: '穿志愿者马甲', shifts: [shift(48), shift(72)] },
+    }))
+    await ok('signup', t.as(token.resident, { method: 'POST', url: `/api/v1/volunteers/shifts/${activity.shifts[0].id}/signup` }))
+    const volunteers = { activity: activity.id as number, shift: activity.shifts[0].id as number }
+    return { dispatched, accepted, attempts, campaign: { id: campaign.id, title }, live, volunteers }
   }
 
   it('covers the pages of app.config.ts (main package and subpackages)', () => {

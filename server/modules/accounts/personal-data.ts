@@ -36,6 +36,8 @@ export const PERSONAL_COLUMNS: PersonalColumn[] = [
   { table: 'survey_drafts', column: 'answers', treatment: 'erased', rows: 'user_id = $1', why: '未提交的问卷草稿删除' },
   { table: 'survey_answers', column: 'text_value', treatment: 'erased', rows: 'response_id IN (SELECT id FROM survey_responses WHERE user_id = $1)', why: '实名问卷中本人写的文字删除；选择题答案保留，已计入的比率不变' },
   { table: 'survey_answers', column: 'other_text', treatment: 'erased', rows: 'response_id IN (SELECT id FROM survey_responses WHERE user_id = $1)', why: '“其他，请注明”里本人写的文字删除' },
+  { table: 'volunteers', column: 'real_name', treatment: 'erased', rows: 'user_id = $1', why: '志愿者实名；已记的服务时长保留在台账里' },
+  { table: 'volunteers', column: 'phone', treatment: 'erased', rows: 'user_id = $1', why: '申请志愿者时的已验证手机号' },
   // kept: the city's record of a public place (个人信息保护法 第十三条：履行法定职责所必需)
   { table: 'reports', column: 'description', treatment: 'kept', why: '问题台账：对公共场所问题的描述，属城市须保存的记录' },
   { table: 'reports', column: 'address', treatment: 'kept', why: '问题发生地点（公共场所），不是本人住址' },
@@ -56,6 +58,7 @@ export const NOT_PERSONAL: Array<{ table: string; column: string; why: string }>
   { table: 'report_categories', column: 'name', why: '问题类别名称' },
   { table: 'open311_keys', column: 'name', why: '对接系统的名称' },
   { table: 'schema_migrations', column: 'name', why: '迁移文件名' },
+  { table: 'volunteer_activities', column: 'address', why: '志愿活动的集合地点（公共场所），由网格员发布' },
 ]
 
 /** The pattern of column names that look personal (the test scans information_schema with it). */

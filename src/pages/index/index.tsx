@@ -15,6 +15,7 @@ const REGION_PICKER = '/packages/accounts/pages/region/index'
 const QUIZ_HOME = '/packages/quizzes/pages/index/index'
 const SURVEYS = '/packages/surveys/pages/index/index'
 const SURVEY_ANSWER = '/packages/surveys/pages/answer/index'
+const VOLUNTEERS_HOME = '/packages/volunteers/pages/index/index'
 
 export default function HomePage() {
   const signedIn = useRequireSignIn()
@@ -75,6 +76,14 @@ export default function HomePage() {
           onClick={() => Taro.navigateTo({ url: QUIZ_HOME })}
         />
         <Cell title='问卷' description='社区问卷、满意度调查' extra='去填写 ›' clickable onClick={() => Taro.navigateTo({ url: SURVEYS })} />
+        <Cell
+          className='home__volunteers'
+          title='志愿服务'
+          description='文明交通劝导、垃圾分类督导等活动报名，签到签退，累计时长'
+          extra='去报名 ›'
+          clickable
+          onClick={() => Taro.navigateTo({ url: VOLUNTEERS_HOME })}
+        />
       </CellGroup>
 
       {sections.length === 0 ? (

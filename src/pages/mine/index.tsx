@@ -95,10 +95,15 @@ export default function MinePage() {
         <Cell title='问卷' description='社区问卷、满意度调查（已填写的有标记）' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/surveys/pages/index/index' })} />
       </CellGroup>
 
+      <CellGroup title='志愿服务'>
+        <Cell className='mine__volunteer' title='我的志愿' description='报名的班次、服务记录、时长与星级' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/volunteers/pages/mine/index' })} />
+      </CellGroup>
+
       {me.roles.some((r) => r.role === 'worker' || r.role === 'office') ? (
         <CellGroup title='工作'>
           <Cell title='组织答题' description='答题活动、题库、现场答题' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/quizzes/pages/admin/index' })} />
           <Cell className='mine__work' title='随手拍工单' description='受理、派遣、整改、销号' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/reports/pages/work/index' })} />
+          <Cell className='mine__volunteers-admin' title='志愿者管理' description='审核申请、发布活动、签到码与名单' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/volunteers/pages/admin/index' })} />
           <Cell className='mine__moderation' title='内容审核' description='居民举报的随手拍' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/reports/pages/moderation/index' })} />
         </CellGroup>
       ) : null}

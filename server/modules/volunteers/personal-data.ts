@@ -1,0 +1,15 @@
+import type { PersonalDataSource } from '../accounts/personal-data'
+import * as q from './queries'
+import { eraseVolunteer } from './service'
+
+/** 注销: real name and phone erased, future places released; attended shifts and the hours ledger stay (the city's
+ *  service record), linked to the emptied account. */
+export const volunteersPersonalData: PersonalDataSource = {
+  name: 'volunteers',
+  erase: (tx, person) => eraseVolunteer(tx, person.userId),
+  export: async (db, userId) => ({
+    application: (await q.volunteerByUser(db, userId)) ?? null,
+    signups: await q.signupsOf(db, userId),
+    hours: await q.ledger(db, userId),
+  }),
+}

@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '签到码与名单', pageOrientation: 'auto' })

@@ -1,0 +1,96 @@
+import { browserAvailable, h5Suite, input as field, open, phonePage, screenshot, signIn, visibleText } from './browser'
+
+const run = browserAvailable() ? describe : describe.skip
+const COMMUNITY = '329901001001' // 幸福里社区
+const SITE = { lng: 118.71, lat: 32.005 }
+const hours = (n: number) => new Date(Date.now() + n * 3600_000).toISOString()
+
+run('H5 in chromium: a resident becomes a volunteer, signs up, checks in and out by code, and sees the hours', () => {
+  const h5 = h5Suite(() => {
+    process.env.OUTBOX_INTERVAL_MS = '0'
+    return {}
+  })
+
+  it('apply → approved by the worker → sign up → check in and out with the 6-digit code → 我的志愿 shows the hours of the ledger', async () => {
+    const errors: string[] = []
+    const t = h5.t
+
+    // ---- the resident applies in the form
+    const page = await phonePage(h5.browser)
+    page.on('pageerror', (e) => errors.push(e.message))
+    await signIn(page, h5.base, '13800000001')
+    const residentToken = await t.login('13800000001')
+    expect((await t.as(residentToken, { method: 'PATCH', url: '/api/v1/me', payload: { communityCode: COMMUNITY } })).statusCode).toBe(200)
+    await open(page, h5.base, '/pages/index/index')
+    await page.locator('.nut-cell', { hasText: '志愿服务' }).click({ timeout: 20_000 })
+    await page.locator('.nut-button', { hasText: '申请成为志愿者' }).click({ timeout: 20_000 })
+    await field(page, '与身份证一致').waitFor({ timeout: 20_000 })
+    await field(page, '与身份证一致').fill('李志愿')
+    await page.getByText('急救', { exact: true }).first().click()
+    await page.getByText('我已阅读并同意以上承诺').first().click()
+    await screenshot(page, 'volunteers-01-apply')
+    await page.locator('.nut-button', { hasText: '提交申请' }).click()
+    await visibleText(page, '待审核').waitFor({ timeout: 20_000 })
+
+    // ---- the worker approves it in 志愿者管理
+    const worker = await phonePage(h5.browser)
+    worker.on('pageerror', (e) => errors.push(e.message))
+    await signIn(worker, h5.base, '13800000002', t)
+    await open(worker, h5.base, '/pages/mine/index')
+    await worker.locator('.nut-cell', { hasText: '志愿者管理' }).click({ timeout: 20_000 })
+    await visibleText(worker, '李志愿').waitFor({ timeout: 20_000 })
+    await screenshot(worker, 'volunteers-02-approve')
+    await worker.locator('.nut-button', { hasText: /^通过$/ }).click()
+    await visibleText(worker, '没有待审核的申请').waitFor({ timeout: 20_000 })
+
+    // ---- an activity the worker publishes (the form itself is covered by the a11y check)
+    const workerToken = await t.login('13800000002')
+    const created = await t.as(workerToken, {
+      method: 'POST', url: '/api/v1/volunteers/activities',
+      payload: { type: 'traffic', title: '幸福路口文明交通劝导', description: '早高峰劝导行人和电动车遵守信号灯', lng: SITE.lng, lat: SITE.lat, radiusM: 200,
+        address: '幸福路与和平路交叉口', regionCode: COMMUNITY, requirements: '穿志愿者马甲',
+        shifts: [{ startsAt: hours(48), endsAt: hours(49), capacity: 5, signupDeadline: hours(47), cancelDeadline: hours(46) }] },
+    })
+    expect(created.statusCode).toBe(201)
+    const { id: activityId, shifts: [{ id: shiftId }] } = created.json()
+
+    // ---- the resident signs up on the activity page
+    await open(page, h5.base, `/packages/volunteers/pages/activity/index?id=${activityId}`)
+    await page.locator('.nut-button', { hasText: '立即报名' }).click({ timeout: 20_000 })
+    await visibleText(page, '已报名').waitFor({ timeout: 20_000 })
+    await screenshot(page, 'volunteers-03-signed-up')
+
+    // ---- the day comes: the shift started 50 minutes ago and runs an hour
+    await t.ctx.db.query(
+      `UPDATE volunteer_shifts SET starts_at = now() - interval '50 minutes', ends_at = now() + interval '10 minutes',
+         signup_deadline = now() - interval '50 minutes', cancel_deadline = now() - interval '50 minutes' WHERE id = $1`,
+      [shiftId],
+    )
+    await open(worker, h5.base, `/packages/volunteers/pages/shift/index?id=${shiftId}`)
+    await worker.locator('.vl__code').waitFor({ timeout: 20_000 })
+    await screenshot(worker, 'volunteers-04-code')
+    const code = async () => (await worker.locator('.vl__code').innerText()).trim()
+
+    await open(page, h5.base, `/packages/volunteers/pages/activity/index?id=${activityId}`)
+    await field(page, '或输入二维码下方的 6 位签到码').waitFor({ timeout: 20_000 })
+    await field(page, '或输入二维码下方的 6 位签到码').fill(await code())
+    await page.locator('.nut-button', { hasText: '用签到码签到' }).click()
+    await visibleText(page, '签到成功').waitFor({ timeout: 20_000 })
+
+    // arrived on time (the test cannot wait the shift out): check-in at the start
+    await t.ctx.db.query(`UPDATE volunteer_signups SET checked_in_at = now() - interval '50 minutes' WHERE shift_id = $1`, [shiftId])
+    await page.locator('.nut-button', { hasText: /^签退$/ }).click()
+    await field(page, '或输入二维码下方的 6 位签到码').fill(await code())
+    await page.locator('.nut-button', { hasText: '用签到码签退' }).click()
+    await visibleText(page, '签退成功，记 50 分钟').waitFor({ timeout: 20_000 })
+
+    // ---- 我的志愿: the hours are the ledger's
+    await open(page, h5.base, '/packages/volunteers/pages/mine/index')
+    await visibleText(page, '服务记录 +50 分钟').waitFor({ timeout: 20_000 })
+    await screenshot(page, 'volunteers-05-mine')
+    const me = (await t.as(residentToken, { method: 'GET', url: '/api/v1/volunteers/me' })).json()
+    expect(me.totalMinutes).toBe(50)
+    await expect(visibleText(page, '0 小时 50 分').isVisible()).resolves.toBe(true)
+    expect(errors).toEqual([])
+  })
+})
