@@ -71,6 +71,8 @@ describe('答题 home: 我的答题记录 (compiled weapp page)', () => {
     })
     await page.tap('每日一练')
     await page.waitFor(() => page!.navigations.some((n) => n.url === '/packages/quizzes/pages/answer/index?id=77'), 'the practice to open')
+    // a tap while the first start is still drawn as 出题中… would find no 每日一练 entry to tap
+    await page.waitFor(() => !page!.text().includes('出题中'), 'the first start to finish')
     await page.tap('每日一练')
     await page.waitFor(() => page!.toasts.includes('今天的练习次数已用完，明天再来吧'), 'the limit said')
     expect(page.navigations.filter((n) => n.url?.includes('answer'))).toHaveLength(1)
