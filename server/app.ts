@@ -28,6 +28,7 @@ import { moderationRoutes } from './modules/moderation/routes'
 import { open311Routes } from './modules/reports/open311'
 import { latestForHome } from './modules/reports/service'
 import { surveyRoutes } from './modules/surveys/routes'
+import { rateRoutes } from './modules/rates/routes'
 import { surveyHomeSection } from './modules/surveys/service'
 import { surveysPersonalData } from './modules/surveys/personal-data'
 import type { HomeSectionSource } from './modules/home/service'
@@ -144,6 +145,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     await api.register(quizRoutes(ctx))
     await api.register(reportRoutes(ctx))
     await api.register(surveyRoutes(ctx))
+    await api.register(rateRoutes(ctx))
     await api.register(moderationRoutes(ctx))
     // every module that holds personal data: 注销 erases through each, the export reads each
     await api.register(privacyRoutes(ctx, [accountPersonalData, reportsPersonalData(ctx), quizzesPersonalData, moderationPersonalData, surveysPersonalData]))
