@@ -83,7 +83,7 @@ export type Dashboard = Static<typeof Dashboard>
 
 export const TrendQuery = Type.Object({
   region: Type.String({ minLength: 1, maxLength: 40 }),
-  days: Type.Union([Type.Literal(30), Type.Literal(90)]),
+  days: Type.Optional(Type.Integer({ minimum: 1, maximum: 90, description: '天数，默认 30（看板用 30 或 90）' })),
   to: Type.Optional(Day),
 }, { additionalProperties: false })
 export const Trend = Type.Object({
@@ -121,6 +121,6 @@ export type Sources = Static<typeof Sources>
 export const TargetBody = Type.Object({
   regionCode: Type.String({ minLength: 1, maxLength: 40 }),
   figure: RateFigure,
-  target: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
+  target: Type.Number({ minimum: 0.0001, maximum: 1, description: '0–1，如 0.9 即 90%' }),
 }, { additionalProperties: false })
 export type TargetBody = Static<typeof TargetBody>

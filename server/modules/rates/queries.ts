@@ -144,19 +144,26 @@ export async function writeMarks(db: Queryable, fresh: FreshMark[]): Promise<voi
 
 export interface CountDelta { figure: string; kind: string; start: string; communityCode: string; num: number; den: number }
 
-/** Adds the deltas; a row that falls to 0 of 0 goes, so that counts equal a recount row for row. */
+/**
+ * Adds the deltas; a row that falls to 0 of 0 goes, so that counts equal a recount row for row. Existing rows are
+ * updated first and only the rest inserted: INSERT … ON CONFLICT checks the constraints on the row it proposes, and
+ * a delta (−1 of −1) is not a count.
+ */
 export async function adjustCounts(db: Queryable, deltas: CountDelta[]): Promise<void> {
   if (deltas.length === 0) return
   const params = [JSON.stringify(deltas)]
+  const x = `x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(figure text, kind text, start date, "communityCode" text, num int, den int))`
   await db.query(
-    `INSERT INTO rate_counts (figure, kind, start, community_code, num, den)
-     SELECT x.figure, x.kind, x.start, x."communityCode", x.num, x.den
-       FROM jsonb_to_recordset($1::jsonb) AS x(figure text, kind text, start date, "communityCode" text, num int, den int)
-      ORDER BY 2, 3, 4, 1
-     ON CONFLICT (kind, start, community_code, figure) DO UPDATE
-       SET num = rate_counts.num + EXCLUDED.num, den = rate_counts.den + EXCLUDED.den`, params)
+    `WITH ${x}, up AS (
+       UPDATE rate_counts c SET num = c.num + x.num, den = c.den + x.den FROM x
+        WHERE c.figure = x.figure AND c.kind = x.kind AND c.start = x.start AND c.community_code = x."communityCode"
+       RETURNING c.figure, c.kind, c.start, c.community_code)
+     INSERT INTO rate_counts (figure, kind, start, community_code, num, den)
+     SELECT x.figure, x.kind, x.start, x."communityCode", x.num, x.den FROM x
+      WHERE NOT EXISTS (SELECT 1 FROM up WHERE up.figure = x.figure AND up.kind = x.kind AND up.start = x.start AND up.community_code = x."communityCode")`,
+    params)
   await db.query(
-    `DELETE FROM rate_counts c USING jsonb_to_recordset($1::jsonb) AS x(figure text, kind text, start date, "communityCode" text)
+    `WITH ${x} DELETE FROM rate_counts c USING x
       WHERE c.figure = x.figure AND c.kind = x.kind AND c.start = x.start AND c.community_code = x."communityCode" AND c.den = 0`, params)
 }
 

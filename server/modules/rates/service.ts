@@ -253,11 +253,12 @@ export async function trend(ctx: AppContext, caller: Caller, query: TrendQuery):
   const dir = await ctx.regions.get()
   const region = assertCanRead(caller, dir, query.region)
   const to = checkDay(query.to ?? todayShanghai(), '结束日期')
-  const from = addDays(to, -(query.days - 1))
+  const length = query.days ?? 30
+  const from = addDays(to, -(length - 1))
   const communities = communitiesOf(dir, region)
   const rows = await q.daySeries(ctx.db, from, to, communities)
   const registered = new Map((await q.registered(ctx.db, communities)).map((r) => [r.communityCode, r.n]))
-  const days = Array.from({ length: query.days }, (_, i) => addDays(from, i))
+  const days = Array.from({ length }, (_, i) => addDays(from, i))
   const byDay = new Map<string, Table>(days.map((d) => [d, new Map(communities.map((c) => [c, new Map()]))]))
   for (const r of rows) byDay.get(r.day)?.get(r.communityCode)?.set(r.figure, { num: r.num, den: r.den })
   for (const table of byDay.values()) {
@@ -310,7 +311,6 @@ export async function setTarget(ctx: AppContext, caller: Caller, body: TargetBod
   if (!region) throw notFound('REGION_NOT_FOUND', `区域 ${body.regionCode} 不存在`)
   if (region.level === 'grid') throw badRequest('REGION_LEVEL_NOT_ALLOWED', '目标值按社区及以上区域设置')
   const target = round4(body.target)
-  if (target <= 0) throw badRequest('TARGET_INVALID', '目标值应在 0 到 100% 之间')
   await q.setTarget(ctx.db, region.code, body.figure, target, caller.userId)
   return { regionCode: region.code, figure: body.figure, target }
 }
