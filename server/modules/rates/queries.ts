@@ -193,9 +193,12 @@ export async function outboxBacklog(db: Queryable): Promise<number> {
 
 // ------------------------------------------------------------------ rebuild
 
-/** Everything derived again from the raw rows, in the caller's transaction (which holds the applier lock). */
+/**
+ * Everything derived again from the raw rows, in the caller's transaction (which holds the applier lock). DELETE, not
+ * TRUNCATE: dashboards keep reading the old counts until the new ones commit, instead of waiting on the table lock.
+ */
 export async function rebuildAll(db: Queryable): Promise<void> {
-  await db.query('TRUNCATE rate_contribs, rate_marks, rate_counts')
+  for (const table of ['rate_contribs', 'rate_marks', 'rate_counts']) await db.query(`DELETE FROM ${table}`)
   for (const make of Object.values(CONTRIBS)) await db.query(`INSERT INTO rate_contribs (${COLUMNS}) ${make('TRUE')}`)
   await db.query(`
     INSERT INTO rate_marks (figure, kind, start, person, community_code, favourable, at, source, origin)
