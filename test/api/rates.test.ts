@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../helpers/app'
 import { READ_SQL } from '../../server/modules/rates/queries'
-import { drainOutbox, todayShanghai } from '../../server/modules/rates/service'
+import { drainOutbox, startRatesWorker, todayShanghai } from '../../server/modules/rates/service'
 
 // the counting job stays off: the tests apply the outbox themselves, when they choose
 process.env.RATES_INTERVAL_MS = '0'
@@ -229,5 +229,27 @@ describe('quiz campaigns marked for awareness', () => {
     const rows = await t.ctx.db.query('SELECT id::int AS id, counts_for_awareness AS c FROM quiz_campaigns WHERE id = ANY($1::bigint[]) ORDER BY id', [[marked.json().id, plain.json().id]])
     expect(rows).toEqual([{ id: marked.json().id, c: true }, { id: plain.json().id, c: false }])
     expect((await t.as(worker, { method: 'POST', url: '/api/v1/quiz/admin/campaigns', payload: body({ countsForAwareness: 'yes' }) })).statusCode).toBe(400)
+  })
+})
+
+describe('the counting job', () => {
+  it('applies what the source events leave in the outbox, and stops when asked', async () => {
+    const community = await newResident(PEACE)
+    const me = (await get(community, '/api/v1/me')).json().id as number
+    await t.ctx.db.query(
+      `INSERT INTO reports (category_code, reporter_id, lng, lat, community_code, department, due_at) VALUES ('littering', $1, 120.1, 30.2, $2, '城市管理局', now() + interval '1 day')`,
+      [me, PEACE])
+    expect(await t.ctx.db.one('SELECT count(*)::int AS n FROM rate_outbox')).toEqual({ n: 1 })
+    const errors: unknown[] = []
+    const job = startRatesWorker(t.ctx, 20, (err) => errors.push(err))
+    try {
+      for (let i = 0; i < 500 && (await t.ctx.db.one<{ n: number }>('SELECT count(*)::int AS n FROM rate_outbox'))!.n > 0; i++) {
+        await new Promise((r) => setTimeout(r, 20))
+      }
+    } finally {
+      await job.stop()
+    }
+    expect(errors).toEqual([])
+    expect(figure((await dash(office, PEACE)).json().region, 'participation')).toMatchObject({ numerator: 1 })
   })
 })
