@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { createTestApp, type TestApp } from '../helpers/app'
 import { drainOutbox, rebuild } from '../../server/modules/rates/service'
+import { counts, rangeCounts } from '../../server/modules/rates/queries'
 
 // the app's own counting job stays off: this file decides when the outbox is applied
 process.env.RATES_INTERVAL_MS = '0'
@@ -163,6 +164,11 @@ describe('incremental counts equal a recount from the raw rows', () => {
       expect(incremental.counts).toEqual(rebuilt.counts)
       expect(incremental.marks).toEqual(rebuilt.marks)
       expect(incremental.contribs).toEqual(rebuilt.contribs)
+      // a custom range that is exactly a week or a month gives that week's or month's counts (once per person, not a sum of days)
+      const sorted = (rows: Array<{ figure: string; communityCode: string }>) => [...rows].sort((x, y) => `${x.figure}${x.communityCode}`.localeCompare(`${y.figure}${y.communityCode}`))
+      for (const [kind, from, to] of [['w', '2026-10-26', '2026-11-01'], ['w', '2026-11-02', '2026-11-08'], ['m', '2026-11-01', '2026-11-30']]) {
+        expect(sorted(await rangeCounts(db, from, to, COMMUNITIES))).toEqual(sorted(await counts(db, kind, from, COMMUNITIES)))
+      }
     }), { numRuns: RUNS })
     expect(runs).toBe(RUNS)
     // the runs did count something in every figure
