@@ -31,6 +31,7 @@ import { moderationRoutes } from './modules/moderation/routes'
 import { open311Routes } from './modules/reports/open311'
 import { latestForHome } from './modules/reports/service'
 import { surveyRoutes } from './modules/surveys/routes'
+import { rateRoutes } from './modules/rates/routes'
 import { surveyHomeSection } from './modules/surveys/service'
 import { surveysPersonalData } from './modules/surveys/personal-data'
 import type { HomeSectionSource } from './modules/home/service'
@@ -147,6 +148,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     await api.register(quizRoutes(ctx))
     await api.register(reportRoutes(ctx))
     await api.register(surveyRoutes(ctx))
+    await api.register(rateRoutes(ctx))
     await api.register(moderationRoutes(ctx))
     await api.register(volunteerRoutes(ctx))
     homeSections.push(volunteerHomeSection)

@@ -183,6 +183,8 @@ export const CreateCampaignBody = Type.Object(
     /** 0–100, percent of questions right */
     passScore: Type.Integer({ minimum: 0, maximum: 100 }),
     maxAttempts: Type.Integer({ minimum: 1, maximum: 20 }),
+    /** a pass counts as 知晓 (and a fail as not) in the awareness rate; default false */
+    countsForAwareness: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 )
@@ -205,6 +207,7 @@ export const CampaignView = Type.Object({
   timeLimitSeconds: Type.Integer(),
   passScore: Type.Integer(),
   maxAttempts: Type.Integer(),
+  countsForAwareness: Type.Boolean(),
   /** present for a resident: my attempts so far */
   mine: Type.Optional(Type.Object({
     attemptsUsed: Type.Integer(),

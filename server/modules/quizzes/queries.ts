@@ -174,6 +174,7 @@ export interface CampaignRow {
   timeLimitSeconds: number
   passScore: number
   maxAttempts: number
+  countsForAwareness: boolean
   createdBy: number
   cancelledAt: Date | null
   status: 'upcoming' | 'open' | 'ended' | 'cancelled'
@@ -182,7 +183,7 @@ export interface CampaignRow {
 const C_COLS = `c.id::int AS id, c.region_code AS "regionCode", c.title, c.description, c.starts_at AS "startsAt", c.ends_at AS "endsAt",
   c.question_count AS "questionCount", c.tag_mix AS "tagMix", c.difficulties::int[] AS difficulties,
   c.time_limit_seconds AS "timeLimitSeconds", c.pass_score AS "passScore", c.max_attempts AS "maxAttempts",
-  c.created_by::int AS "createdBy", c.cancelled_at AS "cancelledAt",
+  c.counts_for_awareness AS "countsForAwareness", c.created_by::int AS "createdBy", c.cancelled_at AS "cancelledAt",
   CASE WHEN c.cancelled_at IS NOT NULL THEN 'cancelled' WHEN now() < c.starts_at THEN 'upcoming' WHEN now() < c.ends_at THEN 'open' ELSE 'ended' END AS status`
 
 /** Campaigns not yet ended (nor cancelled) that draw questions of this difficulty: few at any time. */
@@ -206,17 +207,18 @@ export interface CampaignInsert {
   timeLimitSeconds: number
   passScore: number
   maxAttempts: number
+  countsForAwareness: boolean
 }
 
 export function insertCampaign(db: Queryable, c: CampaignInsert, by: number) {
   return db.one<CampaignRow>(
     `WITH c AS (
        INSERT INTO quiz_campaigns (region_code, title, description, starts_at, ends_at, question_count, tag_mix, difficulties,
-                                   time_limit_seconds, pass_score, max_attempts, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::smallint[], $9, $10, $11, $12) RETURNING *)
+                                   time_limit_seconds, pass_score, max_attempts, created_by, counts_for_awareness)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::smallint[], $9, $10, $11, $12, $13) RETURNING *)
      SELECT ${C_COLS} FROM c`,
     [c.regionCode, c.title, c.description, c.startsAt, c.endsAt, c.questionCount, JSON.stringify(c.tagMix), c.difficulties,
-      c.timeLimitSeconds, c.passScore, c.maxAttempts, by],
+      c.timeLimitSeconds, c.passScore, c.maxAttempts, by, c.countsForAwareness],
   )
 }
 

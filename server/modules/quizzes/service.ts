@@ -256,6 +256,7 @@ function campaignView(dir: RegionDirectory, c: q.CampaignRow, mine?: q.MyCampaig
     timeLimitSeconds: c.timeLimitSeconds,
     passScore: c.passScore,
     maxAttempts: c.maxAttempts,
+    countsForAwareness: c.countsForAwareness,
   }
   if (mine !== undefined) {
     const used = mine?.attemptsUsed ?? 0
@@ -319,6 +320,7 @@ export async function createCampaign(ctx: AppContext, caller: Caller, body: Crea
       timeLimitSeconds: body.timeLimitSeconds,
       passScore: body.passScore,
       maxAttempts: body.maxAttempts,
+      countsForAwareness: body.countsForAwareness ?? false,
     }, caller.userId)
     await audit(tx, caller.userId, 'quiz.campaign.create', `quiz_campaign:${row!.id}`, { regionCode: body.regionCode })
     return campaignView(dir, row!)

@@ -1,0 +1,285 @@
+import type { Queryable } from '../../db/types'
+import type { RateFigure } from '../../../types/rates'
+
+/*
+ * Two kinds of SQL live here, kept apart on purpose:
+ *  - the write side (contributions, marks, counts, rebuild), which reads the raw rows of surveys, quizzes and reports;
+ *  - the read side (READ_SQL below), which reads rate_counts, rate_marks and rate_targets only. A test asserts that no
+ *    statement of the read side names a raw table.
+ */
+
+// ------------------------------------------------------------------ write side: what a source contributes
+
+/** `filter` is a predicate on the source's own id, or TRUE for a rebuild. */
+const surveyContribs = (filter: string) => `
+  WITH r AS (
+    SELECT r.id, r.survey_id, r.user_id, r.community_code, r.submitted_on AS day,
+           coalesce(r.submitted_at, r.submitted_on::timestamp AT TIME ZONE 'Asia/Shanghai') AS at
+      FROM survey_responses r
+     WHERE r.community_code IS NOT NULL AND ${filter.replaceAll('$id', 'r.id::text')}
+  ), items AS (
+    SELECT a.response_id, q.figure, a.picked && q.favourable AS fav
+      FROM r JOIN survey_answers a ON a.response_id = r.id JOIN survey_questions q ON q.id = a.question_id
+     WHERE q.figure IS NOT NULL AND cardinality(a.picked) > 0
+  ), eligible AS (
+    SELECT r.id FROM r
+     WHERE NOT EXISTS (SELECT 1 FROM survey_questions q WHERE q.survey_id = r.survey_id AND q.figure = 'eligibility')
+        OR coalesce((SELECT bool_and(i.fav) FROM items i WHERE i.response_id = r.id AND i.figure = 'eligibility'), false)
+  ), per_figure AS (
+    SELECT response_id, figure, 2 * count(*) FILTER (WHERE fav) > count(*) AS fav
+      FROM items WHERE figure <> 'eligibility' GROUP BY response_id, figure
+  )
+  SELECT 's:' || r.id::text AS source, f.figure,
+         CASE WHEN r.user_id IS NULL THEN 'a:' || r.id::text ELSE 'u:' || r.user_id::text END AS person,
+         r.community_code, r.day, r.at, f.fav AS favourable, 'survey:' || r.survey_id::text AS origin
+    FROM r JOIN per_figure f ON f.response_id = r.id
+   WHERE r.id IN (SELECT id FROM eligible)
+  UNION ALL
+  SELECT 's:' || r.id::text, 'participation', 'u:' || r.user_id::text, r.community_code, r.day, r.at, true, 'survey:' || r.survey_id::text
+    FROM r WHERE r.user_id IS NOT NULL`
+
+const quizContribs = (filter: string) => `
+  SELECT 'q:' || a.id::text AS source, f.figure, 'u:' || a.user_id::text AS person, a.community_code,
+         (a.submitted_at AT TIME ZONE 'Asia/Shanghai')::date AS day, a.submitted_at AS at, f.fav AS favourable, f.origin
+    FROM quiz_attempts a
+    LEFT JOIN quiz_campaigns c ON c.id = a.campaign_id
+    CROSS JOIN LATERAL (VALUES
+      ('participation', true, CASE WHEN a.kind = 'campaign' THEN 'campaign:' || a.campaign_id::text ELSE 'quiz:' || a.kind END),
+      ('awareness', coalesce(a.passed, false), 'campaign:' || a.campaign_id::text)) AS f(figure, fav, origin)
+   WHERE a.submitted_at IS NOT NULL AND a.community_code IS NOT NULL
+     AND (f.figure = 'participation' OR coalesce(c.counts_for_awareness, false))
+     AND ${filter.replaceAll('$id', 'a.id::text')}`
+
+const reportContribs = (filter: string) => `
+  SELECT 'p:' || r.id::text AS source, 'participation' AS figure, 'u:' || r.reporter_id::text AS person, r.community_code,
+         (r.created_at AT TIME ZONE 'Asia/Shanghai')::date AS day, r.created_at AS at, true AS favourable, 'report' AS origin
+    FROM reports r
+   WHERE r.source = 'app' AND ${filter.replaceAll('$id', 'r.id::text')}`
+
+const ratingContribs = (filter: string) => `
+  SELECT 'r:' || r.id::text AS source, 'handling' AS figure, 'u:' || r.reporter_id::text AS person, r.community_code,
+         (r.rated_at AT TIME ZONE 'Asia/Shanghai')::date AS day, r.rated_at AS at, r.rating >= 4 AS favourable, 'rating' AS origin
+    FROM reports r
+   WHERE r.rating IS NOT NULL AND r.rated_at IS NOT NULL AND r.state IN ('closed', 'closed_not_fixed')
+     AND ${filter.replaceAll('$id', 'r.id::text')}`
+
+const CONTRIBS: Record<string, (filter: string) => string> = { s: surveyContribs, q: quizContribs, p: reportContribs, r: ratingContribs }
+const COLUMNS = 'source, figure, person, community_code, day, at, favourable, origin'
+
+export interface Touched { figure: string; person: string; day: string }
+
+/** Replaces the contributions of these sources ('s:<uuid>', 'q:<id>', …) and returns the (figure, person, day) touched. */
+export async function replaceContribs(db: Queryable, sources: string[]): Promise<Touched[]> {
+  const touched = await db.query<Touched>(
+    `DELETE FROM rate_contribs WHERE source = ANY($1::text[]) RETURNING figure, person, to_char(day, 'YYYY-MM-DD') AS day`, [sources])
+  const byPrefix = new Map<string, string[]>()
+  for (const s of sources) {
+    const [prefix, id] = [s.slice(0, 1), s.slice(2)]
+    if (!CONTRIBS[prefix] || s[1] !== ':') throw new Error(`unknown rate source ${s}`)
+    byPrefix.set(prefix, [...(byPrefix.get(prefix) ?? []), id])
+  }
+  for (const [prefix, ids] of byPrefix) {
+    touched.push(...await db.query<Touched>(
+      `INSERT INTO rate_contribs (${COLUMNS}) ${CONTRIBS[prefix]('$id = ANY($1::text[])')}
+       RETURNING figure, person, to_char(day, 'YYYY-MM-DD') AS day`, [ids]))
+  }
+  return touched
+}
+
+export interface Mark {
+  figure: string
+  kind: string
+  start: string
+  person: string
+  communityCode: string | null
+  favourable: boolean | null
+}
+
+// the buckets a day falls in; a week starts on Monday (date_trunc's ISO week)
+const BUCKETS = `CROSS JOIN LATERAL (VALUES ('d', x.day), ('w', date_trunc('week', x.day)::date), ('m', date_trunc('month', x.day)::date)) AS b(kind, start)`
+const SPAN = `CASE k.kind WHEN 'd' THEN interval '1 day' WHEN 'w' THEN interval '7 days' ELSE interval '1 month' END`
+
+export type FreshMark = Mark & { at: Date | null; source: string | null; origin: string | null }
+
+/** The marks as they stand (locked) and as the contributions now say, for every bucket of the touched days. */
+export async function marksToRecompute(db: Queryable, touched: Touched[]): Promise<{ old: Mark[]; fresh: FreshMark[] }> {
+  const keys = `
+    WITH k AS (
+      SELECT DISTINCT x.figure, b.kind, b.start, x.person
+        FROM jsonb_to_recordset($1::jsonb) AS x(figure text, person text, day date) ${BUCKETS})`
+  const params = [JSON.stringify(touched)]
+  const old = await db.query<Mark>(`${keys}
+    SELECT m.figure, m.kind, to_char(m.start, 'YYYY-MM-DD') AS start, m.person, m.community_code AS "communityCode", m.favourable
+      FROM rate_marks m JOIN k ON k.figure = m.figure AND k.kind = m.kind AND k.start = m.start AND k.person = m.person
+       FOR UPDATE OF m`, params)
+  const fresh = await db.query<FreshMark>(`${keys}
+    SELECT k.figure, k.kind, to_char(k.start, 'YYYY-MM-DD') AS start, k.person,
+           c.community_code AS "communityCode", c.favourable, c.at, c.source, c.origin
+      FROM k LEFT JOIN LATERAL (
+        SELECT * FROM rate_contribs c
+         WHERE c.figure = k.figure AND c.person = k.person AND c.day >= k.start AND c.day < k.start + ${SPAN}
+         ORDER BY c.at DESC, c.source DESC LIMIT 1) c ON true`, params)
+  return { old, fresh }
+}
+
+export async function writeMarks(db: Queryable, fresh: FreshMark[]): Promise<void> {
+  const gone = fresh.filter((m) => m.communityCode === null)
+  const live = fresh.filter((m) => m.communityCode !== null)
+  if (gone.length > 0) {
+    await db.query(
+      `DELETE FROM rate_marks m USING jsonb_to_recordset($1::jsonb) AS x(figure text, kind text, start date, person text)
+        WHERE m.figure = x.figure AND m.kind = x.kind AND m.start = x.start AND m.person = x.person`, [JSON.stringify(gone)])
+  }
+  if (live.length > 0) {
+    await db.query(
+      `INSERT INTO rate_marks (figure, kind, start, person, community_code, favourable, at, source, origin)
+       SELECT x.figure, x.kind, x.start, x.person, x."communityCode", x.favourable, x.at, x.source, x.origin
+         FROM jsonb_to_recordset($1::jsonb)
+           AS x(figure text, kind text, start date, person text, "communityCode" text, favourable boolean, at timestamptz, source text, origin text)
+       ON CONFLICT (figure, kind, start, person) DO UPDATE
+         SET community_code = EXCLUDED.community_code, favourable = EXCLUDED.favourable, at = EXCLUDED.at,
+             source = EXCLUDED.source, origin = EXCLUDED.origin`, [JSON.stringify(live)])
+  }
+}
+
+export interface CountDelta { figure: string; kind: string; start: string; communityCode: string; num: number; den: number }
+
+/**
+ * Adds the deltas; a row that falls to 0 of 0 goes, so that counts equal a recount row for row. Existing rows are
+ * updated first and only the rest inserted: INSERT … ON CONFLICT checks the constraints on the row it proposes, and
+ * a delta (−1 of −1) is not a count.
+ */
+export async function adjustCounts(db: Queryable, deltas: CountDelta[]): Promise<void> {
+  if (deltas.length === 0) return
+  const params = [JSON.stringify(deltas)]
+  const x = `x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(figure text, kind text, start date, "communityCode" text, num int, den int))`
+  await db.query(
+    `WITH ${x}, up AS (
+       UPDATE rate_counts c SET num = c.num + x.num, den = c.den + x.den FROM x
+        WHERE c.figure = x.figure AND c.kind = x.kind AND c.start = x.start AND c.community_code = x."communityCode"
+       RETURNING c.figure, c.kind, c.start, c.community_code)
+     INSERT INTO rate_counts (figure, kind, start, community_code, num, den)
+     SELECT x.figure, x.kind, x.start, x."communityCode", x.num, x.den FROM x
+      WHERE NOT EXISTS (SELECT 1 FROM up WHERE up.figure = x.figure AND up.kind = x.kind AND up.start = x.start AND up.community_code = x."communityCode")`,
+    params)
+  await db.query(
+    `WITH ${x} DELETE FROM rate_counts c USING x
+      WHERE c.figure = x.figure AND c.kind = x.kind AND c.start = x.start AND c.community_code = x."communityCode" AND c.den = 0`, params)
+}
+
+// ------------------------------------------------------------------ outbox
+
+/** Only one applier at a time: two batches touching one person would each re-derive marks from a stale view. */
+export async function tryApplierLock(db: Queryable): Promise<boolean> {
+  const r = await db.one<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('civiclink-rates-apply')) AS ok`)
+  return r!.ok
+}
+
+export async function applierLock(db: Queryable): Promise<void> {
+  await db.query(`SELECT pg_advisory_xact_lock(hashtext('civiclink-rates-apply'))`)
+}
+
+export async function claimOutbox(db: Queryable, limit: number): Promise<Array<{ id: number; source: string }>> {
+  return db.query(`SELECT id::int AS id, source FROM rate_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit])
+}
+
+export async function deleteOutbox(db: Queryable, ids: number[]): Promise<void> {
+  await db.query('DELETE FROM rate_outbox WHERE id = ANY($1::bigint[])', [ids])
+}
+
+export async function outboxBacklog(db: Queryable): Promise<number> {
+  return (await db.one<{ n: number }>('SELECT count(*)::int AS n FROM rate_outbox'))!.n
+}
+
+// ------------------------------------------------------------------ rebuild
+
+/**
+ * Everything derived again from the raw rows, in the caller's transaction (which holds the applier lock). DELETE, not
+ * TRUNCATE: dashboards keep reading the old counts until the new ones commit, instead of waiting on the table lock.
+ */
+export async function rebuildAll(db: Queryable): Promise<void> {
+  for (const table of ['rate_contribs', 'rate_marks', 'rate_counts']) await db.query(`DELETE FROM ${table}`)
+  for (const make of Object.values(CONTRIBS)) await db.query(`INSERT INTO rate_contribs (${COLUMNS}) ${make('TRUE')}`)
+  await db.query(`
+    INSERT INTO rate_marks (figure, kind, start, person, community_code, favourable, at, source, origin)
+    SELECT DISTINCT ON (x.figure, b.kind, b.start, x.person) x.figure, b.kind, b.start, x.person, x.community_code, x.favourable, x.at, x.source, x.origin
+      FROM rate_contribs x ${BUCKETS}
+     ORDER BY x.figure, b.kind, b.start, x.person, x.at DESC, x.source DESC`)
+  await db.query(`
+    INSERT INTO rate_counts (figure, kind, start, community_code, num, den)
+    SELECT figure, kind, start, community_code, count(*) FILTER (WHERE favourable), count(*)
+      FROM rate_marks GROUP BY figure, kind, start, community_code`)
+}
+
+// ------------------------------------------------------------------ read side: derived tables only
+
+export const READ_SQL = {
+  counts: `
+    SELECT figure, community_code AS "communityCode", num, den FROM rate_counts
+     WHERE kind = $1 AND start = $2::date AND community_code = ANY($3::text[])`,
+  /** A custom range: each person's latest day-mark in the range, wherever it was, then counted where it was. */
+  rangeCounts: `
+    WITH latest AS (
+      SELECT DISTINCT ON (figure, person) figure, community_code, favourable FROM rate_marks
+       WHERE kind = 'd' AND start BETWEEN $1::date AND $2::date
+       ORDER BY figure, person, at DESC, source DESC)
+    SELECT figure, community_code AS "communityCode", (count(*) FILTER (WHERE favourable))::int AS num, count(*)::int AS den
+      FROM latest WHERE community_code = ANY($3::text[]) GROUP BY figure, community_code`,
+  daySeries: `
+    SELECT to_char(start, 'YYYY-MM-DD') AS day, figure, community_code AS "communityCode", num, den FROM rate_counts
+     WHERE kind = 'd' AND start BETWEEN $1::date AND $2::date AND community_code = ANY($3::text[])`,
+  sources: `
+    SELECT origin, count(*)::int AS n FROM rate_marks
+     WHERE figure = $1 AND kind = $2 AND start = $3::date AND community_code = ANY($4::text[]) GROUP BY origin ORDER BY origin`,
+  rangeSources: `
+    WITH latest AS (
+      SELECT DISTINCT ON (person) community_code, origin FROM rate_marks
+       WHERE figure = $1 AND kind = 'd' AND start BETWEEN $2::date AND $3::date
+       ORDER BY person, at DESC, source DESC)
+    SELECT origin, count(*)::int AS n FROM latest WHERE community_code = ANY($4::text[]) GROUP BY origin ORDER BY origin`,
+  targets: `SELECT region_code AS "regionCode", figure, target::float8 AS target FROM rate_targets WHERE region_code = ANY($1::text[])`,
+} as const
+
+export interface CountRow { figure: RateFigure; communityCode: string; num: number; den: number }
+
+export async function counts(db: Queryable, kind: string, start: string, communities: string[]): Promise<CountRow[]> {
+  return db.query<CountRow>(READ_SQL.counts, [kind, start, communities])
+}
+
+export async function rangeCounts(db: Queryable, from: string, to: string, communities: string[]): Promise<CountRow[]> {
+  return db.query<CountRow>(READ_SQL.rangeCounts, [from, to, communities])
+}
+
+export async function daySeries(db: Queryable, from: string, to: string, communities: string[]) {
+  return db.query<CountRow & { day: string }>(READ_SQL.daySeries, [from, to, communities])
+}
+
+export async function sources(db: Queryable, figure: string, kind: string, start: string, end: string, communities: string[]) {
+  return kind === 'c'
+    ? db.query<{ origin: string; n: number }>(READ_SQL.rangeSources, [figure, start, end, communities])
+    : db.query<{ origin: string; n: number }>(READ_SQL.sources, [figure, kind, start, communities])
+}
+
+export async function targets(db: Queryable, regions: string[]) {
+  return db.query<{ regionCode: string; figure: RateFigure; target: number }>(READ_SQL.targets, [regions])
+}
+
+export async function setTarget(db: Queryable, regionCode: string, figure: string, target: number, by: number): Promise<void> {
+  await db.query(
+    `INSERT INTO rate_targets (region_code, figure, target, set_by) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (region_code, figure) DO UPDATE SET target = EXCLUDED.target, set_by = EXCLUDED.set_by, set_at = now()`,
+    [regionCode, figure, target, by])
+}
+
+/** Titles of the surveys and campaigns named as sources (lookups by primary key; no answers read). */
+export async function sourceTitles(db: Queryable, surveyIds: number[], campaignIds: number[]) {
+  const surveys = await db.query<{ id: number; title: string }>('SELECT id::int AS id, title FROM surveys WHERE id = ANY($1::bigint[])', [surveyIds])
+  const campaigns = await db.query<{ id: number; title: string }>('SELECT id::int AS id, title FROM quiz_campaigns WHERE id = ANY($1::bigint[])', [campaignIds])
+  return { surveys, campaigns }
+}
+
+export async function registered(db: Queryable, communities: string[]) {
+  return db.query<{ communityCode: string; n: number }>(
+    `SELECT community_code AS "communityCode", count(*)::int AS n FROM users WHERE community_code = ANY($1::text[]) GROUP BY community_code`,
+    [communities])
+}

@@ -1,0 +1,316 @@
+import type { AppContext } from '../../context'
+import type { Db, Queryable } from '../../db/types'
+import { badRequest, notFound } from '../../errors'
+import { isCalendarDate } from '../../lib/dates'
+import type { Caller } from '../../lib/caller'
+import { startPeriodic } from '../../lib/periodic'
+import type { RegionDirectory, RegionRow } from '../regions/directory'
+import {
+  FIGURE_NAMES, MIN_SAMPLE, RATE_FIGURES,
+  type Dashboard, type DashboardQuery, type Figure, type Period, type RateFigure, type Ranking, type RegionFigures, type Sources,
+  type SourcesQuery, type TargetBody, type Trend, type TrendQuery,
+} from '../../../types/rates'
+import { assertCanRead, assertCanSetTargets } from './policy'
+import * as q from './queries'
+import { postStratified, round4, wilsonCount } from './wilson'
+
+export const DEFAULT_TARGET = 0.9
+const MAX_CUSTOM_DAYS = 366
+
+// ------------------------------------------------------------------ keeping the counts
+
+/**
+ * Applies sources: their contributions are replaced, every (figure, bucket, person) they touch is derived again from
+ * the contributions, and the counts move by the difference. Applying a source twice changes nothing, so a replayed
+ * or duplicated outbox row is harmless. The caller's transaction holds the applier lock.
+ */
+export async function applySources(tx: Queryable, sources: string[]): Promise<void> {
+  const touched = await q.replaceContribs(tx, [...new Set(sources)])
+  if (touched.length === 0) return
+  const { old, fresh } = await q.marksToRecompute(tx, touched)
+  const deltas = new Map<string, q.CountDelta>()
+  const add = (m: q.Mark, sign: number) => {
+    if (m.communityCode === null) return
+    const key = `${m.figure}|${m.kind}|${m.start}|${m.communityCode}`
+    const d = deltas.get(key) ?? { figure: m.figure, kind: m.kind, start: m.start, communityCode: m.communityCode, num: 0, den: 0 }
+    d.den += sign
+    if (m.favourable) d.num += sign
+    deltas.set(key, d)
+  }
+  old.forEach((m) => add(m, -1))
+  fresh.forEach((m) => add(m, +1))
+  await q.writeMarks(tx, fresh)
+  await q.adjustCounts(tx, [...deltas.values()].filter((d) => d.num !== 0 || d.den !== 0))
+}
+
+/**
+ * The outbox consumer: batches of events, each batch in one transaction that applies them and deletes them — an
+ * event is applied exactly once (a crash rolls both back). One applier at a time across processes (an advisory
+ * lock; a second process finds it taken and leaves the work to the first). Returns how many events it applied.
+ */
+export async function drainOutbox(db: Db, batch = 500): Promise<number> {
+  let applied = 0
+  for (;;) {
+    const n = await db.transaction(async (tx) => {
+      if (!(await q.tryApplierLock(tx))) return 0
+      const rows = await q.claimOutbox(tx, batch)
+      if (rows.length === 0) return 0
+      await applySources(tx, rows.map((r) => r.source))
+      await q.deleteOutbox(tx, rows.map((r) => r.id))
+      return rows.length
+    })
+    applied += n
+    if (n < batch) return applied
+  }
+}
+
+/** Recomputes every contribution, mark and count from the raw rows (`npm run rates:rebuild`). */
+export async function rebuild(db: Db): Promise<void> {
+  await db.transaction(async (tx) => {
+    await q.applierLock(tx)
+    await q.rebuildAll(tx)
+  })
+}
+
+export function startRatesWorker(ctx: AppContext, intervalMs: number, onError: (err: unknown) => void) {
+  return startPeriodic(intervalMs, () => drainOutbox(ctx.db), onError)
+}
+
+// ------------------------------------------------------------------ periods
+
+const DAY_MS = 86_400_000
+const toDay = (ms: number) => new Date(ms).toISOString().slice(0, 10)
+const msOf = (day: string) => Date.parse(`${day}T00:00:00Z`)
+const addDays = (day: string, n: number) => toDay(msOf(day) + n * DAY_MS)
+/** Today's date in Asia/Shanghai (UTC+8, no daylight saving). */
+export const todayShanghai = () => toDay(Date.now() + 8 * 3600_000)
+
+function checkDay(day: string, what: string): string {
+  if (!isCalendarDate(day)) throw badRequest('INVALID_DATE', `${what}不是有效日期：${day}`)
+  return day
+}
+
+function monthStart(day: string, shift = 0): string {
+  const d = new Date(msOf(day))
+  return toDay(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + shift, 1))
+}
+
+/** The period asked for and the one before it; `bucket` names the counts that hold it ('c' for a custom range). */
+export function resolvePeriod(kind: DashboardQuery['period'], date?: string, to?: string): Period & { bucket: string } {
+  const day = checkDay(date ?? todayShanghai(), '日期')
+  if (kind !== 'custom' && to !== undefined) throw badRequest('PERIOD_TO_UNEXPECTED', '只有自定义区间需要结束日期')
+  switch (kind) {
+    case 'day':
+      return { kind, bucket: 'd', from: day, to: day, previousFrom: addDays(day, -1), previousTo: addDays(day, -1) }
+    case 'week': {
+      const monday = addDays(day, -((new Date(msOf(day)).getUTCDay() + 6) % 7))
+      return { kind, bucket: 'w', from: monday, to: addDays(monday, 6), previousFrom: addDays(monday, -7), previousTo: addDays(monday, -1) }
+    }
+    case 'month': {
+      const first = monthStart(day)
+      return { kind, bucket: 'm', from: first, to: addDays(monthStart(day, 1), -1), previousFrom: monthStart(day, -1), previousTo: addDays(first, -1) }
+    }
+    case 'custom': {
+      if (date === undefined || to === undefined) throw badRequest('PERIOD_RANGE_REQUIRED', '自定义区间需要开始日期和结束日期')
+      const end = checkDay(to, '结束日期')
+      const days = (msOf(end) - msOf(day)) / DAY_MS + 1
+      if (days < 1) throw badRequest('PERIOD_RANGE_INVALID', '结束日期不能早于开始日期')
+      if (days > MAX_CUSTOM_DAYS) throw badRequest('PERIOD_RANGE_TOO_LONG', `自定义区间最长 ${MAX_CUSTOM_DAYS} 天`)
+      return { kind, bucket: 'c', from: day, to: end, previousFrom: addDays(day, -days), previousTo: addDays(day, -1) }
+    }
+  }
+}
+
+// ------------------------------------------------------------------ figures
+
+type Cell = { num: number; den: number }
+/** community → figure → count */
+type Table = Map<string, Map<RateFigure, Cell>>
+
+const communitiesOf = (dir: RegionDirectory, region: RegionRow): string[] =>
+  region.level === 'community' ? [region.code] : dir.descendants(region.code).filter((r) => r.level === 'community').map((r) => r.code)
+
+async function countTable(db: Queryable, bucket: string, from: string, to: string, communities: string[]): Promise<Table> {
+  const rows = bucket === 'c' ? await q.rangeCounts(db, from, to, communities) : await q.counts(db, bucket, from, communities)
+  const registered = new Map((await q.registered(db, communities)).map((r) => [r.communityCode, r.n]))
+  const table: Table = new Map()
+  for (const c of communities) table.set(c, new Map())
+  for (const r of rows) table.get(r.communityCode)?.set(r.figure, { num: r.num, den: r.den })
+  // participation: participants over the residents registered now; one who moved away after taking part stays
+  // counted where they took part, so the denominator is never below the participants
+  for (const c of communities) {
+    const p = table.get(c)!.get('participation')?.num ?? 0
+    table.get(c)!.set('participation', { num: p, den: Math.max(registered.get(c) ?? 0, p) })
+  }
+  return table
+}
+
+interface Headline { rate: number | null; lower: number | null; upper: number | null; num: number; den: number; nEff: number | null }
+
+function headline(dir: RegionDirectory, region: RegionRow, table: Table, figure: RateFigure): Headline {
+  const cells = communitiesOf(dir, region).map((c) => ({ c, cell: table.get(c)?.get(figure) ?? { num: 0, den: 0 } }))
+  const num = cells.reduce((a, x) => a + x.cell.num, 0)
+  const den = cells.reduce((a, x) => a + x.cell.den, 0)
+  if (region.level === 'community') {
+    const w = wilsonCount(num, den)
+    return { rate: den > 0 ? num / den : null, lower: w?.lower ?? null, upper: w?.upper ?? null, num, den, nEff: null }
+  }
+  const ps = postStratified(cells.map((x) => ({ weight: dir.get(x.c)?.population ?? 0, ...x.cell })))
+  return { rate: ps?.rate ?? null, lower: ps?.interval.lower ?? null, upper: ps?.interval.upper ?? null, num, den, nEff: ps?.nEff ?? null }
+}
+
+function targetOf(dir: RegionDirectory, region: RegionRow, targets: Map<string, number>, figure: RateFigure): number {
+  for (const r of dir.chain(region.code).reverse()) {
+    const t = targets.get(`${r.code}|${figure}`)
+    if (t !== undefined) return t
+  }
+  return DEFAULT_TARGET
+}
+
+const r4 = (x: number | null) => (x === null ? null : round4(x))
+
+function figuresOf(dir: RegionDirectory, region: RegionRow, now: Table, before: Table, targets: Map<string, number>): RegionFigures {
+  return {
+    regionCode: region.code,
+    name: region.name,
+    level: region.level,
+    population: region.population,
+    figures: RATE_FIGURES.map((figure): Figure => {
+      const h = headline(dir, region, now, figure)
+      const prev = headline(dir, region, before, figure)
+      const target = targetOf(dir, region, targets, figure)
+      return {
+        figure,
+        name: FIGURE_NAMES[figure],
+        rate: r4(h.rate),
+        interval: h.lower === null ? null : { lower: round4(h.lower), upper: round4(h.upper!) },
+        intervalMethod: region.level === 'community' ? 'Wilson 95%（无连续性校正）' : '按常住人口事后分层加权；Wilson 95%，样本量取 Kish 有效样本量',
+        numerator: h.num,
+        denominator: h.den,
+        pooledRate: h.den > 0 ? round4(h.num / h.den) : null,
+        n: h.den,
+        effectiveN: h.nEff === null ? null : Math.round(h.nEff * 100) / 100,
+        insufficient: h.den < MIN_SAMPLE,
+        target,
+        gapToTarget: h.rate === null ? null : round4(h.rate - target),
+        previousRate: r4(prev.rate),
+        change: h.rate === null || prev.rate === null ? null : round4(h.rate - prev.rate),
+      }
+    }),
+  }
+}
+
+/**
+ * Top 3 and bottom 3 by rate, figures of fewer than MIN_SAMPLE people left out. Equal rates: the higher lower bound
+ * of the interval ranks first (the figure we are surer of), then the region code.
+ */
+export function rank(entries: RegionFigures[], figure: RateFigure, scope: Ranking['scope']): Ranking {
+  const ok = entries.map((e) => ({ e, f: e.figures.find((x) => x.figure === figure)! })).filter(({ f }) => f.rate !== null && !f.insufficient)
+  const list = ok.map(({ e, f }) => ({ regionCode: e.regionCode, name: e.name, rate: f.rate!, lower: f.interval!.lower, upper: f.interval!.upper, n: f.n }))
+  const best = [...list].sort((a, b) => b.rate - a.rate || b.lower - a.lower || a.regionCode.localeCompare(b.regionCode))
+  const worst = [...list].sort((a, b) => a.rate - b.rate || a.lower - b.lower || a.regionCode.localeCompare(b.regionCode))
+  return {
+    figure,
+    scope,
+    top: best.slice(0, 3),
+    bottom: worst.slice(0, 3),
+    excludedInsufficient: entries.length - ok.length,
+    rule: `样本不足 ${MIN_SAMPLE} 人的不参与排名；比率相同时，置信区间下限高者在前，再按区域代码`,
+  }
+}
+
+async function targetMap(db: Queryable, dir: RegionDirectory, region: RegionRow): Promise<Map<string, number>> {
+  const codes = [...new Set([...dir.chain(region.code), ...dir.descendants(region.code)].map((r) => r.code))]
+  return new Map((await q.targets(db, codes)).map((t) => [`${t.regionCode}|${t.figure}`, t.target]))
+}
+
+export async function dashboard(ctx: AppContext, caller: Caller, query: DashboardQuery): Promise<Dashboard> {
+  const dir = await ctx.regions.get()
+  const region = assertCanRead(caller, dir, query.region)
+  const period = resolvePeriod(query.period, query.date, query.to)
+  const communities = communitiesOf(dir, region)
+  const now = await countTable(ctx.db, period.bucket, period.from, period.to, communities)
+  const before = await countTable(ctx.db, period.bucket, period.previousFrom, period.previousTo, communities)
+  const targets = await targetMap(ctx.db, dir, region)
+  const children = region.level === 'community' ? [] : dir.children(region.code).filter((c) => c.level !== 'grid')
+  const childFigures = children.map((c) => figuresOf(dir, c, now, before, targets))
+  const rankings = RATE_FIGURES.map((f) => rank(childFigures, f, 'children'))
+  if (region.level === 'city' || region.level === 'district') {
+    const all = communities.map((c) => figuresOf(dir, dir.get(c)!, now, before, targets))
+    rankings.push(...RATE_FIGURES.map((f) => rank(all, f, 'communities')))
+  }
+  const { bucket: _bucket, ...shown } = period
+  return {
+    region: figuresOf(dir, region, now, before, targets),
+    period: shown,
+    children: childFigures,
+    rankings: children.length > 0 ? rankings : [],
+    pendingEvents: await q.outboxBacklog(ctx.db),
+  }
+}
+
+export async function trend(ctx: AppContext, caller: Caller, query: TrendQuery): Promise<Trend> {
+  const dir = await ctx.regions.get()
+  const region = assertCanRead(caller, dir, query.region)
+  const to = checkDay(query.to ?? todayShanghai(), '结束日期')
+  const length = query.days ?? 30
+  const from = addDays(to, -(length - 1))
+  const communities = communitiesOf(dir, region)
+  const rows = await q.daySeries(ctx.db, from, to, communities)
+  const registered = new Map((await q.registered(ctx.db, communities)).map((r) => [r.communityCode, r.n]))
+  const days = Array.from({ length }, (_, i) => addDays(from, i))
+  const byDay = new Map<string, Table>(days.map((d) => [d, new Map(communities.map((c) => [c, new Map()]))]))
+  for (const r of rows) byDay.get(r.day)?.get(r.communityCode)?.set(r.figure, { num: r.num, den: r.den })
+  for (const table of byDay.values()) {
+    for (const c of communities) {
+      const p = table.get(c)!.get('participation')?.num ?? 0
+      table.get(c)!.set('participation', { num: p, den: Math.max(registered.get(c) ?? 0, p) })
+    }
+  }
+  return {
+    regionCode: region.code,
+    days,
+    series: RATE_FIGURES.map((figure) => ({
+      figure,
+      name: FIGURE_NAMES[figure],
+      points: days.map((d) => {
+        const h = headline(dir, region, byDay.get(d)!, figure)
+        return { rate: r4(h.rate), n: h.den, insufficient: h.den < MIN_SAMPLE }
+      }),
+    })),
+  }
+}
+
+export async function sources(ctx: AppContext, caller: Caller, query: SourcesQuery): Promise<Sources> {
+  const dir = await ctx.regions.get()
+  const region = assertCanRead(caller, dir, query.region)
+  const period = resolvePeriod(query.period, query.date, query.to)
+  const rows = await q.sources(ctx.db, query.figure, period.bucket, period.from, period.to, communitiesOf(dir, region))
+  const idsOf = (prefix: string) => rows.filter((r) => r.origin.startsWith(prefix)).map((r) => Number(r.origin.slice(prefix.length)))
+  const titles = await q.sourceTitles(ctx.db, idsOf('survey:'), idsOf('campaign:'))
+  const title = (list: Array<{ id: number; title: string }>, id: number) => list.find((x) => x.id === id)?.title ?? `#${id}`
+  const n = (origin: string) => rows.find((r) => r.origin === origin)?.n ?? 0
+  const { bucket: _bucket, ...shown } = period
+  return {
+    figure: query.figure,
+    regionCode: region.code,
+    period: shown,
+    counted: rows.reduce((a, r) => a + r.n, 0),
+    surveys: idsOf('survey:').map((id) => ({ id, title: title(titles.surveys, id), respondents: n(`survey:${id}`) })),
+    campaigns: idsOf('campaign:').map((id) => ({ id, title: title(titles.campaigns, id), residents: n(`campaign:${id}`) })),
+    ratings: n('rating'),
+    reports: n('report'),
+    otherQuizzes: rows.filter((r) => r.origin.startsWith('quiz:')).reduce((a, r) => a + r.n, 0),
+  }
+}
+
+export async function setTarget(ctx: AppContext, caller: Caller, body: TargetBody): Promise<{ regionCode: string; figure: RateFigure; target: number }> {
+  assertCanSetTargets(caller)
+  const dir = await ctx.regions.get()
+  const region = dir.get(body.regionCode)
+  if (!region) throw notFound('REGION_NOT_FOUND', `区域 ${body.regionCode} 不存在`)
+  if (region.level === 'grid') throw badRequest('REGION_LEVEL_NOT_ALLOWED', '目标值按社区及以上区域设置')
+  const target = round4(body.target)
+  await q.setTarget(ctx.db, region.code, body.figure, target, caller.userId)
+  return { regionCode: region.code, figure: body.figure, target }
+}
