@@ -1,6 +1,7 @@
 import net from 'node:net'
 import crypto from 'node:crypto'
 import path from 'node:path'
+import { ROOT } from './paths'
 
 /** Everything the server reads from the environment, parsed once. README lists each variable. */
 export interface Config {
@@ -106,7 +107,7 @@ function baseUrl(v: string | undefined, host: string, port: number): string {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const root = path.resolve(__dirname, '..')
+  const root = ROOT
   const dataDir = path.resolve(env.DATA_DIR || path.join(root, 'data'))
   const port = int(env.PORT, 3000)
   const host = env.HOST || '0.0.0.0'

@@ -14,30 +14,39 @@ const DEMO_BANNER = [
   '!'.repeat(72),
 ]
 
+// Where a start spends its time, from the process's own start (npm run bench -- restart prints it).
+const phases: Array<[string, number]> = [['加载代码', performance.now()]]
+const phase = (name: string) => phases.push([name, performance.now()])
+
 async function main() {
   const started = Date.now()
   const config = loadConfig()
   const say = (msg: string) => process.stdout.write(`[civiclink] ${msg}\n`)
   say(config.databaseUrl ? '连接 PostgreSQL…' : `打开内置数据库（PGlite，${config.dataDir}）…`)
-  const opened = await openDatabase(config, say)
+  const opened = await openDatabase(config, say, phase)
   await claimDatabaseMode(opened.db, config.demo).catch(async (err) => {
     await opened.db.close()
     opened.release()
     throw err
   })
+  phase('数据库模式检查')
   const runtime = await createRuntime(config, opened.db)
+  phase('适配器与区域索引')
   const bank = await syncQuestionBank(opened.db)
+  phase('内置题库同步')
   const corrected = bank.rewritten + bank.superseded
   if (bank.added || corrected) {
     const parts = [bank.added && `新增 ${bank.added} 道`, corrected && `按新版更正 ${corrected} 道`, corrected && bank.kept && `${bank.kept} 道改过的保持原样`]
     say(`内置题库：${parts.filter(Boolean).join('，')}`)
   }
   if (config.demo && (await seedDemo(runtime.ctx))) say('已生成演示城市「示范市」：2 个区、6 个街道、24 个社区、96 个网格')
+  phase('演示数据检查')
   // readable logs in a terminal, JSON lines (for a log collector) otherwise
   const logger = process.stdout.isTTY
     ? { level: config.logLevel, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } }
     : { level: config.logLevel }
   const app = await buildApp(runtime.ctx, { logger, serveH5: true })
+  phase('组装接口')
 
   let closing = false
   const shutdown = async (signal: string) => {
@@ -59,8 +68,12 @@ async function main() {
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
 
   await app.listen({ port: config.port, host: config.host })
+  phase('注册路由并监听')
   const url = `http://localhost:${config.port}`
   say(`就绪，用时 ${((Date.now() - started) / 1000).toFixed(1)} 秒（数据库：${opened.db.kind}${opened.created ? '，首次创建' : ''}）`)
+  if (process.env.CIVICLINK_STARTUP_TIMING === '1') {
+    say(`启动各阶段（毫秒）：${phases.map(([name, at], i) => `${name} ${Math.round(at - (i ? phases[i - 1][1] : 0))}`).join('，')}`)
+  }
   say(`H5 应用：${url}/    接口文档：${url}/docs    健康检查：${url}/api/v1/health`)
   if (config.demo) {
     app.log.warn({ demo: true }, DEMO_BANNER.slice(1, 3).map((l) => l.slice(3)).join(''))

@@ -1,8 +1,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Db } from './types'
+import { ROOT } from '../paths'
 
-const DIR = path.join(__dirname, 'migrations')
+const DIR = path.join(ROOT, 'server', 'db', 'migrations')
 // Any constant: serialises migrations when several API processes start at once on one PostgreSQL.
 const LOCK_KEY = 7_202_611
 

@@ -7,6 +7,7 @@ import { openPostgres } from './postgres'
 import { openPGlite } from './pglite'
 import { lockDataDir } from './lock'
 import { migrate } from './migrate'
+import { ROOT } from '../paths'
 
 export interface OpenedDb {
   db: Db
@@ -24,7 +25,8 @@ export function pgliteDir(config: Config): string {
  * child process, and this process only ever opens it.
  */
 async function createInChild(dir: string, onProgress?: (msg: string) => void): Promise<void> {
-  const script = path.join(__dirname, 'create-pglite.ts')
+  // from its TypeScript source (tsx) even when this process runs the compiled server: only a first start gets here
+  const script = path.join(ROOT, 'server', 'db', 'create-pglite.ts')
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, dir], { stdio: ['ignore', 'inherit', 'inherit'] })
     const started = Date.now()
@@ -38,10 +40,12 @@ async function createInChild(dir: string, onProgress?: (msg: string) => void): P
 }
 
 /** Opens the configured database and applies pending migrations. */
-export async function openDatabase(config: Config, onProgress?: (msg: string) => void): Promise<OpenedDb> {
+export async function openDatabase(config: Config, onProgress?: (msg: string) => void, phase?: (name: string) => void): Promise<OpenedDb> {
   if (config.databaseUrl) {
     const db = openPostgres(config.databaseUrl, config.databasePoolSize)
+    phase?.('连接数据库')
     await migrate(db)
+    phase?.('迁移检查')
     return { db, created: false, release: () => undefined }
   }
   const release = lockDataDir(config.dataDir)
@@ -58,7 +62,9 @@ export async function openDatabase(config: Config, onProgress?: (msg: string) =>
       fs.renameSync(tmp, dir)
     }
     const db = await openPGlite(dir)
+    phase?.(created ? '创建并打开 PGlite' : '打开 PGlite')
     await migrate(db)
+    phase?.('迁移检查')
     return { db, created, release }
   } catch (err) {
     release()

@@ -1,5 +1,6 @@
-import ExcelJS from 'exceljs'
+import type ExcelJS from 'exceljs'
 import { badRequest } from '../../errors'
+import { loadExcel } from '../../lib/excel'
 import type { NewQuestion, QuestionRow } from './queries'
 import { JUDGE_OPTIONS } from './bank/define'
 import { tidyQuestion } from './question-rules'
@@ -12,7 +13,7 @@ const KIND_LABEL: Record<string, string> = { single: '单选', multiple: '多选
 const MAX_ROWS = 2000
 
 export async function exportQuestions(rows: QuestionRow[]): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook()
+  const wb = new (await loadExcel()).Workbook()
   const ws = wb.addWorksheet('题库')
   ws.addRow([...COLUMNS])
   ws.getRow(1).font = { bold: true }
@@ -48,7 +49,7 @@ export interface ParseError {
  * row, for the report of what was skipped as a duplicate (service.importQuestions).
  */
 export async function parseQuestions(file: Buffer): Promise<{ items: Array<{ row: number; question: NewQuestion }>; errors: ParseError[] }> {
-  const wb = new ExcelJS.Workbook()
+  const wb = new (await loadExcel()).Workbook()
   try {
     await wb.xlsx.load(file as never)
   } catch {

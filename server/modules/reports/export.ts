@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream'
-import ExcelJS from 'exceljs'
+import { loadExcel } from '../../lib/excel'
 import type { AppContext } from '../../context'
 import { STATE_LABELS, type ReportState } from '../../../types/reports'
 import { OVERDUE_SQL, filterSql, type ReportFilter } from './queries'
@@ -39,6 +39,7 @@ export async function exportLedger(ctx: AppContext, f: ReportFilter): Promise<Pa
   const first = await ledgerBatch(ctx, f, 0)
   const out = new PassThrough()
   const run = async () => {
+    const ExcelJS = await loadExcel()
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false })
     const ws = wb.addWorksheet('问题台账')
     ws.columns = EXPORT_COLUMNS.map((header, i) => ({ header, key: `c${i}`, width: [12, 14, 36, 14, 18, 14, 20, 18, 18, 10, 10][i] }))

@@ -320,6 +320,38 @@ export function submit(db: Queryable, p: SubmitParams) {
   ])
 }
 
+// Each call of the function sees what the calls before it in the statement wrote: a second item with the same
+// Idempotency-Key replays the first, a photo already taken by an earlier item is refused. Items go in the order
+// (reporter, key), so that two batches in flight on a PostgreSQL server take their locks in one order.
+const SUBMIT_MANY = prepared(
+  'reports_submit_many',
+  `WITH item AS MATERIALIZED (
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(i int, uid bigint, key text, category text, anonymous boolean, description text,
+       lng double precision, lat double precision, address text, community text, grid text, text_held boolean, text_hold_reason text,
+       department text, sla_hours integer, source text, media_url text, photo_ids text[], actor_role text))
+   SELECT s.i, r.outcome, r.report_id::int AS id, r.created_at AS "createdAt", r.due_at AS "dueAt", r.held, r.hold_reason AS "holdReason",
+          r.event_id::int AS "eventId", r.photos
+     FROM (SELECT * FROM item ORDER BY uid, key, i) s
+    CROSS JOIN LATERAL reports_submit(s.uid, s.key, s.category, s.anonymous, s.description, s.lng, s.lat, s.address, s.community, s.grid,
+                                      s.text_held, s.text_hold_reason, s.department, s.sla_hours, s.source, s.media_url, s.photo_ids,
+                                      s.actor_role) r`,
+)
+
+/** Several submissions in one statement (one transaction): one outcome per item, in the order given. */
+export async function submitMany(db: Queryable, items: readonly SubmitParams[]): Promise<SubmitOutcome[]> {
+  if (items.length === 1) return [(await submit(db, items[0]))!]
+  const rows = await db.query<SubmitOutcome & { i: number }>(SUBMIT_MANY, [
+    JSON.stringify(items.map((p, i) => ({
+      i, uid: p.userId, key: p.idempotencyKey, category: p.categoryCode, anonymous: p.anonymous, description: p.description, lng: p.lng,
+      lat: p.lat, address: p.address, community: p.communityCode, grid: p.gridCode, text_held: p.textHeld, text_hold_reason: p.textHoldReason,
+      department: p.department, sla_hours: p.slaHours, source: p.source, media_url: p.mediaUrl, photo_ids: p.photoIds, actor_role: p.actorRole,
+    }))),
+  ])
+  const out: SubmitOutcome[] = new Array(items.length)
+  for (const { i, ...r } of rows) out[i] = r
+  return out
+}
+
 /** Workers with a live grant on one of the regions, nearest region first (grid before community before street). */
 export function assignees(db: Queryable, regionCodes: string[]) {
   return db.query<{ id: number; nickname: string; phone: string | null; regionCode: string }>(

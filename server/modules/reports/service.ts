@@ -3,6 +3,7 @@ import type { Queryable } from '../../db/types'
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors'
 import type { Caller } from '../../lib/caller'
 import { cursorCodec } from '../../lib/cursor'
+import { StatementBatcher } from '../../lib/statement-batch'
 import { maskPhone } from '../accounts/service'
 import type { RegionDirectory } from '../regions/directory'
 import {
@@ -211,6 +212,17 @@ async function screenText(ctx: AppContext, caller: Caller, text: string): Promis
 }
 
 // ---------- submit
+// Submissions that arrive together go to the database as one statement (the busiest write of a campaign).
+const batchers = new WeakMap<AppContext, StatementBatcher<q.SubmitParams, q.SubmitOutcome>>()
+function submissions(ctx: AppContext) {
+  let b = batchers.get(ctx)
+  if (!b) {
+    b = new StatementBatcher((items) => q.submitMany(ctx.db, items), ctx.db.kind === 'pglite' ? 1 : 4)
+    batchers.set(ctx, b)
+  }
+  return b
+}
+
 export interface SubmitOptions {
   /** The app requires 1–9 photos (schema); Open311 and the benchmark submit without. */
   source?: 'app' | 'open311'
@@ -260,7 +272,7 @@ export async function submitReport(
       if (o?.outcome === 'created' && o.id) await alongside(tx, o.id)
       return o
     })
-    : await q.submit(ctx.db, params)
+    : await submissions(ctx).write(params)
   if (out?.outcome === 'replay' && out.id) return { status: 201, body: await getReport(ctx, caller, out.id), replayed: true }
   if (out?.outcome === 'photos_taken') throw badRequest('PHOTO_NOT_FOUND', '照片不存在或已被使用，请重新上传')
   if (out?.outcome !== 'created' || !out.id) throw conflict('IDEMPOTENCY_IN_PROGRESS', '相同的请求正在处理中，请稍后重试')
