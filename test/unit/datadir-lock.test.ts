@@ -14,7 +14,11 @@ describe('embedded database lock', () => {
   it('refuses a second process while the first holds the data directory, with a clear message', async () => {
     const child = spawn(process.execPath, ['-e', `require('fs').writeFileSync(${JSON.stringify(path.join(dir, 'civiclink.lock'))}, String(process.pid)); setTimeout(() => {}, 20000)`])
     try {
-      for (let i = 0; i < 100 && !fs.existsSync(path.join(dir, 'civiclink.lock')); i++) await new Promise((r) => setTimeout(r, 20))
+      // wait for the child's pid in the file (a node start takes seconds on a busy machine; an empty file is a lock
+      // half written)
+      const lock = path.join(dir, 'civiclink.lock')
+      const holds = () => fs.existsSync(lock) && fs.readFileSync(lock, 'utf8') === String(child.pid)
+      for (const end = Date.now() + 60_000; !holds() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20))
       expect(() => lockDataDir(dir)).toThrow(DataDirLockedError)
       expect(() => lockDataDir(dir)).toThrow(/另一个进程/)
     } finally {
