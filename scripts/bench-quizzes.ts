@@ -24,6 +24,7 @@ import { openPGlite } from '../server/db/pglite'
 import { openPostgres } from '../server/db/postgres'
 import { newToken, hashSecret } from '../server/lib/tokens'
 import { seedDemo } from '../server/seed/demo'
+import { Id } from '../types/common'
 import { SubmitBody } from '../types/quizzes'
 
 const ROOT = path.resolve(__dirname, '..')
@@ -86,7 +87,7 @@ async function submissionBench(kind: 'pglite' | 'postgres', db: Db) {
   // bare: the same path parameter and body through the same schemas, stored as one row with nothing but its key
   await db.exec('CREATE TABLE IF NOT EXISTS bench_rows (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, attempt_id bigint NOT NULL, answers jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())')
   app.post('/bench/insert/:id', {
-    schema: { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }), body: SubmitBody },
+    schema: { params: Type.Object({ id: Id }), body: SubmitBody },
   }, async (req) => {
     const { id } = req.params as { id: number }
     return db.one('INSERT INTO bench_rows (attempt_id, answers) VALUES ($1, $2) RETURNING id::int AS id', [id, JSON.stringify((req.body as SubmitBody).answers)])
@@ -169,7 +170,7 @@ async function startBench(kind: 'pglite' | 'postgres', db: Db) {
   const app = await buildApp(runtime.ctx)
   // bare: the same path parameter through the same schema, one row with nothing but its key
   await db.exec('CREATE TABLE IF NOT EXISTS bench_starts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, campaign_id bigint NOT NULL, created_at timestamptz NOT NULL DEFAULT now())')
-  app.post('/bench/start/:id', { schema: { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }) } }, async (req) => {
+  app.post('/bench/start/:id', { schema: { params: Type.Object({ id: Id }) } }, async (req) => {
     const { id } = req.params as { id: number }
     return db.one('INSERT INTO bench_starts (campaign_id) VALUES ($1) RETURNING id::int AS id', [id])
   })
