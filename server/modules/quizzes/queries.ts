@@ -323,33 +323,51 @@ const FRESH = `fresh AS (
 
 const START_OUT = `fresh.ok AS fresh, ins.id, ins.attempt_no AS "attemptNo", ins.started_at AS "startedAt", ins.expires_at AS "expiresAt", now() AS "serverNow"`
 
+export interface CampaignStart { campaignId: number; userId: number; communityCode: string; streetCode: string | null; questionIds: number[]; difficulties: number[]; chain: string[] }
+
 /**
- * A campaign attempt in one statement: the campaign's window and cancellation as they are now, the person's attempts
- * so far (an unfinished one is resumed, not doubled; at most max_attempts), the drawn questions still eligible; then
- * the insert. Two starts of one person at once compute the same attempt_no: the unique index lets one in, and the
- * other (a unique violation) is retried by the caller, and finds the attempt to resume.
+ * Campaign attempts in one statement, for starts that arrive together (start-batch.ts), each with: the campaign's
+ * window and cancellation as they are now, the person's attempts so far (an unfinished one is resumed, not doubled;
+ * at most max_attempts), the drawn questions still eligible; then the inserts. Two starts of one person at once
+ * compute the same attempt_no: the unique index lets one in, and the other (a unique violation) is retried by the
+ * caller and finds the attempt to resume. A batch holds one start per person and campaign. Outcomes in the order given.
  */
-const START_CAMPAIGN = prepared('quiz_start_campaign', `
-  WITH c AS (
-    SELECT id, max_attempts, time_limit_seconds,
-           CASE WHEN cancelled_at IS NOT NULL THEN 'cancelled' WHEN now() < starts_at THEN 'upcoming' WHEN now() < ends_at THEN 'open' ELSE 'ended' END AS status
-      FROM quiz_campaigns WHERE id = $1),
+const START_CAMPAIGNS = prepared('quiz_start_campaigns', `
+  WITH x AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb)
+      AS x(i int, campaign bigint, uid bigint, community text, street text, qids bigint[], diffs smallint[], chain text[])),
+  c AS (
+    SELECT x.i, c.id, c.max_attempts, c.time_limit_seconds,
+           CASE WHEN c.cancelled_at IS NOT NULL THEN 'cancelled' WHEN now() < c.starts_at THEN 'upcoming' WHEN now() < c.ends_at THEN 'open' ELSE 'ended' END AS status
+      FROM x JOIN quiz_campaigns c ON c.id = x.campaign),
   mine AS (
-    SELECT count(*)::int AS n, max(id) FILTER (WHERE submitted_at IS NULL AND expired_at IS NULL AND now() < expires_at)::int AS open
-      FROM quiz_attempts WHERE campaign_id = $1 AND user_id = $2),
-  ${FRESH},
+    SELECT x.i, m.n, m.open FROM x CROSS JOIN LATERAL (
+      SELECT count(*)::int AS n, max(a.id) FILTER (WHERE a.submitted_at IS NULL AND a.expired_at IS NULL AND now() < a.expires_at)::int AS open
+        FROM quiz_attempts a WHERE a.campaign_id = x.campaign AND a.user_id = x.uid) m),
+  fresh AS (
+    SELECT x.i, (SELECT count(*) FROM quiz_questions q
+                  WHERE q.id = ANY(x.qids) AND q.active AND q.difficulty = ANY(x.diffs) AND (q.region_code IS NULL OR q.region_code = ANY(x.chain))
+                ) = cardinality(x.qids) AS ok
+      FROM x),
   ins AS (
     INSERT INTO quiz_attempts (kind, campaign_id, user_id, community_code, street_code, attempt_no, question_ids, total, expires_at)
-    SELECT 'campaign', c.id, $2, $3, $4, mine.n + 1, $5::bigint[], cardinality($5::bigint[]), now() + make_interval(secs => c.time_limit_seconds)
-      FROM c, mine, fresh WHERE c.status = 'open' AND mine.open IS NULL AND mine.n < c.max_attempts AND fresh.ok
-    RETURNING id::int AS id, attempt_no, started_at, expires_at)
-  SELECT c.status, mine.n AS used, mine.open, ${START_OUT}
-    FROM mine CROSS JOIN fresh LEFT JOIN c ON true LEFT JOIN ins ON true`)
+    SELECT 'campaign', c.id, x.uid, x.community, x.street, mine.n + 1, x.qids, cardinality(x.qids), now() + make_interval(secs => c.time_limit_seconds)
+      FROM x JOIN c USING (i) JOIN mine USING (i) JOIN fresh USING (i)
+     WHERE c.status = 'open' AND mine.open IS NULL AND mine.n < c.max_attempts AND fresh.ok
+     ORDER BY x.uid
+    RETURNING id::int AS id, campaign_id, user_id, attempt_no, started_at, expires_at)
+  SELECT x.i, c.status, mine.n AS used, mine.open, fresh.ok AS fresh,
+         ins.id, ins.attempt_no AS "attemptNo", ins.started_at AS "startedAt", ins.expires_at AS "expiresAt", now() AS "serverNow"
+    FROM x JOIN mine USING (i) JOIN fresh USING (i) LEFT JOIN c USING (i)
+    LEFT JOIN ins ON ins.campaign_id = x.campaign AND ins.user_id = x.uid`)
 
-export async function startCampaignAttempt(
-  db: Queryable, a: { campaignId: number; userId: number; communityCode: string; streetCode: string | null; questionIds: number[]; difficulties: number[]; chain: string[] },
-): Promise<StartOutcome> {
-  return (await db.one<StartOutcome>(START_CAMPAIGN, [a.campaignId, a.userId, a.communityCode, a.streetCode, a.questionIds, a.difficulties, a.chain]))!
+export async function startCampaignAttempts(db: Queryable, items: readonly CampaignStart[]): Promise<StartOutcome[]> {
+  const rows = await db.query<StartOutcome & { i: number }>(START_CAMPAIGNS, [JSON.stringify(items.map((a, i) => ({
+    i, campaign: a.campaignId, uid: a.userId, community: a.communityCode, street: a.streetCode, qids: a.questionIds, diffs: a.difficulties, chain: a.chain,
+  })))])
+  const out: StartOutcome[] = new Array(items.length)
+  for (const r of rows) out[r.i] = r
+  return out
 }
 
 /**

@@ -17,6 +17,7 @@ import { questionPool } from './draw-pool'
 import { questionCache, questionsChanged } from './question-cache'
 import { sameQuestionKey, tidyQuestion } from './question-rules'
 import * as q from './queries'
+import { startBatcher } from './start-batch'
 import { submissionBatcher } from './submission-batch'
 
 /** Seconds allowed after expiresAt for the network: a submission sent in time may arrive a little late. */
@@ -490,7 +491,7 @@ export async function startCampaignAttempt(ctx: AppContext, caller: Caller, camp
   const community = assertCanTakeCampaign(caller, dir, c.regionCode)
   const street = dir.chain(community).find((r) => r.level === 'street')?.code ?? null
   const chain = regionChainOf(dir, c.regionCode)
-  const { ids, r } = await drawAndRecord(ctx, { ...c, chain }, (questionIds) => q.startCampaignAttempt(ctx.db, {
+  const { ids, r } = await drawAndRecord(ctx, { ...c, chain }, (questionIds) => startBatcher(ctx).load({
     campaignId, userId: caller.userId, communityCode: community, streetCode: street, questionIds, difficulties: c.difficulties, chain,
   }))
   if (r.status === null) throw notFound('CAMPAIGN_NOT_FOUND', '答题活动不存在')

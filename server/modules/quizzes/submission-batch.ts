@@ -1,51 +1,17 @@
-import DataLoader from 'dataloader'
 import type { AppContext } from '../../context'
 import * as q from './queries'
+import { StatementBatcher } from './statement-batch'
 
-/**
- * Submissions go to the database together when they come together. While a few statements are in flight (one on
- * PGlite, which runs one at a time anyway), the submissions that arrive wait and then leave as one statement: one
- * round trip and one commit for all of them. A quiet server sends each one at once. Every submission is answered
- * only after the statement that recorded it has committed.
- */
+/** Submissions that arrive together are recorded by one statement (statement-batch.ts). */
 class SubmissionBatcher {
-  private active = 0
-  private readonly waiting: Array<() => void> = []
-  private readonly loader: DataLoader<q.Submission, q.RecordOutcome>
+  private readonly batcher: StatementBatcher<q.Submission, q.RecordOutcome>
 
-  constructor(private readonly ctx: AppContext, private readonly rules: q.SubmissionRules, private readonly slots: number) {
-    this.loader = new DataLoader((items) => this.send(items), {
-      cache: false,
-      maxBatchSize: 64,
-      batchScheduleFn: (dispatch) => this.schedule(dispatch),
-    })
+  constructor(ctx: AppContext, rules: q.SubmissionRules, slots: number) {
+    this.batcher = new StatementBatcher((items) => q.recordSubmissions(ctx.db, items, rules), slots)
   }
 
   record(s: q.Submission): Promise<q.RecordOutcome> {
-    return this.loader.load(s)
-  }
-
-  private schedule(dispatch: () => void): void {
-    if (this.active < this.slots) {
-      this.active++
-      // the submissions that arrived in the same turn of the event loop go with it
-      setImmediate(dispatch)
-    } else {
-      this.waiting.push(dispatch)
-    }
-  }
-
-  private async send(items: readonly q.Submission[]): Promise<Array<q.RecordOutcome | Error>> {
-    try {
-      return await q.recordSubmissions(this.ctx.db, items, this.rules)
-    } catch {
-      // nothing of the statement was committed: each on its own, so that a failure stays with its own submission
-      return Promise.all(items.map((s) => q.recordSubmissions(this.ctx.db, [s], this.rules).then((r) => r[0], (err: Error) => err)))
-    } finally {
-      const next = this.waiting.shift()
-      if (next) next()
-      else this.active--
-    }
+    return this.batcher.load(s)
   }
 }
 
