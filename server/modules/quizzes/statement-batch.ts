@@ -11,7 +11,8 @@ export class StatementBatcher<I, O> {
   private readonly waiting: Array<() => void> = []
   private readonly loader: DataLoader<I, O>
 
-  constructor(private readonly write: (items: readonly I[]) => Promise<O[]>, private readonly slots: number, maxBatchSize = 64) {
+  /** `write` answers each item, in order: its outcome, or the Error it is refused with. */
+  constructor(private readonly write: (items: readonly I[]) => Promise<Array<O | Error>>, private readonly slots: number, maxBatchSize = 64) {
     this.loader = new DataLoader((items) => this.send(items), {
       cache: false,
       maxBatchSize,
