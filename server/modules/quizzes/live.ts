@@ -359,12 +359,26 @@ export class LiveService {
    */
   async answer(caller: Caller, code: string, questionIndex: number, choice: number[]): Promise<{ questionIndex: number; accepted: true }> {
     const s0 = await sessionByCode(this.ctx.db, code)
-    // before the transaction: the cache reads through ctx.db, which on PGlite waits for an open transaction to end.
-    // A session's questions are fixed when it is created, so the index names the same question inside it.
-    const qr = questionIndex >= 0 && questionIndex < s0.questionIds.length ? await this.question(s0.id, s0.questionIds[questionIndex]) : null
-    await this.answers.load({ sessionId: s0.id, userId: caller.userId, questionIndex, choice, question: qr })
+    this.questionIds.set(s0.id, s0.questionIds)
+    return this.answerIn(caller, s0.id, questionIndex, choice)
+  }
+
+  /** The same, over the WebSocket: its session is known since it connected. */
+  async answerIn(caller: Caller, sessionId: number, questionIndex: number, choice: number[]): Promise<{ questionIndex: number; accepted: true }> {
+    // A session's questions are fixed when it is created: kept per process, the index names the same question.
+    let ids = this.questionIds.get(sessionId)
+    if (!ids) {
+      ids = (await sessionById(this.ctx.db, sessionId))!.questionIds
+      if (this.questionIds.size >= 1000) this.questionIds.delete(this.questionIds.keys().next().value as number)
+      this.questionIds.set(sessionId, ids)
+    }
+    // before the transaction: the cache reads through ctx.db, which on PGlite waits for an open transaction to end
+    const qr = questionIndex >= 0 && questionIndex < ids.length ? await this.question(sessionId, ids[questionIndex]) : null
+    await this.answers.load({ sessionId, userId: caller.userId, questionIndex, choice, question: qr })
     return { questionIndex, accepted: true }
   }
+
+  private readonly questionIds = new Map<number, number[]>()
 
   private readonly answers = new StatementBatcher<LiveAnswer, true>((items) => this.recordAnswers(items), this.ctx.db.kind === 'pglite' ? 1 : 4, 1000)
 
