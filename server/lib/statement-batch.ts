@@ -6,8 +6,9 @@ import DataLoader from 'dataloader'
  * trip and one commit for all of them. A quiet server sends each one at once. Every write is answered only after
  * the statement that recorded it has committed.
  *
- * `send` gets the items in arrival order and answers one result per item, in the same order. If it throws, nothing
- * of that statement was committed: the items go again one by one, so that a failure stays with its own write.
+ * `send` gets the items in arrival order and answers one result per item, in the same order — an Error for an item
+ * refused on its own. If it throws, nothing of that statement was committed: the items go again one by one, so that a
+ * failure stays with its own write. Used by report and quiz submissions, quiz starts and live answers.
  */
 export class StatementBatcher<Item, Result> {
   private active = 0
@@ -15,7 +16,7 @@ export class StatementBatcher<Item, Result> {
   private readonly loader: DataLoader<Item, Result>
 
   constructor(
-    private readonly send: (items: readonly Item[]) => Promise<Result[]>,
+    private readonly send: (items: readonly Item[]) => Promise<Array<Result | Error>>,
     private readonly slots: number,
     maxBatchSize = 64,
   ) {

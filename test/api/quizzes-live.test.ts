@@ -308,6 +308,42 @@ describe('live quiz', () => {
     for (const c of [host, ...sockets]) c.close()
   })
 
+  it('a burst of answers that reach the database together: each gets its own answer, each person is counted once, the question closes once', async () => {
+    const [q1] = await questionSet(1)
+    const s = await createSession([q1.id])
+    const host = await new Client(`${base}${s.wsPath}`, worker).open()
+    await host.next('snapshot')
+    const people = await Promise.all(Array.from({ length: 10 }, () => player()))
+    for (const p of people) expect((await t.as(p.token, { method: 'POST', url: `/api/v1/live/${s.code}/join` })).statusCode).toBe(200)
+    const stranger = await player()
+    host.send({ type: 'advance' })
+    await host.next('question')
+    const shown = asShown(q1, (await t.as(people[0].token, { method: 'GET', url: `/api/v1/live/${s.code}/state` })).json().question.question.options)
+    const answer = (token: string, questionIndex: number, choice: number[]) =>
+      t.as(token, { method: 'POST', url: `/api/v1/live/${s.code}/answer`, payload: { questionIndex, choice } })
+    const shots: Array<{ who: number; send: () => ReturnType<typeof answer>; code?: string }> = [
+      // each answers twice at the same moment, right or wrong; the stranger, a wrong index and a choice that is no option
+      ...people.flatMap((p, i) => [0, 1].map(() => ({ who: i, send: () => answer(p.token, 0, i % 2 ? wrongOf(shown) : shown.answer) }))),
+      { who: -1, send: () => answer(stranger.token, 0, shown.answer), code: 'LIVE_NOT_JOINED' },
+      { who: -1, send: () => answer(people[0].token, 3, shown.answer), code: 'LIVE_NOT_CURRENT_QUESTION' },
+      { who: -1, send: () => answer(people[1].token, 0, [shown.options.length]), code: 'INVALID_CHOICE' },
+    ]
+    const replies = await Promise.all(shots.map((x) => x.send()))
+    shots.forEach((x, k) => { if (x.who < 0) expect(replies[k].json().code).toBe(x.code) })
+    for (let who = 0; who < people.length; who++) {
+      const mine = shots.map((x, k) => ({ x, r: replies[k] })).filter(({ x }) => x.who === who).map(({ r }) => r.json().code ?? 'ok')
+      expect(mine.sort()).toEqual(['LIVE_ALREADY_ANSWERED', 'ok'])
+    }
+    const stored = await t.ctx.db.query<{ userId: number; correct: boolean }>(
+      'SELECT user_id::int AS "userId", correct FROM quiz_live_answers WHERE session_id = $1 ORDER BY user_id', [s.id])
+    expect(stored.map((r) => r.userId)).toEqual(people.map((p) => p.id).sort((a, b) => a - b))
+    // everyone answered: the question closed by itself, once, with every answer settled
+    const reveal = await host.next('reveal')
+    expect(reveal.leaderboard.filter((x: { score: number }) => x.score > 0).length).toBe(5)
+    expect(host.messages.filter((m) => m.type === 'reveal')).toEqual([])
+    host.close()
+  })
+
   it('cuts off a connection that floods messages', async () => {
     const [q1] = await questionSet(1)
     const s = await createSession([q1.id], 30)

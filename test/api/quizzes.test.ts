@@ -423,6 +423,45 @@ describe('campaigns', () => {
     expect(n!.n).toBe(1)
   })
 
+  it('a burst of starts that reach the database together: each gets its own answer, nobody gets more than the limit', async () => {
+    const c = await createCampaign({ maxAttempts: 1 })
+    const cancelled = await createCampaign()
+    await t.as(worker, { method: 'POST', url: `/api/v1/quiz/admin/campaigns/${cancelled.id}/cancel` })
+    const people = await Promise.all(Array.from({ length: 12 }, () => newResident(HAPPY)))
+    const ids = await Promise.all(people.map(async (p) => (await t.as(p, { method: 'GET', url: '/api/v1/me' })).json().id as number))
+    const elsewhere = await newResident(SPRING)
+    // a third of them already used their one attempt
+    for (const p of people.slice(0, 4)) expect((await submit(p, (await start(p, c.id)).json().id, [])).statusCode).toBe(200)
+    const shots = people.flatMap((p, who) => [
+      { who, kind: 'start', send: () => start(p, c.id) },
+      { who, kind: 'again', send: () => start(p, c.id) },
+      ...(who % 3 === 0 ? [{ who, kind: 'cancelled', send: () => start(p, cancelled.id) }] : []),
+      ...(who % 4 === 0 ? [{ who: -1, kind: 'elsewhere', send: () => start(elsewhere, c.id) }] : []),
+    ])
+    const replies = await Promise.all(shots.map((s) => s.send()))
+    shots.forEach((s, k) => {
+      const r = replies[k]
+      if (s.kind === 'cancelled') expect(r.json().code).toBe('CAMPAIGN_CANCELLED')
+      else if (s.kind === 'elsewhere') expect(r.json().code).toBe('CAMPAIGN_NOT_FOR_YOUR_REGION')
+      else if (s.who < 4) expect(r.json().code).toBe('ATTEMPTS_EXHAUSTED')
+      else {
+        expect([200, 201]).toContain(r.statusCode)
+        expect(r.json().questions).toHaveLength(5)
+      }
+    })
+    for (let who = 4; who < people.length; who++) {
+      const mine = shots.map((s, k) => ({ s, r: replies[k] })).filter(({ s }) => s.who === who && s.kind !== 'cancelled')
+      // one new attempt and its resumption, in either order
+      expect(mine.map(({ r }) => r.statusCode).sort()).toEqual([200, 201])
+      expect(new Set(mine.map(({ r }) => r.json().id)).size).toBe(1)
+    }
+    const rows = await t.ctx.db.query<{ userId: number; n: number }>(
+      'SELECT user_id::int AS "userId", count(*)::int AS n FROM quiz_attempts WHERE campaign_id = $1 GROUP BY user_id', [c.id])
+    expect(rows.map((r) => r.n)).toEqual(rows.map(() => 1))
+    expect(rows.map((r) => r.userId).sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b))
+    expect((await t.ctx.db.one<{ n: number }>('SELECT count(*)::int AS n FROM quiz_attempts WHERE campaign_id = $1', [cancelled.id]))!.n).toBe(0)
+  })
+
   it('refuses campaigns outside their window or cancelled', async () => {
     const me = await newResident(HAPPY)
     const later = await createCampaign({ startsAt: new Date(Date.now() + hour).toISOString() })

@@ -12,6 +12,7 @@ import * as q from './queries'
 import { liveScope, optionKey, optionOrder, shownQuestion, toBank } from './option-order'
 import { questionCache } from './question-cache'
 import { checkChoice, forAnswering, POINTS, sameChoice } from './service'
+import { StatementBatcher } from '../../lib/statement-batch'
 
 /** Answers sent just before the question closed still count if they arrive within this. */
 export const LIVE_GRACE_MS = 1500
@@ -351,55 +352,129 @@ export class LiveService {
     if (board) await this.publish(sessionId, { type: 'finished', standings: board })
   }
 
-  /** A participant's answer to the current question: once, in time, scored by correctness and speed. */
+  /**
+   * A participant's answer to the current question: once, in time, scored by correctness and speed. Answers that
+   * arrive together (everyone answering the same question) are recorded together: one transaction and one insert
+   * per session for the batch (statement-batch.ts), and each is acknowledged only after that commit.
+   */
   async answer(caller: Caller, code: string, questionIndex: number, choice: number[]): Promise<{ questionIndex: number; accepted: true }> {
     const s0 = await sessionByCode(this.ctx.db, code)
-    // before the transaction: the cache reads through ctx.db, which on PGlite waits for an open transaction to end.
-    // A session's questions are fixed when it is created, so the index names the same question inside it.
-    const qr = questionIndex >= 0 && questionIndex < s0.questionIds.length ? await this.question(s0.id, s0.questionIds[questionIndex]) : null
-    const outcome = await this.ctx.db.transaction(async (tx) => {
-      // a share lock: answers run side by side, but the reveal waits until they are in
-      const s = (await sessionById(tx, s0.id, ' FOR SHARE'))!
-      const joined = await tx.one('SELECT 1 FROM quiz_live_participants WHERE session_id = $1 AND user_id = $2', [s.id, caller.userId])
-      if (!joined) throw forbidden('LIVE_NOT_JOINED', '请先加入这场现场答题')
-      if (s.state === 'finished') throw conflict('LIVE_FINISHED', '这场现场答题已经结束')
-      if (questionIndex !== s.currentIndex || s.state === 'lobby') throw conflict('LIVE_NOT_CURRENT_QUESTION', '这道题不是当前题目')
-      const now = new Date(s.serverNow).getTime()
-      const started = new Date(s.questionStartedAt!).getTime()
-      const ends = new Date(s.questionEndsAt!).getTime()
-      if (s.state !== 'question' || now > ends + LIVE_GRACE_MS) throw conflict('LIVE_QUESTION_CLOSED', '本题作答时间已结束')
-      if (!qr) throw conflict('LIVE_NOT_CURRENT_QUESTION', '这道题不是当前题目')
-      checkChoice(qr.bank, choice, '本题')
-      // the choice is in shown positions; kept in the bank's, as a submission keeps it
-      const given = toBank(qr.order, choice)
-      const correct = sameChoice(qr.bank.answer, given)
-      const elapsed = Math.max(0, Math.min(now - started, ends - started))
-      // 500 for being right, up to 500 more for being quick
-      const points = correct ? 500 + Math.round(500 * (1 - elapsed / Math.max(1, ends - started))) : 0
-      let inserted: unknown
-      try {
-        inserted = await tx.one(
+    this.questionIds.set(s0.id, s0.questionIds)
+    return this.answerIn(caller, s0.id, questionIndex, choice)
+  }
+
+  /** The same, over the WebSocket: its session is known since it connected. */
+  async answerIn(caller: Caller, sessionId: number, questionIndex: number, choice: number[]): Promise<{ questionIndex: number; accepted: true }> {
+    // A session's questions are fixed when it is created: kept per process, the index names the same question.
+    let ids = this.questionIds.get(sessionId)
+    if (!ids) {
+      ids = (await sessionById(this.ctx.db, sessionId))!.questionIds
+      if (this.questionIds.size >= 1000) this.questionIds.delete(this.questionIds.keys().next().value as number)
+      this.questionIds.set(sessionId, ids)
+    }
+    // before the transaction: the cache reads through ctx.db, which on PGlite waits for an open transaction to end
+    const qr = questionIndex >= 0 && questionIndex < ids.length ? await this.question(sessionId, ids[questionIndex]) : null
+    await this.answers.write({ sessionId, userId: caller.userId, questionIndex, choice, question: qr })
+    return { questionIndex, accepted: true }
+  }
+
+  private readonly questionIds = new Map<number, number[]>()
+
+  private readonly answers = new StatementBatcher<LiveAnswer, true>((items) => this.recordAnswers(items), this.ctx.db.kind === 'pglite' ? 1 : 4, 1000)
+
+  /** Records a batch of answers (per session: one transaction); outcomes in the order given, refusals as errors. */
+  private async recordAnswers(items: readonly LiveAnswer[]): Promise<Array<true | Error>> {
+    const out: Array<true | Error> = new Array(items.length)
+    const bySession = new Map<number, number[]>()
+    items.forEach((a, i) => bySession.set(a.sessionId, [...(bySession.get(a.sessionId) ?? []), i]))
+    for (const [sessionId, idx] of bySession) {
+      const write = () => this.ctx.db.transaction(async (tx) => {
+        // a share lock: answers go in side by side, but the reveal waits until they are in
+        const s = (await sessionById(tx, sessionId, ' FOR SHARE'))!
+        const joined = new Set((await tx.query<{ uid: number }>(
+          'SELECT user_id::int AS uid FROM quiz_live_participants WHERE session_id = $1 AND user_id = ANY($2::bigint[])',
+          [sessionId, idx.map((i) => items[i].userId)],
+        )).map((r) => r.uid))
+        const rows: Array<{ i: number; uid: number; qi: number; qid: number; given: number[]; correct: boolean; points: number; elapsed: number }> = []
+        for (const i of idx) {
+          const a = items[i]
+          try {
+            if (!joined.has(a.userId)) throw forbidden('LIVE_NOT_JOINED', '请先加入这场现场答题')
+            rows.push({ i, uid: a.userId, qi: a.questionIndex, ...scoreAnswer(s, a) })
+          } catch (err) {
+            out[i] = err as Error
+          }
+        }
+        // the same person twice in one batch: the first one counts, the others are answers given twice
+        const firstOf = new Map<number, number>()
+        const unique = rows.filter((r) => (firstOf.has(r.uid) ? false : (firstOf.set(r.uid, r.i), true)))
+        const inserted = new Set(unique.length === 0 ? [] : (await tx.query<{ uid: number }>(
           `INSERT INTO quiz_live_answers (session_id, question_index, user_id, question_id, given, correct, points, elapsed_ms)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING 1`,
-          [s.id, questionIndex, caller.userId, qr.bank.id, JSON.stringify(given), correct, points, elapsed],
-        )
+           SELECT $1, x.qi, x.uid, x.qid, x.given, x.correct, x.points, x.elapsed
+             FROM jsonb_to_recordset($2::jsonb) AS x(uid bigint, qi int, qid bigint, given jsonb, correct boolean, points int, elapsed int)
+            ORDER BY x.uid
+           ON CONFLICT DO NOTHING RETURNING user_id::int AS uid`,
+          [sessionId, JSON.stringify(unique.map(({ i: _, ...r }) => r))],
+        )).map((r) => r.uid))
+        return { rows, firstOf, inserted }
+      })
+      let recorded: Awaited<ReturnType<typeof write>>
+      try {
+        recorded = await write()
       } catch (err) {
-        if (pgCode(err) === '23503') throw forbidden('LIVE_NOT_JOINED', '请先加入这场现场答题')
-        throw err
+        // alone, the batcher tries each answer on its own; beside another session's committed answers, these fail
+        if (bySession.size === 1) throw err
+        for (const i of idx) out[i] = err as Error
+        continue
       }
-      if (!inserted) throw conflict('LIVE_ALREADY_ANSWERED', '本题已经作答，不能修改')
-      // the score waits for the reveal (settle): a score that moved now would tell the right option while it still counts
-      return { sessionId: s.id }
-    })
-    // counted after commit: of answers committing at the same time, the last one counts them all (and closes the question)
+      for (const r of recorded.rows) {
+        if (!recorded.inserted.has(r.uid) || recorded.firstOf.get(r.uid) !== r.i) out[r.i] = conflict('LIVE_ALREADY_ANSWERED', '本题已经作答，不能修改')
+        else out[r.i] = true
+      }
+      const indexes = new Set(recorded.rows.filter((r) => out[r.i] === true).map((r) => r.qi))
+      // the answers are in: a failed count or reveal is left to the question's timer, not turned into refusals
+      for (const questionIndex of indexes) await this.progress(sessionId, questionIndex).catch(() => undefined)
+    }
+    return out
+  }
+
+  /** After answers committed: how many answered, to everyone; when all have, the question closes without waiting for the clock. */
+  private async progress(sessionId: number, questionIndex: number): Promise<void> {
     const c = (await this.ctx.db.one<{ answered: number; participants: number }>(
       `SELECT (SELECT count(*)::int FROM quiz_live_answers WHERE session_id = $1 AND question_index = $2) AS answered,
               (SELECT count(*)::int FROM quiz_live_participants WHERE session_id = $1) AS participants`,
-      [outcome.sessionId, questionIndex],
+      [sessionId, questionIndex],
     ))!
-    await this.publish(outcome.sessionId, { type: 'progress', index: questionIndex, answered: c.answered, participantCount: c.participants })
-    // everyone has answered: no need to wait for the clock
-    if (c.answered >= c.participants) await this.reveal(outcome.sessionId, questionIndex)
-    return { questionIndex, accepted: true }
+    await this.publish(sessionId, { type: 'progress', index: questionIndex, answered: c.answered, participantCount: c.participants })
+    if (c.answered >= c.participants) await this.reveal(sessionId, questionIndex)
   }
+}
+
+interface LiveAnswer {
+  sessionId: number
+  userId: number
+  questionIndex: number
+  /** in shown positions */
+  choice: number[]
+  question: { bank: q.QuestionRow; order: number[] } | null
+}
+
+/** An answer checked against the session as it is now (its state, current question, clock) and scored; or why not. */
+function scoreAnswer(s: SessionRow, a: LiveAnswer) {
+  if (s.state === 'finished') throw conflict('LIVE_FINISHED', '这场现场答题已经结束')
+  if (a.questionIndex !== s.currentIndex || s.state === 'lobby') throw conflict('LIVE_NOT_CURRENT_QUESTION', '这道题不是当前题目')
+  const now = new Date(s.serverNow).getTime()
+  const started = new Date(s.questionStartedAt!).getTime()
+  const ends = new Date(s.questionEndsAt!).getTime()
+  if (s.state !== 'question' || now > ends + LIVE_GRACE_MS) throw conflict('LIVE_QUESTION_CLOSED', '本题作答时间已结束')
+  if (!a.question) throw conflict('LIVE_NOT_CURRENT_QUESTION', '这道题不是当前题目')
+  checkChoice(a.question.bank, a.choice, '本题')
+  // the choice is in shown positions; kept in the bank's, as a submission keeps it
+  const given = toBank(a.question.order, a.choice)
+  const correct = sameChoice(a.question.bank.answer, given)
+  const elapsed = Math.max(0, Math.min(now - started, ends - started))
+  // 500 for being right, up to 500 more for being quick; the score waits for the reveal (settle): a score that
+  // moved now would tell the right option while it still counts
+  const points = correct ? 500 + Math.round(500 * (1 - elapsed / Math.max(1, ends - started))) : 0
+  return { qid: a.question.bank.id, given, correct, points, elapsed }
 }

@@ -159,6 +159,12 @@ export async function drawIds(db: Queryable, regionChain: string[], difficulties
   return rows.map((r) => r.id)
 }
 
+/** What a draw needs of every active question (draw-pool.ts). */
+export function drawPool(db: Queryable) {
+  return db.query<{ id: number; tags: string[]; difficulty: number; regionCode: string | null }>(
+    `SELECT id::int AS id, tags, difficulty::int AS difficulty, region_code AS "regionCode" FROM quiz_questions WHERE active`)
+}
+
 // ---- campaigns ----
 
 export interface CampaignRow {
@@ -296,34 +302,100 @@ export function attemptById(db: Queryable, id: number, graceSeconds: number, loc
   )
 }
 
-export function countCampaignAttempts(db: Queryable, campaignId: number, userId: number) {
-  return db.one<{ n: number; open: number | null }>(
-    `SELECT count(*)::int AS n, max(id) FILTER (WHERE submitted_at IS NULL AND expired_at IS NULL AND now() < expires_at)::int AS open
-       FROM quiz_attempts WHERE campaign_id = $1 AND user_id = $2`,
-    [campaignId, userId],
-  )
+export interface StartOutcome {
+  /** the campaign's status now (practice: 'open'); null when there is no such campaign */
+  status: 'upcoming' | 'open' | 'ended' | 'cancelled' | null
+  used: number
+  /** the person's unfinished attempt, if any: nothing was inserted */
+  open: number | null
+  /** false: the drawn questions are no longer all eligible (retired, moved): nothing was inserted, draw again */
+  fresh: boolean
+  /** the new attempt, when one was inserted */
+  id: number | null
+  attemptNo: number | null
+  startedAt: Date | null
+  expiresAt: Date | null
+  serverNow: Date
 }
 
-/** Today's (Asia/Shanghai) practice attempts of a person, and the one still open if any. */
-export function practiceToday(db: Queryable, userId: number) {
-  return db.one<{ n: number; open: number | null }>(
-    `SELECT count(*)::int AS n, max(id) FILTER (WHERE submitted_at IS NULL AND expired_at IS NULL AND now() < expires_at)::int AS open
-       FROM quiz_attempts
-      WHERE user_id = $1 AND kind = 'practice'
-        AND started_at >= (date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai')`,
-    [userId],
-  )
+/** The drawn questions, checked against the bank as it is now: all still active, of the difficulties and regions. */
+const FRESH = `fresh AS (
+  SELECT count(*) = cardinality($5::bigint[]) AS ok FROM quiz_questions
+   WHERE id = ANY($5::bigint[]) AND active AND difficulty = ANY($6::smallint[]) AND (region_code IS NULL OR region_code = ANY($7::text[])))`
+
+const START_OUT = `fresh.ok AS fresh, ins.id, ins.attempt_no AS "attemptNo", ins.started_at AS "startedAt", ins.expires_at AS "expiresAt", now() AS "serverNow"`
+
+export interface CampaignStart { campaignId: number; userId: number; communityCode: string; streetCode: string | null; questionIds: number[]; difficulties: number[]; chain: string[] }
+
+/**
+ * Campaign attempts in one statement, for starts that arrive together (start-batch.ts), each with: the campaign's
+ * window and cancellation as they are now, the person's attempts so far (an unfinished one is resumed, not doubled;
+ * at most max_attempts), the drawn questions still eligible; then the inserts. Two starts of one person at once
+ * compute the same attempt_no: the unique index lets one in, and the other (a unique violation) is retried by the
+ * caller and finds the attempt to resume. A batch holds one start per person and campaign. Outcomes in the order given.
+ */
+const START_CAMPAIGNS = prepared('quiz_start_campaigns', `
+  WITH x AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb)
+      AS x(i int, campaign bigint, uid bigint, community text, street text, qids bigint[], diffs smallint[], chain text[])),
+  c AS (
+    SELECT x.i, c.id, c.max_attempts, c.time_limit_seconds,
+           CASE WHEN c.cancelled_at IS NOT NULL THEN 'cancelled' WHEN now() < c.starts_at THEN 'upcoming' WHEN now() < c.ends_at THEN 'open' ELSE 'ended' END AS status
+      FROM x JOIN quiz_campaigns c ON c.id = x.campaign),
+  mine AS (
+    SELECT x.i, m.n, m.open FROM x CROSS JOIN LATERAL (
+      SELECT count(*)::int AS n, max(a.id) FILTER (WHERE a.submitted_at IS NULL AND a.expired_at IS NULL AND now() < a.expires_at)::int AS open
+        FROM quiz_attempts a WHERE a.campaign_id = x.campaign AND a.user_id = x.uid) m),
+  fresh AS (
+    SELECT x.i, (SELECT count(*) FROM quiz_questions q
+                  WHERE q.id = ANY(x.qids) AND q.active AND q.difficulty = ANY(x.diffs) AND (q.region_code IS NULL OR q.region_code = ANY(x.chain))
+                ) = cardinality(x.qids) AS ok
+      FROM x),
+  ins AS (
+    INSERT INTO quiz_attempts (kind, campaign_id, user_id, community_code, street_code, attempt_no, question_ids, total, expires_at)
+    SELECT 'campaign', c.id, x.uid, x.community, x.street, mine.n + 1, x.qids, cardinality(x.qids), now() + make_interval(secs => c.time_limit_seconds)
+      FROM x JOIN c USING (i) JOIN mine USING (i) JOIN fresh USING (i)
+     WHERE c.status = 'open' AND mine.open IS NULL AND mine.n < c.max_attempts AND fresh.ok
+     ORDER BY x.uid
+    RETURNING id::int AS id, campaign_id, user_id, attempt_no, started_at, expires_at)
+  SELECT x.i, c.status, mine.n AS used, mine.open, fresh.ok AS fresh,
+         ins.id, ins.attempt_no AS "attemptNo", ins.started_at AS "startedAt", ins.expires_at AS "expiresAt", now() AS "serverNow"
+    FROM x JOIN mine USING (i) JOIN fresh USING (i) LEFT JOIN c USING (i)
+    LEFT JOIN ins ON ins.campaign_id = x.campaign AND ins.user_id = x.uid`)
+
+export async function startCampaignAttempts(db: Queryable, items: readonly CampaignStart[]): Promise<StartOutcome[]> {
+  const rows = await db.query<StartOutcome & { i: number }>(START_CAMPAIGNS, [JSON.stringify(items.map((a, i) => ({
+    i, campaign: a.campaignId, uid: a.userId, community: a.communityCode, street: a.streetCode, qids: a.questionIds, diffs: a.difficulties, chain: a.chain,
+  })))])
+  const out: StartOutcome[] = new Array(items.length)
+  for (const r of rows) out[r.i] = r
+  return out
 }
 
-export function insertAttempt(
-  db: Queryable,
-  a: { kind: string; campaignId: number | null; userId: number; communityCode: string | null; streetCode: string | null; attemptNo: number; questionIds: number[]; seconds: number },
-) {
-  return db.one<{ id: number }>(
-    `INSERT INTO quiz_attempts (kind, campaign_id, user_id, community_code, street_code, attempt_no, question_ids, total, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::bigint[], $8, now() + make_interval(secs => $9)) RETURNING id::int AS id`,
-    [a.kind, a.campaignId, a.userId, a.communityCode, a.streetCode, a.attemptNo, a.questionIds, a.questionIds.length, a.seconds],
-  )
+/**
+ * Today's (Asia/Shanghai) practice of a person in one statement: an unfinished one is resumed, at most `limit` a day,
+ * the drawn questions still eligible; then the insert. Run after the person's practice lock (a statement sees the
+ * database as it was when it began: the lock must be taken by an earlier one).
+ */
+const START_PRACTICE = prepared('quiz_start_practice', `
+  WITH mine AS (
+    SELECT count(*)::int AS n, max(id) FILTER (WHERE submitted_at IS NULL AND expired_at IS NULL AND now() < expires_at)::int AS open
+      FROM quiz_attempts
+     WHERE user_id = $2 AND kind = 'practice'
+       AND started_at >= (date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai')),
+  ${FRESH},
+  ins AS (
+    INSERT INTO quiz_attempts (kind, user_id, community_code, street_code, attempt_no, question_ids, total, expires_at)
+    SELECT 'practice', $2, $3, $4, mine.n + 1, $5::bigint[], cardinality($5::bigint[]), now() + make_interval(secs => $8)
+      FROM mine, fresh WHERE mine.open IS NULL AND mine.n < $1 AND fresh.ok
+    RETURNING id::int AS id, attempt_no, started_at, expires_at)
+  SELECT 'open' AS status, mine.n AS used, mine.open, ${START_OUT}
+    FROM mine CROSS JOIN fresh LEFT JOIN ins ON true`)
+
+export async function startPractice(
+  db: Queryable, a: { limit: number; userId: number; communityCode: string | null; streetCode: string | null; questionIds: number[]; difficulties: number[]; chain: string[]; seconds: number },
+): Promise<StartOutcome> {
+  return (await db.one<StartOutcome>(START_PRACTICE, [a.limit, a.userId, a.communityCode, a.streetCode, a.questionIds, a.difficulties, a.chain, a.seconds]))!
 }
 
 /**

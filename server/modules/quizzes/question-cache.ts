@@ -1,7 +1,6 @@
 import type { AppContext } from '../../context'
+import { questionPool, QUESTIONS_CHANGED as CHANGED } from './draw-pool'
 import * as q from './queries'
-
-const CHANGED = 'quiz-questions:changed'
 
 /**
  * Questions by id, kept per API process: every submission grades against the questions its attempt drew, and
@@ -50,8 +49,12 @@ export function questionCache(ctx: AppContext): QuestionCache {
   return c
 }
 
-/** After questions changed: forgotten here at once and in the other API processes when the bus delivers. */
+/**
+ * After questions were changed, retired, restored or added (no ids needed for those): forgotten here at once and in
+ * the other API processes when the bus delivers; the draw pool (draw-pool.ts) is read again.
+ */
 export async function questionsChanged(ctx: AppContext, ids: number[]): Promise<void> {
   questionCache(ctx).drop(ids)
+  questionPool(ctx).stale()
   await ctx.bus.publish(CHANGED, { ids }).catch(() => undefined)
 }

@@ -341,7 +341,7 @@ export const quizRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async 
             if (!Number.isInteger(m.questionIndex) || !Array.isArray(choice) || choice.length === 0 || choice.length > 6 || !choice.every((c) => Number.isInteger(c))) {
               return reply({ type: 'error', code: 'VALIDATION_FAILED', message: '作答格式不正确：需要 questionIndex 和 choice（选项序号数组）' })
             }
-            const ack = await live.answer(caller, (req.params as { code: string }).code, m.questionIndex as number, choice as number[])
+            const ack = await live.answerIn(caller, sessionId, m.questionIndex as number, choice as number[])
             return reply({ type: 'answer_ack', ...ack })
           }
           case 'advance':

@@ -13,9 +13,11 @@ import type {
 } from '../../../types/quizzes'
 import { assertCanChangeQuestion, assertCanManageCampaign, assertCanRunCampaignIn, assertCanTakeCampaign, assertQuizStaff, canChangeQuestion, covers } from './policy'
 import { optionKey, optionOrder, orderScope, shownQuestion, toBank, toShown } from './option-order'
+import { questionPool } from './draw-pool'
 import { questionCache, questionsChanged } from './question-cache'
 import { sameQuestionKey, tidyQuestion } from './question-rules'
 import * as q from './queries'
+import { startBatcher } from './start-batch'
 import { submissionBatcher } from './submission-batch'
 
 /** Seconds allowed after expiresAt for the network: a submission sent in time may arrive a little late. */
@@ -62,14 +64,6 @@ export function checkChoice(question: { kind: string; options: string[] }, choic
 function orderBy<T extends { id: number }>(rows: T[], ids: number[]): T[] {
   const by = new Map(rows.map((r) => [r.id, r]))
   return ids.map((id) => by.get(id)).filter((r): r is T => r !== undefined)
-}
-
-function shuffle<T>(a: T[]): T[] {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1))
-    ;[a[i], a[j]] = [a[j], a[i]]
-  }
-  return a
 }
 
 // ---------------------------------------------------------------- bank
@@ -137,7 +131,7 @@ export async function importQuestions(
     target = caller.office ? null : caller.workerRegions[0]
   }
   const related = target ? [...new Set([...regionChainOf(dir, target), ...dir.descendants(target).map((r) => r.code)])] : null
-  return ctx.db.transaction(async (tx) => {
+  const result = await ctx.db.transaction(async (tx) => {
     // one import at a time: two uploads of the same file cannot both find the bank without it
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['quiz-questions-import'])
     const inBank = new Map((await q.questionTexts(tx, related)).map((r) => [sameQuestionKey(r), r]))
@@ -166,6 +160,9 @@ export async function importQuestions(
     await audit(tx, caller.userId, 'quiz.questions.import', `region:${target ?? 'city'}`, { imported, skipped: skipped.length })
     return { imported, regionCode: target, skipped }
   })
+  // new questions are drawn at once, here and in the other API processes
+  if (result.imported) await questionsChanged(ctx, [])
+  return result
 }
 
 /** The question as the caller may change it: it exists, and their region owns it (the office: any). */
@@ -220,6 +217,9 @@ export async function setQuestionActive(ctx: AppContext, caller: Caller, id: num
     const row = (await q.setQuestionActive(tx, id, active))!
     await audit(tx, caller.userId, active ? 'quiz.question.restore' : 'quiz.question.retire', `quiz_question:${id}`)
     return { ...bankItem(dir, caller, row), shortages: active ? [] : await shortagesAfterChange(tx, dir, cur) }
+  }).then(async (changed) => {
+    await questionsChanged(ctx, [id])
+    return changed
   })
 }
 
@@ -427,45 +427,83 @@ function resultFrom(a: q.AttemptRow, rows: q.QuestionRow[], answers: Array<{ que
   }
 }
 
-async function drawFor(db: Queryable, chain: string[], count: number, tagMix: Array<{ tag: string; count: number }>, difficulties: number[]) {
-  const ids: number[] = []
-  for (const m of tagMix) ids.push(...(await q.drawIds(db, chain, difficulties, m.tag, ids, m.count)))
-  if (ids.length < count) ids.push(...(await q.drawIds(db, chain, difficulties, null, ids, count - ids.length)))
-  if (ids.length < count) throw conflict('NOT_ENOUGH_QUESTIONS', '题库中的题目不足，请联系社区工作人员')
-  return shuffle(ids)
+/**
+ * What starting an attempt needs of a campaign that cannot change once it is created (its region and what it
+ * draws), kept per API process. Its window and cancellation can change, or come: the start statement reads those.
+ */
+const campaignSpecs = new Map<number, { row: q.CampaignRow; until: number }>()
+
+async function campaignSpec(db: Queryable, id: number): Promise<q.CampaignRow | undefined> {
+  const now = Date.now()
+  const hit = campaignSpecs.get(id)
+  if (hit && hit.until > now) return hit.row
+  const row = await q.campaignById(db, id)
+  if (row) {
+    if (campaignSpecs.size >= 1000) campaignSpecs.delete(campaignSpecs.keys().next().value as number)
+    campaignSpecs.set(id, { row, until: now + 60_000 })
+  }
+  return row
+}
+
+/** The view of a newly inserted attempt, from the start statement: nothing more to read but the questions (cached). */
+async function newAttemptView(ctx: AppContext, kind: 'campaign' | 'practice', campaignId: number | null, ids: number[], r: q.StartOutcome, key: string): Promise<AttemptStarted> {
+  const rows = await questionCache(ctx).get(ids)
+  const scope = orderScope({ id: r.id!, kind })
+  return {
+    id: r.id!,
+    kind,
+    campaignId,
+    attemptNo: r.attemptNo!,
+    status: 'in_progress',
+    startedAt: iso(r.startedAt!),
+    expiresAt: iso(r.expiresAt!),
+    serverNow: iso(r.serverNow),
+    questions: ids.map((id) => rows.get(id)!).map((row) => forAnswering(shownQuestion(row, optionOrder(key, scope, row)))),
+  }
+}
+
+/**
+ * Draws in memory (draw-pool.ts) and records with one statement (`record`). A draw the statement finds stale (a
+ * question retired or moved meanwhile) is drawn again from the bank as it is now; a start that lost a race to
+ * another start of the same person (unique violation) is tried again, and then finds that attempt.
+ */
+async function drawAndRecord(ctx: AppContext, spec: DrawSpec & { chain: string[] }, record: (ids: number[]) => Promise<q.StartOutcome>): Promise<{ ids: number[]; r: q.StartOutcome }> {
+  const pool = questionPool(ctx)
+  let stale = false
+  for (let tries = 0; ; tries++) {
+    const ids = await pool.draw({ chain: spec.chain, count: spec.questionCount, tagMix: spec.tagMix, difficulties: spec.difficulties }, stale)
+    if (!ids) throw conflict('NOT_ENOUGH_QUESTIONS', '题库中的题目不足，请联系社区工作人员')
+    let r: q.StartOutcome
+    try {
+      r = await record(ids)
+    } catch (err) {
+      if (pgCode(err) === UNIQUE_VIOLATION && tries < 3) continue
+      if (pgCode(err) === UNIQUE_VIOLATION) throw conflict('ATTEMPT_IN_PROGRESS', '正在开始答题，请稍候')
+      throw err
+    }
+    if (r.fresh || r.open || r.status !== 'open' || tries >= 3) return { ids, r }
+    stale = true
+  }
 }
 
 /** Starts an attempt, or resumes the caller's unfinished one (status 200 instead of 201). */
 export async function startCampaignAttempt(ctx: AppContext, caller: Caller, campaignId: number): Promise<{ status: number; body: AttemptStarted }> {
-  const dir = await ctx.regions.get()
-  const key = await optionKey(ctx)
-  return ctx.db.transaction(async (tx) => {
-    const c = await q.campaignById(tx, campaignId)
-    if (!c) throw notFound('CAMPAIGN_NOT_FOUND', '答题活动不存在')
-    const community = assertCanTakeCampaign(caller, dir, c.regionCode)
-    if (c.status === 'cancelled') throw conflict('CAMPAIGN_CANCELLED', '该答题活动已取消')
-    if (c.status === 'upcoming') throw conflict('CAMPAIGN_NOT_STARTED', '答题活动尚未开始')
-    if (c.status === 'ended') throw conflict('CAMPAIGN_ENDED', '答题活动已结束')
-    // one start at a time per resident and campaign; the unique (campaign, user, attempt_no) backs it up
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`quiz-attempt:${campaignId}:${caller.userId}`])
-    const counts = await q.countCampaignAttempts(tx, campaignId, caller.userId)
-    if (counts?.open) return { status: 200, body: await startedView(tx, (await q.attemptById(tx, counts.open, GRACE_SECONDS))!, key) }
-    const used = counts?.n ?? 0
-    if (used >= c.maxAttempts) throw conflict('ATTEMPTS_EXHAUSTED', `每人最多可答 ${c.maxAttempts} 次，您的答题次数已用完`)
-    const ids = await drawFor(tx, regionChainOf(dir, c.regionCode), c.questionCount, c.tagMix, c.difficulties)
-    const street = dir.chain(community).find((r) => r.level === 'street')?.code ?? null
-    let inserted: { id: number } | undefined
-    try {
-      inserted = await q.insertAttempt(tx, {
-        kind: 'campaign', campaignId, userId: caller.userId, communityCode: community, streetCode: street,
-        attemptNo: used + 1, questionIds: ids, seconds: c.timeLimitSeconds,
-      })
-    } catch (err) {
-      if (pgCode(err) === UNIQUE_VIOLATION) throw conflict('ATTEMPT_IN_PROGRESS', '正在开始答题，请稍候')
-      throw err
-    }
-    return { status: 201, body: await startedView(tx, (await q.attemptById(tx, inserted!.id, GRACE_SECONDS))!, key) }
-  })
+  const [dir, key, c] = await Promise.all([ctx.regions.get(), optionKey(ctx), campaignSpec(ctx.db, campaignId)])
+  if (!c) throw notFound('CAMPAIGN_NOT_FOUND', '答题活动不存在')
+  const community = assertCanTakeCampaign(caller, dir, c.regionCode)
+  const street = dir.chain(community).find((r) => r.level === 'street')?.code ?? null
+  const chain = regionChainOf(dir, c.regionCode)
+  const { ids, r } = await drawAndRecord(ctx, { ...c, chain }, (questionIds) => startBatcher(ctx).write({
+    campaignId, userId: caller.userId, communityCode: community, streetCode: street, questionIds, difficulties: c.difficulties, chain,
+  }))
+  if (r.status === null) throw notFound('CAMPAIGN_NOT_FOUND', '答题活动不存在')
+  if (r.status === 'cancelled') throw conflict('CAMPAIGN_CANCELLED', '该答题活动已取消')
+  if (r.status === 'upcoming') throw conflict('CAMPAIGN_NOT_STARTED', '答题活动尚未开始')
+  if (r.status === 'ended') throw conflict('CAMPAIGN_ENDED', '答题活动已结束')
+  if (r.open) return { status: 200, body: await startedView(ctx.db, (await q.attemptById(ctx.db, r.open, GRACE_SECONDS))!, key) }
+  if (r.used >= c.maxAttempts) throw conflict('ATTEMPTS_EXHAUSTED', `每人最多可答 ${c.maxAttempts} 次，您的答题次数已用完`)
+  if (!r.id) throw conflict('ATTEMPT_IN_PROGRESS', '正在开始答题，请稍候')
+  return { status: 201, body: await newAttemptView(ctx, 'campaign', campaignId, ids, r, key) }
 }
 
 /**
@@ -473,24 +511,22 @@ export async function startCampaignAttempt(ctx: AppContext, caller: Caller, camp
  * config.quizPracticePerDay a day: each practice ends in a result page that shows the answers of what was answered.
  */
 export async function startPractice(ctx: AppContext, caller: Caller): Promise<{ status: number; body: AttemptStarted }> {
-  const dir = await ctx.regions.get()
-  const key = await optionKey(ctx)
-  return ctx.db.transaction(async (tx) => {
+  const [dir, key] = await Promise.all([ctx.regions.get(), optionKey(ctx)])
+  const limit = ctx.config.quizPracticePerDay
+  const chain = regionChainOf(dir, caller.communityCode)
+  const street = caller.communityCode ? dir.chain(caller.communityCode).find((r) => r.level === 'street')?.code ?? null : null
+  const spec = { chain, questionCount: PRACTICE.questions, tagMix: [], difficulties: [1, 2, 3] }
+  const { ids, r } = await drawAndRecord(ctx, spec, (questionIds) => ctx.db.transaction(async (tx) => {
     // one start at a time per person: the day's count holds under concurrent starts
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`quiz-practice:${caller.userId}`])
-    const today = await q.practiceToday(tx, caller.userId)
-    if (today?.open) return { status: 200, body: await startedView(tx, (await q.attemptById(tx, today.open, GRACE_SECONDS))!, key) }
-    const limit = ctx.config.quizPracticePerDay
-    if ((today?.n ?? 0) >= limit) throw conflict('PRACTICE_LIMIT_REACHED', `每日练习每天最多 ${limit} 次，今天的次数已用完，明天再来吧`)
-    const chain = regionChainOf(dir, caller.communityCode)
-    const ids = await drawFor(tx, chain, PRACTICE.questions, [], [1, 2, 3])
-    const street = caller.communityCode ? dir.chain(caller.communityCode).find((r) => r.level === 'street')?.code ?? null : null
-    const row = await q.insertAttempt(tx, {
-      kind: 'practice', campaignId: null, userId: caller.userId, communityCode: caller.communityCode, streetCode: street,
-      attemptNo: (today?.n ?? 0) + 1, questionIds: ids, seconds: PRACTICE.seconds,
+    return q.startPractice(tx, {
+      limit, userId: caller.userId, communityCode: caller.communityCode, streetCode: street, questionIds, difficulties: spec.difficulties, chain, seconds: PRACTICE.seconds,
     })
-    return { status: 201, body: await startedView(tx, (await q.attemptById(tx, row!.id, GRACE_SECONDS))!, key) }
-  })
+  }))
+  if (r.open) return { status: 200, body: await startedView(ctx.db, (await q.attemptById(ctx.db, r.open, GRACE_SECONDS))!, key) }
+  if (r.used >= limit) throw conflict('PRACTICE_LIMIT_REACHED', `每日练习每天最多 ${limit} 次，今天的次数已用完，明天再来吧`)
+  if (!r.id) throw conflict('ATTEMPT_IN_PROGRESS', '正在开始答题，请稍候')
+  return { status: 201, body: await newAttemptView(ctx, 'practice', null, ids, r, key) }
 }
 
 async function ownAttempt(db: Queryable, caller: Caller, id: number, lock = false): Promise<q.AttemptRow> {
