@@ -56,6 +56,8 @@ describe('问卷管理 staff pages (compiled weapp pages)', () => {
       api: {
         'GET /me': json(200, me),
         'GET /surveys/templates': json(200, templates),
+        // a community's children are grids, which a survey cannot address
+        'GET /regions': json(200, { items: [{ code: `${HAPPY}01`, name: '第一网格', level: 'grid' }] }),
         'POST /surveys/admin': (req) => ((body = req.data as Record<string, unknown>), json(201, staffSurvey())),
       },
     })
@@ -73,6 +75,25 @@ describe('问卷管理 staff pages (compiled weapp pages)', () => {
     await page.waitFor(() => page!.navigations.some((n) => n.url === '/packages/surveys/pages/manage/index?id=9'), 'to the survey')
   })
 
+  it('offers the office the city and its districts (the office has no region of its own)', async () => {
+    let body: Record<string, unknown> | undefined
+    const office = { ...me, id: 3, roles: [{ role: 'office', regionCode: null, regionName: null }] }
+    page = await mountPage(EDIT, {
+      signedIn: true,
+      query: { template: 'chuangwen_standard' },
+      api: {
+        'GET /me': json(200, office),
+        'GET /surveys/templates': json(200, templates),
+        'GET /regions': (req) => json(200, { items: req.query.parent ? [{ code: '329901', name: '文明区', level: 'district' }] : [{ code: '3299', name: '示范市', level: 'city' }] }),
+        'POST /surveys/admin': (req) => ((body = req.data as Record<string, unknown>), json(201, staffSurvey())),
+      },
+    })
+    await page.waitForText('示范市 ›')
+    await page.tap('保存为草稿')
+    await page.waitFor(() => body !== undefined, 'the create request')
+    expect(body).toMatchObject({ regionCode: '3299', template: 'chuangwen_standard' })
+  })
+
   it('builds one from scratch: refuses an empty question before sending, then sends the written definition', async () => {
     let body: { definition?: { sections: Array<{ questions: Array<Record<string, unknown>> }> }; title?: string } | undefined
     page = await mountPage(EDIT, {
@@ -80,6 +101,7 @@ describe('问卷管理 staff pages (compiled weapp pages)', () => {
       api: {
         'GET /me': json(200, me),
         'GET /surveys/templates': json(200, templates),
+        'GET /regions': json(200, { items: [] }),
         'POST /surveys/admin': (req) => ((body = req.data as typeof body), json(201, staffSurvey({ id: 10 }))),
       },
     })

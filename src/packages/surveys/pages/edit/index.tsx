@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react'
+import { useState } from 'react'
 import { Picker, View } from '@tarojs/components'
 import Taro, { useRouter } from '@tarojs/taro'
 import { Button, Cell, CellGroup, Input, Radio, Switch, TextArea } from '@nutui/nutui-react-taro'
@@ -8,7 +8,7 @@ import PageShell from '@/components/PageShell'
 import { ErrorState, LoadingState } from '@/components/StateView'
 import { useRemote } from '@/hooks/useRemote'
 import { useRequireSignIn } from '@/hooks/useRequireSignIn'
-import { getMe } from '@/services/accounts'
+import { getMe, listRegions } from '@/services/accounts'
 import { ApiError, toast } from '@/services/api'
 import { dayjs, toShanghai } from '@/utils/time'
 import { createSurvey, getStaffSurvey, listTemplates, updateSurvey } from '../../api'
@@ -20,10 +20,31 @@ const MANAGE_PAGE = '/packages/surveys/pages/manage/index'
 const shanghaiIso = (date: string, time: string) => dayjs(`${date}T${time}+08:00`).toISOString()
 const dayOf = (iso: string) => toShanghai(iso).format('YYYY-MM-DD')
 
-interface Loaded { survey: StaffSurvey | null; templates: SurveyTemplateList }
+interface Area { code: string; name: string }
+interface Loaded { survey: StaffSurvey | null; templates: SurveyTemplateList; areas: Area[] }
+
+/**
+ * The regions I may address: each region of my worker grants and the streets or communities in it; for the office
+ * the city and its districts (the server checks coverage again).
+ */
+async function myAreas(): Promise<Area[]> {
+  const me = await getMe()
+  const grants = me.roles.filter((r) => r.role === 'worker' && r.regionCode).map((r) => ({ code: r.regionCode!, name: r.regionName ?? r.regionCode! }))
+  const tops = me.roles.some((r) => r.role === 'office') ? (await listRegions()).map((r) => ({ code: r.code, name: r.name })) : []
+  const out: Area[] = []
+  for (const top of [...tops, ...grants]) {
+    out.push(top)
+    const below = await listRegions(top.code)
+    out.push(...below.filter((r) => r.level !== 'grid').map((r) => ({ code: r.code, name: `${top.name} · ${r.name}` })))
+  }
+  return out.filter((a, i) => out.findIndex((b) => b.code === a.code) === i)
+}
+
 async function load(id: string | undefined): Promise<Loaded> {
-  const [survey, templates] = await Promise.all([id ? getStaffSurvey(id) : Promise.resolve(null), listTemplates()])
-  return { survey, templates }
+  const [survey, templates, areas] = await Promise.all([id ? getStaffSurvey(id) : Promise.resolve(null), listTemplates(), myAreas()])
+  // a survey of a region outside the list (built by the office for a street, say) keeps its region
+  if (survey && !areas.some((a) => a.code === survey.regionCode)) areas.unshift({ code: survey.regionCode, name: survey.regionName })
+  return { survey, templates, areas }
 }
 
 /**
@@ -33,56 +54,34 @@ async function load(id: string | undefined): Promise<Loaded> {
 export default function SurveyEditPage() {
   const signedIn = useRequireSignIn()
   const { id, template } = useRouter().params
-  const me = useRemote(getMe, [], signedIn)
   const remote = useRemote(() => load(id), [id], signedIn)
+  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
+  if (remote.loading) return <PageShell><LoadingState /></PageShell>
+  if (remote.error || !remote.data) return <PageShell><ErrorState error={remote.error} onRetry={remote.reload} /></PageShell>
+  return <SurveyForm loaded={remote.data} template={template} />
+}
+
+/** The form, mounted once what it edits has arrived: its fields start from the survey, the template or blank. */
+function SurveyForm({ loaded, template }: { loaded: Loaded; template: string | undefined }) {
+  const { survey: s, areas: regions } = loaded
+  const fromTemplate = s ? undefined : loaded.templates.items.find((t) => t.key === template)
   const today = toShanghai(Date.now()).format('YYYY-MM-DD')
-  const [title, setTitle] = useState('')
-  const [description, setDescription] = useState('')
-  const [regionIdx, setRegionIdx] = useState(0)
-  const [startDate, setStartDate] = useState(today)
-  const [endDate, setEndDate] = useState(toShanghai(Date.now()).add(14, 'day').format('YYYY-MM-DD'))
-  const [audience, setAudience] = useState<'residents' | 'signed_in'>('residents')
-  const [anonymous, setAnonymous] = useState(true)
-  const [resultsPublic, setResultsPublic] = useState(false)
-  const [quota, setQuota] = useState<number | null>(null)
-  const [def, setDef] = useState<SurveyDefinition>({ sections: [{ key: 's1', title: '第 1 部分', questions: [blankQuestion('q1', 'single')] }] })
+  const [title, setTitle] = useState(s?.title ?? fromTemplate?.title ?? '')
+  const [description, setDescription] = useState(s?.description ?? fromTemplate?.description ?? '')
+  const [regionIdx, setRegionIdx] = useState(s ? Math.max(0, regions.findIndex((r) => r.code === s.regionCode)) : 0)
+  const [startDate, setStartDate] = useState(s ? dayOf(s.startsAt) : today)
+  const [endDate, setEndDate] = useState(s ? dayOf(s.endsAt) : toShanghai(Date.now()).add(14, 'day').format('YYYY-MM-DD'))
+  const [audience, setAudience] = useState<'residents' | 'signed_in'>(s?.audience ?? 'residents')
+  const [anonymous, setAnonymous] = useState(s?.anonymous ?? true)
+  const [resultsPublic, setResultsPublic] = useState(s?.resultsPublic ?? false)
+  const [quota, setQuota] = useState<number | null>(s?.quotaPerCommunity ?? null)
+  const [def, setDef] = useState<SurveyDefinition>(
+    s?.definition ?? fromTemplate?.definition ?? { sections: [{ key: 's1', title: '第 1 部分', questions: [blankQuestion('q1', 'single')] }] },
+  )
   const [saving, setSaving] = useState(false)
   const [error, setError] = useState('')
-  const filled = useRef(false)
 
-  const regions = useMemo(
-    () => (me.data?.roles ?? []).filter((r) => (r.role === 'worker' || r.role === 'office') && r.regionCode).map((r) => ({ code: r.regionCode!, name: r.regionName ?? r.regionCode! })),
-    [me.data],
-  )
-  const fromTemplate = remote.data?.templates.items.find((t) => t.key === template)
-
-  useEffect(() => {
-    if (!remote.data || !me.data || filled.current) return
-    filled.current = true
-    const s = remote.data.survey
-    if (s) {
-      setTitle(s.title)
-      setDescription(s.description)
-      setRegionIdx(Math.max(0, regions.findIndex((r) => r.code === s.regionCode)))
-      setStartDate(dayOf(s.startsAt))
-      setEndDate(dayOf(s.endsAt))
-      setAudience(s.audience)
-      setAnonymous(s.anonymous)
-      setResultsPublic(s.resultsPublic)
-      setQuota(s.quotaPerCommunity)
-      setDef(s.definition)
-    } else if (fromTemplate) {
-      setTitle(fromTemplate.title)
-      setDescription(fromTemplate.description)
-      setDef(fromTemplate.definition)
-    }
-  }, [remote.data, me.data, regions, fromTemplate])
-
-  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
-  if (me.loading || remote.loading) return <PageShell><LoadingState /></PageShell>
-  if (me.error || remote.error || !me.data || !remote.data) return <PageShell><ErrorState error={me.error ?? remote.error} onRetry={() => { me.reload(); remote.reload() }} /></PageShell>
-
-  const existing = remote.data.survey
+  const existing = s
   const wordingOnly = (existing?.responses ?? 0) > 0
 
   const save = async () => {
