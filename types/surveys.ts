@@ -22,6 +22,8 @@
  *   GET  /surveys/admin/:id/results       → SurveyResults        live while open
  *   GET  /surveys/admin/:id/crosstab?question=&row=&by=community|street|question&byQuestion=&byRow= → CrossTab
  *   GET  /surveys/admin/:id/texts?question=&q=&cursor= → TextAnswerPage
+ *   GET  /surveys/admin/:id/export?what=responses|summary&format=xlsx|csv → the file, streamed (anonymous: no person
+ *        columns, no community, the day only)
  *
  * Anonymous surveys: nothing here carries a response id, a user, or a time finer than the day.
  */

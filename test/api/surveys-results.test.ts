@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs'
 import Fastify from 'fastify'
 import { surveyRoutes } from '../../server/modules/surveys/routes'
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../helpers/app'
@@ -170,6 +171,98 @@ describe('text answers', () => {
   })
 })
 
+/** The rows of an .xlsx answer, header first, as plain values. */
+async function sheetOf(body: Buffer): Promise<unknown[][]> {
+  const wb = new ExcelJS.Workbook()
+  await wb.xlsx.load(body as never)
+  const ws = wb.worksheets[0]
+  return Array.from({ length: ws.actualRowCount }, (_, i) => (ws.getRow(i + 1).values as unknown[]).slice(1))
+}
+
+/** RFC 4180 rows (quoted cells may hold commas, quotes and line breaks). */
+function csvRows(text: string): string[][] {
+  const rows: string[][] = []
+  let row: string[] = []
+  let cell = ''
+  let quoted = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++ } else if (c === '"') quoted = false
+      else cell += c
+    } else if (c === '"') quoted = true
+    else if (c === ',') { row.push(cell); cell = '' } else if (c === '\r' && text[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i++ } else cell += c
+  }
+  return rows
+}
+
+describe('exports', () => {
+  const exportUrl = (sid: number, what: string, format: string) => `/api/v1/surveys/admin/${sid}/export?what=${what}&format=${format}`
+
+  it('responses of an anonymous survey as .xlsx: parsed back, a row per response, no person columns, the day only', async () => {
+    const r = await get(office, exportUrl(id, 'responses', 'xlsx'))
+    expect(r.statusCode).toBe(200)
+    expect(r.headers['content-type']).toContain('spreadsheetml')
+    expect(r.headers['content-disposition']).toContain(`survey-${id}-responses.xlsx`)
+    const rows = await sheetOf(r.rawPayload)
+    const [header, ...body] = rows
+    expect(header.slice(0, 4)).toEqual(['序号', '提交日期', '1. 您的年龄段', '2. 您在本市居住（含工作、学习）了多长时间？'])
+    expect(header).not.toEqual(expect.arrayContaining(['答卷人', '社区', '提交时间']))
+    expect(header).toContain('6. 您对以下各方面满意吗？—窗口服务')
+    expect(body).toHaveLength(20)
+    const col = (title: string) => header.indexOf(title)
+    const aware = body.map((x) => x[col('3. 您知道本市正在创建全国文明城市吗？')])
+    expect(aware.filter((v) => v === '知道')).toHaveLength(14)
+    expect(aware.filter((v) => v === '不知道')).toHaveLength(6)
+    expect(body.map((x) => x[col('7. 您不满意的主要原因是？')]).filter((v) => v === '其他（请注明）：宣传不够')).toHaveLength(6)
+    expect(body.every((x) => /^\d{4}-\d{2}-\d{2}$/.test(String(x[1])))).toBe(true)
+    const resident = (await t.ctx.db.query<{ nickname: string | null }>('SELECT nickname FROM users WHERE id = $1', [anonymousOne.id]))[0]
+    const flat = JSON.stringify(rows)
+    expect(flat).not.toContain(anonymousOne.phone)
+    if (resident.nickname) expect(flat).not.toContain(`"${resident.nickname}"`)
+    for (const name of ['幸福里社区', '和平社区', '春晖社区']) expect(flat).not.toContain(name)
+  })
+
+  it('the summary as .xlsx and .csv: counts and percentages per option', async () => {
+    const x = await sheetOf((await get(office, exportUrl(id, 'summary', 'xlsx'))).rawPayload)
+    expect(x[0]).toEqual(['题目', '选项', '人数', '占比（%）'])
+    expect(x).toContainEqual(['全部', '答卷数', 20])
+    expect(x).toContainEqual(['您知道本市正在创建全国文明城市吗？', '知道', 14, 70])
+    expect(x).toContainEqual(['您对本市创建全国文明城市工作总体上满意吗？', '平均分', 4.1])
+    const c = await get(office, exportUrl(id, 'summary', 'csv'))
+    expect(c.headers['content-type']).toContain('text/csv')
+    expect(c.body.charCodeAt(0)).toBe(0xfeff)
+    expect(csvRows(c.body.slice(1))).toContainEqual(['您知道本市正在创建全国文明城市吗？', '不知道', '6', '30'])
+  })
+
+  it('a named survey\'s CSV has the person, the community and the minute; text a spreadsheet would run stays text', async () => {
+    const named = await create({ anonymous: false, title: '实名问卷' })
+    const who = await newResident(PEACE)
+    await t.as(who.token, { method: 'PATCH', url: '/api/v1/me', payload: { nickname: '王小明' } })
+    const tricky = '=HYPERLINK("http://x","点我"), 再说'
+    expect((await t.as(who.token, { method: 'POST', url: `/api/v1/surveys/${named}/responses`, payload: { answers: answers('yes', 'a30_44', tricky) } })).statusCode).toBe(201)
+    const r = await get(office, exportUrl(named, 'responses', 'csv'))
+    expect(r.statusCode).toBe(200)
+    const [header, row] = csvRows(r.body.slice(1))
+    expect(header.slice(0, 4)).toEqual(['序号', '答卷人', '社区', '提交时间'])
+    const nickname = (await t.ctx.db.one<{ nickname: string | null }>('SELECT nickname FROM users WHERE id = $1', [who.id]))!.nickname ?? ''
+    expect(row.slice(0, 3)).toEqual(['1', nickname, '和平社区'])
+    expect(row[3]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/)
+    expect(row[header.indexOf('8. 您对本市创建全国文明城市还有什么意见或建议？')]).toBe(`'${tricky}`)
+  })
+
+  it('refuses a resident, a worker outside the survey\'s area and a malformed request, before any byte of a file', async () => {
+    const res = await get(anonymousOne.token, exportUrl(id, 'responses', 'xlsx'))
+    expect([res.statusCode, res.json().code]).toEqual([403, 'FORBIDDEN_ROLE'])
+    const w = await get(worker, exportUrl(id, 'responses', 'csv'))
+    expect([w.statusCode, w.json().code]).toEqual([403, 'REGION_NOT_COVERED'])
+    expect((await get(office, exportUrl(id, 'responses', 'pdf'))).statusCode).toBe(400)
+    expect((await get(office, `/api/v1/surveys/admin/${id}/export?format=csv`)).statusCode).toBe(400)
+    const missing = await get(office, exportUrl(99999999, 'summary', 'csv'))
+    expect([missing.statusCode, missing.json().code]).toEqual([404, 'SURVEY_NOT_FOUND'])
+  })
+})
+
 /** Every route that returns survey data; the test below checks this list against the routes the server has. */
 const SURVEY_ROUTES = [
   'GET /api/v1/surveys',
@@ -189,6 +282,7 @@ const SURVEY_ROUTES = [
   'GET /api/v1/surveys/admin/:id/results',
   'GET /api/v1/surveys/admin/:id/crosstab',
   'GET /api/v1/surveys/admin/:id/texts',
+  'GET /api/v1/surveys/admin/:id/export',
   'GET /api/v1/home',
 ]
 
@@ -246,6 +340,7 @@ describe('an anonymous response cannot be tied to its person', () => {
       for (const by of ['community', 'street', 'question&byQuestion=age']) await call(token, 'GET', `/api/v1/surveys/admin/${id}/crosstab?question=aware&by=${by}`)
       await call(token, 'GET', `/api/v1/surveys/admin/${id}/texts?question=suggestion&limit=100`)
       await call(token, 'GET', `/api/v1/surveys/admin/${id}/texts?question=reasons&limit=100`)
+      for (const what of ['responses', 'summary']) await call(token, 'GET', `/api/v1/surveys/admin/${id}/export?what=${what}&format=csv`)
     }
     const staffView = (await get(office, `/api/v1/surveys/admin/${id}`)).json()
     await call(office, 'PUT', `/api/v1/surveys/admin/${id}`, { ...staffView, id: undefined, regionName: undefined, status: undefined, templateKey: undefined, responses: undefined, wordingChanges: undefined })

@@ -38,6 +38,8 @@ interface Data {
   live: Record<Staff, { lobby: { id: number; code: string }; question: { id: number; code: string } }>
   /** a volunteer activity the worker published, the resident (an approved volunteer) signed up to its first shift */
   volunteers: { activity: number; shift: number }
+  /** the standard survey, published by the worker for 幸福里, with one response */
+  survey: number
 }
 
 /**
@@ -56,6 +58,10 @@ const QUERIES: Record<string, (d: Data, role: Role) => string[]> = {
   },
   'packages/volunteers/pages/activity/index': (d) => [`id=${d.volunteers.activity}`],
   'packages/volunteers/pages/shift/index': (d) => [`id=${d.volunteers.shift}`],
+  'packages/surveys/pages/answer/index': (d, role) => (role === 'worker' || role === 'office' ? [`id=${d.survey}`, `id=${d.survey}&preview=1`] : [`id=${d.survey}`]),
+  'packages/surveys/pages/edit/index': (d) => ['', 'template=chuangwen_standard', `id=${d.survey}`],
+  'packages/surveys/pages/manage/index': (d) => [`id=${d.survey}`],
+  'packages/surveys/pages/results/index': (d) => [`id=${d.survey}`],
   'packages/quizzes/pages/live-join/index': (d, role) => (role === 'resident' ? ['', `code=${d.live.worker.question.code}`] : ['']),
 }
 
@@ -214,7 +220,19 @@ run('H5 in chromium: axe-core finds no serious or critical problem on any page, 
     }))
     await ok('signup', t.as(token.resident, { method: 'POST', url: `/api/v1/volunteers/shifts/${activity.shifts[0].id}/signup` }))
     const volunteers = { activity: activity.id as number, shift: activity.shifts[0].id as number }
-    return { dispatched, accepted, attempts, campaign: { id: campaign.id, title }, live, volunteers }
+    // 问卷: the standard survey for 幸福里, published, answered once by the office account (the resident's stays open)
+    const survey = await ok('survey', t.as(token.worker, {
+      method: 'POST',
+      url: '/api/v1/surveys/admin',
+      payload: { template: 'chuangwen_standard', title: '创文满意度调查（无障碍检查）', regionCode: COMMUNITY, audience: 'residents', anonymous: true, startsAt: new Date(Date.now() - hour).toISOString(), endsAt: new Date(Date.now() + 24 * hour).toISOString() },
+    }))
+    await ok('publish', t.as(token.worker, { method: 'POST', url: `/api/v1/surveys/admin/${survey.id}/publish` }))
+    await ok('response', t.as(token.office, {
+      method: 'POST',
+      url: `/api/v1/surveys/${survey.id}/responses`,
+      payload: { answers: { age: { choice: 'a45_59' }, residence: { choice: 'gt3y' }, aware: { choice: 'yes' }, support: { choice: 'yes' }, overall: { value: 4 }, areas: { rows: { sanitation: 4, traffic: 3, facilities: 5, community: 4, windows: 4, volunteering: 5 } }, suggestion: { text: '希望多设座椅' } } },
+    }))
+    return { dispatched, accepted, attempts, campaign: { id: campaign.id, title }, live, volunteers, survey: survey.id }
   }
 
   it('covers the pages of app.config.ts (main package and subpackages)', () => {

@@ -344,3 +344,49 @@ export async function wordingChanges(db: Queryable, surveyId: number) {
        FROM audit_log l LEFT JOIN users u ON u.id = l.actor_id
       WHERE l.target = $1 AND l.action = 'survey.wording' ORDER BY l.created_at`, [`survey:${surveyId}`])
 }
+
+export interface ExportAnswer {
+  questionId: number
+  rowKey: string
+  picked: string[]
+  num: number | null
+  otherText: string | null
+  textValue: string | null
+  held: boolean
+}
+export interface ExportResponse {
+  id: string
+  communityCode: string | null
+  day: string
+  at: Date | null
+  nickname: string | null
+  answers: ExportAnswer[]
+  questionIds: Map<string, number>
+}
+
+/**
+ * A batch of responses with their answers, in the order of their random ids (keyset on it). The person's name is
+ * read only for a survey that is not anonymous; an anonymous response has no user to join anyway.
+ */
+export async function exportBatch(
+  db: Queryable, surveyId: number, anonymous: boolean, after: string, limit: number, questionIds: Map<string, number>,
+): Promise<ExportResponse[]> {
+  const rows = await db.query<Omit<ExportResponse, 'answers' | 'questionIds'>>(
+    anonymous
+      ? `SELECT r.id::text AS id, NULL AS "communityCode", to_char(r.submitted_on, 'YYYY-MM-DD') AS day, NULL AS at, NULL AS nickname
+           FROM survey_responses r WHERE r.survey_id = $1 AND r.id > $2::uuid ORDER BY r.id LIMIT $3`
+      : `SELECT r.id::text AS id, r.community_code AS "communityCode", to_char(r.submitted_on, 'YYYY-MM-DD') AS day, r.submitted_at AS at,
+                u.nickname
+           FROM survey_responses r LEFT JOIN users u ON u.id = r.user_id
+          WHERE r.survey_id = $1 AND r.id > $2::uuid ORDER BY r.id LIMIT $3`,
+    [surveyId, after, limit],
+  )
+  if (rows.length === 0) return []
+  const answers = await db.query<ExportAnswer & { responseId: string }>(
+    `SELECT response_id::text AS "responseId", question_id::int AS "questionId", row_key AS "rowKey", picked, num,
+            other_text AS "otherText", text_value AS "textValue", held
+       FROM survey_answers WHERE response_id = ANY($1::uuid[])`, [rows.map((r) => r.id)])
+  const by = new Map<string, ExportAnswer[]>()
+  for (const a of answers) by.set(a.responseId, [...(by.get(a.responseId) ?? []), a])
+  return rows.map((r) => ({ ...r, answers: by.get(r.id) ?? [], questionIds }))
+}

@@ -103,6 +103,23 @@ export const surveyRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => asyn
     },
   }, async (req) => service.crossTab(ctx, await requireCaller(ctx, req), req.params.id, req.query))
 
+  app.get('/surveys/admin/:id/export', {
+    schema: {
+      tags, summary: '导出答卷或汇总（Excel / CSV，流式；匿名问卷不含任何个人信息列）',
+      params: IdParams,
+      querystring: Type.Object({
+        what: Type.Union([Type.Literal('responses'), Type.Literal('summary')]),
+        format: Type.Union([Type.Literal('xlsx'), Type.Literal('csv')]),
+      }, { additionalProperties: false }),
+    },
+  }, async (req, reply) => {
+    const { stream, filename } = await service.exportSurvey(ctx, await requireCaller(ctx, req), req.params.id, req.query.what, req.query.format)
+    return reply
+      .type(req.query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', `attachment; filename="survey-${req.params.id}-${req.query.what}.${req.query.format}"; filename*=UTF-8''${encodeURIComponent(filename)}`)
+      .send(stream)
+  })
+
   app.get('/surveys/admin/:id/texts', {
     schema: {
       tags, summary: '文字回答（分页、搜索）',

@@ -11,7 +11,9 @@ import type {
   CreateSurveyBody, CrossTab, ResidentSurvey, ResidentSurveyList, StaffSurvey, StaffSurveyList, SubmitSurveyBody, SubmitSurveyResult,
   ShowWhen, SurveyDefinition, SurveyDraft, SurveyDraftBody, SurveyQuestion, SurveyResults, SurveyTemplateList, TextAnswerPage, UpdateSurveyBody, Answers,
 } from '../../../types/surveys'
+import { PassThrough } from 'node:stream'
 import { checkDefinition, checkResponse, labelOf, valueDomain } from './conditions'
+import { responseColumns, responseRow, sheetWriter, summaryRows, type ExportFormat, type ExportWhat } from './export'
 import { assertCanAnswer, assertCanManage, assertCanTarget, assertSurveyStaff, mayAnswer } from './policy'
 import * as q from './queries'
 import { TEMPLATES, templateByKey } from './template'
@@ -559,6 +561,46 @@ export async function textAnswers(ctx: AppContext, caller: Caller, id: number, q
     total,
     nextCursor: offset + items.length < total ? textCursor.encode([offset + items.length]) : null,
   }
+}
+
+const EXPORT_BATCH = 1000
+const NO_ID = '00000000-0000-0000-0000-000000000000'
+
+/**
+ * Responses (a row each) or the summary (a row per question and option), as .xlsx or .csv, streamed. Everything that
+ * can refuse — the role, the area, the survey — and the first batch are done before the stream is handed back, so a
+ * refusal is an error response and not a 200 that breaks off.
+ */
+export async function exportSurvey(
+  ctx: AppContext, caller: Caller, id: number, what: ExportWhat, format: ExportFormat,
+): Promise<{ stream: PassThrough; filename: string }> {
+  const { dir, s } = await managed(ctx, caller, id)
+  const out = new PassThrough()
+  const filename = `问卷${id}-${what === 'responses' ? '答卷' : '汇总'}.${format}`
+  await audit(ctx.db, caller.userId, 'survey.export', `survey:${id}`, { what, format })
+  if (what === 'summary') {
+    const { headers, rows } = summaryRows(await resultsOf(ctx, s))
+    const sheet = sheetWriter(out, format, '汇总', headers)
+    void (async () => {
+      for (const r of rows) await sheet.row(r)
+      await sheet.end()
+    })().catch((err) => out.destroy(err))
+    return { stream: out, filename }
+  }
+  const { def, ids } = await q.definition(ctx.db, id)
+  const { headers, cols } = responseColumns(def, s.anonymous)
+  const first = await q.exportBatch(ctx.db, id, s.anonymous, NO_ID, EXPORT_BATCH, ids)
+  const sheet = sheetWriter(out, format, '答卷', headers)
+  void (async () => {
+    let n = 0
+    for (let rows = first; ;) {
+      for (const r of rows) await sheet.row(responseRow(dir, s.anonymous, cols, ++n, r))
+      if (rows.length < EXPORT_BATCH) break
+      rows = await q.exportBatch(ctx.db, id, s.anonymous, rows[rows.length - 1].id, EXPORT_BATCH, ids)
+    }
+    await sheet.end()
+  })().catch((err) => out.destroy(err))
+  return { stream: out, filename }
 }
 
 export const surveyHomeSection: HomeSectionSource = async (ctx, _communityCode, caller) => {

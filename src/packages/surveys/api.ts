@@ -1,7 +1,10 @@
+import Taro from '@tarojs/taro'
 import type {
-  Answers, ResidentSurvey, ResidentSurveyList, SubmitSurveyResult, SurveyDraft, SurveyDraftBody,
+  Answers, CreateSurveyBody, CrossTab, ResidentSurvey, ResidentSurveyList, StaffSurvey, StaffSurveyList, SubmitSurveyResult, SurveyDraft,
+  SurveyDraftBody, SurveyResults, SurveyTemplateList, TextAnswerPage, UpdateSurveyBody,
 } from '@contract/surveys'
-import { api } from '@/services/api'
+import { api, ApiError, buildUrl } from '@/services/api'
+import { getToken } from '@/services/session'
 
 /** 问卷 API calls, kept in the subpackage (nothing of surveys in the main package). Paths and errors: types/surveys.ts. */
 export const listSurveys = () => api.get<ResidentSurveyList>('/surveys')
@@ -12,3 +15,45 @@ export const saveSurveyDraft = (id: number | string, body: SurveyDraftBody) => a
 /** One key per survey on this device: a submit repeated after a lost answer gets the first result back. */
 export const submitSurvey = (id: number | string, answers: Answers, key: string) =>
   api.post<SubmitSurveyResult>(`/surveys/${id}/responses`, { answers }, { idempotencyKey: key, silent: true })
+
+// ------------------------------------------------------------ staff
+export const listTemplates = () => api.get<SurveyTemplateList>('/surveys/templates')
+export const listStaffSurveys = () => api.get<StaffSurveyList>('/surveys/admin')
+export const getStaffSurvey = (id: number | string) => api.get<StaffSurvey>(`/surveys/admin/${id}`)
+export const previewSurvey = (id: number | string) => api.get<ResidentSurvey>(`/surveys/admin/${id}/preview`)
+export const createSurvey = (body: CreateSurveyBody) => api.post<StaffSurvey>('/surveys/admin', body, { silent: true })
+export const updateSurvey = (id: number | string, body: UpdateSurveyBody) => api.put<StaffSurvey>(`/surveys/admin/${id}`, body, { silent: true })
+export const publishSurvey = (id: number | string) => api.post<StaffSurvey>(`/surveys/admin/${id}/publish`, {}, { silent: true })
+export const closeSurvey = (id: number | string) => api.post<StaffSurvey>(`/surveys/admin/${id}/close`, {}, { silent: true })
+export const getStaffResults = (id: number | string) => api.get<SurveyResults>(`/surveys/admin/${id}/results`)
+export const getCrossTab = (id: number | string, q: { question: string; row?: string; by: string; byQuestion?: string; byRow?: string }) =>
+  api.get<CrossTab>(`/surveys/admin/${id}/crosstab`, q)
+export const getTextAnswers = (id: number | string, question: string, q?: string, cursor?: string) =>
+  api.get<TextAnswerPage>(`/surveys/admin/${id}/texts`, { question, q: q || undefined, cursor })
+
+/** Responses or the summary as a file: a download on H5; on weapp downloadFile + openDocument (its menu forwards or saves). */
+export async function downloadExport(id: number | string, what: 'responses' | 'summary', format: 'xlsx' | 'csv'): Promise<void> {
+  const url = buildUrl(`/surveys/admin/${id}/export`, { what, format })
+  const token = getToken()
+  const name = `问卷${id}-${what === 'responses' ? '答卷' : '汇总'}.${format}`
+  if (process.env.TARO_ENV === 'h5') {
+    const res = await fetch(url, { headers: { Authorization: `Bearer ${token}` } })
+    if (!res.ok) {
+      const body = await res.json().catch(() => null)
+      throw new ApiError(body?.code ?? `HTTP_${res.status}`, body?.message ?? '导出失败', res.status)
+    }
+    const blob = await res.blob()
+    const a = document.createElement('a')
+    a.href = URL.createObjectURL(blob)
+    a.download = name
+    document.body.appendChild(a)
+    a.click()
+    a.remove()
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000)
+    return
+  }
+  const res = await Taro.downloadFile({ url, header: { Authorization: `Bearer ${token}` } })
+  if (res.statusCode !== 200) throw new ApiError(`HTTP_${res.statusCode}`, '导出失败', res.statusCode)
+  // openDocument reads csv as a plain file type it may not preview; xlsx opens in the phone's viewer
+  await Taro.openDocument({ filePath: res.tempFilePath, fileType: format === 'csv' ? 'xlsx' : format, showMenu: true } as never)
+}

@@ -101,6 +101,7 @@ export default function MinePage() {
 
       {me.roles.some((r) => r.role === 'worker' || r.role === 'office') ? (
         <CellGroup title='工作'>
+          <Cell className='mine__surveys' title='问卷管理' description='新建、发布问卷，查看结果与导出' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/surveys/pages/admin/index' })} />
           <Cell title='组织答题' description='答题活动、题库、现场答题' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/quizzes/pages/admin/index' })} />
           <Cell className='mine__work' title='随手拍工单' description='受理、派遣、整改、销号' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/reports/pages/work/index' })} />
           <Cell className='mine__volunteers-admin' title='志愿者管理' description='审核申请、发布活动、签到码与名单' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/volunteers/pages/admin/index' })} />

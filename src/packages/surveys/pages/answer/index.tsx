@@ -10,7 +10,7 @@ import { useRemote } from '@/hooks/useRemote'
 import { useRequireSignIn } from '@/hooks/useRequireSignIn'
 import { ApiError, newIdempotencyKey, toast } from '@/services/api'
 import { formatDateTime } from '@/utils/time'
-import { getSurvey, getSurveyDraft, saveSurveyDraft, submitSurvey } from '../../api'
+import { getSurvey, getSurveyDraft, previewSurvey, saveSurveyDraft, submitSurvey } from '../../api'
 import QuestionView from '../../components/QuestionView'
 import { answersToSend, describeAnswer, problemOf, visibleSections } from '../../visibility'
 import './index.scss'
@@ -31,7 +31,8 @@ function submitKey(id: string): string {
   }
 }
 
-async function load(id: string): Promise<{ survey: ResidentSurvey; answers: Answers; page: number }> {
+async function load(id: string, preview: boolean): Promise<{ survey: ResidentSurvey; answers: Answers; page: number }> {
+  if (preview) return { survey: await previewSurvey(id), answers: {}, page: 0 }
   const survey = await getSurvey(id)
   if (!survey.hasDraft || survey.answered) return { survey, answers: {}, page: 0 }
   try {
@@ -50,8 +51,10 @@ async function load(id: string): Promise<{ survey: ResidentSurvey; answers: Answ
  */
 export default function SurveyAnswerPage() {
   const signedIn = useRequireSignIn()
-  const id = useRouter().params.id ?? ''
-  const remote = useRemote(() => load(id), [id], signedIn && !!id)
+  const { id = '', preview: previewParam } = useRouter().params
+  // its builders' preview (drafts too): the same screens, nothing saved or sent
+  const preview = previewParam === '1'
+  const remote = useRemote(() => load(id, preview), [id, preview], signedIn && !!id)
   const [answers, setAnswers] = useState<Answers>({})
   const [page, setPage] = useState(0)
   const [saving, setSaving] = useState(false)
@@ -86,7 +89,7 @@ export default function SurveyAnswerPage() {
       </PageShell>
     )
   }
-  if (survey.status !== 'published') {
+  if (survey.status !== 'published' && !preview) {
     return <PageShell className='sv-answer'><EmptyState title='问卷已结束' description='感谢您的关注。' actionText='返回问卷列表' onAction={backToList} /></PageShell>
   }
   if (survey.quotaFull) {
@@ -107,6 +110,7 @@ export default function SurveyAnswerPage() {
   }
 
   const save = async (to: number, quiet: boolean) => {
+    if (preview) return
     setSaving(true)
     try {
       await saveSurveyDraft(id, { answers: answersToSend(survey.definition, answers), page: to })
@@ -156,6 +160,7 @@ export default function SurveyAnswerPage() {
   const progress = Math.round(((current + 1) / (total + 1)) * 100) // the summary is the last step
   return (
     <PageShell className='sv-answer'>
+      {preview ? <View className='sv-answer__preview' role='note'>预览：这是居民看到的样子，答案不会保存或提交</View> : null}
       <View className='sv-answer__head'>
         <View className='sv-answer__title'>{survey.title}</View>
         <View className='sv-muted sv-answer__meta'>
@@ -201,8 +206,8 @@ export default function SurveyAnswerPage() {
           <View className='sv-answer__btn' />
         )}
         {onSummary ? (
-          <Button className='sv-answer__btn' type='primary' loading={submitting} disabled={submitting} onClick={submit}>
-            提交
+          <Button className='sv-answer__btn' type='primary' loading={submitting} disabled={submitting || preview} onClick={submit}>
+            {preview ? '预览不能提交' : '提交'}
           </Button>
         ) : (
           <Button className='sv-answer__btn' type='primary' onClick={next}>
@@ -210,7 +215,7 @@ export default function SurveyAnswerPage() {
           </Button>
         )}
       </View>
-      {!onSummary ? (
+      {!onSummary && !preview ? (
         <Button className='sv-answer__save' block fill='outline' loading={saving} disabled={saving} onClick={() => save(current, false)}>
           保存进度，稍后继续
         </Button>

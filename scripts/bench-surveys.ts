@@ -1,0 +1,293 @@
+// npm run bench -- surveys — prints figures, asserts nothing.
+//  1. Response submission (POST /api/v1/surveys/:id/responses, a 20-question response through the real checks and
+//     transaction) at 50 connections, beside a bare validated insert (the same body through the same schema, stored
+//     as one jsonb row), in turns over BENCH_ROUNDS rounds (2), on PGlite and on PostgreSQL (DATABASE_URL, default
+//     postgres://postgres@127.0.0.1:5432/postgres; a throw-away database is created and dropped).
+//  2. Reads of a survey with 100,000 responses (the standard 创文 survey): results, cross-tab by community, by street and
+//     by another question — one request at a time, p50 / p95. On PostgreSQL; on PGlite only with BENCH_PGLITE_READS=1
+//     (writing the 1.2 million answer rows there took over 25 minutes on the shared 2-core machine).
+// BENCH_ONLY=pglite,postgres picks the databases; BENCH_SECONDS, BENCH_ROUNDS, BENCH_READS (0: none) tune the runs;
+// BENCH_TEXTS=0 sends responses without texts (no content check: the demo's WeChat is a fake HTTP server in this process).
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import autocannon from 'autocannon'
+import pg from 'pg'
+import { IdParams } from '../types/common'
+import { buildApp } from '../server/app'
+import { createRuntime } from '../server/bootstrap'
+import { loadConfig } from '../server/config'
+import type { Db } from '../server/db/types'
+import { migrate } from '../server/db/migrate'
+import { openPGlite } from '../server/db/pglite'
+import { openPostgres } from '../server/db/postgres'
+import { newToken, hashSecret } from '../server/lib/tokens'
+import { seedDemo } from '../server/seed/demo'
+import { valueDomain } from '../server/modules/surveys/conditions'
+import { templateByKey } from '../server/modules/surveys/template'
+import { SubmitSurveyBody, type SurveyDefinition, type SurveyQuestion } from '../types/surveys'
+
+const PG_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
+const CONNECTIONS = 50
+const DURATION = Number(process.env.BENCH_SECONDS || 10)
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 2)
+const READS = Number(process.env.BENCH_READS || 40)
+const BIG = 100_000
+const TEXTS = process.env.BENCH_TEXTS !== '0'
+const HAPPY = '329901001001'
+const CITY = '3299'
+
+const say = (s: string) => process.stdout.write(`${s}\n`)
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]
+}
+
+async function withDatabase<T>(name: string, fn: (url: string) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: PG_URL })
+  await admin.connect()
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  const u = new URL(PG_URL)
+  u.pathname = `/${name}`
+  try {
+    return await fn(u.toString())
+  } finally {
+    const a = new pg.Client({ connectionString: PG_URL })
+    await a.connect()
+    await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    await a.end()
+  }
+}
+
+async function postgresAvailable(): Promise<boolean> {
+  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 })
+  try {
+    await c.connect()
+    await c.end()
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function makeUsers(db: Db, n: number, prefix: string): Promise<Array<{ id: number; token: string }>> {
+  const users = await db.query<{ id: number }>(
+    `INSERT INTO users (phone, nickname, community_code)
+     SELECT $1 || lpad(i::text, 5, '0'), '居民' || i, $2 FROM generate_series(1, $3::int) AS i RETURNING id::int AS id`,
+    [prefix, HAPPY, n],
+  )
+  const out = users.map((u) => ({ id: u.id, token: newToken() }))
+  for (let i = 0; i < out.length; i += 1000) {
+    const chunk = out.slice(i, i + 1000).map((u) => ({ h: hashSecret(u.token), u: u.id }))
+    await db.query(
+      `INSERT INTO sessions (token_hash, user_id, channel, expires_at) SELECT x.h, x.u, 'sms', now() + interval '1 day'
+         FROM jsonb_to_recordset($1::jsonb) AS x(h text, u bigint)`,
+      [JSON.stringify(chunk)],
+    )
+  }
+  return out
+}
+
+async function tokenOf(db: Db, phone: string): Promise<string> {
+  const token = newToken()
+  const u = await db.one<{ id: number }>('SELECT id::int AS id FROM users WHERE phone = $1', [phone])
+  await db.query(`INSERT INTO sessions (token_hash, user_id, channel, expires_at) VALUES ($1, $2, 'sms', now() + interval '1 day')`, [hashSecret(token), u!.id])
+  return token
+}
+
+/** Twenty questions of every kind a resident answers: choices, scales, ratings, a matrix, texts. */
+const TWENTY: SurveyDefinition = {
+  sections: [{
+    key: 's1',
+    title: '压测问卷',
+    questions: Array.from({ length: 20 }, (_, i): SurveyQuestion => {
+      const key = `q${i + 1}`
+      const options = [{ value: 'a', label: '甲' }, { value: 'b', label: '乙' }, { value: 'c', label: '丙' }, { value: 'o', label: '其他（请注明）', other: true }]
+      switch (i % 6) {
+        case 0: return { key, type: 'single', title: `单选 ${i + 1}`, required: true, options }
+        case 1: return { key, type: 'multiple', title: `多选 ${i + 1}`, required: true, options, minChoices: 1, maxChoices: 3 }
+        case 2: return { key, type: 'scale5', title: `满意度 ${i + 1}`, required: true }
+        case 3: return { key, type: 'rating10', title: `评分 ${i + 1}`, required: true }
+        case 4: return { key, type: 'matrix', title: `矩阵 ${i + 1}`, required: true, rows: [{ key: 'r1', label: '一' }, { key: 'r2', label: '二' }, { key: 'r3', label: '三' }] }
+        default: return { key, type: 'short_text', title: `文字 ${i + 1}`, required: false }
+      }
+    }),
+  }],
+}
+
+function twentyAnswers(n: number) {
+  const out: Record<string, unknown> = {}
+  for (const x of TWENTY.sections[0].questions) {
+    if (x.type === 'single') out[x.key] = n % 5 === 0 && TEXTS ? { choice: 'o', other: '别的' } : { choice: ['a', 'b', 'c'][n % 3] }
+    if (x.type === 'multiple') out[x.key] = { choices: ['a', 'c'] }
+    if (x.type === 'scale5') out[x.key] = { value: 1 + (n % 5) }
+    if (x.type === 'rating10') out[x.key] = { value: n % 11 }
+    if (x.type === 'matrix') out[x.key] = { rows: { r1: 5, r2: 4, r3: 1 + (n % 5) } }
+    if (x.type === 'short_text' && TEXTS) out[x.key] = { text: `第 ${n} 条建议` }
+  }
+  return { answers: out }
+}
+
+async function submissionBench(kind: string, db: Db, app: Awaited<ReturnType<typeof buildApp>>, url: string, office: string) {
+  await db.exec('CREATE TABLE IF NOT EXISTS bench_rows (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, survey_id bigint NOT NULL, answers jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())')
+  const created = await app.inject({
+    method: 'POST', url: '/api/v1/surveys/admin', headers: { authorization: `Bearer ${office}` },
+    payload: { title: '压测', regionCode: CITY, audience: 'residents', anonymous: true, startsAt: new Date(Date.now() - 3600_000).toISOString(), endsAt: new Date(Date.now() + 86400_000).toISOString(), definition: TWENTY },
+  })
+  if (created.statusCode !== 201) throw new Error(created.body)
+  const id = created.json().id as number
+  await app.inject({ method: 'POST', url: `/api/v1/surveys/admin/${id}/publish`, headers: { authorization: `Bearer ${office}` } })
+
+  const users = await makeUsers(db, 60_000, kind === 'postgres' ? '161' : '162')
+  const jobs = users.map((u, n) => ({
+    path: `/api/v1/surveys/${id}/responses`,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${u.token}` },
+    body: JSON.stringify(twentyAnswers(n)),
+  }))
+  const bareJobs = jobs.map((j) => ({ path: `/bench/insert/${id}`, headers: { 'content-type': 'application/json' }, body: j.body }))
+
+  const run = (opts: Partial<autocannon.Options>) => new Promise<autocannon.Result>((resolve, reject) => {
+    autocannon({ connections: CONNECTIONS, duration: DURATION, workers: 1, ...opts, url: `${url}${opts.url ?? ''}` } as autocannon.Options, (err, r) => (err ? reject(err) : resolve(r)))
+  })
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'civiclink-bench-'))
+  const runWith = (name: string, requests: Array<{ path: string; headers: Record<string, string>; body: string }>, duration?: number) => {
+    const file = path.join(tmp, `${name}.json`)
+    fs.writeFileSync(file, JSON.stringify(requests))
+    process.env.BENCH_REQUESTS_FILE = file
+    return run({ ...(duration ? { duration } : {}), requests: [{ setupRequest: path.join(__dirname, 'bench-requests.cjs') }] as unknown as autocannon.Request[] })
+  }
+  await db.exec('VACUUM ANALYZE')
+  // each resident answers once: warm-up and every measured round get residents of their own
+  const WARM = 3000
+  const perRound = Math.floor((jobs.length - WARM) / ROUNDS)
+  await runWith('bare-warm', bareJobs, 2)
+  await runWith('submit-warm', jobs.slice(0, WARM), 2)
+  const bares: autocannon.Result[] = []
+  const submits: autocannon.Result[] = []
+  for (let round = 0; round < ROUNDS; round++) {
+    bares.push(await runWith(`bare-${round}`, bareJobs))
+    submits.push(await runWith(`submit-${round}`, jobs.slice(WARM + round * perRound, WARM + (round + 1) * perRound)))
+  }
+  fs.rmSync(tmp, { recursive: true, force: true })
+  const stored = await db.one<{ n: number }>('SELECT count(*)::int AS n FROM survey_responses WHERE survey_id = $1', [id])
+  const ok = (r: autocannon.Result) => r['2xx'] / DURATION
+  const line = (name: string, r: autocannon.Result) =>
+    `  ${name.padEnd(30)} ${ok(r).toFixed(0).padStart(6)} ok/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   2xx ${r['2xx']}  non-2xx ${r.non2xx}`
+  const rate = (rs: autocannon.Result[]) => rs.reduce((n, r) => n + ok(r), 0) / rs.length
+  say(`\n[${kind}] submission of a 20-question response${TEXTS ? '' : ' without texts'}, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION} s each, in turns`)
+  for (let round = 0; round < ROUNDS; round++) {
+    say(line(`bare validated insert #${round + 1}`, bares[round]))
+    say(line(`response submission #${round + 1}`, submits[round]))
+  }
+  say(`  submission / bare = ${((100 * rate(submits)) / rate(bares)).toFixed(0)}% (mean ${rate(submits).toFixed(0)} / ${rate(bares).toFixed(0)} req/s)   goal ≥ 50%, p99 < 50 ms on PostgreSQL`)
+  say(`  responses stored in all, warm-up included: ${stored!.n}`)
+}
+
+/** The standard survey with BIG anonymous responses spread over the city's communities, written straight in SQL. */
+async function bigSurvey(db: Db, app: Awaited<ReturnType<typeof buildApp>>, office: string): Promise<number> {
+  const created = await app.inject({
+    method: 'POST', url: '/api/v1/surveys/admin', headers: { authorization: `Bearer ${office}` },
+    payload: { template: 'chuangwen_standard', title: '十万份', regionCode: CITY, audience: 'residents', anonymous: true, startsAt: new Date(Date.now() - 3600_000).toISOString(), endsAt: new Date(Date.now() + 86400_000).toISOString() },
+  })
+  const id = created.json().id as number
+  await db.query(`UPDATE surveys SET status = 'published' WHERE id = $1`, [id])
+  const communities = (await db.query<{ code: string }>(`SELECT code FROM regions WHERE level = 'community' ORDER BY code`)).map((r) => r.code)
+  await db.query(
+    `INSERT INTO survey_responses (survey_id, community_code, submitted_on)
+     SELECT $1, ($2::text[])[1 + (i % cardinality($2::text[]))], current_date - (i % 30) FROM generate_series(1, $3::int) AS i`,
+    [id, communities, BIG])
+  const ids = (await db.query<{ key: string; id: number }>('SELECT key, id::int AS id FROM survey_questions WHERE survey_id = $1', [id]))
+  const idOf = new Map(ids.map((r) => [r.key, r.id]))
+  const def = templateByKey('chuangwen_standard')!.definition
+  // per question (a matrix: per row) the values it can take and the share of responses that answer it: the conditional
+  // reasons question about a fifth, the free text a third; one statement writes them all
+  const plan = def.sections.flatMap((sec) => sec.questions).flatMap((x) => {
+    const domain = valueDomain(x)
+    const share = x.key === 'reasons' ? 0.2 : domain.length === 0 ? 0.33 : 1
+    return (x.type === 'matrix' ? x.rows!.map((r) => r.key) : ['']).map((row) => ({ qid: idOf.get(x.key), row, domain, share }))
+  })
+  await db.query(
+    `INSERT INTO survey_answers (response_id, survey_id, question_id, row_key, community_code, submitted_on, picked, num, text_value)
+     SELECT r.id, r.survey_id, p.qid, p.row, r.community_code, r.submitted_on,
+            CASE WHEN cardinality(p.domain) = 0 THEN '{}'::text[] ELSE ARRAY[p.domain[1 + floor(random() * cardinality(p.domain))::int]] END,
+            NULL, CASE WHEN cardinality(p.domain) = 0 THEN '建议多种树' ELSE NULL END
+       FROM survey_responses r
+       CROSS JOIN (SELECT x.qid, x.row, ARRAY(SELECT jsonb_array_elements_text(x.domain)) AS domain, x.share
+                     FROM jsonb_to_recordset($2::jsonb) AS x(qid bigint, row text, domain jsonb, share float8)) AS p
+      WHERE r.survey_id = $1 AND random() < p.share`,
+    [id, JSON.stringify(plan)])
+  await db.query(`UPDATE survey_answers SET num = picked[1]::int WHERE survey_id = $1 AND question_id = $2`, [id, idOf.get('overall')])
+  await db.exec('VACUUM ANALYZE')
+  return id
+}
+
+async function readBench(kind: string, db: Db, app: Awaited<ReturnType<typeof buildApp>>, url: string, office: string) {
+  const t0 = performance.now()
+  const id = await bigSurvey(db, app, office)
+  const rows = await db.one<{ n: number }>('SELECT count(*)::int AS n FROM survey_answers WHERE survey_id = $1', [id])
+  say(`\n[${kind}] reads of a survey with ${BIG.toLocaleString('en')} responses (${rows!.n.toLocaleString('en')} answer rows, written in ${((performance.now() - t0) / 1000).toFixed(0)} s), one at a time, ${READS} each`)
+  const reads: Array<[string, string]> = [
+    ['results', `/api/v1/surveys/admin/${id}/results`],
+    ['cross-tab by community', `/api/v1/surveys/admin/${id}/crosstab?question=overall&by=community`],
+    ['cross-tab by street', `/api/v1/surveys/admin/${id}/crosstab?question=areas&row=sanitation&by=street`],
+    ['cross-tab by age band', `/api/v1/surveys/admin/${id}/crosstab?question=overall&by=question&byQuestion=age`],
+  ]
+  for (const [name, path] of reads) {
+    const times: number[] = []
+    for (let i = 0; i < READS + 3; i++) {
+      const s = performance.now()
+      const r = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${office}` } })
+      await r.arrayBuffer()
+      if (r.status !== 200) throw new Error(`${name}: ${r.status}`)
+      if (i >= 3) times.push(performance.now() - s)
+    }
+    say(`  ${name.padEnd(24)} p50 ${pct(times, 50).toFixed(1).padStart(7)} ms   p95 ${pct(times, 95).toFixed(1).padStart(7)} ms   goal p95 < 50 ms`)
+  }
+}
+
+async function benchOn(kind: string, db: Db) {
+  await migrate(db)
+  const config = { ...loadConfig({}), demo: true, rateLimitPerMinute: 100_000_000, logLevel: process.env.BENCH_LOG_LEVEL || 'warn' }
+  const runtime = await createRuntime(config, db)
+  await seedDemo(runtime.ctx)
+  const app = await buildApp(runtime.ctx)
+  app.post('/bench/insert/:id', {
+    schema: { params: IdParams, body: SubmitSurveyBody },
+  }, async (req) => {
+    const { id } = req.params as { id: number }
+    return db.one('INSERT INTO bench_rows (survey_id, answers) VALUES ($1, $2) RETURNING id::int AS id', [id, JSON.stringify((req.body as SubmitSurveyBody).answers)])
+  })
+  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  const office = await tokenOf(db, '13800000003')
+  await submissionBench(kind, db, app, url, office)
+  if (READS > 0 && (kind === 'postgres' || process.env.BENCH_PGLITE_READS === '1')) await readBench(kind, db, app, url, office)
+  await app.close()
+  await runtime.close()
+}
+
+async function main() {
+  say(`文明共建 — survey benchmark (${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')})`)
+  const only = (process.env.BENCH_ONLY || 'pglite,postgres').split(',')
+  if (only.includes('pglite')) {
+    const lite = await openPGlite(undefined)
+    await benchOn('pglite', lite)
+    await lite.close()
+  }
+  if (only.includes('postgres')) {
+    if (!(await postgresAvailable())) say(`\n[postgres] skipped: no PostgreSQL at ${PG_URL.replace(/:[^:@/]*@/, ':***@')}`)
+    else {
+      await withDatabase('civiclink_survey_bench', async (url) => {
+        const db = openPostgres(url, 10)
+        await benchOn('postgres', db)
+        await db.close()
+      })
+    }
+  }
+}
+
+main().then(() => process.exit(0), (err) => {
+  console.error(err)
+  process.exit(1)
+})
