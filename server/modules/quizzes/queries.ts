@@ -1,3 +1,4 @@
+import type { QuestionContent } from './bank/hash'
 import { prepared, type Queryable } from '../../db/types'
 import type { BankQuestion } from './bank'
 
@@ -78,15 +79,8 @@ export async function supersedeShipped(db: Queryable, oldId: number, active: boo
   return row!.id
 }
 
-export interface NewQuestion {
-  kind: string
-  stem: string
-  options: string[]
-  answer: number[]
-  explanation: string
-  tags: string[]
-  difficulty: number
-}
+/** A question as written (bank, import or editor): the same fields the bank fingerprints. */
+export type NewQuestion = QuestionContent
 
 export async function insertQuestions(db: Queryable, items: NewQuestion[], regionCode: string | null, by: number): Promise<number> {
   const rows = await db.query(
