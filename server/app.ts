@@ -56,7 +56,7 @@ const trustHops = (hops: number) => (_address: string, hop: number) => hop < hop
 
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    // secrets sent in a query string (a token on a WebSocket URL, an api_key) never reach the log
+    // secrets sent in a query string (an Open311 api_key) never reach the log
     logger: opts.logger ? { ...(opts.logger === true ? {} : opts.logger), serializers: { req: requestLogFields } } : false,
     bodyLimit: ctx.config.bodyLimitBytes,
     // X-Forwarded-For only from configured proxies: from anyone else it would choose the address that the per-address

@@ -2,13 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import multipart from '@fastify/multipart'
 import { Type } from '@sinclair/typebox'
 import type { AppContext } from '../../context'
-import { AppError, badRequest, forbidden } from '../../errors'
+import { forbidden } from '../../errors'
 import { audit } from '../../lib/audit'
 import { requireCaller } from '../../lib/caller'
 import { checkIdempotencyKey } from '../../lib/idempotency'
 import { errorResponses } from '../../lib/schemas'
 import { readSingleFile } from '../../lib/upload'
-import { hashSecret } from '../../lib/tokens'
 import {
   CategoryList, DailyStats, HandlingOptions, MeTooResult, NearbyQuery, NearbyResult, NotificationItem, NotificationList, Open311KeyBody, Open311KeyInfo, Open311KeyList,
   Open311KeyPatch, Open311KeyResult, PageQuery,
