@@ -52,8 +52,6 @@ export const STATE_LABELS: Record<ReportState, string> = {
   merged: '已合并',
 }
 
-export const OPEN_STATES: ReportState[] = ['submitted', 'accepted', 'dispatched', 'rectified']
-
 export const ReportCategory = Type.Object({
   code: Type.String(),
   name: Type.String(),

@@ -1,5 +1,5 @@
 import { sniffImage } from '../../server/modules/reports/photos'
-import { TRANSITIONS } from '../../server/modules/reports/service'
+import { ACTION_RULES as TRANSITIONS, actionApplies, isOpen } from '../../types/report-lifecycle'
 
 describe('sniffImage', () => {
   it('knows formats by their first bytes only', () => {
@@ -16,11 +16,19 @@ describe('sniffImage', () => {
 
 describe('the report lifecycle', () => {
   it('matches the 台账 diagram', () => {
-    expect(TRANSITIONS.accept).toEqual({ from: ['submitted'], to: 'accepted' })
-    expect(TRANSITIONS.reject).toEqual({ from: ['submitted'], to: 'rejected' })
-    expect(TRANSITIONS.merge).toEqual({ from: ['accepted'], to: 'merged' })
-    expect(TRANSITIONS.close).toEqual({ from: ['rectified'], to: 'closed' })
-    expect(TRANSITIONS.close_not_fixed).toEqual({ from: ['rectified'], to: 'closed_not_fixed' })
+    expect(TRANSITIONS.accept).toMatchObject({ from: ['submitted'], to: 'accepted' })
+    expect(TRANSITIONS.reject).toMatchObject({ from: ['submitted'], to: 'rejected' })
+    expect(TRANSITIONS.merge).toMatchObject({ from: ['accepted'], to: 'merged' })
+    expect(TRANSITIONS.close).toMatchObject({ from: ['rectified'], to: 'closed' })
+    expect(TRANSITIONS.close_not_fixed).toMatchObject({ from: ['rectified'], to: 'closed_not_fixed' })
     expect(TRANSITIONS.reopen.from).toEqual(['closed', 'closed_not_fixed'])
+  })
+
+  it('releases only a held report, from any state', () => {
+    expect(actionApplies('release', { state: 'closed', held: true })).toBe(true)
+    expect(actionApplies('release', { state: 'submitted', held: false })).toBe(false)
+    expect(actionApplies('accept', { state: 'submitted', held: true })).toBe(true)
+    expect(isOpen('rectified')).toBe(true)
+    expect(isOpen('merged')).toBe(false)
   })
 })

@@ -151,3 +151,12 @@ export function markCodeUsed(db: Queryable, id: number) {
 export function countFailedAttempt(db: Queryable, id: number) {
   return db.query('UPDATE sms_codes SET failed_attempts = failed_attempts + 1 WHERE id = $1', [id])
 }
+
+/** Whether the user holds a live worker grant for one of these regions (other modules ask here, not role_grants). */
+export async function isWorkerIn(db: Queryable, userId: number, regionCodes: string[]): Promise<boolean> {
+  const row = await db.one(
+    `SELECT 1 FROM role_grants WHERE user_id = $1 AND role = 'worker' AND revoked_at IS NULL AND region_code = ANY($2::text[]) LIMIT 1`,
+    [userId, regionCodes],
+  )
+  return Boolean(row)
+}

@@ -6,7 +6,9 @@ import type { Caller } from '../../lib/caller'
 import { WechatSendError } from '../../platform/wechat'
 import { STATE_LABELS, type NotificationItem, type ReportState } from '../../../types/reports'
 import { assertOffice } from './policy'
-import { enqueueForFollowers, notificationById, requeueFailedNotification, type NotificationRow } from './queries'
+import {
+  endNotification, enqueueForFollowers, leaseDueNotifications, notificationById, requeueFailedNotification, retryNotificationLater, type NotificationRow,
+} from './queries'
 
 export const MAX_ATTEMPTS = 5
 const BASE_BACKOFF_SECONDS = 30
@@ -77,38 +79,27 @@ export interface OutboxRun {
  */
 export async function processOutbox(ctx: AppContext, limit = 50): Promise<OutboxRun> {
   const run: OutboxRun = { sent: 0, retried: 0, failed: 0, skipped: 0 }
-  const rows = await ctx.db.query<{ id: number; attempts: number; payload: { templateId: string; page?: string; data: Record<string, { value: string }> }; openid: string | null }>(
-    `WITH due AS (
-       SELECT id FROM notification_outbox WHERE status = 'pending' AND next_attempt_at <= now()
-        ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-     UPDATE notification_outbox o SET attempts = o.attempts + 1, next_attempt_at = now() + interval '60 seconds'
-       FROM due, users u WHERE o.id = due.id AND u.id = o.user_id
-     RETURNING o.id::int AS id, o.attempts, o.payload, u.openid`,
-    [limit],
-  )
+  const rows = await leaseDueNotifications(ctx.db, limit)
   for (const row of rows) {
     if (!row.openid) {
-      await ctx.db.query(`UPDATE notification_outbox SET status = 'skipped', last_error = $2 WHERE id = $1`, [row.id, '用户未绑定微信，无法发送订阅消息'])
+      await endNotification(ctx.db, row.id, 'skipped', '用户未绑定微信，无法发送订阅消息')
       run.skipped++
       continue
     }
     try {
       if (!ctx.wechat.sendSubscribe) throw new WechatSendError(-3, 'WeChat adapter cannot send subscribe messages', true)
       await ctx.wechat.sendSubscribe({ touser: row.openid, templateId: row.payload.templateId, page: row.payload.page, data: row.payload.data })
-      await ctx.db.query(`UPDATE notification_outbox SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = $1`, [row.id])
+      await endNotification(ctx.db, row.id, 'sent', null)
       run.sent++
     } catch (err) {
       const permanent = err instanceof WechatSendError && err.permanent
       const message = err instanceof Error ? err.message : String(err)
       if (permanent || row.attempts >= MAX_ATTEMPTS) {
-        await ctx.db.query(`UPDATE notification_outbox SET status = 'failed', last_error = $2 WHERE id = $1`, [row.id, message])
+        await endNotification(ctx.db, row.id, 'failed', message)
         run.failed++
       } else {
         const delay = BASE_BACKOFF_SECONDS * 2 ** (row.attempts - 1) * (0.8 + Math.random() * 0.4)
-        await ctx.db.query(
-          `UPDATE notification_outbox SET last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
-          [row.id, message, delay],
-        )
+        await retryNotificationLater(ctx.db, row.id, message, delay)
         run.retried++
       }
     }

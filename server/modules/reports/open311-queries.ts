@@ -162,3 +162,12 @@ export function updateByExternalId(db: Queryable, keyId: number, externalId: str
 export function insertUpdateId(db: Queryable, keyId: number, externalId: string, eventId: number) {
   return db.query('INSERT INTO open311_updates (key_id, external_id, event_id) VALUES ($1, $2, $3)', [keyId, externalId, eventId])
 }
+
+/** Locks a publicly visible report against being held or merged while a comment lands on it. */
+export function sharePublicReport(db: Queryable, id: number) {
+  return db.one<{ id: number }>(`SELECT r.id::int AS id FROM reports r WHERE r.id = $1 AND ${publiclyVisibleSql('r')} FOR SHARE`, [id])
+}
+
+export function touchReport(db: Queryable, id: number) {
+  return db.query('UPDATE reports SET updated_at = now() WHERE id = $1', [id])
+}

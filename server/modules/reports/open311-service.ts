@@ -6,8 +6,8 @@ import { audit } from '../../lib/audit'
 import type { Caller } from '../../lib/caller'
 import { hashSecret } from '../../lib/tokens'
 import type { RegionDirectory } from '../regions/directory'
-import { publiclyVisibleSql } from './queries'
-import { OPEN_STATES, STATE_LABELS, type Open311KeyInfo, type Open311KeyPatch, type ReportState } from '../../../types/reports'
+import { STATE_LABELS, type Open311KeyInfo, type Open311KeyPatch, type ReportState } from '../../../types/reports'
+import { OPEN_STATES, REPORT_STATES, isOpen } from '../../../types/report-lifecycle'
 import { signPhoto } from './photos'
 import { assertOffice } from './policy'
 import * as q from './open311-queries'
@@ -45,19 +45,18 @@ export const EXTENDED_STATUS: Record<ReportState, string> = {
   rejected: 'NOT_COUNCILS_RESPONSIBILITY',
   merged: 'DUPLICATE',
 }
-const STATES = Object.keys(EXTENDED_STATUS) as ReportState[]
 
 export function statusOf(state: string, key: Key | null): string {
   if (key?.extendedStatuses) return EXTENDED_STATUS[state as ReportState] ?? 'OPEN'
-  return OPEN_STATES.includes(state as ReportState) ? 'open' : 'closed'
+  return isOpen(state) ? 'open' : 'closed'
 }
 
 /** The states a status word names: open, closed, or an extended status (any case, FixMyStreet sends upper case). */
 function statesOf(word: string): ReportState[] | null {
   const w = word.trim().toUpperCase().replace(/ /g, '_')
-  if (w === 'OPEN') return OPEN_STATES
-  if (w === 'CLOSED') return STATES.filter((s) => !OPEN_STATES.includes(s))
-  const hit = STATES.filter((s) => EXTENDED_STATUS[s] === w)
+  if (w === 'OPEN') return [...OPEN_STATES]
+  if (w === 'CLOSED') return REPORT_STATES.filter((s) => !isOpen(s))
+  const hit = REPORT_STATES.filter((s) => EXTENDED_STATUS[s] === w)
   return hit.length ? hit : null
 }
 const STATUS_WORDS = ['open', 'closed', ...new Set(Object.values(EXTENDED_STATUS))].join(', ')
@@ -418,13 +417,13 @@ export async function postUpdate(ctx: AppContext, params: Params) {
   try {
     const eventId = await ctx.db.transaction(async (tx) => {
       // locks the report: a comment never lands on a report being held or merged at the same moment unseen
-      const r = await tx.one<{ id: number }>(`SELECT r.id::int AS id FROM reports r WHERE r.id = $1 AND ${publiclyVisibleSql('r')} FOR SHARE`, [reportId])
+      const r = await q.sharePublicReport(tx, reportId)
       if (!r) throw new Open311Error(404, `service request not found: ${rid}`)
       const ev = await insertEvent(tx, {
         reportId, actorId: key.accountId, actorRole: 'open311', action: 'comment', note: description,
         detail: { status: status ?? null, updatedDatetime: sentAt ?? null, updateId: externalId ?? null, mediaUrl: media, submitter: person },
       })
-      await tx.query('UPDATE reports SET updated_at = now() WHERE id = $1', [reportId])
+      await q.touchReport(tx, reportId)
       if (externalId) await q.insertUpdateId(tx, key.id, externalId, ev!.id)
       return ev!.id
     })

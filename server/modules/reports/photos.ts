@@ -146,20 +146,16 @@ export async function uploadPhoto(ctx: AppContext, caller: Caller, buf: Buffer):
   const store = photoStorage(ctx)
   await store.put(keyOf(id, false), main.data, 'image/jpeg')
   await store.put(keyOf(id, true), thumb, 'image/jpeg')
-  await ctx.db.query(
-    `INSERT INTO report_photos (id, owner_id, source_format, width, height, bytes, storage_key, thumb_key, sec_status)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [id, caller.userId, format, main.info.width, main.info.height, main.data.length, keyOf(id, false), keyOf(id, true), secStatus],
-  )
+  await q.insertPhoto(ctx.db, {
+    id, ownerId: caller.userId, format, width: main.info.width, height: main.info.height, bytes: main.data.length,
+    storageKey: keyOf(id, false), thumbKey: keyOf(id, true), secStatus,
+  })
   return photoView(ctx.config.photoLinks)({ id, width: main.info.width, height: main.info.height })
 }
 
 /** The stored file of a photo (by its unguessable id). */
 export async function openPhoto(ctx: AppContext, id: string, thumb: boolean) {
-  const row = await ctx.db.one<{ key: string }>(
-    `SELECT ${thumb ? 'thumb_key' : 'storage_key'} AS key FROM report_photos WHERE id = $1`,
-    [id],
-  )
+  const row = await q.photoKey(ctx.db, id, thumb)
   if (!row) return null
   return photoStorage(ctx).get(row.key)
 }

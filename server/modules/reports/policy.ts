@@ -1,6 +1,7 @@
 import { forbidden } from '../../errors'
 import type { Caller } from '../../lib/caller'
 import type { RegionDirectory } from '../regions/directory'
+import type { ActionRule } from '../../../types/report-lifecycle'
 
 export interface Placed {
   communityCode: string
@@ -23,6 +24,20 @@ export function assertWorkerOf(dir: RegionDirectory, caller: Caller, r: Placed):
   if (coversReport(dir, caller, r)) return
   if (caller.workerRegions.length > 0) throw forbidden('FORBIDDEN_REGION', '该问题不在您负责的区域内')
   throw forbidden('FORBIDDEN_ROLE', '只有负责该区域的网格员可以处理此问题')
+}
+
+/**
+ * Who makes a transition, and as what: the reporter on their own report for an action the lifecycle lets reporters
+ * do (reopen), otherwise a worker of the report's region; anyone else is refused.
+ */
+export function transitionRole(dir: RegionDirectory, caller: Caller, r: Placed, rule: ActionRule): 'worker' | 'reporter' {
+  const covers = coversReport(dir, caller, r)
+  if (rule.byReporter && !covers && caller.userId === r.reporterId) return 'reporter'
+  if (caller.userId !== r.reporterId && !covers && !caller.office && caller.workerRegions.length === 0) {
+    throw forbidden('REPORT_FORBIDDEN', '您不能处理别人上报的问题')
+  }
+  assertWorkerOf(dir, caller, r)
+  return 'worker'
 }
 
 export function assertWorkerOrOffice(caller: Caller): void {

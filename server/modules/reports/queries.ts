@@ -1,7 +1,11 @@
 import { prepared, type Queryable } from '../../db/types'
 import { PUBLIC_MODERATION_STATES, type ModerationState } from '../../../types/moderation'
+import { CLOSED_STATES, DISMISSED_STATES, OPEN_STATES, sqlStateList } from '../../../types/report-lifecycle'
+import type { ReportState } from '../../../types/reports'
 
-export const OPEN_STATES_SQL = `('submitted', 'accepted', 'dispatched', 'rectified')`
+export const OPEN_STATES_SQL = sqlStateList(OPEN_STATES)
+const CLOSED_STATES_SQL = sqlStateList(CLOSED_STATES)
+const DISMISSED_STATES_SQL = sqlStateList(DISMISSED_STATES)
 
 /**
  * Whether residents see a report at all: not held by the content check and not hidden by moderation (举报). Every
@@ -11,7 +15,7 @@ export const publiclyVisibleSql = (alias = 'r') =>
   `(NOT ${alias}.held AND ${alias}.moderation IN (${PUBLIC_MODERATION_STATES.map((m) => `'${m}'`).join(', ')}))`
 
 /** Overdue: open past its due time, or closed after it; rejected and merged reports are never overdue. */
-export const OVERDUE_SQL = `(CASE WHEN r.state IN ('rejected', 'merged') THEN false
+export const OVERDUE_SQL = `(CASE WHEN r.state IN ${DISMISSED_STATES_SQL} THEN false
   WHEN r.closed_at IS NOT NULL THEN r.closed_at > r.due_at ELSE now() > r.due_at END)`
 
 export interface CategoryRow {
@@ -360,5 +364,208 @@ export function assignees(db: Queryable, regionCodes: string[]) {
       WHERE g.role = 'worker' AND g.revoked_at IS NULL AND g.region_code = ANY($1::text[])
       ORDER BY u.id, length(g.region_code) DESC`,
     [regionCodes],
+  )
+}
+
+/** What a transition changes besides the state; each action sets its own part. */
+export interface TransitionChange {
+  mergedInto?: number
+  assigneeId?: number
+  department?: string
+  closing?: boolean
+  /** reopening: the deadline starts again with the category's hours */
+  reopenWithHours?: number
+  release?: boolean
+}
+
+/** One UPDATE for any transition, compared-and-set on the state the caller saw; null when the state moved. */
+export function applyTransition(db: Queryable, id: number, fromState: ReportState, to: ReportState | null, c: TransitionChange) {
+  const sets: string[] = ['updated_at = now()']
+  const params: unknown[] = [id, fromState]
+  const p = (v: unknown) => {
+    params.push(v)
+    return `$${params.length}`
+  }
+  if (to) sets.push(`state = ${p(to)}`)
+  if (c.mergedInto !== undefined) sets.push(`merged_into = ${p(c.mergedInto)}`)
+  if (c.assigneeId) sets.push(`assignee_id = ${p(c.assigneeId)}`)
+  if (c.department) sets.push(`department = ${p(c.department)}`)
+  if (c.closing) sets.push('closed_at = now()')
+  if (c.reopenWithHours !== undefined) sets.push('closed_at = NULL', 'reopen_count = reopen_count + 1', `due_at = now() + make_interval(hours => ${p(c.reopenWithHours)})`)
+  if (c.release) sets.push('held = false', 'hold_reason = NULL')
+  return db.one<{ categoryName: string }>(
+    `UPDATE reports SET ${sets.join(', ')} WHERE id = $1 AND state = $2
+     RETURNING (SELECT name FROM report_categories WHERE code = reports.category_code) AS "categoryName"`,
+    params,
+  )
+}
+
+/** A merged duplicate's reporter and "+1"s follow the kept report from now on (never its own reporter). */
+export async function mergeFollowers(db: Queryable, m: { from: number; fromReporterId: number; into: number; intoReporterId: number }) {
+  await db.query(
+    `INSERT INTO report_co_reporters (report_id, user_id)
+     SELECT $1, u FROM (SELECT $3::bigint AS u UNION SELECT user_id FROM report_co_reporters WHERE report_id = $2) x
+      WHERE u <> $4 ON CONFLICT DO NOTHING`,
+    [m.into, m.from, m.fromReporterId, m.intoReporterId],
+  )
+  await db.query('UPDATE reports SET co_reporters = (SELECT count(*)::int FROM report_co_reporters WHERE report_id = $1), updated_at = now() WHERE id = $1', [m.into])
+}
+
+export function attachPhotos(db: Queryable, reportId: number, eventId: number, photoIds: string[]) {
+  return db.query('UPDATE report_photos SET report_id = $1, event_id = $2 WHERE id = ANY($3::text[])', [reportId, eventId, photoIds])
+}
+
+/** "我也遇到了": false when the resident had already said so. */
+export async function addCoReporter(db: Queryable, reportId: number, userId: number): Promise<number | null> {
+  const added = await db.one('INSERT INTO report_co_reporters (report_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING report_id', [reportId, userId])
+  if (!added) return null
+  const upd = await db.one<{ n: number }>('UPDATE reports SET co_reporters = co_reporters + 1, updated_at = now() WHERE id = $1 RETURNING co_reporters AS n', [reportId])
+  return upd!.n
+}
+
+/** Open, publicly visible reports of a category near a point (a square prefilter, then the great-circle distance). */
+export function nearbyOpen(db: Queryable, n: { categoryCode: string; lng: number; lat: number; dLat: number; dLng: number; days: number; radius: number; removedText: string }) {
+  return db.query<{ id: number; state: string; description: string; address: string; coReporters: number; createdAt: Date; thumbId: string | null; dist: number }>(
+    `SELECT * FROM (
+       SELECT r.id::int AS id, r.state, r.address, r.co_reporters AS "coReporters", r.created_at AS "createdAt",
+              CASE WHEN r.moderation = 'content_removed' THEN $10 ELSE r.description END AS description,
+              CASE WHEN r.moderation = 'content_removed' THEN NULL
+                   ELSE (SELECT p.id FROM report_photos p WHERE p.report_id = r.id ORDER BY p.created_at, p.id LIMIT 1) END AS "thumbId",
+              6371000 * 2 * asin(sqrt(power(sin(radians(r.lat - $3) / 2), 2)
+                + cos(radians($3)) * cos(radians(r.lat)) * power(sin(radians(r.lng - $2) / 2), 2))) AS dist
+         FROM reports r
+        WHERE r.category_code = $1 AND r.created_at > now() - make_interval(days => $8)
+          AND r.lat BETWEEN $4 AND $5 AND r.lng BETWEEN $6 AND $7
+          AND r.state IN ${OPEN_STATES_SQL} AND ${publiclyVisibleSql()}) x
+      WHERE dist <= $9 ORDER BY dist LIMIT 10`,
+    [n.categoryCode, n.lng, n.lat, n.lat - n.dLat, n.lat + n.dLat, n.lng - n.dLng, n.lng + n.dLng, n.days, n.radius, n.removedText],
+  )
+}
+
+export function rateReport(db: Queryable, id: number, score: number, comment: string | null) {
+  return db.query('UPDATE reports SET rating = $2, rating_comment = $3, rated_at = now(), updated_at = now() WHERE id = $1', [id, score, comment])
+}
+
+/** A page of a filtered list, newest first, after a (created_at, id) cursor. */
+export function reportPage(db: Queryable, f: ReportFilter, after: readonly [Date, number] | null, limit: number) {
+  const params: unknown[] = []
+  let where = filterSql(f, params)
+  if (after) {
+    params.push(after[0].toISOString(), after[1])
+    where += ` AND (r.created_at, r.id) < ($${params.length - 1}::timestamptz, $${params.length})`
+  }
+  params.push(limit)
+  return db.query<ReportRow>(`SELECT ${REPORT_COLS} FROM ${REPORT_FROM} WHERE ${where} ORDER BY r.created_at DESC, r.id DESC LIMIT $${params.length}`, params)
+}
+
+/** How many reports of the filter are in each state, and how many of them are overdue. */
+export function stateCounts(db: Queryable, f: ReportFilter) {
+  const params: unknown[] = []
+  const where = filterSql(f, params, { withState: false })
+  return db.query<{ state: string; n: number; overdue: number }>(
+    `SELECT r.state, count(*)::int AS n, count(*) FILTER (WHERE ${OVERDUE_SQL})::int AS overdue FROM reports r WHERE ${where} GROUP BY r.state`,
+    params,
+  )
+}
+
+/** Per Asia/Shanghai day and community: reports filed, closed, and fallen overdue that day. */
+export function dailyCounts(db: Queryable, f: ReportFilter, start: string, end: string) {
+  const params: unknown[] = [start, end]
+  const where = filterSql(f, params)
+  return db.query<{ day: string; communityCode: string; new: number; closed: number; overdue: number }>(
+    `WITH bounds AS (SELECT ($1::date::timestamp AT TIME ZONE 'Asia/Shanghai') AS lo, (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS hi),
+     scoped AS (SELECT r.* FROM reports r, bounds b WHERE ${where}
+                  AND (r.created_at >= b.lo OR r.closed_at >= b.lo OR r.due_at >= b.lo)),
+     ev AS (
+       SELECT (created_at AT TIME ZONE 'Asia/Shanghai')::date AS day, community_code, 1 AS n, 0 AS c, 0 AS o FROM scoped, bounds
+        WHERE created_at >= bounds.lo AND created_at < bounds.hi
+       UNION ALL
+       SELECT (closed_at AT TIME ZONE 'Asia/Shanghai')::date, community_code, 0, 1, 0 FROM scoped, bounds
+        WHERE state IN ${CLOSED_STATES_SQL} AND closed_at >= bounds.lo AND closed_at < bounds.hi
+       UNION ALL
+       SELECT (due_at AT TIME ZONE 'Asia/Shanghai')::date, community_code, 0, 0, 1 FROM scoped, bounds
+        WHERE state NOT IN ${DISMISSED_STATES_SQL} AND due_at >= bounds.lo AND due_at < least(bounds.hi, now())
+          AND (closed_at IS NULL OR closed_at > due_at))
+     SELECT day::text AS day, community_code AS "communityCode", sum(n)::int AS new, sum(c)::int AS closed, sum(o)::int AS overdue
+       FROM ev GROUP BY day, community_code ORDER BY day, community_code`,
+    params,
+  )
+}
+
+export function latestInCommunity(db: Queryable, communityCode: string, limit: number) {
+  return db.query<{ id: number; name: string; state: string; address: string }>(
+    `SELECT r.id::int AS id, c.name, r.state, r.address FROM reports r JOIN report_categories c ON c.code = r.category_code
+      WHERE r.community_code = $1 AND ${publiclyVisibleSql()} ORDER BY r.created_at DESC, r.id DESC LIMIT $2`,
+    [communityCode, limit],
+  )
+}
+
+/** Due messages, leased for a minute before sending: two senders (processes, overlapping runs) never take one twice. */
+export function leaseDueNotifications(db: Queryable, limit: number) {
+  return db.query<{ id: number; attempts: number; payload: { templateId: string; page?: string; data: Record<string, { value: string }> }; openid: string | null }>(
+    `WITH due AS (
+       SELECT id FROM notification_outbox WHERE status = 'pending' AND next_attempt_at <= now()
+        ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+     UPDATE notification_outbox o SET attempts = o.attempts + 1, next_attempt_at = now() + interval '60 seconds'
+       FROM due, users u WHERE o.id = due.id AND u.id = o.user_id
+     RETURNING o.id::int AS id, o.attempts, o.payload, u.openid`,
+    [limit],
+  )
+}
+
+export function endNotification(db: Queryable, id: number, status: 'sent' | 'failed' | 'skipped', error: string | null) {
+  return db.query(
+    `UPDATE notification_outbox SET status = $2, last_error = $3, sent_at = CASE WHEN $2 = 'sent' THEN now() ELSE sent_at END WHERE id = $1`,
+    [id, status, error],
+  )
+}
+
+export function retryNotificationLater(db: Queryable, id: number, error: string, delaySeconds: number) {
+  return db.query(`UPDATE notification_outbox SET last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`, [id, error, delaySeconds])
+}
+
+export function notificationsByStatus(db: Queryable, status: string, limit: number) {
+  return db.query<Record<string, unknown>>(
+    `SELECT id::int AS id, user_id::int AS "userId", kind, ref, status, attempts, last_error AS "lastError",
+            created_at AS "createdAt", next_attempt_at AS "nextAttemptAt"
+       FROM notification_outbox WHERE status = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+    [status, limit],
+  )
+}
+
+export function notificationCounts(db: Queryable) {
+  return db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM notification_outbox GROUP BY status')
+}
+
+export function insertPhoto(db: Queryable, p: {
+  id: string; ownerId: number; format: string; width: number; height: number; bytes: number; storageKey: string; thumbKey: string; secStatus: string
+}) {
+  return db.query(
+    `INSERT INTO report_photos (id, owner_id, source_format, width, height, bytes, storage_key, thumb_key, sec_status)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [p.id, p.ownerId, p.format, p.width, p.height, p.bytes, p.storageKey, p.thumbKey, p.secStatus],
+  )
+}
+
+export function photoKey(db: Queryable, id: string, thumb: boolean) {
+  return db.one<{ key: string }>(`SELECT ${thumb ? 'thumb_key' : 'storage_key'} AS key FROM report_photos WHERE id = $1`, [id])
+}
+
+export type LedgerRow = {
+  id: number; category: string; address: string; communityCode: string; createdAt: Date; state: string; department: string
+  dueAt: Date; closedAt: Date | null; overdue: boolean; rating: number | null
+}
+
+/** The 台账 export reads the filter in id order, a batch at a time after the last id. */
+export function ledgerBatch(db: Queryable, f: ReportFilter, after: number, limit: number): Promise<LedgerRow[]> {
+  const params: unknown[] = []
+  const where = filterSql(f, params)
+  params.push(after, limit)
+  return db.query<LedgerRow>(
+    `SELECT r.id::int AS id, c.name AS category, r.address, r.community_code AS "communityCode", r.created_at AS "createdAt", r.state,
+            r.department, r.due_at AS "dueAt", r.closed_at AS "closedAt", ${OVERDUE_SQL} AS overdue, r.rating
+       FROM reports r JOIN report_categories c ON c.code = r.category_code
+      WHERE ${where} AND r.id > $${params.length - 1} ORDER BY r.id LIMIT $${params.length}`,
+    params,
   )
 }

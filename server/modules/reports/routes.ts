@@ -21,6 +21,7 @@ import { checkPhotoLink, MAX_PHOTO_BYTES, openPhoto, uploadPhoto } from './photo
 import { createKey, listKeys, updateKey } from './open311-service'
 import { assertOffice } from './policy'
 import * as service from './service'
+import { notificationCounts, notificationsByStatus } from './queries'
 
 const PhotoParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{16,40}$' }) })
 const PhotoLinkQuery = Type.Object({ exp: Type.Optional(Type.String({ maxLength: 20 })), sig: Type.Optional(Type.String({ maxLength: 100 })) })
@@ -178,13 +179,8 @@ export const reportRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => asyn
     },
   }, async (req) => {
     assertOffice(await requireCaller(ctx, req))
-    const items = await ctx.db.query<Record<string, unknown>>(
-      `SELECT id::int AS id, user_id::int AS "userId", kind, ref, status, attempts, last_error AS "lastError",
-              created_at AS "createdAt", next_attempt_at AS "nextAttemptAt"
-         FROM notification_outbox WHERE status = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
-      [req.query.status ?? 'failed', req.query.limit ?? 50],
-    )
-    const counts = await ctx.db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM notification_outbox GROUP BY status')
+    const items = await notificationsByStatus(ctx.db, req.query.status ?? 'failed', req.query.limit ?? 50)
+    const counts = await notificationCounts(ctx.db)
     return {
       items: items.map((i) => ({ ...i, createdAt: new Date(i.createdAt as Date).toISOString(), nextAttemptAt: new Date(i.nextAttemptAt as Date).toISOString() })) as never,
       counts: Object.fromEntries(counts.map((c) => [c.status, c.n])),

@@ -4,10 +4,11 @@ import { badRequest, conflict, forbidden, notFound } from '../../errors'
 import type { Caller } from '../../lib/caller'
 import { cursorCodec } from '../../lib/cursor'
 import { StatementBatcher } from '../../lib/statement-batch'
+import { isWorkerIn } from '../accounts/queries'
 import { maskPhone } from '../accounts/service'
 import type { RegionDirectory } from '../regions/directory'
 import {
-  OPEN_STATES, STATE_LABELS,
+  STATE_LABELS,
   type DailyStats, type MeTooResult, type NearbyResult, type ReportDetail, type ReportListItem, type ReportPage, type ReportState,
   type SubmitReportBody, type TimelineEvent, type TransitionAction, type TransitionBody, type WorkPage, type WorkQuery,
 } from '../../../types/reports'
@@ -16,8 +17,9 @@ import { isFlaggedBy } from '../moderation/queries'
 import { enqueueStateMessages } from './notify'
 import { submitterOf } from './open311-queries'
 import { photoView, thumbUrl } from './photos'
-import { assertWorkerOf, assertWorkerOrOffice, assignableRegions, coversReport, scopeCodes, seesEverything } from './policy'
+import { assertWorkerOf, assertWorkerOrOffice, assignableRegions, coversReport, scopeCodes, seesEverything, transitionRole } from './policy'
 import * as q from './queries'
+import { ACTION_RULES, actionApplies, isClosed, isOpen } from '../../../types/report-lifecycle'
 
 export const REOPEN_DAYS = 7
 export const DUPLICATE_DAYS = 7
@@ -96,22 +98,6 @@ export const ACTION_LABELS: Record<string, string> = {
   comment: '城市系统留言',
 }
 
-interface Transition {
-  from: ReportState[]
-  to: ReportState | null
-}
-export const TRANSITIONS: Record<TransitionAction, Transition> = {
-  accept: { from: ['submitted'], to: 'accepted' },
-  reject: { from: ['submitted'], to: 'rejected' },
-  merge: { from: ['accepted'], to: 'merged' },
-  dispatch: { from: ['accepted'], to: 'dispatched' },
-  rectify: { from: ['dispatched'], to: 'rectified' },
-  close: { from: ['rectified'], to: 'closed' },
-  close_not_fixed: { from: ['rectified'], to: 'closed_not_fixed' },
-  reopen: { from: ['closed', 'closed_not_fixed'], to: 'accepted' },
-  release: { from: ['submitted', 'accepted', 'dispatched', 'rectified', 'closed', 'closed_not_fixed', 'rejected', 'merged'], to: null },
-}
-
 function withinReopenWindow(closedAt: Date | null, now = Date.now()): boolean {
   return closedAt !== null && now - new Date(closedAt).getTime() <= REOPEN_DAYS * 86400_000
 }
@@ -120,10 +106,11 @@ function withinReopenWindow(closedAt: Date | null, now = Date.now()): boolean {
 export function allowedActions(dir: RegionDirectory, caller: Caller | null, r: q.ReportRow | q.LockedReport): TransitionAction[] {
   if (!caller) return []
   const state = r.state as ReportState
-  if (coversReport(dir, caller, r)) {
-    return (Object.keys(TRANSITIONS) as TransitionAction[]).filter((a) => (a === 'release' ? r.held : TRANSITIONS[a].from.includes(state)))
+  if (coversReport(dir, caller, r)) return (Object.keys(ACTION_RULES) as TransitionAction[]).filter((a) => actionApplies(a, { state, held: r.held }))
+  if (caller.userId === r.reporterId) {
+    return (Object.keys(ACTION_RULES) as TransitionAction[])
+      .filter((a) => ACTION_RULES[a].byReporter && actionApplies(a, { state, held: r.held }) && withinReopenWindow(r.closedAt))
   }
-  if (caller.userId === r.reporterId && TRANSITIONS.reopen.from.includes(state) && withinReopenWindow(r.closedAt)) return ['reopen']
   return []
 }
 
@@ -183,7 +170,7 @@ async function detail(ctx: AppContext, db: Queryable, caller: Caller | null, id:
     photos: reportPhotos.map(photoView(ctx.config.photoLinks)),
     rating: r.rating ? { score: r.rating, comment: r.ratingComment, ratedAt: iso(r.ratedAt!) } : null,
     actions: allowedActions(dir, caller, r),
-    canRate: caller?.userId === r.reporterId && (r.state === 'closed' || r.state === 'closed_not_fixed') && r.rating === null,
+    canRate: caller?.userId === r.reporterId && isClosed(r.state) && r.rating === null,
     timeline,
     moderation: r.moderation,
     canFlag: Boolean(caller) && caller?.userId !== r.reporterId && publiclyVisible(r) && !flagged,
@@ -308,21 +295,7 @@ export async function nearby(ctx: AppContext, categoryCode: string, rawLng: numb
   const radius = cat.duplicateRadiusM
   const dLat = radius / 111_320
   const dLng = radius / (111_320 * Math.max(0.01, Math.cos((lat * Math.PI) / 180)))
-  const rows = await ctx.db.query<{ id: number; state: string; description: string; address: string; coReporters: number; createdAt: Date; thumbId: string | null; dist: number }>(
-    `SELECT * FROM (
-       SELECT r.id::int AS id, r.state, r.address, r.co_reporters AS "coReporters", r.created_at AS "createdAt",
-              CASE WHEN r.moderation = 'content_removed' THEN $10 ELSE r.description END AS description,
-              CASE WHEN r.moderation = 'content_removed' THEN NULL
-                   ELSE (SELECT p.id FROM report_photos p WHERE p.report_id = r.id ORDER BY p.created_at, p.id LIMIT 1) END AS "thumbId",
-              6371000 * 2 * asin(sqrt(power(sin(radians(r.lat - $3) / 2), 2)
-                + cos(radians($3)) * cos(radians(r.lat)) * power(sin(radians(r.lng - $2) / 2), 2))) AS dist
-         FROM reports r
-        WHERE r.category_code = $1 AND r.created_at > now() - make_interval(days => $8)
-          AND r.lat BETWEEN $4 AND $5 AND r.lng BETWEEN $6 AND $7
-          AND r.state IN ${q.OPEN_STATES_SQL} AND ${q.publiclyVisibleSql()}) x
-      WHERE dist <= $9 ORDER BY dist LIMIT 10`,
-    [cat.code, lng, lat, lat - dLat, lat + dLat, lng - dLng, lng + dLng, DUPLICATE_DAYS, radius, REMOVED_CONTENT],
-  )
+  const rows = await q.nearbyOpen(ctx.db, { categoryCode: cat.code, lng, lat, dLat, dLng, days: DUPLICATE_DAYS, radius, removedText: REMOVED_CONTENT })
   return {
     radiusM: radius,
     items: rows.map((r) => ({
@@ -345,123 +318,102 @@ export async function meToo(ctx: AppContext, caller: Caller, id: number): Promis
     const [r] = await q.lockReports(tx, [id])
     if (!r || !publiclyVisible(r)) throw notFound('REPORT_NOT_FOUND', '该随手拍不存在')
     if (r.reporterId === caller.userId) throw conflict('METOO_OWN_REPORT', '这是您自己上报的问题')
-    if (!OPEN_STATES.includes(r.state as ReportState)) throw conflict('REPORT_NOT_OPEN', '该问题已处理完毕，如仍存在请重新上报')
-    const added = await tx.one('INSERT INTO report_co_reporters (report_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING report_id', [id, caller.userId])
-    if (!added) throw conflict('METOO_ALREADY', '您已经点过“我也遇到了”')
-    const upd = await tx.one<{ n: number }>('UPDATE reports SET co_reporters = co_reporters + 1, updated_at = now() WHERE id = $1 RETURNING co_reporters AS n', [id])
+    if (!isOpen(r.state)) throw conflict('REPORT_NOT_OPEN', '该问题已处理完毕，如仍存在请重新上报')
+    const coReporters = await q.addCoReporter(tx, id, caller.userId)
+    if (coReporters === null) throw conflict('METOO_ALREADY', '您已经点过“我也遇到了”')
     await q.insertEvent(tx, { reportId: id, actorId: caller.userId, actorRole: 'reporter', action: 'metoo' })
-    return { reportId: id, coReporters: upd!.n }
+    return { reportId: id, coReporters }
   })
 }
 
 // ---------- transitions
-const REASON_REQUIRED: TransitionAction[] = ['reject', 'close_not_fixed']
 
-export async function transition(ctx: AppContext, caller: Caller, id: number, body: TransitionBody): Promise<ReportDetail> {
-  const def = TRANSITIONS[body.action]
+/** What the body must carry for the action (the lifecycle's per-action requirements), before anything is read. */
+function checkTransitionBody(id: number, body: TransitionBody): string | null {
+  const rule = ACTION_RULES[body.action]
   const note = body.note?.trim() || null
-  if (REASON_REQUIRED.includes(body.action) && !note) throw badRequest('REASON_REQUIRED', '请填写原因')
-  if (body.action === 'rectify' && !body.photoIds?.length) throw badRequest('PHOTOS_REQUIRED', '请上传整改后的照片')
-  if (body.action !== 'rectify' && body.photoIds?.length && !['close', 'close_not_fixed', 'reopen'].includes(body.action)) {
-    throw badRequest('PHOTOS_NOT_ALLOWED', '该操作不需要照片')
+  if (rule.note === 'required' && !note) throw badRequest('REASON_REQUIRED', '请填写原因')
+  if (rule.photos === 'required' && !body.photoIds?.length) throw badRequest('PHOTOS_REQUIRED', '请上传整改后的照片')
+  if (rule.photos === 'none' && body.photoIds?.length) throw badRequest('PHOTOS_NOT_ALLOWED', '该操作不需要照片')
+  if (rule.target === 'report' && !body.targetReportId) throw badRequest('MERGE_TARGET_REQUIRED', '请选择要合并到的问题')
+  if (rule.target === 'report' && body.targetReportId === id) throw badRequest('MERGE_TARGET_INVALID', '不能合并到自身')
+  if (rule.target === 'department-or-assignee' && !body.department && !body.assigneeId) {
+    throw badRequest('DISPATCH_TARGET_REQUIRED', '请选择派遣的责任部门或处置人')
   }
-  if (body.action === 'merge' && !body.targetReportId) throw badRequest('MERGE_TARGET_REQUIRED', '请选择要合并到的问题')
-  if (body.action === 'merge' && body.targetReportId === id) throw badRequest('MERGE_TARGET_INVALID', '不能合并到自身')
-  if (body.action === 'dispatch' && !body.department && !body.assigneeId) throw badRequest('DISPATCH_TARGET_REQUIRED', '请选择派遣的责任部门或处置人')
+  return note
+}
+
+/** Whether the report's state (and hold) lets the action start, and the reporter's reopen window. */
+function checkTransitionState(action: TransitionAction, r: q.LockedReport, role: 'worker' | 'reporter'): void {
+  const state = r.state as ReportState
+  if (ACTION_RULES[action].onlyHeld && !r.held) throw conflict('REPORT_NOT_HELD', '该问题无需审核')
+  if (!actionApplies(action, r)) {
+    throw conflict('ILLEGAL_TRANSITION', `当前状态为「${STATE_LABELS[state]}」，不能执行「${ACTION_LABELS[action]}」`)
+  }
+  if (role === 'reporter' && !withinReopenWindow(r.closedAt)) throw conflict('REOPEN_WINDOW_PASSED', `销号超过 ${REOPEN_DAYS} 天，不能重新打开，请重新上报`)
+}
+
+/** guard (body, then state) → policy (who acts, as what) → one query per action. */
+export async function transition(ctx: AppContext, caller: Caller, id: number, body: TransitionBody): Promise<ReportDetail> {
+  const rule = ACTION_RULES[body.action]
+  const note = checkTransitionBody(id, body)
   const dir = await ctx.regions.get()
 
   await ctx.db.transaction(async (tx) => {
-    const ids = body.action === 'merge' ? [id, body.targetReportId!] : [id]
-    const locked = await q.lockReports(tx, ids)
+    const locked = await q.lockReports(tx, rule.target === 'report' ? [id, body.targetReportId!] : [id])
     const r = locked.find((x) => x.id === id)
     if (!r) throw notFound('REPORT_NOT_FOUND', '该随手拍不存在')
-    let role: 'worker' | 'reporter'
-    if (body.action === 'reopen' && !coversReport(dir, caller, r) && caller.userId === r.reporterId) {
-      role = 'reporter'
-    } else {
-      if (caller.userId !== r.reporterId && !coversReport(dir, caller, r) && !caller.office && caller.workerRegions.length === 0) {
-        throw forbidden('REPORT_FORBIDDEN', '您不能处理别人上报的问题')
-      }
-      assertWorkerOf(dir, caller, r)
-      role = 'worker'
-    }
+    const role = transitionRole(dir, caller, r, rule)
+    checkTransitionState(body.action, r, role)
     const state = r.state as ReportState
-    if (body.action === 'release') {
-      if (!r.held) throw conflict('REPORT_NOT_HELD', '该问题无需审核')
-    } else if (!def.from.includes(state)) {
-      throw conflict('ILLEGAL_TRANSITION', `当前状态为「${STATE_LABELS[state]}」，不能执行「${ACTION_LABELS[body.action]}」`)
-    }
-    if (role === 'reporter' && !withinReopenWindow(r.closedAt)) throw conflict('REOPEN_WINDOW_PASSED', `销号超过 ${REOPEN_DAYS} 天，不能重新打开，请重新上报`)
 
-    const sets: string[] = ['updated_at = now()']
-    const params: unknown[] = [id]
-    const p = (v: unknown) => {
-      params.push(v)
-      return `$${params.length}`
-    }
+    let change: q.TransitionChange = {}
     const detailJson: Record<string, unknown> = {}
-    if (def.to) sets.push(`state = ${p(def.to)}`)
     switch (body.action) {
       case 'merge': {
         const target = locked.find((x) => x.id === body.targetReportId)
         if (!target) throw notFound('MERGE_TARGET_NOT_FOUND', '要合并到的问题不存在')
         assertWorkerOf(dir, caller, target)
-        if (!OPEN_STATES.includes(target.state as ReportState)) throw conflict('MERGE_TARGET_NOT_OPEN', '只能合并到未办结的问题')
-        sets.push(`merged_into = ${p(target.id)}`)
+        if (!isOpen(target.state)) throw conflict('MERGE_TARGET_NOT_OPEN', '只能合并到未办结的问题')
         // the duplicate's reporter and "+1"s become co-reporters of the kept report
-        await tx.query(
-          `INSERT INTO report_co_reporters (report_id, user_id)
-           SELECT $1, u FROM (SELECT $3::bigint AS u UNION SELECT user_id FROM report_co_reporters WHERE report_id = $2) x
-            WHERE u <> $4 ON CONFLICT DO NOTHING`,
-          [target.id, id, r.reporterId, target.reporterId],
-        )
-        await tx.query('UPDATE reports SET co_reporters = (SELECT count(*)::int FROM report_co_reporters WHERE report_id = $1), updated_at = now() WHERE id = $1', [target.id])
+        await q.mergeFollowers(tx, { from: id, fromReporterId: r.reporterId, into: target.id, intoReporterId: target.reporterId })
         await q.insertEvent(tx, { reportId: target.id, actorId: caller.userId, actorRole: 'worker', action: 'merge', note: `合并了重复问题 ${reportNumber(id)}`, detail: { from: id } })
+        change = { mergedInto: target.id }
         detailJson.into = target.id
         break
       }
       case 'dispatch': {
-        if (body.assigneeId) {
-          const ok = await tx.one<{ code: string }>(
-            `SELECT region_code AS code FROM role_grants WHERE user_id = $1 AND role = 'worker' AND revoked_at IS NULL
-               AND region_code = ANY($2::text[]) LIMIT 1`,
-            [body.assigneeId, assignableRegions(dir, r)],
-          )
-          if (!ok) throw badRequest('ASSIGNEE_NOT_WORKER', '处置人必须是负责该区域的网格员')
-          sets.push(`assignee_id = ${p(body.assigneeId)}`)
+        if (body.assigneeId && !(await isWorkerIn(tx, body.assigneeId, assignableRegions(dir, r)))) {
+          throw badRequest('ASSIGNEE_NOT_WORKER', '处置人必须是负责该区域的网格员')
         }
-        if (body.department) sets.push(`department = ${p(body.department.trim())}`)
+        change = { assigneeId: body.assigneeId, department: body.department?.trim() }
         detailJson.department = body.department ?? null
         detailJson.assigneeId = body.assigneeId ?? null
         break
       }
       case 'close':
       case 'close_not_fixed':
-        sets.push('closed_at = now()')
+        change = { closing: true }
         break
       case 'reopen':
-        sets.push('closed_at = NULL', 'reopen_count = reopen_count + 1', `due_at = now() + make_interval(hours => ${p(r.slaHours)})`)
+        change = { reopenWithHours: r.slaHours }
         break
       case 'release':
-        sets.push('held = false', 'hold_reason = NULL')
+        change = { release: true }
         break
     }
     // compare-and-set on the state as well as the row lock
-    const updated = await tx.one<{ categoryName: string }>(
-      `UPDATE reports SET ${sets.join(', ')} WHERE id = $1 AND state = ${p(state)}
-       RETURNING (SELECT name FROM report_categories WHERE code = reports.category_code) AS "categoryName"`,
-      params,
-    )
+    const updated = await q.applyTransition(tx, id, state, rule.to, change)
     if (!updated) throw conflict('ILLEGAL_TRANSITION', '该问题状态已变化，请刷新后重试')
     const ev = await q.insertEvent(tx, {
-      reportId: id, actorId: caller.userId, actorRole: role, action: body.action, fromState: state, toState: def.to, note, detail: detailJson,
+      reportId: id, actorId: caller.userId, actorRole: role, action: body.action, fromState: state, toState: rule.to, note, detail: detailJson,
     })
     if (body.photoIds?.length) {
       const photos = await q.claimablePhotos(tx, caller.userId, body.photoIds)
       if (photos.length !== body.photoIds.length) throw badRequest('PHOTO_NOT_FOUND', '照片不存在或已被使用，请重新上传')
-      await tx.query('UPDATE report_photos SET report_id = $1, event_id = $2 WHERE id = ANY($3::text[])', [id, ev!.id, body.photoIds])
+      await q.attachPhotos(tx, id, ev!.id, body.photoIds)
     }
-    if (def.to) await enqueueStateMessages(tx, r.reporterId, { id, categoryName: updated.categoryName, state: def.to, note, at: new Date(ev!.createdAt) })
+    if (rule.to) await enqueueStateMessages(tx, r.reporterId, { id, categoryName: updated.categoryName, state: rule.to, note, at: new Date(ev!.createdAt) })
   })
   return detail(ctx, ctx.db, caller, id)
 }
@@ -471,9 +423,9 @@ export async function rate(ctx: AppContext, caller: Caller, id: number, score: n
     const [r] = await q.lockReports(tx, [id])
     if (!r) throw notFound('REPORT_NOT_FOUND', '该随手拍不存在')
     if (r.reporterId !== caller.userId) throw forbidden('REPORT_FORBIDDEN', '只有上报人可以评价')
-    if (r.state !== 'closed' && r.state !== 'closed_not_fixed') throw conflict('REPORT_NOT_CLOSED', '问题办结后才能评价')
+    if (!isClosed(r.state)) throw conflict('REPORT_NOT_CLOSED', '问题办结后才能评价')
     if (r.rating !== null) throw conflict('ALREADY_RATED', '您已经评价过了')
-    await tx.query('UPDATE reports SET rating = $2, rating_comment = $3, rated_at = now(), updated_at = now() WHERE id = $1', [id, score, comment?.trim() || null])
+    await q.rateReport(tx, id, score, comment?.trim() || null)
     await q.insertEvent(tx, { reportId: id, actorId: caller.userId, actorRole: 'reporter', action: 'rate', note: comment?.trim() || null, detail: { score } })
   })
   return detail(ctx, ctx.db, caller, id)
@@ -484,18 +436,7 @@ const listCursor = cursorCodec('instant', 'id')
 
 async function page(ctx: AppContext, f: q.ReportFilter, after: string | undefined, limit: number, full: boolean) {
   const dir = await ctx.regions.get()
-  const params: unknown[] = []
-  let where = q.filterSql(f, params)
-  const cur = listCursor.decode(after)
-  if (cur) {
-    params.push(cur[0].toISOString(), cur[1])
-    where += ` AND (r.created_at, r.id) < ($${params.length - 1}::timestamptz, $${params.length})`
-  }
-  params.push(limit + 1)
-  const rows = await ctx.db.query<q.ReportRow>(
-    `SELECT ${q.REPORT_COLS} FROM ${q.REPORT_FROM} WHERE ${where} ORDER BY r.created_at DESC, r.id DESC LIMIT $${params.length}`,
-    params,
-  )
+  const rows = await q.reportPage(ctx.db, f, listCursor.decode(after), limit + 1)
   const more = rows.length > limit
   const items = rows.slice(0, limit)
   return { items: items.map((r) => listItem(ctx, dir, r, full)), nextCursor: more ? listCursor.encode([items[items.length - 1].createdAt, items[items.length - 1].id]) : null }
@@ -522,12 +463,7 @@ export async function workFilter(ctx: AppContext, caller: Caller, query: Omit<Wo
 export async function workList(ctx: AppContext, caller: Caller, query: WorkQuery): Promise<WorkPage> {
   const f = await workFilter(ctx, caller, query)
   const p = await page(ctx, f, query.cursor, query.limit ?? 20, true)
-  const params: unknown[] = []
-  const where = q.filterSql(f, params, { withState: false })
-  const counts = await ctx.db.query<{ state: string; n: number; overdue: number }>(
-    `SELECT r.state, count(*)::int AS n, count(*) FILTER (WHERE ${q.OVERDUE_SQL})::int AS overdue FROM reports r WHERE ${where} GROUP BY r.state`,
-    params,
-  )
+  const counts = await q.stateCounts(ctx.db, f)
   const byState: Record<string, number> = Object.fromEntries(Object.keys(STATE_LABELS).map((s) => [s, 0]))
   let overdueCount = 0
   for (const c of counts) {
@@ -545,35 +481,12 @@ export async function dailyStats(ctx: AppContext, caller: Caller, from: string |
   const start = from ?? new Date(Date.parse(end) - 6 * 86400_000).toISOString().slice(0, 10)
   if (start > end) throw badRequest('DATE_RANGE_INVALID', '开始日期不能晚于结束日期')
   if (Date.parse(end) - Date.parse(start) > 92 * 86400_000) throw badRequest('DATE_RANGE_TOO_LONG', '日期范围不能超过 92 天')
-  const params: unknown[] = [start, end]
-  const where = q.filterSql({ scope: f.scope, communityCode: f.communityCode }, params)
-  const rows = await ctx.db.query<{ day: string; communityCode: string; new: number; closed: number; overdue: number }>(
-    `WITH bounds AS (SELECT ($1::date::timestamp AT TIME ZONE 'Asia/Shanghai') AS lo, (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS hi),
-     scoped AS (SELECT r.* FROM reports r, bounds b WHERE ${where}
-                  AND (r.created_at >= b.lo OR r.closed_at >= b.lo OR r.due_at >= b.lo)),
-     ev AS (
-       SELECT (created_at AT TIME ZONE 'Asia/Shanghai')::date AS day, community_code, 1 AS n, 0 AS c, 0 AS o FROM scoped, bounds
-        WHERE created_at >= bounds.lo AND created_at < bounds.hi
-       UNION ALL
-       SELECT (closed_at AT TIME ZONE 'Asia/Shanghai')::date, community_code, 0, 1, 0 FROM scoped, bounds
-        WHERE state IN ('closed', 'closed_not_fixed') AND closed_at >= bounds.lo AND closed_at < bounds.hi
-       UNION ALL
-       SELECT (due_at AT TIME ZONE 'Asia/Shanghai')::date, community_code, 0, 0, 1 FROM scoped, bounds
-        WHERE state NOT IN ('rejected', 'merged') AND due_at >= bounds.lo AND due_at < least(bounds.hi, now())
-          AND (closed_at IS NULL OR closed_at > due_at))
-     SELECT day::text AS day, community_code AS "communityCode", sum(n)::int AS new, sum(c)::int AS closed, sum(o)::int AS overdue
-       FROM ev GROUP BY day, community_code ORDER BY day, community_code`,
-    params,
-  )
+  const rows = await q.dailyCounts(ctx.db, { scope: f.scope, communityCode: f.communityCode }, start, end)
   return { items: rows.map((r) => ({ ...r, communityName: dir.get(r.communityCode)?.name ?? r.communityCode })) }
 }
 
 export async function latestForHome(ctx: AppContext, communityCode: string) {
-  const rows = await ctx.db.query<{ id: number; name: string; state: string; address: string }>(
-    `SELECT r.id::int AS id, c.name, r.state, r.address FROM reports r JOIN report_categories c ON c.code = r.category_code
-      WHERE r.community_code = $1 AND ${q.publiclyVisibleSql()} ORDER BY r.created_at DESC, r.id DESC LIMIT 5`,
-    [communityCode],
-  )
+  const rows = await q.latestInCommunity(ctx.db, communityCode, 5)
   if (rows.length === 0) return null
   return {
     key: 'reports',

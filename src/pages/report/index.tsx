@@ -14,6 +14,7 @@ import { flushDrafts, installOfflineSync, listDrafts, onDraftsChange, removeDraf
 import { myReports, stateTagType } from '@/services/reports'
 import { formatDateTime } from '@/utils/time'
 import './index.scss'
+import { isOpen } from '@contract/report-lifecycle'
 
 /** Pages of the reports subpackage. */
 const NEW_REPORT = '/packages/reports/pages/new/index'
@@ -22,7 +23,6 @@ const WORK = '/packages/reports/pages/work/index'
 
 installOfflineSync()
 
-const OPEN = ['submitted', 'accepted', 'dispatched', 'rectified']
 
 /** 随手拍 tab: the big button, 待发送 drafts, 我的随手拍 (cursor-paged), and 工单 for workers. */
 export default function ReportEntryPage() {
@@ -146,7 +146,7 @@ export default function ReportEntryPage() {
               </View>
               {r.description ? <View className='report__desc'>{r.description}</View> : null}
               <View className='report__meta'>{`${formatDateTime(r.createdAt)} 上报 · ${r.address}`}</View>
-              {OPEN.includes(r.state) ? (
+              {isOpen(r.state) ? (
                 <View className={`report__meta ${r.overdue ? 'report__overdue' : ''}`}>
                   {r.overdue ? `已超期（应于 ${formatDateTime(r.dueAt)} 前办结）` : `预计 ${formatDateTime(r.dueAt)} 前办结`}
                 </View>

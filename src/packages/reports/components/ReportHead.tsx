@@ -7,12 +7,12 @@ import { photoUrl, stateTagType } from '@/services/reports'
 import { formatDateTime, fromNow } from '@/utils/time'
 import { categoryIcon } from './icons'
 import './ReportHead.scss'
+import { isOpen } from '@contract/report-lifecycle'
 
-const OPEN = ['submitted', 'accepted', 'dispatched', 'rectified']
 
 /** Photos, status, category, place, due time of one report. */
 export default function ReportHead({ r }: { r: ReportDetail }) {
-  const open = OPEN.includes(r.state)
+  const open = isOpen(r.state)
   const urls = r.photos.map((p) => photoUrl(p.url))
   return (
     <Card className='rp-head'>

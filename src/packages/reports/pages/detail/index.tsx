@@ -19,10 +19,10 @@ import Timeline from '../../components/Timeline'
 import { PAGES } from '../../config'
 import { askSubscribe, canSubscribe } from '../../components/subscribe'
 import './index.scss'
+import { isOpen } from '@contract/report-lifecycle'
 
 const WORKER_ACTIONS = ['accept', 'reject', 'merge', 'dispatch', 'rectify', 'close', 'close_not_fixed', 'release']
 const SCORE_TEXT = ['', '很不满意', '不满意', '一般', '满意', '非常满意']
-const OPEN = ['submitted', 'accepted', 'dispatched', 'rectified']
 
 /** 随手拍详情: photos, place, state, due time, the timeline; reopen (reporter, 7 days) and rating (once, after closing). */
 export default function ReportDetailPage() {
@@ -98,7 +98,7 @@ export default function ReportDetailPage() {
 
   const canReopen = r.isMine && r.actions.includes('reopen')
   const canHandle = r.actions.some((a) => WORKER_ACTIONS.includes(a))
-  const following = (r.isMine || r.meToo) && OPEN.includes(r.state) && canSubscribe()
+  const following = (r.isMine || r.meToo) && isOpen(r.state) && canSubscribe()
   const onSubscribe = async () => {
     toast((await askSubscribe()) ? '已订阅，下一次进度变化会通过微信通知您' : '未订阅，可随时再点此订阅')
   }

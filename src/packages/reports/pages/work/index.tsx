@@ -13,8 +13,9 @@ import { formatDateTime } from '@/utils/time'
 import { categoryIcon } from '../../components/icons'
 import { PAGES } from '../../config'
 import './index.scss'
+import { REPORT_STATES } from '@contract/report-lifecycle'
 
-const STATES: ReportState[] = ['submitted', 'accepted', 'dispatched', 'rectified', 'closed', 'closed_not_fixed', 'rejected', 'merged']
+const STATES = REPORT_STATES
 
 interface Filters {
   state?: ReportState
