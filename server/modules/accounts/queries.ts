@@ -160,3 +160,29 @@ export async function isWorkerIn(db: Queryable, userId: number, regionCodes: str
   )
   return Boolean(row)
 }
+
+/** Workers with a live grant on one of the regions, nearest region first (grid before community before street). */
+export function workersIn(db: Queryable, regionCodes: string[]) {
+  return db.query<{ id: number; nickname: string; phone: string | null; regionCode: string }>(
+    `SELECT DISTINCT ON (u.id) u.id::int AS id, u.nickname, u.phone, g.region_code AS "regionCode"
+       FROM role_grants g JOIN users u ON u.id = g.user_id
+      WHERE g.role = 'worker' AND g.revoked_at IS NULL AND g.region_code = ANY($1::text[])
+      ORDER BY u.id, length(g.region_code) DESC`,
+    [regionCodes],
+  )
+}
+
+/** Registered residents of a community, and workers serving it (a grant on the community or a region above it). */
+export function communityHeadcount(db: Queryable, communityCode: string, chainCodes: string[]) {
+  return db.one<{ residents: number; workers: number }>(
+    `SELECT (SELECT count(*)::int FROM users WHERE community_code = $1) AS residents,
+            (SELECT count(DISTINCT user_id)::int FROM role_grants WHERE role = 'worker' AND revoked_at IS NULL AND region_code = ANY($2)) AS workers`,
+    [communityCode, chainCodes],
+  )
+}
+
+/** An account that is not a person (an Open311 client system): it files and comments under this name, never signs in. */
+export async function createSystemAccount(db: Queryable, name: string): Promise<number> {
+  const user = await db.one<{ id: number }>('INSERT INTO users (nickname) VALUES ($1) RETURNING id::int AS id', [`系统：${name}`.slice(0, 40)])
+  return user!.id
+}

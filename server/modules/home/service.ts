@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context'
+import { communityHeadcount } from '../accounts/queries'
 import type { Caller } from '../../lib/caller'
 import type { HomeOverview } from '../../../types/home'
 
@@ -11,11 +12,7 @@ export async function homeOverview(ctx: AppContext, caller: Caller, sources: Hom
   const dir = await ctx.regions.get()
   const community = code ? dir.get(code) : undefined
   if (!code || !community) return { community: null, sections: [] }
-  const counts = await ctx.db.one<{ residents: number; workers: number }>(
-    `SELECT (SELECT count(*)::int FROM users WHERE community_code = $1) AS residents,
-            (SELECT count(DISTINCT user_id)::int FROM role_grants WHERE role = 'worker' AND revoked_at IS NULL AND region_code = ANY($2)) AS workers`,
-    [code, dir.chain(code).map((r) => r.code)],
-  )
+  const counts = await communityHeadcount(ctx.db, code, dir.chain(code).map((r) => r.code))
   const sections = (await Promise.all(sources.map((s) => s(ctx, code, caller)))).filter((s): s is HomeSection => s !== null && s.items.length > 0)
   return {
     community: {

@@ -6,6 +6,7 @@ import type { HandlingOptions } from '../../../types/reports'
 import { assertWorkerOf, assignableRegions } from './policy'
 import * as q from './queries'
 import { nearby } from './service'
+import { workersIn } from '../accounts/queries'
 
 /** For the handling page: whom the report can be dispatched to, and which reports it may be a duplicate of. */
 export async function handlingOptions(ctx: AppContext, caller: Caller, id: number): Promise<HandlingOptions> {
@@ -14,7 +15,7 @@ export async function handlingOptions(ctx: AppContext, caller: Caller, id: numbe
   if (!r) throw notFound('REPORT_NOT_FOUND', '该随手拍不存在')
   if (!caller.office) assertWorkerOf(dir, caller, r)
   const [people, near] = await Promise.all([
-    q.assignees(ctx.db, assignableRegions(dir, r)),
+    workersIn(ctx.db, assignableRegions(dir, r)),
     nearby(ctx, r.categoryCode, r.lng, r.lat),
   ])
   return {

@@ -1,5 +1,6 @@
 import { publiclyVisibleSql } from './queries'
 import type { Queryable } from '../../db/types'
+import { createSystemAccount } from '../accounts/queries'
 
 export interface KeyRow {
   id: number
@@ -30,11 +31,11 @@ const KEY_COLS = `id::int AS id, name, account_id::int AS "accountId", read_priv
 
 /** A key acts as an account of its own (the reporter of what it files), named after the system. */
 export async function insertKey(db: Queryable, k: { name: string; keyHash: string; createdBy: number; readPrivate: boolean; extendedStatuses: boolean }) {
-  const user = await db.one<{ id: number }>('INSERT INTO users (nickname) VALUES ($1) RETURNING id::int AS id', [`系统：${k.name}`.slice(0, 40)])
+  const accountId = await createSystemAccount(db, k.name)
   return db.one<KeyInfoRow>(
     `INSERT INTO open311_keys (name, key_hash, account_id, created_by, read_private, extended_statuses)
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${KEY_COLS}`,
-    [k.name, k.keyHash, user!.id, k.createdBy, k.readPrivate, k.extendedStatuses],
+    [k.name, k.keyHash, accountId, k.createdBy, k.readPrivate, k.extendedStatuses],
   )
 }
 

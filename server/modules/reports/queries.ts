@@ -356,17 +356,6 @@ export async function submitMany(db: Queryable, items: readonly SubmitParams[]):
   return out
 }
 
-/** Workers with a live grant on one of the regions, nearest region first (grid before community before street). */
-export function assignees(db: Queryable, regionCodes: string[]) {
-  return db.query<{ id: number; nickname: string; phone: string | null; regionCode: string }>(
-    `SELECT DISTINCT ON (u.id) u.id::int AS id, u.nickname, u.phone, g.region_code AS "regionCode"
-       FROM role_grants g JOIN users u ON u.id = g.user_id
-      WHERE g.role = 'worker' AND g.revoked_at IS NULL AND g.region_code = ANY($1::text[])
-      ORDER BY u.id, length(g.region_code) DESC`,
-    [regionCodes],
-  )
-}
-
 /** What a transition changes besides the state; each action sets its own part. */
 export interface TransitionChange {
   mergedInto?: number
