@@ -1,12 +1,12 @@
 import Taro from '@tarojs/taro'
+import { ROUTES, TAB_PAGES } from '@/routes'
 
 /** Storage keys. Other features may read the token through getToken(); never write it themselves. */
 export const TOKEN_KEY = 'civiclink.token'
 export const TOKEN_EXPIRES_KEY = 'civiclink.tokenExpiresAt'
 export const ELDER_MODE_KEY = 'civiclink.elderMode'
 
-export const LOGIN_PAGE = '/pages/login/index'
-export const TAB_PAGES = ['/pages/index/index', '/pages/report/index', '/pages/mine/index']
+export const LOGIN_PAGE = ROUTES.login
 
 function read(key: string): string {
   try {

@@ -3,19 +3,21 @@ import Taro, { usePullDownRefresh } from '@tarojs/taro'
 import { Cell, CellGroup } from '@nutui/nutui-react-taro'
 import PageShell from '@/components/PageShell'
 import Card from '@/components/Card'
-import { EmptyState, ErrorState, LoadingState } from '@/components/StateView'
+import { EmptyState } from '@/components/StateView'
 import { useRemote } from '@/hooks/useRemote'
 import { useRequireSignIn } from '@/hooks/useRequireSignIn'
 import { useReloadOnShow } from '@/hooks/useReloadOnShow'
 import { getHome } from '@/services/accounts'
 import { formatCount } from '@/utils/format'
 import './index.scss'
+import { ROUTES } from '@/routes'
+import PageGate, { ready } from '@/components/PageGate'
 
-const REGION_PICKER = '/packages/accounts/pages/region/index'
-const QUIZ_HOME = '/packages/quizzes/pages/index/index'
-const SURVEYS = '/packages/surveys/pages/index/index'
-const SURVEY_ANSWER = '/packages/surveys/pages/answer/index'
-const VOLUNTEERS_HOME = '/packages/volunteers/pages/index/index'
+const REGION_PICKER = ROUTES.accounts.region
+const QUIZ_HOME = ROUTES.quizzes.home
+const SURVEYS = ROUTES.surveys.index
+const SURVEY_ANSWER = ROUTES.surveys.answer
+const VOLUNTEERS_HOME = ROUTES.volunteers.index
 
 export default function HomePage() {
   const signedIn = useRequireSignIn()
@@ -27,9 +29,7 @@ export default function HomePage() {
     Taro.stopPullDownRefresh()
   })
 
-  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
-  if (home.loading) return <PageShell><LoadingState /></PageShell>
-  if (home.error || !home.data) return <PageShell><ErrorState error={home.error} onRetry={home.reload} /></PageShell>
+  if (!signedIn || !ready(home)) return <PageGate signedIn={signedIn} remote={home} />
 
   const { community, sections } = home.data
   return (

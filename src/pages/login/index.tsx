@@ -7,9 +7,10 @@ import { ApiError, toast } from '@/services/api'
 import { CODE_PATTERN, DEMO_ACCOUNTS, PHONE_PATTERN, loginWithWechat, sendSmsCode, verifySmsCode } from '@/services/auth'
 import { leaveLogin } from '@/services/session'
 import './index.scss'
+import { ROUTES } from '@/routes'
 
 const IS_WEAPP = process.env.TARO_ENV === 'weapp'
-const PRIVACY_PAGE = '/packages/accounts/pages/privacy/index'
+const PRIVACY_PAGE = ROUTES.accounts.privacy
 
 export default function LoginPage() {
   const { params } = useRouter()

@@ -18,6 +18,7 @@ import { getTokenExpiresAt, goToLogin } from '@/services/session'
 import { formatDateTime } from '@/utils/time'
 import { roleLabel } from '@/utils/format'
 import './index.scss'
+import PageGate from '@/components/PageGate'
 
 const REGION_PICKER = '/packages/accounts/pages/region/index'
 
@@ -59,7 +60,7 @@ export default function MinePage() {
     goToLogin('/pages/mine/index')
   }
 
-  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
+  if (!signedIn) return <PageGate signedIn={false} />
   if (remote.loading && !me) return <PageShell><LoadingState /></PageShell>
   if (!me) return <PageShell><ErrorState error={remote.error} onRetry={remote.reload} /></PageShell>
 

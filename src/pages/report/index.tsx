@@ -15,11 +15,13 @@ import { myReports, stateTagType } from '@/services/reports'
 import { formatDateTime } from '@/utils/time'
 import './index.scss'
 import { isOpen } from '@contract/report-lifecycle'
+import { ROUTES } from '@/routes'
+import PageGate from '@/components/PageGate'
 
 /** Pages of the reports subpackage. */
-const NEW_REPORT = '/packages/reports/pages/new/index'
-const DETAIL = '/packages/reports/pages/detail/index'
-const WORK = '/packages/reports/pages/work/index'
+const NEW_REPORT = ROUTES.reports.new
+const DETAIL = ROUTES.reports.detail
+const WORK = ROUTES.reports.work
 
 installOfflineSync()
 
@@ -93,7 +95,7 @@ export default function ReportEntryPage() {
     if (confirm) removeDraft(d.key)
   }
 
-  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
+  if (!signedIn) return <PageGate signedIn={false} />
 
   return (
     <PageShell className='report'>

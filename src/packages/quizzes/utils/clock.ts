@@ -1,3 +1,5 @@
+import { ROUTES } from '@/routes'
+
 /**
  * The server's clock, as seen from this phone: offset = serverNow − local time when the answer arrived.
  * Countdowns use expiresAt/endsAt against (Date.now() + offset), so a phone whose clock is wrong still
@@ -35,18 +37,7 @@ export function choiceText(options: string[], choice: number[]): string {
     .join('；')
 }
 
-export const PAGES = {
-  home: '/packages/quizzes/pages/index/index',
-  answer: '/packages/quizzes/pages/answer/index',
-  result: '/packages/quizzes/pages/result/index',
-  wrong: '/packages/quizzes/pages/wrong/index',
-  board: '/packages/quizzes/pages/board/index',
-  admin: '/packages/quizzes/pages/admin/index',
-  create: '/packages/quizzes/pages/create/index',
-  stats: '/packages/quizzes/pages/stats/index',
-  liveHost: '/packages/quizzes/pages/live-host/index',
-  liveJoin: '/packages/quizzes/pages/live-join/index',
-}
+export const PAGES = ROUTES.quizzes
 
 /** Reads the code from what the join QR code holds (`civiclink://live?code=123456`), or a bare 6-digit code. */
 export function codeFromScan(text: string): string | null {

@@ -8,6 +8,7 @@ import { formatDateTime, fromNow } from '@/utils/time'
 import { categoryIcon } from './icons'
 import './ReportHead.scss'
 import { isOpen } from '@contract/report-lifecycle'
+import { ROUTES, withQuery } from '@/routes'
 
 
 /** Photos, status, category, place, due time of one report. */
@@ -98,7 +99,7 @@ export default function ReportHead({ r }: { r: ReportDetail }) {
       {r.mergedInto ? (
         <View className='rp-head__row'>
           <View className='rp-head__k'>已合并到</View>
-          <View className='rp-head__v rp-head__link' onClick={() => Taro.redirectTo({ url: `/packages/reports/pages/detail/index?id=${r.mergedInto}` })}>
+          <View className='rp-head__v rp-head__link' onClick={() => Taro.redirectTo({ url: withQuery(ROUTES.reports.detail, { id: r.mergedInto! }) })}>
             {`问题 #${r.mergedInto}`}
           </View>
         </View>

@@ -5,13 +5,14 @@ import { Button, Input } from '@nutui/nutui-react-taro'
 import { ERASURE_PHRASE } from '@contract/privacy-constants'
 import PageShell from '@/components/PageShell'
 import Card from '@/components/Card'
-import { ErrorState, LoadingState } from '@/components/StateView'
 import { useRemote } from '@/hooks/useRemote'
 import { useRequireSignIn } from '@/hooks/useRequireSignIn'
 import { getMe } from '@/services/accounts'
 import { ApiError, toast } from '@/services/api'
 import { eraseAccount, sendErasureCode } from '@/services/personal-data'
 import './index.scss'
+import { ROUTES } from '@/routes'
+import PageGate, { ready } from '@/components/PageGate'
 
 const DELETED = [
   '手机号、微信身份标识（openid / unionid）、昵称、所在社区',
@@ -64,7 +65,7 @@ export default function ErasePage() {
     try {
       await eraseAccount(needsCode ? { confirm: phrase.trim(), code } : { confirm: phrase.trim() })
       await Taro.showModal({ title: '账号已注销', content: '您的个人信息已删除。感谢您参与文明城市共建。', showCancel: false, confirmText: '好的' })
-      Taro.reLaunch({ url: '/pages/index/index' })
+      Taro.reLaunch({ url: ROUTES.home })
     } catch (e) {
       toast(e instanceof ApiError ? e.message : '注销失败，请稍后重试')
     } finally {
@@ -72,9 +73,7 @@ export default function ErasePage() {
     }
   }
 
-  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
-  if (me.loading && !me.data) return <PageShell><LoadingState /></PageShell>
-  if (!me.data) return <PageShell><ErrorState error={me.error} onRetry={me.reload} /></PageShell>
+  if (!signedIn || !ready(me)) return <PageGate signedIn={signedIn} remote={me} />
 
   return (
     <PageShell className='ac-erase'>
@@ -84,7 +83,7 @@ export default function ErasePage() {
       <Card title='注销后仍将保留'>
         {KEPT.map((t) => <View key={t} className='ac-erase__item'>{`· ${t}`}</View>)}
       </Card>
-      <Button className='ac-erase__export' type='default' block onClick={() => Taro.navigateTo({ url: '/packages/accounts/pages/export/index' })}>
+      <Button className='ac-erase__export' type='default' block onClick={() => Taro.navigateTo({ url: ROUTES.accounts.export })}>
         注销前先导出我的数据
       </Button>
 

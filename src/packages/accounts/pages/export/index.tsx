@@ -4,12 +4,12 @@ import { Button, Cell, CellGroup } from '@nutui/nutui-react-taro'
 import type { PersonalDataExport } from '@contract/privacy'
 import PageShell from '@/components/PageShell'
 import Card from '@/components/Card'
-import { LoadingState } from '@/components/StateView'
 import { useRequireSignIn } from '@/hooks/useRequireSignIn'
 import { ApiError, toast } from '@/services/api'
 import { exportFileName, exportMyData, saveExport } from '@/services/personal-data'
 import { formatDateTime } from '@/utils/time'
 import './index.scss'
+import PageGate from '@/components/PageGate'
 
 const len = (v: unknown) => (Array.isArray(v) ? v.length : 0)
 
@@ -46,7 +46,7 @@ export default function ExportPage() {
     }
   }
 
-  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
+  if (!signedIn) return <PageGate signedIn={false} />
   return (
     <PageShell className='ac-export'>
       <Card title='导出我的数据'>

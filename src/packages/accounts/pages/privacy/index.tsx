@@ -5,6 +5,7 @@ import Card from '@/components/Card'
 import { toast } from '@/services/api'
 import { openPrivacyGuide } from '@/services/privacy'
 import './index.scss'
+import { ROUTES } from '@/routes'
 
 /** Changed whenever what the app collects changes (the migrations and the privacy APIs are the source of truth). */
 const UPDATED = '2026 年 11 月 29 日'
@@ -119,7 +120,7 @@ export default function PrivacyPolicyPage() {
         ) : null}
       </Card>
 
-      <View className='privacy__back' onClick={() => Taro.navigateBack().catch(() => Taro.switchTab({ url: '/pages/mine/index' }))}>
+      <View className='privacy__back' onClick={() => Taro.navigateBack().catch(() => Taro.switchTab({ url: ROUTES.mine }))}>
         返回
       </View>
     </PageShell>

@@ -12,6 +12,7 @@ import { listRegions, updateMe } from '@/services/accounts'
 import { toast } from '@/services/api'
 import { chooseCommunityByLocation } from '@/services/location'
 import './index.scss'
+import { ROUTES } from '@/routes'
 
 const LEVEL_NAMES: Record<RegionLevel, string> = { city: '市', district: '区县', street: '街道/乡镇', community: '社区', grid: '网格' }
 
@@ -32,7 +33,7 @@ export default function RegionPickerPage() {
       try {
         await updateMe({ communityCode: r.code })
         toast(`已设为 ${r.name}`)
-        setTimeout(() => Taro.navigateBack().catch(() => Taro.switchTab({ url: '/pages/mine/index' })), 600)
+        setTimeout(() => Taro.navigateBack().catch(() => Taro.switchTab({ url: ROUTES.mine })), 600)
       } catch {
         // shown by the API client
       } finally {
@@ -49,7 +50,7 @@ export default function RegionPickerPage() {
 
   const onLocate = async () => {
     const me = await chooseCommunityByLocation()
-    if (me) setTimeout(() => Taro.navigateBack().catch(() => Taro.switchTab({ url: '/pages/mine/index' })), 600)
+    if (me) setTimeout(() => Taro.navigateBack().catch(() => Taro.switchTab({ url: ROUTES.mine })), 600)
   }
 
   return (

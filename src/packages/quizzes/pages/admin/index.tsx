@@ -14,6 +14,7 @@ import { formatDateTime } from '@/utils/time'
 import QuestionEditor from '../../components/QuestionEditor'
 import { DIFFICULTY_LABEL, KIND_LABEL, LETTERS, PAGES } from '../../utils/clock'
 import './index.scss'
+import PageGate from '@/components/PageGate'
 
 const STATUS_TEXT = { open: '进行中', upcoming: '未开始', ended: '已结束', cancelled: '已取消' } as const
 
@@ -117,7 +118,7 @@ export default function QuizAdminPage() {
     }
   }
 
-  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
+  if (!signedIn) return <PageGate signedIn={false} />
   return (
     <PageShell className='qz-admin'>
       <View style={{ display: 'flex', gap: '12px' }}>

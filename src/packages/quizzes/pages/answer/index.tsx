@@ -12,6 +12,7 @@ import { getAttempt, isSubmitted, submitAttempt } from '@/services/quizzes'
 import QuestionCard from '../../components/QuestionCard'
 import { PAGES, formatClock, remainingMs, serverOffset } from '../../utils/clock'
 import './index.scss'
+import PageGate from '@/components/PageGate'
 
 type Answers = Record<number, number[]>
 const draftKey = (id: string) => `civiclink.quiz.draft.${id}`
@@ -132,7 +133,7 @@ export default function AnswerPage() {
     if (confirm) await submit(false)
   }
 
-  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
+  if (!signedIn) return <PageGate signedIn={false} />
   if (!id) return <PageShell><ErrorState error={new Error('缺少答题编号')} /></PageShell>
   if (remote.loading || remote.data === null) return <PageShell><LoadingState /></PageShell>
   if (remote.error || !attempt) return <PageShell><ErrorState error={remote.error} onRetry={remote.reload} /></PageShell>

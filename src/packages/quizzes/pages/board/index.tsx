@@ -8,6 +8,7 @@ import { useRemote } from '@/hooks/useRemote'
 import { useRequireSignIn } from '@/hooks/useRequireSignIn'
 import { getPoints, getPointsBoard, getRegionBoard } from '@/services/quizzes'
 import './index.scss'
+import PageGate from '@/components/PageGate'
 
 type TabKey = 'people' | 'community' | 'street'
 const TABS: { key: TabKey; label: string }[] = [
@@ -28,7 +29,7 @@ export default function BoardPage() {
     signedIn,
   )
 
-  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
+  if (!signedIn) return <PageGate signedIn={false} />
   return (
     <PageShell className='qz-board'>
       <Card className='qz-board__points'>

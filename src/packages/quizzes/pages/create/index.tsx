@@ -5,7 +5,6 @@ import { Button, Cell, CellGroup, Checkbox, Input, TextArea } from '@nutui/nutui
 import type { CreateCampaignBody } from '@contract/quizzes'
 import NumberInput from '@/components/NumberInput'
 import PageShell from '@/components/PageShell'
-import { ErrorState, LoadingState } from '@/components/StateView'
 import { useRemote } from '@/hooks/useRemote'
 import { useRequireSignIn } from '@/hooks/useRequireSignIn'
 import { getMe } from '@/services/accounts'
@@ -13,6 +12,7 @@ import { ApiError, toast } from '@/services/api'
 import { createCampaign, listTags } from '@/services/quizzes'
 import { dayjs, toShanghai } from '@/utils/time'
 import './index.scss'
+import PageGate, { ready } from '@/components/PageGate'
 
 const ERRORS: Record<string, string> = {
   REGION_NOT_COVERED: '您不负责该区域',
@@ -90,9 +90,7 @@ export default function CreateCampaignPage() {
     }
   }
 
-  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
-  if (me.loading) return <PageShell><LoadingState /></PageShell>
-  if (me.error || !me.data) return <PageShell><ErrorState error={me.error} onRetry={me.reload} /></PageShell>
+  if (!signedIn || !ready(me)) return <PageGate signedIn={signedIn} remote={me} />
 
   const num = (v: string | number) => Number(v) || 0
   return (

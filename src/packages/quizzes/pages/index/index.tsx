@@ -14,6 +14,8 @@ import { listAttempts, listCampaigns, startAttempt, startPractice } from '@/serv
 import { formatDateTime } from '@/utils/time'
 import { PAGES } from '../../utils/clock'
 import './index.scss'
+import { ROUTES } from '@/routes'
+import PageGate from '@/components/PageGate'
 
 const STATUS: Record<CampaignView['status'], { text: string; type: 'primary' | 'success' | 'default' | 'warning' }> = {
   open: { text: '进行中', type: 'success' },
@@ -100,7 +102,7 @@ export default function QuizHomePage() {
       Taro.navigateTo({ url: `${PAGES.answer}?id=${attempt.id}` })
     } catch (e) {
       toast(startError(e))
-      if (e instanceof ApiError && e.code === 'COMMUNITY_REQUIRED') Taro.navigateTo({ url: '/packages/accounts/pages/region/index' })
+      if (e instanceof ApiError && e.code === 'COMMUNITY_REQUIRED') Taro.navigateTo({ url: ROUTES.accounts.region })
     } finally {
       setStarting(null)
     }
@@ -118,7 +120,7 @@ export default function QuizHomePage() {
     }
   }
 
-  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
+  if (!signedIn) return <PageGate signedIn={false} />
 
   return (
     <PageShell className='qz-home'>

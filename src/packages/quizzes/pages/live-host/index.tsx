@@ -14,6 +14,7 @@ import { Leaderboard, Podium } from '../../components/Standings'
 import { PAGES, formatClock, remainingMs } from '../../utils/clock'
 import { STATUS_TEXT, useLive } from '../../utils/useLive'
 import '../live-join/index.scss'
+import PageGate from '@/components/PageGate'
 
 /** The form to open a session: a title, questions drawn from a tag, seconds per question. */
 function CreateLiveForm() {
@@ -79,7 +80,7 @@ export default function LiveHostPage() {
     return () => clearInterval(t)
   }, [snap?.state])
 
-  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
+  if (!signedIn) return <PageGate signedIn={false} />
   if (!id) return <CreateLiveForm />
   if (session.loading) return <PageShell><LoadingState /></PageShell>
   if (session.error || !session.data) return <PageShell><ErrorState error={session.error} onRetry={session.reload} /></PageShell>

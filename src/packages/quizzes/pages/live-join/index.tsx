@@ -4,7 +4,6 @@ import Taro, { useRouter } from '@tarojs/taro'
 import { Button, Input, Tag } from '@nutui/nutui-react-taro'
 import PageShell from '@/components/PageShell'
 import Card from '@/components/Card'
-import { LoadingState } from '@/components/StateView'
 import { useRequireSignIn } from '@/hooks/useRequireSignIn'
 import { ApiError, toast } from '@/services/api'
 import { answerLive, joinLive } from '@/services/quizzes'
@@ -13,6 +12,7 @@ import { Leaderboard, Podium } from '../../components/Standings'
 import { codeFromScan, formatClock, remainingMs } from '../../utils/clock'
 import { STATUS_TEXT, useLive } from '../../utils/useLive'
 import './index.scss'
+import PageGate from '@/components/PageGate'
 
 const JOIN_ERRORS: Record<string, string> = {
   LIVE_NOT_FOUND: '口令不存在，请核对主持人给出的 6 位数字',
@@ -114,7 +114,7 @@ export default function LiveJoinPage() {
     }
   }
 
-  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
+  if (!signedIn) return <PageGate signedIn={false} />
 
   if (!code || !snap) {
     return (

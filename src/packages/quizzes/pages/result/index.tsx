@@ -9,6 +9,7 @@ import { getAttempt, isSubmitted } from '@/services/quizzes'
 import QuestionCard from '../../components/QuestionCard'
 import { PAGES, choiceText } from '../../utils/clock'
 import './index.scss'
+import PageGate from '@/components/PageGate'
 
 /**
  * 答题结果: score, pass/fail, and each question with my choice, the right answer and the explanation —
@@ -30,7 +31,7 @@ export default function ResultPage() {
     signedIn && !!id,
   )
 
-  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
+  if (!signedIn) return <PageGate signedIn={false} />
   if (remote.loading || remote.data === null) return <PageShell><LoadingState /></PageShell>
   if (remote.error || !remote.data) return <PageShell><ErrorState error={remote.error} onRetry={remote.reload} /></PageShell>
 

@@ -3,11 +3,12 @@ import Taro, { useRouter } from '@tarojs/taro'
 import { Button, Cell, CellGroup } from '@nutui/nutui-react-taro'
 import PageShell from '@/components/PageShell'
 import Card from '@/components/Card'
-import { EmptyState, ErrorState, LoadingState } from '@/components/StateView'
+import { EmptyState } from '@/components/StateView'
 import { useRemote } from '@/hooks/useRemote'
 import { useRequireSignIn } from '@/hooks/useRequireSignIn'
 import { cancelCampaign, getCampaignStats } from '@/services/quizzes'
 import { toast } from '@/services/api'
+import PageGate, { ready } from '@/components/PageGate'
 
 const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 1000) / 10}%`)
 
@@ -28,9 +29,7 @@ export default function CampaignStatsPage() {
     }
   }
 
-  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
-  if (stats.loading) return <PageShell><LoadingState /></PageShell>
-  if (stats.error || !stats.data) return <PageShell><ErrorState error={stats.error} onRetry={stats.reload} /></PageShell>
+  if (!signedIn || !ready(stats)) return <PageGate signedIn={signedIn} remote={stats} />
 
   const rows = stats.data.items
   const participants = rows.reduce((s, r) => s + r.participants, 0)

@@ -4,13 +4,14 @@ import Taro, { usePullDownRefresh, useReachBottom } from '@tarojs/taro'
 import { Button, Tag } from '@nutui/nutui-react-taro'
 import type { WrongAnswerList } from '@contract/quizzes'
 import PageShell from '@/components/PageShell'
-import { EmptyState, ErrorState, LoadingState } from '@/components/StateView'
+import { EmptyState } from '@/components/StateView'
 import { useRemote } from '@/hooks/useRemote'
 import { useRequireSignIn } from '@/hooks/useRequireSignIn'
 import { listWrongAnswers } from '@/services/quizzes'
 import { formatDateTime } from '@/utils/time'
 import QuestionCard from '../../components/QuestionCard'
 import { PAGES, choiceText } from '../../utils/clock'
+import PageGate, { ready } from '@/components/PageGate'
 
 /** 错题本: questions I got wrong, with the right answer and the explanation; paged by cursor. */
 export default function WrongAnswersPage() {
@@ -43,9 +44,7 @@ export default function WrongAnswersPage() {
   }
   useReachBottom(() => void loadMore())
 
-  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
-  if (first.loading) return <PageShell><LoadingState /></PageShell>
-  if (first.error || !first.data) return <PageShell><ErrorState error={first.error} onRetry={first.reload} /></PageShell>
+  if (!signedIn || !ready(first)) return <PageGate signedIn={signedIn} remote={first} />
 
   const items = [...first.data.items, ...more].filter((w) => !hideCorrected || !w.correctedSince)
   return (

@@ -20,6 +20,7 @@ import { PAGES } from '../../config'
 import { askSubscribe, canSubscribe } from '../../components/subscribe'
 import './index.scss'
 import { isOpen } from '@contract/report-lifecycle'
+import PageGate from '@/components/PageGate'
 
 const WORKER_ACTIONS = ['accept', 'reject', 'merge', 'dispatch', 'rectify', 'close', 'close_not_fixed', 'release']
 const SCORE_TEXT = ['', '很不满意', '不满意', '一般', '满意', '非常满意']
@@ -91,7 +92,7 @@ export default function ReportDetailPage() {
     }
   }
 
-  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
+  if (!signedIn) return <PageGate signedIn={false} />
   if (!id) return <PageShell><ErrorState error={new Error('缺少随手拍编号')} /></PageShell>
   if (remote.loading && !r) return <PageShell><LoadingState /></PageShell>
   if (!r) return <PageShell><ErrorState error={remote.error} onRetry={remote.reload} /></PageShell>

@@ -15,6 +15,7 @@ import type { PickedPhoto } from '../../components/photos'
 import ReportHead from '../../components/ReportHead'
 import Timeline from '../../components/Timeline'
 import './index.scss'
+import PageGate from '@/components/PageGate'
 
 interface ActionSpec {
   label: string
@@ -104,7 +105,7 @@ export default function HandleReportPage() {
     }
   }
 
-  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
+  if (!signedIn) return <PageGate signedIn={false} />
   if (!id) return <PageShell><ErrorState error={new Error('缺少工单编号')} /></PageShell>
   if (remote.loading && !r) return <PageShell><LoadingState /></PageShell>
   if (!r) return <PageShell><ErrorState error={remote.error} onRetry={remote.reload} /></PageShell>

@@ -6,7 +6,7 @@ import type { ModerationItem, ModerationQueue, ReviewAction } from '@contract/mo
 import { MODERATION_LABELS, REVIEW_LABELS } from '@contract/moderation-constants'
 import PageShell from '@/components/PageShell'
 import Card from '@/components/Card'
-import { EmptyState, ErrorState, LoadingState } from '@/components/StateView'
+import { EmptyState } from '@/components/StateView'
 import { useRemote } from '@/hooks/useRemote'
 import { useRequireSignIn } from '@/hooks/useRequireSignIn'
 import { ApiError, toast } from '@/services/api'
@@ -14,6 +14,7 @@ import { moderationQueue, photoUrl, reviewReport } from '@/services/reports'
 import { formatDateTime } from '@/utils/time'
 import { PAGES } from '../../config'
 import './index.scss'
+import PageGate, { ready } from '@/components/PageGate'
 
 const CONFIRM: Record<ReviewAction, { content: string; button: string }> = {
   restore: { content: '举报不成立，恢复向居民显示。', button: '恢复' },
@@ -61,9 +62,7 @@ export default function ModerationPage() {
     }
   }
 
-  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
-  if (remote.loading && !remote.data) return <PageShell><LoadingState /></PageShell>
-  if (!remote.data) return <PageShell><ErrorState error={remote.error} onRetry={remote.reload} /></PageShell>
+  if (!signedIn || !ready(remote)) return <PageGate signedIn={signedIn} remote={remote} />
 
   return (
     <PageShell className='rp-mod'>

@@ -21,6 +21,8 @@ import { isPrivacyRefusal, PRIVACY_REFUSED } from '@/services/privacy'
 import { PAGES } from '../../config'
 import { askSubscribe } from '../../components/subscribe'
 import './index.scss'
+import { ROUTES } from '@/routes'
+import PageGate from '@/components/PageGate'
 
 installOfflineSync()
 
@@ -127,7 +129,7 @@ export default function NewReportPage() {
           showCancel: false,
           confirmText: '知道了',
         }).catch(() => undefined)
-        Taro.navigateBack().catch(() => Taro.switchTab({ url: '/pages/report/index' }))
+        Taro.navigateBack().catch(() => Taro.switchTab({ url: ROUTES.report }))
       } else {
         toast(outcome.error.message)
       }
@@ -181,7 +183,7 @@ export default function NewReportPage() {
     await send()
   }
 
-  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
+  if (!signedIn) return <PageGate signedIn={false} />
 
   return (
     <PageShell className='rp-new'>

@@ -12,6 +12,7 @@ import { ApiError, toast } from '@/services/api'
 import { dailyStats, exportLedger, type DownloadProgress } from '@/services/reports'
 import { dayjs, toShanghai } from '@/utils/time'
 import './index.scss'
+import PageGate from '@/components/PageGate'
 
 /** The server answers at most 92 days at once. */
 const MAX_DAYS = 92
@@ -118,7 +119,7 @@ export default function ReportStatsPage() {
     }
   }
 
-  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
+  if (!signedIn) return <PageGate signedIn={false} />
 
   const percent = exporting?.total ? Math.min(100, Math.round((exporting.received / exporting.total) * 100)) : null
   return (

@@ -14,6 +14,7 @@ import { categoryIcon } from '../../components/icons'
 import { PAGES } from '../../config'
 import './index.scss'
 import { REPORT_STATES } from '@contract/report-lifecycle'
+import PageGate from '@/components/PageGate'
 
 const STATES = REPORT_STATES
 
@@ -94,7 +95,7 @@ export default function WorkListPage() {
   const catIndex = cats.findIndex((c) => c.code === filters.categoryCode)
   const set = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }))
 
-  if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
+  if (!signedIn) return <PageGate signedIn={false} />
 
   return (
     <PageShell className='rp-work'>
