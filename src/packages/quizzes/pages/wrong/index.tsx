@@ -1,11 +1,10 @@
 import { useState } from 'react'
 import { View } from '@tarojs/components'
-import Taro, { usePullDownRefresh, useReachBottom } from '@tarojs/taro'
+import Taro, { usePullDownRefresh } from '@tarojs/taro'
 import { Button, Tag } from '@nutui/nutui-react-taro'
-import type { WrongAnswerList } from '@contract/quizzes'
 import PageShell from '@/components/PageShell'
 import { EmptyState } from '@/components/StateView'
-import { useRemote } from '@/hooks/useRemote'
+import { usePagedRemote } from '@/hooks/usePagedRemote'
 import { useRequireSignIn } from '@/hooks/useRequireSignIn'
 import { listWrongAnswers } from '@/services/quizzes'
 import { formatDateTime } from '@/utils/time'
@@ -16,40 +15,20 @@ import PageGate, { ready } from '@/components/PageGate'
 /** 错题本: questions I got wrong, with the right answer and the explanation; paged by cursor. */
 export default function WrongAnswersPage() {
   const signedIn = useRequireSignIn()
-  const first = useRemote(() => listWrongAnswers(), [], signedIn)
-  const [more, setMore] = useState<WrongAnswerList['items']>([])
-  const [cursor, setCursor] = useState<string | null | undefined>(undefined)
-  const [loadingMore, setLoadingMore] = useState(false)
+  const list = usePagedRemote((cursor) => listWrongAnswers(cursor), [], signedIn)
   const [hideCorrected, setHideCorrected] = useState(false)
 
   usePullDownRefresh(async () => {
-    setMore([])
-    setCursor(undefined)
-    await first.reload()
+    await list.reload()
     Taro.stopPullDownRefresh()
   })
-  const next = cursor === undefined ? first.data?.nextCursor : cursor
-  const loadMore = async () => {
-    if (!next || loadingMore) return
-    setLoadingMore(true)
-    try {
-      const page = await listWrongAnswers(next)
-      setMore((m) => [...m, ...page.items])
-      setCursor(page.nextCursor)
-    } catch {
-      // toasted
-    } finally {
-      setLoadingMore(false)
-    }
-  }
-  useReachBottom(() => void loadMore())
 
-  if (!signedIn || !ready(first)) return <PageGate signedIn={signedIn} remote={first} />
+  if (!signedIn || !ready(list)) return <PageGate signedIn={signedIn} remote={list} />
 
-  const items = [...first.data.items, ...more].filter((w) => !hideCorrected || !w.correctedSince)
+  const items = (list.items ?? []).filter((w) => !hideCorrected || !w.correctedSince)
   return (
     <PageShell className='qz-wrong'>
-      {first.data.items.length === 0 ? (
+      {list.data.items.length === 0 ? (
         <EmptyState title='还没有错题' description='答错的题会收进这里，方便复习。' actionText='去答题' onAction={() => Taro.redirectTo({ url: PAGES.home })} />
       ) : (
         <>
@@ -69,8 +48,8 @@ export default function WrongAnswersPage() {
               </View>
             </View>
           ))}
-          {next ? (
-            <Button block fill='none' loading={loadingMore} onClick={loadMore}>
+          {list.hasMore ? (
+            <Button block fill='none' loading={list.loadingMore} onClick={list.loadMore}>
               加载更多
             </Button>
           ) : (

@@ -1,13 +1,14 @@
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useEffect, useState } from 'react'
 import { Picker, ScrollView, View } from '@tarojs/components'
-import Taro, { usePullDownRefresh, useReachBottom } from '@tarojs/taro'
+import Taro, { usePullDownRefresh } from '@tarojs/taro'
 import { Cell, Tag } from '@nutui/nutui-react-taro'
-import type { ReportCategory, ReportListItem, ReportState, WorkPage, WorkQuery } from '@contract/reports'
+import type { ReportCategory, ReportState, WorkQuery } from '@contract/reports'
 import PageShell from '@/components/PageShell'
 import { EmptyState, ErrorState, LoadingState } from '@/components/StateView'
 import { useRequireSignIn } from '@/hooks/useRequireSignIn'
 import { useReloadOnShow } from '@/hooks/useReloadOnShow'
-import { ApiError } from '@/services/api'
+import { usePagedRemote } from '@/hooks/usePagedRemote'
+import { withQuery } from '@/routes'
 import { listCategories, STATE_TEXT, stateTagType, workList } from '@/services/reports'
 import { formatDateTime } from '@/utils/time'
 import { categoryIcon } from '../../components/icons'
@@ -30,15 +31,7 @@ interface Filters {
 export default function WorkListPage() {
   const signedIn = useRequireSignIn()
   const [filters, setFilters] = useState<Filters>({ state: 'submitted' })
-  const [items, setItems] = useState<ReportListItem[]>([])
-  const [cursor, setCursor] = useState<string | null>(null)
-  const [counts, setCounts] = useState<WorkPage['counts']>({})
-  const [overdueCount, setOverdueCount] = useState(0)
-  const [loading, setLoading] = useState(true)
-  const [loadingMore, setLoadingMore] = useState(false)
-  const [error, setError] = useState<ApiError>()
   const [cats, setCats] = useState<ReportCategory[]>([])
-  const seq = useRef(0)
 
   useEffect(() => {
     if (signedIn) listCategories().then(setCats).catch(() => undefined)
@@ -46,50 +39,15 @@ export default function WorkListPage() {
 
   const query = (f: Filters, c?: string): WorkQuery => ({ ...f, overdue: f.overdue || undefined, cursor: c, limit: 20 })
 
-  const load = useCallback(async () => {
-    const mine = ++seq.current
-    setLoading(true)
-    setError(undefined)
-    try {
-      const page = await workList(query(filters))
-      if (mine !== seq.current) return
-      setItems(page.items)
-      setCursor(page.nextCursor)
-      setCounts(page.counts)
-      setOverdueCount(page.overdueCount)
-    } catch (e) {
-      if (mine !== seq.current) return
-      setError(e instanceof ApiError ? e : new ApiError('CLIENT_ERROR', '加载失败', 0))
-    } finally {
-      if (mine === seq.current) setLoading(false)
-    }
-  }, [filters])
-
-  useEffect(() => {
-    if (signedIn) void load()
-  }, [load, signedIn])
-  useReloadOnShow(load, signedIn)
+  const list = usePagedRemote((cursor) => workList(query(filters, cursor)), [filters], signedIn)
+  useReloadOnShow(list.reload, signedIn)
   usePullDownRefresh(async () => {
-    await load()
+    await list.reload()
     Taro.stopPullDownRefresh()
   })
-
-  const loadMore = async () => {
-    if (!cursor || loadingMore || loading) return
-    const mine = seq.current
-    setLoadingMore(true)
-    try {
-      const page = await workList(query(filters, cursor))
-      if (mine !== seq.current) return
-      setItems((prev) => [...prev, ...page.items.filter((i) => !prev.some((p) => p.id === i.id))])
-      setCursor(page.nextCursor)
-    } catch (e) {
-      Taro.showToast({ title: e instanceof ApiError ? e.message : '加载失败', icon: 'none' }).catch(() => undefined)
-    } finally {
-      setLoadingMore(false)
-    }
-  }
-  useReachBottom(() => void loadMore())
+  const items = list.items ?? []
+  const counts = list.data?.counts ?? {}
+  const overdueCount = list.data?.overdueCount ?? 0
 
   const total = Object.values(counts).reduce((a, b) => a + b, 0)
   const catIndex = cats.findIndex((c) => c.code === filters.categoryCode)
@@ -131,16 +89,16 @@ export default function WorkListPage() {
         ) : null}
       </View>
 
-      {loading && items.length === 0 ? (
+      {list.loading && items.length === 0 ? (
         <LoadingState />
-      ) : error ? (
-        <ErrorState error={error} onRetry={load} />
+      ) : list.error ? (
+        <ErrorState error={list.error} onRetry={list.reload} />
       ) : items.length === 0 ? (
         <EmptyState title='暂无工单' description='当前筛选条件下没有需要处理的随手拍。' />
       ) : (
         <View>
           {items.map((i) => (
-            <View key={i.id} className='rp-work__item' onClick={() => Taro.navigateTo({ url: `${PAGES.handle}?id=${i.id}` })}>
+            <View key={i.id} className='rp-work__item' onClick={() => Taro.navigateTo({ url: withQuery(PAGES.handle, { id: i.id }) })}>
               <View className='rp-work__row'>
                 <View className='rp-work__cat'>{`${categoryIcon(i.category.icon)} ${i.category.name}`}</View>
                 <View className='rp-work__tags'>
@@ -157,8 +115,8 @@ export default function WorkListPage() {
               </View>
             </View>
           ))}
-          <View className='rp-work__more' onClick={() => void loadMore()}>
-            {loadingMore ? '加载中…' : cursor ? '加载更多' : '没有更多了'}
+          <View className='rp-work__more' onClick={() => void list.loadMore()}>
+            {list.loadingMore ? '加载中…' : list.hasMore ? '加载更多' : '没有更多了'}
           </View>
         </View>
       )}
