@@ -41,7 +41,13 @@ export interface Config {
   /** Daily practice (每日练习) attempts a person may start per Asia/Shanghai day. */
   quizPracticePerDay: number
   /** Volunteer duty: the check-in code's secret and step, the share of a shift that earns hours, the no-show block. */
-  volunteers: { codeSecret: string; codeStepSeconds: number; creditRatio: number; noShowLimit: number; noShowWindowDays: number; noShowBlockDays: number }
+  volunteers: {
+    codeSecret: string; codeStepSeconds: number; creditRatio: number; noShowLimit: number; noShowWindowDays: number; noShowBlockDays: number
+    /** The shift reminder goes out this many hours before the start. */
+    reminderLeadHours: number
+    /** Public certificate checks per address per minute (the numbers are random; this bounds trying them). */
+    certificateChecksPerMinute: number
+  }
 }
 
 /** A configuration the server must not start with; the message names the variables. */
@@ -147,6 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       noShowLimit: Math.max(1, int(env.VOLUNTEER_NOSHOW_LIMIT, 3)),
       noShowWindowDays: Math.max(1, int(env.VOLUNTEER_NOSHOW_WINDOW_DAYS, 90)),
       noShowBlockDays: Math.max(0, int(env.VOLUNTEER_NOSHOW_BLOCK_DAYS, 30)),
+      reminderLeadHours: Math.min(72, Math.max(1, int(env.VOLUNTEER_REMINDER_LEAD_HOURS, 24))),
+      certificateChecksPerMinute: Math.max(1, int(env.VOLUNTEER_CERTIFICATE_CHECKS_PER_MINUTE, 20)),
     },
     open311Public: { coordDecimals: Math.min(6, Math.max(0, int(env.OPEN311_PUBLIC_COORD_DECIMALS, 3))), photos: bool(env.OPEN311_PUBLIC_PHOTOS, false) },
     quizPracticePerDay: Math.max(1, int(env.QUIZ_PRACTICE_PER_DAY, 10)),

@@ -16,6 +16,7 @@ const QUIZ_HOME = '/packages/quizzes/pages/index/index'
 const SURVEYS = '/packages/surveys/pages/index/index'
 const SURVEY_ANSWER = '/packages/surveys/pages/answer/index'
 const VOLUNTEERS_HOME = '/packages/volunteers/pages/index/index'
+const VOLUNTEER_ACTIVITY = '/packages/volunteers/pages/activity/index'
 
 export default function HomePage() {
   const signedIn = useRequireSignIn()
@@ -99,6 +100,8 @@ export default function HomePage() {
               s.items.map((item) =>
                 s.key === 'surveys' ? (
                   <Cell key={item.id} title={item.title} description={item.subtitle} extra='去填写 ›' clickable onClick={() => Taro.navigateTo({ url: `${SURVEY_ANSWER}?id=${item.id}` })} />
+                ) : s.key === 'volunteers' ? (
+                  <Cell key={item.id} title={item.title} description={item.subtitle} extra='去报名 ›' clickable onClick={() => Taro.navigateTo({ url: `${VOLUNTEER_ACTIVITY}?id=${item.id}` })} />
                 ) : (
                   <Cell key={item.id} title={item.title} description={item.subtitle} />
                 ),
