@@ -174,13 +174,15 @@ function svgOf(c: CertificateView): string {
   parts.push(text(110, y, '主要服务活动', 28, 'fill="#b71c1c" font-weight="bold"'))
   y += 50
   for (const a of c.activities) {
-    const line = wrap(`${a.typeLabel} · ${a.title}`, 17)[0]
+    const lines = wrap(`${a.typeLabel} · ${a.title}`, 17)
+    const line = lines.length > 1 ? `${[...lines[0]].slice(0, -1).join('')}…` : lines[0]
     parts.push(text(130, y, line, 26, 'fill="#424242"'), text(WIDTH - 110, y, `${hours(a.minutes)} 小时`, 26, 'fill="#424242" text-anchor="end"'))
     y += 42
   }
   const foot = HEIGHT - 300
   parts.push(
-    text(110, foot, `颁发单位：${c.issuer}`, 26, 'fill="#212121"'),
+    // a long issuer is squeezed to end before the QR code
+    text(110, foot, `颁发单位：${c.issuer}`, 26, `fill="#212121"${c.issuer.length > 12 ? ' textLength="440" lengthAdjust="spacingAndGlyphs"' : ''}`),
     text(110, foot + 48, `颁发日期：${date}`, 26, 'fill="#212121"'),
     text(110, foot + 96, `证书编号：${c.number}`, 26, 'fill="#212121"'),
     text(110, foot + 150, '扫描右侧二维码可查验证书真伪', 22, 'fill="#757575"'),
