@@ -740,12 +740,13 @@ describe('paging', () => {
     const seen: number[] = []
     let cursor: string | null = ''
     let pages = 0
-    while (cursor !== null) {
+    while (cursor !== null && pages < 100) {
       const r: { items: Array<{ userId: number }>; nextCursor: string | null } = (await t.as(worker, { method: 'GET', url: `/api/v1/volunteers/applications?status=pending&limit=2${cursor ? `&cursor=${cursor}` : ''}` })).json()
       seen.push(...r.items.map((i: { userId: number }) => i.userId))
       cursor = r.nextCursor
       pages++
     }
+    expect(cursor).toBeNull()
     expect(new Set(seen).size).toBe(seen.length)
     expect(seen).toEqual(expect.arrayContaining(vs.map((v) => v.id)))
     expect(pages).toBeGreaterThanOrEqual(3)
@@ -754,6 +755,16 @@ describe('paging', () => {
 
     const act = await newActivity({ shifts: [shift(600, 2, 3)] })
     for (const v of vs) expect((await signUp(v.token, act.shifts[0].id)).statusCode).toBe(201)
+    // history: the shifts served, a page at a time, in microsecond-precise times (PostgreSQL keeps them; cursors carry ms)
+    const past = await newActivity({ shifts: [shift(700, 1, 5), shift(702, 1, 5), shift(704, 1, 5)] })
+    for (const s of past.shifts) expect((await signUp(vs[0].token, s.id)).statusCode).toBe(201)
+    await t.ctx.db.query(`UPDATE volunteer_shifts SET starts_at = now() - interval '3 days' + make_interval(secs => id * 0.000123), ends_at = now() - interval '2 days',
+      signup_deadline = now() - interval '4 days', cancel_deadline = now() - interval '4 days' WHERE activity_id = $1`, [past.id])
+    const h1 = (await t.as(vs[0].token, { method: 'GET', url: '/api/v1/volunteers/me/signups?limit=2' })).json()
+    const h2 = (await t.as(vs[0].token, { method: 'GET', url: `/api/v1/volunteers/me/signups?limit=2&cursor=${h1.nextCursor}` })).json()
+    expect([...h1.history, ...h2.history].map((x: { shiftId: number }) => x.shiftId)).toEqual(past.shifts.map((s) => s.id).reverse())
+    expect(h2).toMatchObject({ upcoming: [], nextCursor: null })
+
     const p1 = (await t.as(worker, { method: 'GET', url: `/api/v1/volunteers/shifts/${act.shifts[0].id}/roster?limit=4` })).json()
     const p2 = (await t.as(worker, { method: 'GET', url: `/api/v1/volunteers/shifts/${act.shifts[0].id}/roster?limit=4&cursor=${p1.nextCursor}` })).json()
     expect([...p1.items, ...p2.items].map((r: { userId: number }) => r.userId)).toEqual(vs.map((v) => v.id))

@@ -404,13 +404,14 @@ export const enqueueMessage = (db: Queryable, userIds: number[], kind: string, r
 
 // ───────────── paging ─────────────
 
-/** Applications (and the roll of volunteers) in the worker's communities, oldest first, by (applied_at, user_id). */
+/** Applications (and the roll of volunteers) in the worker's communities, oldest first, by (applied_at, user_id); the
+ *  time to the millisecond, as the cursor carries it (PostgreSQL keeps microseconds). */
 export function applicationsPage(db: Queryable, scope: string[] | null, status: string | null, after: readonly [Date, number] | null, limit: number) {
   return db.query<VolunteerRow>(
     `SELECT ${VOLUNTEER_COLS} FROM volunteers
       WHERE ($1::text[] IS NULL OR community_code = ANY($1::text[])) AND ($2::text IS NULL OR status = $2)
-        AND ($3::timestamptz IS NULL OR (applied_at, user_id) > ($3::timestamptz, $4::bigint))
-      ORDER BY applied_at, user_id LIMIT $5`,
+        AND ($3::timestamptz IS NULL OR (date_trunc('milliseconds', applied_at), user_id) > ($3::timestamptz, $4::bigint))
+      ORDER BY date_trunc('milliseconds', applied_at), user_id LIMIT $5`,
     [scope, status, after?.[0] ?? null, after?.[1] ?? null, limit],
   )
 }
@@ -432,8 +433,8 @@ export const upcomingOf = (db: Queryable, userId: number) =>
 export const historyPage = (db: Queryable, userId: number, before: readonly [Date, number] | null, limit: number) =>
   db.query<MySignupRow>(
     `${MY_SIGNUP_SELECT} WHERE su.user_id = $1 AND NOT (${UPCOMING})
-        AND ($2::timestamptz IS NULL OR (sh.starts_at, su.id) < ($2::timestamptz, $3::bigint))
-      ORDER BY sh.starts_at DESC, su.id DESC LIMIT $4`,
+        AND ($2::timestamptz IS NULL OR (date_trunc('milliseconds', sh.starts_at), su.id) < ($2::timestamptz, $3::bigint))
+      ORDER BY date_trunc('milliseconds', sh.starts_at) DESC, su.id DESC LIMIT $4`,
     [userId, before?.[0] ?? null, before?.[1] ?? null, limit],
   )
 
