@@ -59,17 +59,49 @@ export const revokeVolunteerRole = (db: Queryable, userId: number, actorId: numb
  * `blockDays` from the last of them.
  */
 export async function noShowBlockedUntil(db: Queryable, userId: number, limit: number, windowDays: number, blockDays: number): Promise<Date | null> {
-  const row = await db.one<{ until: Date | null }>(
-    `SELECT max(t) + make_interval(days => $4) AS until FROM (
+  const row = await db.one<{ until: Date | null }>(`SELECT ${NO_SHOW_BLOCK_SQL} AS until`, [userId, limit, windowDays, blockDays])
+  return row?.until ? new Date(row.until) : null
+}
+
+/** The block's end for the user $1 with $2 no-shows within $3 days blocking for $4 days (null: not blocked). */
+const NO_SHOW_BLOCK_SQL = `(SELECT max(t) + make_interval(days => $4) FROM (
        SELECT t, count(*) OVER (ORDER BY t RANGE BETWEEN make_interval(days => $3) PRECEDING AND CURRENT ROW) AS n
          FROM (SELECT sh.ends_at AS t FROM volunteer_signups su JOIN volunteer_shifts sh ON sh.id = su.shift_id
                 WHERE su.user_id = $1 AND su.status = 'confirmed' AND sh.ends_at < now()
                   AND (su.attendance = 'no_show' OR (su.attendance IS NULL AND su.checked_in_at IS NULL))) ns) w
-      WHERE n >= $2 AND t + make_interval(days => $4) > now()`,
-    [userId, limit, windowDays, blockDays],
-  )
-  return row?.until ? new Date(row.until) : null
+      WHERE n >= $2 AND t + make_interval(days => $4) > now())`
+
+/**
+ * Everything a sign-up checks about the volunteer, in one round trip (run under the volunteer's and the shift's
+ * locks): a live place on this shift already, a live place on another shift overlapping it, a no-show block.
+ */
+export const signupChecks = async (
+  db: Queryable, userId: number, shiftId: number, startsAt: Date, endsAt: Date, limit: number, windowDays: number, blockDays: number,
+) => {
+  const r = (await db.one<{ already: boolean; overlap: boolean; until: Date | null }>(
+    `SELECT EXISTS (SELECT 1 FROM volunteer_signups WHERE shift_id = $5 AND user_id = $1 AND status IN ('confirmed', 'waitlisted')) AS already,
+            EXISTS (SELECT 1 FROM volunteer_signups su JOIN volunteer_shifts sh ON sh.id = su.shift_id
+                     WHERE su.user_id = $1 AND su.status IN ('confirmed', 'waitlisted') AND sh.id <> $5 AND sh.starts_at < $7 AND sh.ends_at > $6) AS overlap,
+            ${NO_SHOW_BLOCK_SQL} AS until`,
+    [userId, limit, windowDays, blockDays, shiftId, startsAt, endsAt],
+  ))!
+  return { already: r.already, overlap: r.overlap, blockedUntil: r.until ? new Date(r.until) : null }
 }
+
+/**
+ * The sign-up row and, for a place, the shift's count, in one statement (under the shift's lock); a waitlisted one
+ * learns its position — those already waiting, which the statement's snapshot sees, plus itself.
+ */
+export const insertSignupCounted = async (db: Queryable, shiftId: number, userId: number, status: 'confirmed' | 'waitlisted') =>
+  (await db.one<{ id: number; position: number | null }>(
+    `WITH ins AS (INSERT INTO volunteer_signups (shift_id, user_id, status) VALUES ($1, $2, $3) RETURNING id),
+          up AS (UPDATE volunteer_shifts SET confirmed = confirmed + 1 WHERE id = $1 AND $3 = 'confirmed' RETURNING id)
+     SELECT ins.id::int AS id,
+            CASE WHEN $3 = 'waitlisted' THEN (SELECT count(*)::int + 1 FROM volunteer_signups WHERE shift_id = $1 AND status = 'waitlisted') END AS position,
+            (SELECT count(*) FROM up) AS counted
+       FROM ins`,
+    [shiftId, userId, status],
+  ))!
 
 export interface ActivityRow {
   id: number
@@ -248,22 +280,8 @@ export const liveSignup = (db: Queryable, shiftId: number, userId: number, lock 
     [shiftId, userId],
   )
 
-/** Another live sign-up of the volunteer whose shift overlaps [start, end). */
-export const overlapping = (db: Queryable, userId: number, shiftId: number, startsAt: Date, endsAt: Date) =>
-  db.one(
-    `SELECT 1 FROM volunteer_signups su JOIN volunteer_shifts sh ON sh.id = su.shift_id
-      WHERE su.user_id = $1 AND su.status IN ('confirmed', 'waitlisted') AND sh.id <> $2 AND sh.starts_at < $4 AND sh.ends_at > $3 LIMIT 1`,
-    [userId, shiftId, startsAt, endsAt],
-  )
-
 export const addConfirmed = (db: Queryable, shiftId: number, delta: number) =>
   db.query('UPDATE volunteer_shifts SET confirmed = confirmed + $2 WHERE id = $1', [shiftId, delta])
-
-export const insertSignup = (db: Queryable, shiftId: number, userId: number, status: SignupStatus) =>
-  db.one<{ id: number }>('INSERT INTO volunteer_signups (shift_id, user_id, status) VALUES ($1, $2, $3) RETURNING id::int AS id', [shiftId, userId, status])
-
-export const waitlistPosition = async (db: Queryable, shiftId: number, signupId: number) =>
-  (await db.one<{ n: number }>(`SELECT count(*)::int AS n FROM volunteer_signups WHERE shift_id = $1 AND status = 'waitlisted' AND id <= $2`, [shiftId, signupId]))!.n
 
 export const setSignupStatus = (db: Queryable, id: number, status: SignupStatus) =>
   db.query(

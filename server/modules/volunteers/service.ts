@@ -345,7 +345,8 @@ function assertActive(v: q.VolunteerRow | undefined): asserts v is q.VolunteerRo
  * Sign-up under the shift's row lock, in one transaction: the confirmed count read after the lock is the latest in
  * every API process, so places never exceed capacity; beyond it the sign-up joins the waitlist, whose order is the
  * order the lock was granted (the row id). The volunteer's own row is locked first, so that two sign-ups of one
- * volunteer to overlapping shifts cannot both pass the overlap check.
+ * volunteer to overlapping shifts cannot both pass the overlap check. Six round trips with BEGIN and COMMIT: the
+ * two locks, one query of every check, one statement writing the sign-up and the count.
  */
 export async function signUp(ctx: AppContext, caller: Caller, shiftId: number): Promise<SignupResult> {
   const dir = await ctx.regions.get()
@@ -358,19 +359,16 @@ export async function signUp(ctx: AppContext, caller: Caller, shiftId: number): 
     if (s.activityStatus !== 'published') throw conflict('ACTIVITY_CANCELLED', '该活动已取消')
     if (!dir.covers(s.regionCode, v.communityCode)) throw forbidden('SIGNUP_OTHER_REGION', '该活动只接受本区域的志愿者报名')
     if (s.signupClosed) throw conflict('SIGNUP_CLOSED', '该班次报名已截止')
-    if (await q.liveSignup(tx, shiftId, caller.userId)) throw conflict('ALREADY_SIGNED_UP', '您已报名该班次')
-    if (await q.overlapping(tx, caller.userId, shiftId, s.startsAt, s.endsAt)) throw conflict('SHIFT_OVERLAP', '该班次与您已报名的班次时间重叠')
-    const blocked = await q.noShowBlockedUntil(tx, caller.userId, c.noShowLimit, c.noShowWindowDays, c.noShowBlockDays)
+    const checks = await q.signupChecks(tx, caller.userId, shiftId, s.startsAt, s.endsAt, c.noShowLimit, c.noShowWindowDays, c.noShowBlockDays)
+    if (checks.already) throw conflict('ALREADY_SIGNED_UP', '您已报名该班次')
+    if (checks.overlap) throw conflict('SHIFT_OVERLAP', '该班次与您已报名的班次时间重叠')
+    const blocked = checks.blockedUntil
     if (blocked) {
       throw forbidden('SIGNUP_BLOCKED', `近 ${c.noShowWindowDays} 天内缺席 ${c.noShowLimit} 次，${blocked.toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' })} 前不能报名`)
     }
-    const confirmed = s.confirmed < s.capacity
-    if (confirmed) await q.addConfirmed(tx, shiftId, 1)
-    const row = await q.insertSignup(tx, shiftId, caller.userId, confirmed ? 'confirmed' : 'waitlisted')
-    return {
-      signupId: row!.id, shiftId, status: confirmed ? 'confirmed' : 'waitlisted',
-      waitlistPosition: confirmed ? null : await q.waitlistPosition(tx, shiftId, row!.id),
-    }
+    const status = s.confirmed < s.capacity ? 'confirmed' : 'waitlisted'
+    const row = await q.insertSignupCounted(tx, shiftId, caller.userId, status)
+    return { signupId: row.id, shiftId, status, waitlistPosition: row.position }
   })
 }
 

@@ -35,7 +35,6 @@ export default function VerifyPage() {
   // the QR code's link carries the number: check it at once
   useEffect(() => {
     if (initial) void check(initial)
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [initial])
 
   const r = state.result
