@@ -97,12 +97,14 @@ describe('证书查验 (compiled weapp page, no sign-in)', () => {
       api: { 'GET /volunteers/certificates/ZY202611AAAAAAAAAA/check': apiError(404, 'CERTIFICATE_NOT_FOUND', '没有这个编号的证书，请核对编号') },
     })
     await page.waitForText('志愿服务证书查验')
+    // the card's title also says 查验: the button is the only one on the page
+    const button = () => page!.findAllByClass('nut-button')[0]
     await page.input('证书编号，如 ZY202611XXXXXXXXXX', 'ZY2026-abc')
-    await page.tap('查验')
+    await page.tapElement(button())
     await page.waitForText('证书编号格式不对')
     expect(page.requests).toEqual([])
     await page.input('证书编号，如 ZY202611XXXXXXXXXX', 'zy202611aaaaaaaaaa')
-    await page.tap('查验')
+    await page.tapElement(button())
     await page.waitForText('没有这个编号的证书，请核对编号')
   })
 })
