@@ -41,7 +41,13 @@ export interface Config {
   /** Daily practice (每日练习) attempts a person may start per Asia/Shanghai day. */
   quizPracticePerDay: number
   /** Volunteer duty: the check-in code's secret and step, the share of a shift that earns hours, the no-show block. */
-  volunteers: { codeSecret: string; codeStepSeconds: number; creditRatio: number; noShowLimit: number; noShowWindowDays: number; noShowBlockDays: number }
+  volunteers: {
+    codeSecret: string; codeStepSeconds: number; creditRatio: number; noShowLimit: number; noShowWindowDays: number; noShowBlockDays: number
+    /** The shift reminder goes out this many hours before the start. */
+    reminderLeadHours: number
+    /** Public certificate checks per address per minute (the numbers are random; this bounds trying them). */
+    certificateChecksPerMinute: number
+  }
   /** How often each background job runs, in ms (0 turns a job off in this process); see server/jobs.ts. */
   jobs: JobIntervals
 }
@@ -55,10 +61,12 @@ export interface JobIntervals {
   quizSweepMs: number
   /** counting new answers into the rates (RATES_INTERVAL_MS) */
   ratesMs: number
+  /** the day-before shift reminders (VOLUNTEER_REMINDER_INTERVAL_MS) */
+  volunteerReminderMs: number
 }
 
 /** The environment variables that set job intervals (tests pass these through to their own configs). */
-export const JOB_INTERVAL_VARS = ['OUTBOX_INTERVAL_MS', 'PHOTO_SWEEP_INTERVAL_MS', 'QUIZ_SWEEP_INTERVAL_MS', 'RATES_INTERVAL_MS'] as const
+export const JOB_INTERVAL_VARS = ['OUTBOX_INTERVAL_MS', 'PHOTO_SWEEP_INTERVAL_MS', 'QUIZ_SWEEP_INTERVAL_MS', 'RATES_INTERVAL_MS', 'VOLUNTEER_REMINDER_INTERVAL_MS'] as const
 
 function jobIntervals(env: NodeJS.ProcessEnv): JobIntervals {
   const ms = (v: string | undefined, dflt: number) => Math.max(0, int(v, dflt))
@@ -67,6 +75,7 @@ function jobIntervals(env: NodeJS.ProcessEnv): JobIntervals {
     photoSweepMs: ms(env.PHOTO_SWEEP_INTERVAL_MS, 3_600_000),
     quizSweepMs: ms(env.QUIZ_SWEEP_INTERVAL_MS, 60_000),
     ratesMs: ms(env.RATES_INTERVAL_MS, 3000),
+    volunteerReminderMs: ms(env.VOLUNTEER_REMINDER_INTERVAL_MS, 300_000),
   }
 }
 
@@ -173,6 +182,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       noShowLimit: Math.max(1, int(env.VOLUNTEER_NOSHOW_LIMIT, 3)),
       noShowWindowDays: Math.max(1, int(env.VOLUNTEER_NOSHOW_WINDOW_DAYS, 90)),
       noShowBlockDays: Math.max(0, int(env.VOLUNTEER_NOSHOW_BLOCK_DAYS, 30)),
+      reminderLeadHours: Math.min(72, Math.max(1, int(env.VOLUNTEER_REMINDER_LEAD_HOURS, 24))),
+      certificateChecksPerMinute: Math.max(1, int(env.VOLUNTEER_CERTIFICATE_CHECKS_PER_MINUTE, 20)),
     },
     open311Public: { coordDecimals: Math.min(6, Math.max(0, int(env.OPEN311_PUBLIC_COORD_DECIMALS, 3))), photos: bool(env.OPEN311_PUBLIC_PHOTOS, false) },
     quizPracticePerDay: Math.max(1, int(env.QUIZ_PRACTICE_PER_DAY, 10)),

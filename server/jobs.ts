@@ -6,6 +6,7 @@ import { expireOverdueAttempts } from './modules/quizzes/service'
 import { drainOutbox } from './modules/rates/service'
 import { processOutbox } from './modules/reports/notify'
 import { sweepUnattachedPhotos } from './modules/reports/photos'
+import { shiftReminderJob } from './modules/volunteers/reminders'
 
 /**
  * Every background job of an API process, in one list: what it is, how often (Config.jobs, 0 = off here) and one run.
@@ -31,6 +32,8 @@ export const JOBS: Job[] = [
   { name: 'quiz attempt expiry', interval: (j) => j.quizSweepMs, run: (ctx) => expireOverdueAttempts(ctx) },
   // one applier at a time across processes (advisory lock); each event applied exactly once
   { name: 'rates counting', interval: (j) => j.ratesMs, run: (ctx) => drainOutbox(ctx.db) },
+  // one row per (shift, volunteer) inserted ON CONFLICT DO NOTHING: only the process whose insert made it sends
+  { name: 'volunteer shift reminders', interval: (j) => j.volunteerReminderMs, run: (ctx) => shiftReminderJob(ctx) },
 ]
 
 /** Starts the jobs whose interval is not 0; `stop()` waits for runs in progress (the database closes right after). */

@@ -17,7 +17,9 @@ export const ROUTES = {
   }),
   reports: sub('reports', { new: 'new', detail: 'detail', work: 'work', handle: 'handle', stats: 'stats', moderation: 'moderation' }),
   surveys: sub('surveys', { index: 'index', answer: 'answer', admin: 'admin', edit: 'edit', manage: 'manage', results: 'results' }),
-  volunteers: sub('volunteers', { index: 'index', apply: 'apply', activity: 'activity', mine: 'mine', admin: 'admin', create: 'create', shift: 'shift' }),
+  volunteers: sub('volunteers', {
+    index: 'index', apply: 'apply', activity: 'activity', mine: 'mine', admin: 'admin', create: 'create', shift: 'shift', certificate: 'certificate', verify: 'verify',
+  }),
 } as const
 
 /** The tab pages (switchTab, not navigateTo). */

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { Id } from './common'
+import { Cursor, Id } from './common'
 import { ACTIVITY_TYPES, SIGNUP_STATUS_LABELS, STAR_LEVELS, VOLUNTEER_STATUS_LABELS } from './volunteers-constants'
 
 /**
@@ -11,6 +11,9 @@ import { ACTIVITY_TYPES, SIGNUP_STATUS_LABELS, STAR_LEVELS, VOLUNTEER_STATUS_LAB
  *   GET /shifts/:id/code (worker: rotating check-in code), POST /shifts/:id/attendance (volunteer: in/out)
  *   GET /shifts/:id/roster, POST /shifts/:id/roster/:userId (worker marks attendance by hand)
  *   POST /hours (worker: correction or honorary entry), GET /me/hours (the ledger)
+ *   POST/GET /me/certificates, POST/GET /:id/certificates (worker), GET /certificates/:number/image
+ *   GET /certificates/:number/check — public, no sign-in, rate-limited: masked name, hours, issuer
+ *   GET /export/hours.xlsx?month= — monthly hours per community and per volunteer (worker: their area; office: all)
  */
 
 export * from './volunteers-constants'
@@ -75,10 +78,12 @@ export type DecisionBody = Static<typeof DecisionBody>
 export const ReasonBody = Type.Object({ reason: ShortText(200) }, { additionalProperties: false })
 export type ReasonBody = Static<typeof ReasonBody>
 
-export const ApplicationList = Type.Object({ items: Type.Array(VolunteerView) })
+export const ApplicationList = Type.Object({ items: Type.Array(VolunteerView), nextCursor: Type.Union([Type.String(), Type.Null()]) })
 export type ApplicationList = Static<typeof ApplicationList>
 
 export const ShiftInput = Type.Object({
+  /** An existing shift being edited (after the first sign-up every existing shift must be listed by its id). */
+  id: Type.Optional(Id),
   startsAt: Instant,
   endsAt: Instant,
   capacity: Type.Integer({ minimum: 1, maximum: 10000 }),
@@ -166,7 +171,7 @@ export const MySignup = Type.Object({
   checkedOutAt: Type.Union([Instant, Type.Null()]),
   creditedMinutes: Type.Union([Type.Integer(), Type.Null()]),
 })
-export const MySignups = Type.Object({ upcoming: Type.Array(MySignup), history: Type.Array(MySignup) })
+export const MySignups = Type.Object({ upcoming: Type.Array(MySignup), history: Type.Array(MySignup), /** the next page of history */ nextCursor: Type.Union([Type.String(), Type.Null()]) })
 export type MySignups = Static<typeof MySignups>
 
 export const CheckCode = Type.Object({
@@ -210,7 +215,12 @@ export const RosterEntry = Type.Object({
   attendance: Type.Union([Type.String(), Type.Null()]),
   creditedMinutes: Type.Union([Type.Integer(), Type.Null()]),
 })
-export const Roster = Type.Object({ shiftId: Type.Integer(), capacity: Type.Integer(), confirmed: Type.Integer(), items: Type.Array(RosterEntry) })
+export const Roster = Type.Object({
+  shiftId: Type.Integer(), capacity: Type.Integer(), confirmed: Type.Integer(),
+  /** Of the confirmed: how many checked in, how many out (the whole shift, whatever the page). */
+  checkedIn: Type.Integer(), checkedOut: Type.Integer(),
+  items: Type.Array(RosterEntry), nextCursor: Type.Union([Type.String(), Type.Null()]),
+})
 export type Roster = Static<typeof Roster>
 
 export const MarkBody = Type.Object({
@@ -238,14 +248,64 @@ export const HoursEntry = Type.Object({
   signupId: Type.Union([Type.Integer(), Type.Null()]),
   createdAt: Instant,
 })
-export const HoursLedger = Type.Object({ totalMinutes: Type.Integer(), entries: Type.Array(HoursEntry) })
+export const HoursLedger = Type.Object({ totalMinutes: Type.Integer(), /** newest first */ entries: Type.Array(HoursEntry), nextCursor: Type.Union([Type.String(), Type.Null()]) })
 export type HoursLedger = Static<typeof HoursLedger>
 
 export const UserParams = Type.Object({ id: Id, userId: Id })
 export const ListQuery = Type.Object({
-  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  cursor: Type.Optional(Cursor),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+}, { additionalProperties: false })
+export const RosterQuery = Type.Object({
+  cursor: Type.Optional(Cursor),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
 }, { additionalProperties: false })
 export const ApplicationsQuery = Type.Object({
   status: Type.Optional(Type.Union(Object.keys(VOLUNTEER_STATUS_LABELS).map((k) => Type.Literal(k)))),
+  cursor: Type.Optional(Cursor),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
 }, { additionalProperties: false })
+
+/** Certificate numbers: ZY, the issue month (YYYYMM) and ten random Crockford base-32 characters (50 bits). */
+export const CERTIFICATE_NUMBER_PATTERN = '^ZY[0-9]{6}[0-9A-HJKMNP-TV-Z]{10}$'
+export const CertificateParams = Type.Object({ number: Type.String({ pattern: CERTIFICATE_NUMBER_PATTERN, maxLength: 18 }) })
+
+export const CertificateView = Type.Object({
+  number: Type.String(),
+  userId: Type.Integer(),
+  realName: Type.Union([Type.String(), Type.Null()]),
+  issuer: Type.String(),
+  totalMinutes: Type.Integer(),
+  totalHours: Type.Number(),
+  services: Type.Integer(),
+  activities: Type.Array(Type.Object({ title: Type.String(), typeLabel: Type.String(), minutes: Type.Integer() })),
+  issuedAt: Instant,
+  /** The public page the certificate's QR code opens. */
+  verifyUrl: Type.String(),
+})
+export type CertificateView = Static<typeof CertificateView>
+export const CertificateList = Type.Object({ items: Type.Array(CertificateView), nextCursor: Type.Union([Type.String(), Type.Null()]) })
+export type CertificateList = Static<typeof CertificateList>
+export const CertificateImage = Type.Object({ number: Type.String(), width: Type.Integer(), height: Type.Integer(), dataUrl: Type.String() })
+export type CertificateImage = Static<typeof CertificateImage>
+
+/** What anyone holding a certificate's number may see: no full name, no phone, no account. */
+export const CertificateCheck = Type.Object({
+  number: Type.String(),
+  /** The family name's first character and asterisks (王**); null once the holder erased the account. */
+  maskedName: Type.Union([Type.String(), Type.Null()]),
+  totalHours: Type.Number(),
+  issuer: Type.String(),
+  issuedAt: Instant,
+})
+export type CertificateCheck = Static<typeof CertificateCheck>
+
+export const ExportQuery = Type.Object({
+  month: Type.String({ pattern: '^20[0-9]{2}-(0[1-9]|1[0-2])$', description: 'YYYY-MM (Asia/Shanghai)' }),
+  regionCode: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+}, { additionalProperties: false })
+export type ExportQuery = Static<typeof ExportQuery>
+
+/** The column heads of the monthly hours workbook (sheet 社区汇总, then 志愿者明细). */
+export const EXPORT_COMMUNITY_COLUMNS = ['社区', '街道', '服务志愿者', '服务人次', '服务时长（小时）']
+export const EXPORT_VOLUNTEER_COLUMNS = ['志愿者编号', '姓名', '服务社区', '服务人次', '本月时长（小时）', '累计时长（小时）']

@@ -4,18 +4,11 @@ import type {
 } from '@contract/volunteers'
 import { CHECKIN_QR_PREFIX } from '@contract/volunteers-constants'
 import { api } from './api'
+import { ROUTES } from '@/routes'
 
 /** 志愿服务 API (types/volunteers.ts). Paths under /api/v1. Errors on writes are left to the page (silent). */
 
-export const PAGES = {
-  index: '/packages/volunteers/pages/index/index',
-  apply: '/packages/volunteers/pages/apply/index',
-  activity: '/packages/volunteers/pages/activity/index',
-  mine: '/packages/volunteers/pages/mine/index',
-  admin: '/packages/volunteers/pages/admin/index',
-  create: '/packages/volunteers/pages/create/index',
-  shift: '/packages/volunteers/pages/shift/index',
-}
+export const PAGES = ROUTES.volunteers
 
 export const getMyVolunteer = () => api.get<MyVolunteer>('/volunteers/me')
 export const apply = (body: ApplyBody) => api.post<VolunteerView>('/volunteers/apply', body, { silent: true })

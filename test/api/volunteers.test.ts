@@ -187,7 +187,7 @@ describe('applications', () => {
 })
 
 describe('activities', () => {
-  it('only workers of the region (or the office) publish; bad shifts are refused; editable until the first sign-up', async () => {
+  it('only workers of the region (or the office) publish; bad shifts are refused; shifts replaced freely until the first sign-up', async () => {
     const [resident] = await volunteers(1)
     expect((await t.as(resident.token, { method: 'POST', url: '/api/v1/volunteers/activities', payload: activityBody() })).json().code).toBe('FORBIDDEN_ROLE')
     expect((await t.as(otherWorker, { method: 'POST', url: '/api/v1/volunteers/activities', payload: activityBody() })).json().code).toBe('FORBIDDEN_REGION')
@@ -209,9 +209,11 @@ describe('activities', () => {
     expect(edit.json()).toMatchObject({ title: '改过的标题', editable: true, shifts: [{ capacity: 5 }] })
     expect((await t.as(otherWorker, { method: 'PUT', url: `/api/v1/volunteers/activities/${act.id}`, payload: activityBody() })).json().code).toBe('FORBIDDEN_REGION')
     expect((await signUp(resident.token, edit.json().shifts[0].id)).statusCode).toBe(201)
+    // after it, a shift someone holds cannot be dropped (a body without its id drops it)
     const locked = await t.as(worker, { method: 'PUT', url: `/api/v1/volunteers/activities/${act.id}`, payload: activityBody() })
-    expect(locked.json().code).toBe('ACTIVITY_LOCKED')
-    expect((await t.as(worker, { method: 'GET', url: `/api/v1/volunteers/activities/${act.id}` })).json()).toMatchObject({ title: '改过的标题', editable: false })
+    expect(locked.json().code).toBe('SHIFT_HAS_SIGNUPS')
+    expect((await t.as(worker, { method: 'GET', url: `/api/v1/volunteers/activities/${act.id}` })).json()).toMatchObject({ title: '改过的标题', editable: true, shifts: [{ capacity: 5 }] })
+    expect((await t.as(resident.token, { method: 'GET', url: `/api/v1/volunteers/activities/${act.id}` })).json().editable).toBe(false)
   })
 
   it('cancelling an activity releases every place and tells everyone signed up or waiting', async () => {
@@ -235,16 +237,16 @@ describe('activities', () => {
 })
 
 describe('sign-up', () => {
-  it(`200 concurrent sign-ups for 20 places${process.env.DATABASE_URL ? ' over two API processes' : ''}: exactly 20 confirmed, 180 waitlisted in arrival order`, async () => {
+  it(`500 concurrent sign-ups for 20 places${process.env.DATABASE_URL ? ' over two API processes' : ''}: exactly 20 confirmed, 480 waitlisted in arrival order`, async () => {
     const act = await newActivity({ shifts: [shift(100, 2, 20)] })
     const shiftId = act.shifts[0].id
-    const vs = await volunteers(200)
+    const vs = await volunteers(500)
     const res = await Promise.all(vs.map((v, i) => signUp(v.token, shiftId, second && i % 2 ? second.app : t.app)))
     expect(res.map((r) => r.statusCode)).toEqual(vs.map(() => 201))
     const bodies = res.map((r) => r.json() as { signupId: number; status: string; waitlistPosition: number | null })
     expect(bodies.filter((b) => b.status === 'confirmed')).toHaveLength(20)
     const waiting = bodies.filter((b) => b.status === 'waitlisted')
-    expect(waiting).toHaveLength(180)
+    expect(waiting).toHaveLength(480)
     // each was told its true place: the order of arrival at the shift's lock
     const order = [...waiting].sort((x, y) => x.signupId - y.signupId)
     expect(order.map((b) => b.waitlistPosition)).toEqual(order.map((_, i) => i + 1))
@@ -268,7 +270,7 @@ describe('sign-up', () => {
     // the one who was 21st is now first in line
     const next = vs[bodies.indexOf(order[20])]
     const d = (await t.as(next.token, { method: 'GET', url: `/api/v1/volunteers/activities/${act.id}` })).json()
-    expect(d.shifts[0]).toMatchObject({ confirmed: 20, waitlisted: 160, mine: { status: 'waitlisted', waitlistPosition: 1 } })
+    expect(d.shifts[0]).toMatchObject({ confirmed: 20, waitlisted: 460, mine: { status: 'waitlisted', waitlistPosition: 1 } })
   })
 
   it('one volunteer cannot take a place twice, even at once, nor two overlapping shifts at once', async () => {
@@ -432,7 +434,7 @@ describe('check-in and hours', () => {
     expect((await add(worker, { userId: onTime.id, kind: 'correction', minutes: -5, reason: '签到时间核对后少记 5 分钟' })).statusCode).toBe(201)
     expect((await add(worker, { userId: onTime.id, kind: 'honorary', minutes: 100 * 60, reason: '年度优秀志愿者' })).statusCode).toBe(201)
     const ledger = (await t.as(onTime.token, { method: 'GET', url: '/api/v1/volunteers/me/hours' })).json()
-    expect(ledger.entries.map((e: { kind: string }) => e.kind)).toEqual(['credited', 'correction', 'honorary'])
+    expect(ledger.entries.map((e: { kind: string }) => e.kind)).toEqual(['honorary', 'correction', 'credited'])
     expect(ledger.entries.every((e: { reason: string }) => e.reason.length > 0)).toBe(true)
     const sum = ledger.entries.reduce((s: number, e: { minutes: number }) => s + e.minutes, 0)
     expect(sum).toBe(50 - 5 + 6000)
@@ -455,8 +457,11 @@ describe('注销', () => {
     const [w] = await volunteers(1)
     expect((await signUp(w.token, act.shifts[0].id)).json().status).toBe('waitlisted')
     await t.ctx.db.query(`INSERT INTO volunteer_hours (user_id, kind, minutes, reason) VALUES ($1, 'honorary', 60, '测试')`, [v.id])
+    const cert = (await t.as(v.token, { method: 'POST', url: '/api/v1/volunteers/me/certificates' })).json()
+    expect(cert).toMatchObject({ realName: '李志愿', totalMinutes: 60 })
     const exp = (await t.as(v.token, { method: 'GET', url: '/api/v1/me/export' })).json()
     expect(JSON.stringify(exp)).toContain('李志愿')
+    expect(JSON.stringify(exp.sections.volunteers.certificates)).toContain(cert.number)
     // the resend window of the sign-in code: a fresh code at once instead of waiting a minute
     await t.ctx.db.query(`UPDATE sms_codes SET created_at = created_at - interval '2 minutes' WHERE phone = $1`, ['13900000540'])
     const sent = await t.as(v.token, { method: 'POST', url: '/api/v1/me/erasure/code' })
@@ -466,5 +471,311 @@ describe('注销', () => {
     expect(await count('SELECT count(*)::int AS n FROM volunteers WHERE user_id = $1 AND real_name IS NULL AND phone IS NULL', [v.id])).toBe(1)
     expect(await count(`SELECT count(*)::int AS n FROM volunteer_signups WHERE user_id = $1 AND status = 'confirmed'`, [w.id])).toBe(1)
     expect(await count('SELECT sum(minutes)::int AS n FROM volunteer_hours WHERE user_id = $1', [v.id])).toBe(60)
+    // the certificate still verifies the hours, without a name
+    const check = await t.app.inject({ method: 'GET', url: `/api/v1/volunteers/certificates/${cert.number}/check`, remoteAddress: '198.51.100.40' })
+    expect(check.json()).toMatchObject({ maskedName: null, totalHours: 1 })
+  })
+})
+
+describe('edits after the first sign-up', () => {
+  it('keeps held shifts, refuses capacity below the confirmed and moves that double-book someone; time and place changes are told', async () => {
+    const act = await newActivity({ shifts: [shift(400, 2, 2), shift(410, 2, 5)] })
+    const [a, b, c, d] = await volunteers(4)
+    for (const v of [a, b, c]) expect((await signUp(v.token, act.shifts[0].id)).statusCode).toBe(201) // c waits
+    expect((await signUp(d.token, act.shifts[1].id)).statusCode).toBe(201)
+    // a also holds a shift of another activity two hours later
+    const other = await newActivity({ title: '垃圾分类督导', shifts: [shift(403, 2, 5)] })
+    expect((await signUp(a.token, other.shifts[0].id)).statusCode).toBe(201)
+    const current = (await t.as(worker, { method: 'GET', url: `/api/v1/volunteers/activities/${act.id}` })).json()
+    const asInput = (s: Record<string, unknown>) => ({ id: s.id, startsAt: s.startsAt, endsAt: s.endsAt, capacity: s.capacity, signupDeadline: s.signupDeadline, cancelDeadline: s.cancelDeadline })
+    const [s0, s1] = current.shifts.map(asInput)
+    const put = (body: Record<string, unknown>, token = worker) => t.as(token, { method: 'PUT', url: `/api/v1/volunteers/activities/${act.id}`, payload: activityBody(body) })
+    const outbox = (kind: string) => t.ctx.db.query<{ user_id: string; payload: { data: { phrase2: { value: string } } } }>(
+      `SELECT user_id::text, payload FROM notification_outbox WHERE kind = $1 AND ref = $2 ORDER BY id`, [kind, `volunteer_activity:${act.id}`])
+
+    expect((await put({ shifts: [s0, s1] }, otherWorker)).json().code).toBe('FORBIDDEN_REGION')
+    expect((await put({ shifts: [s0, s1], regionCode: city }, office)).json().code).toBe('ACTIVITY_REGION_LOCKED')
+    expect((await put({ shifts: [{ ...s0, capacity: 1 }, s1] })).json().code).toBe('CAPACITY_BELOW_CONFIRMED')
+    expect((await put({ shifts: [s0, { ...s1, id: other.shifts[0].id }] })).json().code).toBe('SHIFT_NOT_IN_ACTIVITY')
+    expect((await put({ shifts: [s0, s0] })).json().code).toBe('SHIFT_LISTED_TWICE')
+    expect((await put({ shifts: [s0] })).json().code).toBe('SHIFT_HAS_SIGNUPS')
+    // moved onto a's other shift (403–405 h): refused, nothing written
+    const onto = { ...s0, startsAt: hoursFrom(402), endsAt: hoursFrom(404), signupDeadline: hoursFrom(401), cancelDeadline: hoursFrom(400) }
+    expect((await put({ shifts: [onto, s1], title: '不会保存' })).json().code).toBe('SHIFT_CHANGE_OVERLAPS')
+    const unchanged = (await t.as(worker, { method: 'GET', url: `/api/v1/volunteers/activities/${act.id}` })).json()
+    expect(unchanged.title).toBe(current.title)
+    expect(unchanged.shifts[0].startsAt).toBe(current.shifts[0].startsAt)
+    expect((await outbox('volunteer.activity_changed'))).toHaveLength(0)
+
+    // a larger capacity gives the new place to the first waiting; a later time tells the first shift's people only
+    const later = { ...s0, capacity: 3, startsAt: hoursFrom(420), endsAt: hoursFrom(422), signupDeadline: hoursFrom(419), cancelDeadline: hoursFrom(418) }
+    const res = await put({ shifts: [later, s1], title: '幸福路口劝导（改期）' })
+    expect(res.statusCode).toBe(200)
+    expect(res.json().shifts.find((x: { id: number }) => x.id === s0.id)).toMatchObject({ capacity: 3, confirmed: 3, waitlisted: 0 })
+    expect(await count(`SELECT count(*)::int AS n FROM notification_outbox WHERE kind = 'volunteer.promoted' AND user_id = $1`, [c.id])).toBe(1)
+    const timeTold = await outbox('volunteer.activity_changed')
+    expect(timeTold.map((r) => Number(r.user_id)).sort()).toEqual([a.id, b.id, c.id].sort())
+    expect(timeTold.every((r) => r.payload.data.phrase2.value === '时间变更')).toBe(true)
+
+    // a new place tells everyone holding or waiting for any of its shifts; a new shift may be added beside the held ones
+    const moved = { ...later, id: s0.id }
+    const placed = await put({ shifts: [moved, s1, shift(430, 2, 4)], title: '幸福路口劝导（改期）', address: '幸福路与和平路口东南角', lng: SITE.lng + 0.001 })
+    expect(placed.statusCode).toBe(200)
+    expect(placed.json().shifts).toHaveLength(3)
+    const placeTold = (await outbox('volunteer.activity_changed')).slice(timeTold.length)
+    expect(placeTold.map((r) => Number(r.user_id)).sort()).toEqual([a.id, b.id, c.id, d.id].sort())
+    expect(placeTold.every((r) => r.payload.data.phrase2.value === '地点变更')).toBe(true)
+    expect(await count(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'volunteer.activity.edit' AND target = $1`, [`volunteer_activity:${act.id}`])).toBe(2)
+  })
+
+  it('an edit and sign-ups at once never leave more confirmed than capacity', async () => {
+    const act = await newActivity({ shifts: [shift(440, 2, 3)] })
+    const vs = await volunteers(12)
+    const s0 = (await t.as(worker, { method: 'GET', url: `/api/v1/volunteers/activities/${act.id}` })).json().shifts[0]
+    expect((await signUp(vs[0].token, s0.id)).statusCode).toBe(201)
+    const body = activityBody({ shifts: [{ id: s0.id, startsAt: s0.startsAt, endsAt: s0.endsAt, capacity: 6, signupDeadline: s0.signupDeadline, cancelDeadline: s0.cancelDeadline }] })
+    const results = await Promise.all([
+      ...vs.slice(1).map((v, i) => signUp(v.token, s0.id, second && i % 2 ? second.app : t.app)),
+      t.as(worker, { method: 'PUT', url: `/api/v1/volunteers/activities/${act.id}`, payload: body }),
+    ])
+    expect(results.every((r) => r.statusCode < 300)).toBe(true)
+    expect(await count('SELECT confirmed AS n FROM volunteer_shifts WHERE id = $1', [s0.id])).toBe(6)
+    expect(await count(`SELECT count(*)::int AS n FROM volunteer_signups WHERE shift_id = $1 AND status = 'confirmed'`, [s0.id])).toBe(6)
+    expect(await count(`SELECT count(*)::int AS n FROM volunteer_signups WHERE shift_id = $1 AND status = 'waitlisted'`, [s0.id])).toBe(6)
+  })
+})
+
+describe('certificates', () => {
+  const CHECK = (n: string) => `/api/v1/volunteers/certificates/${n}/check`
+  const check = (n: string, remoteAddress = '198.51.100.1') => t.app.inject({ method: 'GET', url: CHECK(n), remoteAddress })
+
+  async function servedVolunteer() {
+    const act = await newActivity({ title: '社区清洁日', type: 'cleaning', shifts: [shift(500, 1, 5)] })
+    const [v] = await volunteers(1)
+    expect((await signUp(v.token, act.shifts[0].id)).statusCode).toBe(201)
+    await runNow(act.shifts[0].id, 70, 60)
+    const marked = await t.as(worker, { method: 'POST', url: `/api/v1/volunteers/shifts/${act.shifts[0].id}/roster/${v.id}`, payload: { attendance: 'attended', reason: '现场核实' } })
+    expect(marked.json().creditedMinutes).toBe(60)
+    return v
+  }
+
+  it('issues a numbered snapshot of the ledger: by the volunteer or their worker, the same again while the hours stand', async () => {
+    const [none] = await volunteers(1)
+    expect((await t.as(none.token, { method: 'POST', url: '/api/v1/volunteers/me/certificates' })).json().code).toBe('NO_HOURS')
+    const resident = await t.login('13900000560')
+    expect((await t.as(resident, { method: 'POST', url: '/api/v1/volunteers/me/certificates' })).json().code).toBe('NOT_VOLUNTEER')
+
+    const v = await servedVolunteer()
+    const first = await t.as(v.token, { method: 'POST', url: '/api/v1/volunteers/me/certificates' })
+    expect(first.statusCode).toBe(201)
+    const cert = first.json()
+    expect(cert.number).toMatch(/^ZY\d{6}[0-9A-HJKMNP-TV-Z]{10}$/)
+    expect(cert).toMatchObject({ userId: v.id, totalMinutes: 60, totalHours: 1, services: 1, activities: [{ title: '社区清洁日', typeLabel: '社区清洁', minutes: 60 }] })
+    expect(cert.issuer).toContain('幸福里社区')
+    expect(cert.verifyUrl).toContain(`verify/index?no=${cert.number}`)
+    const again = await t.as(v.token, { method: 'POST', url: '/api/v1/volunteers/me/certificates' })
+    expect(again.statusCode).toBe(200)
+    expect(again.json().number).toBe(cert.number)
+    const byWorker = await t.as(worker, { method: 'POST', url: `/api/v1/volunteers/${v.id}/certificates` })
+    expect(byWorker.json().number).toBe(cert.number)
+    expect((await t.as(otherWorker, { method: 'POST', url: `/api/v1/volunteers/${v.id}/certificates` })).json().code).toBe('FORBIDDEN_REGION')
+    expect((await t.as(none.token, { method: 'POST', url: `/api/v1/volunteers/${v.id}/certificates` })).json().code).toBe('FORBIDDEN_ROLE')
+
+    // more hours: a new number with the new total; the old certificate keeps what it said
+    await t.as(worker, { method: 'POST', url: '/api/v1/volunteers/hours', payload: { userId: v.id, kind: 'honorary', minutes: 90, reason: '活动组织' } })
+    const second2 = await t.as(worker, { method: 'POST', url: `/api/v1/volunteers/${v.id}/certificates` })
+    expect(second2.statusCode).toBe(201)
+    expect(second2.json()).toMatchObject({ totalMinutes: 150 })
+    expect(second2.json().number).not.toBe(cert.number)
+    expect((await check(cert.number)).json().totalHours).toBe(1)
+    expect((await check(second2.json().number)).json().totalHours).toBe(2.5)
+    const list = (await t.as(v.token, { method: 'GET', url: '/api/v1/volunteers/me/certificates?limit=1' })).json()
+    expect(list.items.map((x: { number: string }) => x.number)).toEqual([second2.json().number])
+    const page2 = (await t.as(v.token, { method: 'GET', url: `/api/v1/volunteers/me/certificates?limit=1&cursor=${list.nextCursor}` })).json()
+    expect(page2).toMatchObject({ items: [{ number: cert.number }], nextCursor: null })
+    expect(await count(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'volunteer.certificate.issue' AND target = $1`, [`user:${v.id}`])).toBe(2)
+
+    // many taps at once make one certificate
+    await t.as(worker, { method: 'POST', url: '/api/v1/volunteers/hours', payload: { userId: v.id, kind: 'honorary', minutes: 30, reason: '补记' } })
+    const burst = await Promise.all(Array.from({ length: 6 }, () => t.as(v.token, { method: 'POST', url: '/api/v1/volunteers/me/certificates' })))
+    expect(new Set(burst.map((r) => r.json().number)).size).toBe(1)
+    expect(burst.filter((r) => r.statusCode === 201)).toHaveLength(1)
+  })
+
+  it('the image is a PNG for the holder and their worker only', async () => {
+    const v = await servedVolunteer()
+    const cert = (await t.as(v.token, { method: 'POST', url: '/api/v1/volunteers/me/certificates' })).json()
+    const img = await t.as(v.token, { method: 'GET', url: `/api/v1/volunteers/certificates/${cert.number}/image` })
+    expect(img.statusCode).toBe(200)
+    const { dataUrl, width, height } = img.json()
+    expect(dataUrl).toMatch(/^data:image\/png;base64,/)
+    const sharp = (await import('sharp')).default
+    const meta = await sharp(Buffer.from(dataUrl.split(',')[1], 'base64')).metadata()
+    expect(meta).toMatchObject({ format: 'png', width, height })
+    expect((await t.as(worker, { method: 'GET', url: `/api/v1/volunteers/certificates/${cert.number}/image` })).statusCode).toBe(200)
+    const [stranger] = await volunteers(1)
+    expect((await t.as(stranger.token, { method: 'GET', url: `/api/v1/volunteers/certificates/${cert.number}/image` })).statusCode).toBe(403)
+    expect((await t.as(otherWorker, { method: 'GET', url: `/api/v1/volunteers/certificates/${cert.number}/image` })).json().code).toBe('FORBIDDEN_REGION')
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/volunteers/certificates/${cert.number}/image` })).statusCode).toBe(401)
+  })
+
+  it('verifies publicly by number — initial, hours, issuer and nothing more; forged and malformed numbers find nothing; limited per address', async () => {
+    const v = await servedVolunteer()
+    const cert = (await t.as(v.token, { method: 'POST', url: '/api/v1/volunteers/me/certificates' })).json()
+    const res = await check(cert.number)
+    expect(res.statusCode).toBe(200)
+    expect(Object.keys(res.json()).sort()).toEqual(['issuedAt', 'issuer', 'maskedName', 'number', 'totalHours'])
+    expect(res.json()).toMatchObject({ number: cert.number, maskedName: `${cert.realName[0]}${'*'.repeat(cert.realName.length - 1)}`, totalHours: 1, issuer: cert.issuer })
+    expect(JSON.stringify(res.json())).not.toContain(cert.realName)
+
+    const flip = (s: string) => s.slice(0, -1) + (s.endsWith('A') ? 'B' : 'A')
+    expect((await check(flip(cert.number))).json().code).toBe('CERTIFICATE_NOT_FOUND')
+    expect((await check('ZY20261100000000000')).statusCode).toBe(400) // one character too many
+    for (const bad of ['ZY2026110000000000I', 'zy202611abcdefghjk', "ZY202611' OR 1=1--", '1', 'ZY2026110000%00000']) {
+      expect((await check(encodeURIComponent(bad))).statusCode).toBe(400)
+    }
+    // no number is the row id or follows another: two issued in a row share nothing past the month
+    const [w] = await volunteers(1)
+    await t.as(worker, { method: 'POST', url: '/api/v1/volunteers/hours', payload: { userId: w.id, kind: 'honorary', minutes: 60, reason: '测试' } })
+    const next = (await t.as(w.token, { method: 'POST', url: '/api/v1/volunteers/me/certificates' })).json()
+    expect(next.number.slice(8)).not.toBe(cert.number.slice(8))
+
+    const limit = t.ctx.config.volunteers.certificateChecksPerMinute
+    const burst = []
+    for (let i = 0; i < limit + 3; i++) burst.push(await check(cert.number, '198.51.100.77'))
+    expect(burst.filter((r) => r.statusCode === 200)).toHaveLength(limit)
+    expect(burst.filter((r) => r.statusCode === 429)[0].json().code).toBe('RATE_LIMITED')
+    // another address is not held back
+    expect((await check(cert.number, '198.51.100.78')).statusCode).toBe(200)
+  })
+})
+
+describe('day-before reminders', () => {
+  it(`reach each confirmed volunteer once per shift, with the job run at once ${process.env.DATABASE_URL ? 'in two API processes' : 'twice'} and again`, async () => {
+    const { shiftReminderJob } = await import('../../server/modules/volunteers/reminders')
+    const soon = await newActivity({ shifts: [shift(20, 2, 2), shift(30, 2, 2)] })
+    const [a, b, c, d] = await volunteers(4)
+    for (const v of [a, b, c]) expect((await signUp(v.token, soon.shifts[0].id)).statusCode).toBe(201) // c waits
+    expect((await signUp(d.token, soon.shifts[1].id)).statusCode).toBe(201) // 30 h away: not yet
+    const gone = await newActivity({ shifts: [shift(10, 2, 2)] })
+    expect((await signUp(d.token, gone.shifts[0].id)).statusCode).toBe(201)
+    await t.as(worker, { method: 'POST', url: `/api/v1/volunteers/activities/${gone.id}/cancel`, payload: { reason: '取消' } })
+
+    const ctxB = second ? second.runtime.ctx : t.ctx
+    const runs = await Promise.all([shiftReminderJob(t.ctx), shiftReminderJob(ctxB), shiftReminderJob(t.ctx), shiftReminderJob(ctxB)])
+    const reminded = async (shiftId: number) => (await t.ctx.db.query<{ u: number }>(
+      `SELECT user_id::int AS u FROM notification_outbox WHERE kind = 'volunteer.reminder' AND ref = $1 ORDER BY user_id`, [`volunteer_shift:${shiftId}`])).map((r) => r.u)
+    expect(await reminded(soon.shifts[0].id)).toEqual([a.id, b.id].sort((x, y) => x - y))
+    expect(await reminded(soon.shifts[1].id)).toEqual([])
+    expect(await reminded(gone.shifts[0].id)).toEqual([])
+    expect(runs.reduce((x, y) => x + y, 0)).toBeGreaterThanOrEqual(2)
+    const payload = (await t.ctx.db.one<{ p: { page: string; data: { thing1: { value: string } } } }>(
+      `SELECT payload AS p FROM notification_outbox WHERE kind = 'volunteer.reminder' AND user_id = $1`, [a.id]))!.p
+    expect(payload.page).toBe(`packages/volunteers/pages/activity/index?id=${soon.id}`)
+    expect(payload.data.thing1.value).toBe('幸福路口文明交通劝导')
+
+    // a cancels and signs up again, c is promoted: c gets one, a none more; a second pass sends nothing new
+    expect((await cancel(a.token, soon.shifts[0].id)).json().promotedUserId).toBe(c.id)
+    expect((await signUp(a.token, soon.shifts[0].id)).json().status).toBe('waitlisted')
+    await Promise.all([shiftReminderJob(t.ctx), shiftReminderJob(ctxB)])
+    expect(await reminded(soon.shifts[0].id)).toEqual([a.id, b.id, c.id].sort((x, y) => x - y))
+    expect(await Promise.all([shiftReminderJob(t.ctx), shiftReminderJob(ctxB)])).toEqual([0, 0])
+  })
+})
+
+describe('monthly hours export', () => {
+  it('per community and per volunteer, for workers (their area) and the office (all); it parses back', async () => {
+    const ExcelJS = (await import('exceljs')).default
+    const [mine] = await volunteers(1)
+    const [theirs] = await volunteers(1, otherCommunity)
+    await t.as(worker, { method: 'POST', url: '/api/v1/volunteers/hours', payload: { userId: mine.id, kind: 'honorary', minutes: 150, reason: '月报测试' } })
+    await t.as(office, { method: 'POST', url: '/api/v1/volunteers/hours', payload: { userId: theirs.id, kind: 'honorary', minutes: 45, reason: '月报测试' } })
+    const month = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7)
+    const get = (token: string, q: string) => t.as(token, { method: 'GET', url: `/api/v1/volunteers/export/hours.xlsx?${q}` })
+    const parse = async (buf: Buffer) => {
+      const wb = new ExcelJS.Workbook()
+      await wb.xlsx.load(buf as never)
+      const rows = (name: string) => {
+        const out: unknown[][] = []
+        wb.getWorksheet(name)!.eachRow((r) => out.push((r.values as unknown[]).slice(1)))
+        return out
+      }
+      return { communities: rows('社区汇总'), volunteers: rows('志愿者明细') }
+    }
+    const res = await get(worker, `month=${month}`)
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toContain('spreadsheetml')
+    const x = await parse(res.rawPayload)
+    expect(x.communities[0]).toEqual(['社区', '街道', '服务志愿者', '服务人次', '服务时长（小时）'])
+    expect(x.volunteers[0]).toEqual(['志愿者编号', '姓名', '服务社区', '服务人次', '本月时长（小时）', '累计时长（小时）'])
+    const row = x.volunteers.find((r) => r[0] === mine.id)!
+    expect(row.slice(3, 5)).toEqual([0, 2.5])
+    expect(x.volunteers.some((r) => r[0] === theirs.id)).toBe(false)
+    expect(x.communities.slice(1).every((r) => r[0] === '幸福里社区')).toBe(true)
+    // the community's total is the sum of its volunteers' hours
+    const total = x.volunteers.slice(1).reduce((s, r) => s + (r[4] as number), 0)
+    expect(x.communities[1][4]).toBeCloseTo(total, 1)
+
+    const all = await parse((await get(office, `month=${month}`)).rawPayload)
+    expect(all.volunteers.some((r) => r[0] === theirs.id)).toBe(true)
+    expect(all.volunteers.some((r) => r[0] === mine.id)).toBe(true)
+    const narrowed = await parse((await get(office, `month=${month}&regionCode=${otherCommunity}`)).rawPayload)
+    expect(narrowed.volunteers.slice(1).map((r) => r[0])).toEqual([theirs.id])
+    // another month has none of it
+    const empty = await parse((await get(office, 'month=2020-01')).rawPayload)
+    expect(empty.volunteers).toHaveLength(1)
+
+    expect((await get(mine.token, `month=${month}`)).json().code).toBe('FORBIDDEN_ROLE')
+    expect((await get(worker, `month=${month}&regionCode=${otherCommunity}`)).json().code).toBe('FORBIDDEN_REGION')
+    expect((await get(worker, 'month=2026-13')).statusCode).toBe(400)
+    expect((await get(worker, '')).statusCode).toBe(400)
+    expect(await count(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'volunteer.hours.export'`)).toBeGreaterThanOrEqual(4)
+  })
+})
+
+describe('paging', () => {
+  it('applications, roster and ledger come a page at a time, each row once; a forged cursor is refused', async () => {
+    const vs = await volunteers(5)
+    await t.ctx.db.query(`UPDATE volunteers SET status = 'pending' WHERE user_id = ANY($1::bigint[])`, [vs.map((v) => v.id)])
+    const seen: number[] = []
+    let cursor: string | null = ''
+    let pages = 0
+    while (cursor !== null && pages < 100) {
+      const r: { items: Array<{ userId: number }>; nextCursor: string | null } = (await t.as(worker, { method: 'GET', url: `/api/v1/volunteers/applications?status=pending&limit=2${cursor ? `&cursor=${cursor}` : ''}` })).json()
+      seen.push(...r.items.map((i: { userId: number }) => i.userId))
+      cursor = r.nextCursor
+      pages++
+    }
+    expect(cursor).toBeNull()
+    expect(new Set(seen).size).toBe(seen.length)
+    expect(seen).toEqual(expect.arrayContaining(vs.map((v) => v.id)))
+    expect(pages).toBeGreaterThanOrEqual(3)
+    expect((await t.as(worker, { method: 'GET', url: '/api/v1/volunteers/applications?cursor=eyJpZCI6MX0' })).json().code).toBe('CURSOR_INVALID')
+    await t.ctx.db.query(`UPDATE volunteers SET status = 'approved' WHERE user_id = ANY($1::bigint[])`, [vs.map((v) => v.id)])
+
+    const act = await newActivity({ shifts: [shift(600, 2, 3)] })
+    for (const v of vs) expect((await signUp(v.token, act.shifts[0].id)).statusCode).toBe(201)
+    // history: the shifts served, a page at a time, in microsecond-precise times (PostgreSQL keeps them; cursors carry ms)
+    const past = await newActivity({ shifts: [shift(700, 1, 5), shift(702, 1, 5), shift(704, 1, 5)] })
+    for (const s of past.shifts) expect((await signUp(vs[0].token, s.id)).statusCode).toBe(201)
+    await t.ctx.db.query(`UPDATE volunteer_shifts SET starts_at = now() - interval '3 days' + make_interval(secs => id * 0.000123), ends_at = now() - interval '2 days',
+      signup_deadline = now() - interval '4 days', cancel_deadline = now() - interval '4 days' WHERE activity_id = $1`, [past.id])
+    const h1 = (await t.as(vs[0].token, { method: 'GET', url: '/api/v1/volunteers/me/signups?limit=2' })).json()
+    const h2 = (await t.as(vs[0].token, { method: 'GET', url: `/api/v1/volunteers/me/signups?limit=2&cursor=${h1.nextCursor}` })).json()
+    expect([...h1.history, ...h2.history].map((x: { shiftId: number }) => x.shiftId)).toEqual(past.shifts.map((s) => s.id).reverse())
+    expect(h2).toMatchObject({ upcoming: [], nextCursor: null })
+
+    const p1 = (await t.as(worker, { method: 'GET', url: `/api/v1/volunteers/shifts/${act.shifts[0].id}/roster?limit=4` })).json()
+    const p2 = (await t.as(worker, { method: 'GET', url: `/api/v1/volunteers/shifts/${act.shifts[0].id}/roster?limit=4&cursor=${p1.nextCursor}` })).json()
+    expect([...p1.items, ...p2.items].map((r: { userId: number }) => r.userId)).toEqual(vs.map((v) => v.id))
+    expect([...p1.items, ...p2.items].map((r: { waitlistPosition: number | null }) => r.waitlistPosition)).toEqual([null, null, null, 1, 2])
+    expect(p2.nextCursor).toBeNull()
+    expect(p1).toMatchObject({ confirmed: 3, checkedIn: 0, checkedOut: 0 })
+
+    for (let i = 1; i <= 3; i++) await t.as(worker, { method: 'POST', url: '/api/v1/volunteers/hours', payload: { userId: vs[0].id, kind: 'honorary', minutes: i, reason: `第 ${i} 条` } })
+    const l1 = (await t.as(vs[0].token, { method: 'GET', url: '/api/v1/volunteers/me/hours?limit=2' })).json()
+    const l2 = (await t.as(vs[0].token, { method: 'GET', url: `/api/v1/volunteers/me/hours?limit=2&cursor=${l1.nextCursor}` })).json()
+    expect([...l1.entries, ...l2.entries].map((e: { minutes: number }) => e.minutes)).toEqual([3, 2, 1])
+    expect(l1.totalMinutes).toBe(6)
   })
 })

@@ -37,7 +37,7 @@ interface Data {
   /** per staff role: a session in its lobby with a participant, and one on its first question */
   live: Record<Staff, { lobby: { id: number; code: string }; question: { id: number; code: string } }>
   /** a volunteer activity the worker published, the resident (an approved volunteer) signed up to its first shift */
-  volunteers: { activity: number; shift: number }
+  volunteers: { activity: number; shift: number; certificate: string }
   /** the standard survey, published by the worker for 幸福里, with one response */
   survey: number
 }
@@ -58,6 +58,8 @@ const QUERIES: Record<string, (d: Data, role: Role) => string[]> = {
   },
   'packages/volunteers/pages/activity/index': (d) => [`id=${d.volunteers.activity}`],
   'packages/volunteers/pages/shift/index': (d) => [`id=${d.volunteers.shift}`],
+  'packages/volunteers/pages/certificate/index': (d) => [`no=${d.volunteers.certificate}`],
+  'packages/volunteers/pages/verify/index': (d) => [`no=${d.volunteers.certificate}`],
   'packages/surveys/pages/answer/index': (d, role) => (role === 'worker' || role === 'office' ? [`id=${d.survey}`, `id=${d.survey}&preview=1`] : [`id=${d.survey}`]),
   'packages/surveys/pages/edit/index': (d) => ['', 'template=chuangwen_standard', `id=${d.survey}`],
   'packages/surveys/pages/manage/index': (d) => [`id=${d.survey}`],
@@ -219,7 +221,9 @@ run('H5 in chromium: axe-core finds no serious or critical problem on any page, 
         address: '幸福路与和平路交叉口', regionCode: COMMUNITY, requirements: '穿志愿者马甲', shifts: [shift(48), shift(72)] },
     }))
     await ok('signup', t.as(token.resident, { method: 'POST', url: `/api/v1/volunteers/shifts/${activity.shifts[0].id}/signup` }))
-    const volunteers = { activity: activity.id as number, shift: activity.shifts[0].id as number }
+    await ok('hours', t.as(token.worker, { method: 'POST', url: '/api/v1/volunteers/hours', payload: { userId: volunteer.userId, kind: 'honorary', minutes: 150, reason: '活动组织' } }))
+    const certificate = await ok('certificate', t.as(token.resident, { method: 'POST', url: '/api/v1/volunteers/me/certificates' }))
+    const volunteers = { activity: activity.id as number, shift: activity.shifts[0].id as number, certificate: certificate.number as string }
     // 问卷: the standard survey for 幸福里, published, answered once by the office account (the resident's stays open)
     const survey = await ok('survey', t.as(token.worker, {
       method: 'POST',

@@ -1,17 +1,17 @@
-import { browserAvailable, h5Suite, input as field, open, phonePage, screenshot, signIn, visibleText } from './browser'
+import { axeProblems, browserAvailable, h5Suite, input as field, open, phonePage, screenshot, signIn, visibleText } from './browser'
 
 const run = browserAvailable() ? describe : describe.skip
 const COMMUNITY = '329901001001' // 幸福里社区
 const SITE = { lng: 118.71, lat: 32.005 }
 const hours = (n: number) => new Date(Date.now() + n * 3600_000).toISOString()
 
-run('H5 in chromium: a resident becomes a volunteer, signs up, checks in and out by code, and sees the hours', () => {
+run('H5 in chromium: a resident becomes a volunteer, signs up, checks in and out by code, sees the hours and gets a certificate anyone can verify', () => {
   const h5 = h5Suite(() => {
     process.env.OUTBOX_INTERVAL_MS = '0'
     return {}
   })
 
-  it('apply → approved by the worker → sign up → check in and out with the 6-digit code → 我的志愿 shows the hours of the ledger', async () => {
+  it('apply → approved by the worker → sign up → check in and out with the 6-digit code → 我的志愿 shows the hours → certificate → public check', async () => {
     const errors: string[] = []
     const t = h5.t
 
@@ -91,6 +91,33 @@ run('H5 in chromium: a resident becomes a volunteer, signs up, checks in and out
     const me = (await t.as(residentToken, { method: 'GET', url: '/api/v1/volunteers/me' })).json()
     expect(me.totalMinutes).toBe(50)
     await expect(visibleText(page, '0 小时 50 分').isVisible()).resolves.toBe(true)
+
+    // ---- the worker sees the roster with the attendance
+    await open(worker, h5.base, `/packages/volunteers/pages/shift/index?id=${shiftId}`)
+    await visibleText(worker, '已签到 1 · 已签退 1').waitFor({ timeout: 20_000 })
+    await visibleText(worker, '记 50 分钟').waitFor({ timeout: 20_000 })
+    await screenshot(worker, 'volunteers-06-roster')
+
+    // ---- a certificate of the hours, from 我的志愿
+    await page.locator('.nut-button', { hasText: '按当前时长申领证书' }).click({ timeout: 20_000 })
+    await page.locator('img.vl__cert, .vl__cert img').first().waitFor({ timeout: 30_000 })
+    const [cert] = (await t.as(residentToken, { method: 'GET', url: '/api/v1/volunteers/me/certificates' })).json().items
+    expect(cert).toMatchObject({ realName: '李志愿', totalMinutes: 50 })
+    await visibleText(page, `证书编号 ${cert.number}`).waitFor({ timeout: 20_000 })
+    await screenshot(page, 'volunteers-07-certificate')
+
+    // ---- anyone, signed out, opens what the QR code holds: the family name only, the hours, the issuer
+    const stranger = await phonePage(h5.browser)
+    stranger.on('pageerror', (e) => errors.push(e.message))
+    const link = new URL(cert.verifyUrl)
+    await open(stranger, h5.base, link.hash.slice(1))
+    await visibleText(stranger, '真实有效').waitFor({ timeout: 30_000 })
+    await visibleText(stranger, '李**').waitFor({ timeout: 20_000 })
+    await visibleText(stranger, '0.8 小时').waitFor({ timeout: 20_000 })
+    expect(await stranger.locator('body').innerText()).not.toContain('李志愿')
+    expect(stranger.url()).not.toContain('login')
+    await screenshot(stranger, 'volunteers-08-verify')
+    expect(await axeProblems(stranger, { role: 'anyone', page: 'verify' })).toEqual([])
     expect(errors).toEqual([])
   })
 })

@@ -38,6 +38,7 @@ export const PERSONAL_COLUMNS: PersonalColumn[] = [
   { table: 'survey_answers', column: 'other_text', treatment: 'erased', rows: 'response_id IN (SELECT id FROM survey_responses WHERE user_id = $1)', why: '“其他，请注明”里本人写的文字删除' },
   { table: 'volunteers', column: 'real_name', treatment: 'erased', rows: 'user_id = $1', why: '志愿者实名；已记的服务时长保留在台账里' },
   { table: 'volunteers', column: 'phone', treatment: 'erased', rows: 'user_id = $1', why: '申请志愿者时的已验证手机号' },
+  { table: 'volunteer_certificates', column: 'real_name', treatment: 'erased', rows: 'user_id = $1', why: '证书上的实名；编号、时长与颁发单位保留，查验时不再显示姓氏' },
   // kept: the city's record of a public place (个人信息保护法 第十三条：履行法定职责所必需)
   { table: 'reports', column: 'description', treatment: 'kept', why: '问题台账：对公共场所问题的描述，属城市须保存的记录' },
   { table: 'reports', column: 'address', treatment: 'kept', why: '问题发生地点（公共场所），不是本人住址' },

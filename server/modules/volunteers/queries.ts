@@ -43,15 +43,6 @@ export function setVolunteerStatus(db: Queryable, userId: number, status: Volunt
   )
 }
 
-export function applications(db: Queryable, scope: string[] | null, status: string | null) {
-  return db.query<VolunteerRow>(
-    `SELECT ${VOLUNTEER_COLS} FROM volunteers
-      WHERE ($1::text[] IS NULL OR community_code = ANY($1::text[])) AND ($2::text IS NULL OR status = $2)
-      ORDER BY applied_at, user_id LIMIT 500`,
-    [scope, status],
-  )
-}
-
 /** The volunteer role mirrors an approved application, so that every caller knows who volunteers. */
 export const grantVolunteerRole = (db: Queryable, userId: number, communityCode: string, actorId: number) =>
   db.query(
@@ -68,17 +59,49 @@ export const revokeVolunteerRole = (db: Queryable, userId: number, actorId: numb
  * `blockDays` from the last of them.
  */
 export async function noShowBlockedUntil(db: Queryable, userId: number, limit: number, windowDays: number, blockDays: number): Promise<Date | null> {
-  const row = await db.one<{ until: Date | null }>(
-    `SELECT max(t) + make_interval(days => $4) AS until FROM (
+  const row = await db.one<{ until: Date | null }>(`SELECT ${NO_SHOW_BLOCK_SQL} AS until`, [userId, limit, windowDays, blockDays])
+  return row?.until ? new Date(row.until) : null
+}
+
+/** The block's end for the user $1 with $2 no-shows within $3 days blocking for $4 days (null: not blocked). */
+const NO_SHOW_BLOCK_SQL = `(SELECT max(t) + make_interval(days => $4) FROM (
        SELECT t, count(*) OVER (ORDER BY t RANGE BETWEEN make_interval(days => $3) PRECEDING AND CURRENT ROW) AS n
          FROM (SELECT sh.ends_at AS t FROM volunteer_signups su JOIN volunteer_shifts sh ON sh.id = su.shift_id
                 WHERE su.user_id = $1 AND su.status = 'confirmed' AND sh.ends_at < now()
                   AND (su.attendance = 'no_show' OR (su.attendance IS NULL AND su.checked_in_at IS NULL))) ns) w
-      WHERE n >= $2 AND t + make_interval(days => $4) > now()`,
-    [userId, limit, windowDays, blockDays],
-  )
-  return row?.until ? new Date(row.until) : null
+      WHERE n >= $2 AND t + make_interval(days => $4) > now())`
+
+/**
+ * Everything a sign-up checks about the volunteer, in one round trip (run under the volunteer's and the shift's
+ * locks): a live place on this shift already, a live place on another shift overlapping it, a no-show block.
+ */
+export const signupChecks = async (
+  db: Queryable, userId: number, shiftId: number, startsAt: Date, endsAt: Date, limit: number, windowDays: number, blockDays: number,
+) => {
+  const r = (await db.one<{ already: boolean; overlap: boolean; until: Date | null }>(
+    `SELECT EXISTS (SELECT 1 FROM volunteer_signups WHERE shift_id = $5 AND user_id = $1 AND status IN ('confirmed', 'waitlisted')) AS already,
+            EXISTS (SELECT 1 FROM volunteer_signups su JOIN volunteer_shifts sh ON sh.id = su.shift_id
+                     WHERE su.user_id = $1 AND su.status IN ('confirmed', 'waitlisted') AND sh.id <> $5 AND sh.starts_at < $7 AND sh.ends_at > $6) AS overlap,
+            ${NO_SHOW_BLOCK_SQL} AS until`,
+    [userId, limit, windowDays, blockDays, shiftId, startsAt, endsAt],
+  ))!
+  return { already: r.already, overlap: r.overlap, blockedUntil: r.until ? new Date(r.until) : null }
 }
+
+/**
+ * The sign-up row and, for a place, the shift's count, in one statement (under the shift's lock); a waitlisted one
+ * learns its position — those already waiting, which the statement's snapshot sees, plus itself.
+ */
+export const insertSignupCounted = async (db: Queryable, shiftId: number, userId: number, status: 'confirmed' | 'waitlisted') =>
+  (await db.one<{ id: number; position: number | null }>(
+    `WITH ins AS (INSERT INTO volunteer_signups (shift_id, user_id, status) VALUES ($1, $2, $3) RETURNING id),
+          up AS (UPDATE volunteer_shifts SET confirmed = confirmed + 1 WHERE id = $1 AND $3 = 'confirmed' RETURNING id)
+     SELECT ins.id::int AS id,
+            CASE WHEN $3 = 'waitlisted' THEN (SELECT count(*)::int + 1 FROM volunteer_signups WHERE shift_id = $1 AND status = 'waitlisted') END AS position,
+            (SELECT count(*) FROM up) AS counted
+       FROM ins`,
+    [shiftId, userId, status],
+  ))!
 
 export interface ActivityRow {
   id: number
@@ -168,6 +191,18 @@ export const listActivities = (db: Queryable, regions: string[] | null, beforeId
     [regions, beforeId, limit, includeCancelled],
   )
 
+/** 首页: published activities of the regions by their next shift that has not started, soonest first. */
+export const upcomingActivities = (db: Queryable, regions: string[], limit: number) =>
+  db.query<{ id: number; title: string; type: ActivityType; address: string; nextStart: Date; placesLeft: number }>(
+    `SELECT a.id::int AS id, a.title, a.type, a.address, n.starts_at AS "nextStart", n.left::int AS "placesLeft"
+       FROM volunteer_activities a
+       JOIN LATERAL (SELECT sh.starts_at, sh.capacity - sh.confirmed AS left FROM volunteer_shifts sh
+                      WHERE sh.activity_id = a.id AND sh.starts_at > now() ORDER BY sh.starts_at LIMIT 1) n ON true
+      WHERE a.region_code = ANY($1::text[]) AND a.status = 'published'
+      ORDER BY n.starts_at, a.id LIMIT $2`,
+    [regions, limit],
+  )
+
 export interface ShiftRow {
   id: number
   activityId: number
@@ -245,22 +280,8 @@ export const liveSignup = (db: Queryable, shiftId: number, userId: number, lock 
     [shiftId, userId],
   )
 
-/** Another live sign-up of the volunteer whose shift overlaps [start, end). */
-export const overlapping = (db: Queryable, userId: number, shiftId: number, startsAt: Date, endsAt: Date) =>
-  db.one(
-    `SELECT 1 FROM volunteer_signups su JOIN volunteer_shifts sh ON sh.id = su.shift_id
-      WHERE su.user_id = $1 AND su.status IN ('confirmed', 'waitlisted') AND sh.id <> $2 AND sh.starts_at < $4 AND sh.ends_at > $3 LIMIT 1`,
-    [userId, shiftId, startsAt, endsAt],
-  )
-
 export const addConfirmed = (db: Queryable, shiftId: number, delta: number) =>
   db.query('UPDATE volunteer_shifts SET confirmed = confirmed + $2 WHERE id = $1', [shiftId, delta])
-
-export const insertSignup = (db: Queryable, shiftId: number, userId: number, status: SignupStatus) =>
-  db.one<{ id: number }>('INSERT INTO volunteer_signups (shift_id, user_id, status) VALUES ($1, $2, $3) RETURNING id::int AS id', [shiftId, userId, status])
-
-export const waitlistPosition = async (db: Queryable, shiftId: number, signupId: number) =>
-  (await db.one<{ n: number }>(`SELECT count(*)::int AS n FROM volunteer_signups WHERE shift_id = $1 AND status = 'waitlisted' AND id <= $2`, [shiftId, signupId]))!.n
 
 export const setSignupStatus = (db: Queryable, id: number, status: SignupStatus) =>
   db.query(
@@ -351,16 +372,6 @@ export interface RosterRow {
   creditedMinutes: number | null
 }
 
-export const roster = (db: Queryable, shiftId: number) =>
-  db.query<RosterRow>(
-    `SELECT su.id::int AS "signupId", su.user_id::int AS "userId", v.real_name AS "realName", su.status, su.checked_in_at AS "checkedInAt",
-            su.checked_out_at AS "checkedOutAt", su.attendance, h.minutes AS "creditedMinutes"
-       FROM volunteer_signups su LEFT JOIN volunteers v ON v.user_id = su.user_id
-       LEFT JOIN volunteer_hours h ON h.signup_id = su.id AND h.kind = 'credited'
-      WHERE su.shift_id = $1 AND su.status IN ('confirmed', 'waitlisted') ORDER BY su.status, su.id`,
-    [shiftId],
-  )
-
 export interface MySignupRow {
   signupId: number
   shiftId: number
@@ -407,4 +418,229 @@ export const enqueueMessage = (db: Queryable, userIds: number[], kind: string, r
     `INSERT INTO notification_outbox (user_id, kind, ref, payload)
      SELECT u.id, $2, $3, $4::jsonb FROM users u WHERE u.id = ANY($1::bigint[]) AND u.erased_at IS NULL`,
     [userIds, kind, ref, JSON.stringify(payload)],
+  )
+
+// ───────────── paging ─────────────
+
+/** Applications (and the roll of volunteers) in the worker's communities, oldest first, by (applied_at, user_id); the
+ *  time to the millisecond, as the cursor carries it (PostgreSQL keeps microseconds). */
+export function applicationsPage(db: Queryable, scope: string[] | null, status: string | null, after: readonly [Date, number] | null, limit: number) {
+  return db.query<VolunteerRow>(
+    `SELECT ${VOLUNTEER_COLS} FROM volunteers
+      WHERE ($1::text[] IS NULL OR community_code = ANY($1::text[])) AND ($2::text IS NULL OR status = $2)
+        AND ($3::timestamptz IS NULL OR (date_trunc('milliseconds', applied_at), user_id) > ($3::timestamptz, $4::bigint))
+      ORDER BY date_trunc('milliseconds', applied_at), user_id LIMIT $5`,
+    [scope, status, after?.[0] ?? null, after?.[1] ?? null, limit],
+  )
+}
+
+const MY_SIGNUP_SELECT = `SELECT su.id::int AS "signupId", sh.id::int AS "shiftId", a.id::int AS "activityId", a.title, a.type, a.address,
+            sh.starts_at AS "startsAt", sh.ends_at AS "endsAt", su.status,
+            CASE WHEN su.status = 'waitlisted' THEN (SELECT count(*)::int FROM volunteer_signups w WHERE w.shift_id = sh.id AND w.status = 'waitlisted' AND w.id <= su.id) END AS "waitlistPosition",
+            su.checked_in_at AS "checkedInAt", su.checked_out_at AS "checkedOutAt", h.minutes AS "creditedMinutes",
+            sh.ends_at > now() AND su.status IN ('confirmed', 'waitlisted') AND su.checked_out_at IS NULL AS upcoming
+       FROM volunteer_signups su JOIN volunteer_shifts sh ON sh.id = su.shift_id JOIN volunteer_activities a ON a.id = sh.activity_id
+       LEFT JOIN volunteer_hours h ON h.signup_id = su.id AND h.kind = 'credited'`
+const UPCOMING = `sh.ends_at > now() AND su.status IN ('confirmed', 'waitlisted') AND su.checked_out_at IS NULL`
+
+/** Places still to serve (or wait for), soonest first; a volunteer holds few (overlaps are refused), 200 bounds it. */
+export const upcomingOf = (db: Queryable, userId: number) =>
+  db.query<MySignupRow>(`${MY_SIGNUP_SELECT} WHERE su.user_id = $1 AND ${UPCOMING} ORDER BY sh.starts_at, su.id LIMIT 200`, [userId])
+
+/** Everything else, latest shift first, keyset on (starts_at, id). */
+export const historyPage = (db: Queryable, userId: number, before: readonly [Date, number] | null, limit: number) =>
+  db.query<MySignupRow>(
+    `${MY_SIGNUP_SELECT} WHERE su.user_id = $1 AND NOT (${UPCOMING})
+        AND ($2::timestamptz IS NULL OR (date_trunc('milliseconds', sh.starts_at), su.id) < ($2::timestamptz, $3::bigint))
+      ORDER BY date_trunc('milliseconds', sh.starts_at) DESC, su.id DESC LIMIT $4`,
+    [userId, before?.[0] ?? null, before?.[1] ?? null, limit],
+  )
+
+export const attendanceCounts = async (db: Queryable, shiftId: number): Promise<[number, number]> => {
+  const r = await db.one<{ i: number; o: number }>(
+    `SELECT count(checked_in_at)::int AS i, count(checked_out_at)::int AS o FROM volunteer_signups WHERE shift_id = $1 AND status = 'confirmed'`, [shiftId])
+  return [r!.i, r!.o]
+}
+
+/** Ledger entries, newest first, keyset on id. */
+export const ledgerPage = (db: Queryable, userId: number, beforeId: number | null, limit: number) =>
+  db.query<{ id: number; kind: string; minutes: number; actorId: number | null; reason: string; signupId: number | null; createdAt: Date }>(
+    `SELECT id::int AS id, kind, minutes, actor_id::int AS "actorId", reason, signup_id::int AS "signupId", created_at AS "createdAt"
+       FROM volunteer_hours WHERE user_id = $1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3`,
+    [userId, beforeId, limit],
+  )
+
+/** A shift's roster page: confirmed first, then the waitlist, each in arrival order; keyset on (status rank, id). */
+export const rosterPage = (db: Queryable, shiftId: number, after: readonly [number, number] | null, limit: number) =>
+  db.query<RosterRow & { rank: number; waitlistPosition: number | null }>(
+    `SELECT su.id::int AS "signupId", su.user_id::int AS "userId", v.real_name AS "realName", su.status, su.checked_in_at AS "checkedInAt",
+            su.checked_out_at AS "checkedOutAt", su.attendance, h.minutes AS "creditedMinutes",
+            CASE su.status WHEN 'confirmed' THEN 1 ELSE 2 END AS rank,
+            CASE WHEN su.status = 'waitlisted' THEN (SELECT count(*)::int FROM volunteer_signups w WHERE w.shift_id = su.shift_id AND w.status = 'waitlisted' AND w.id <= su.id) END AS "waitlistPosition"
+       FROM volunteer_signups su LEFT JOIN volunteers v ON v.user_id = su.user_id
+       LEFT JOIN volunteer_hours h ON h.signup_id = su.id AND h.kind = 'credited'
+      WHERE su.shift_id = $1 AND su.status IN ('confirmed', 'waitlisted')
+        AND ($2::int IS NULL OR (CASE su.status WHEN 'confirmed' THEN 1 ELSE 2 END, su.id) > ($2::int, $3::bigint))
+      ORDER BY rank, su.id LIMIT $4`,
+    [shiftId, after?.[0] ?? null, after?.[1] ?? null, limit],
+  )
+
+// ───────────── edits after the first sign-up ─────────────
+
+export interface EditShiftRow { id: number; startsAt: Date; endsAt: Date; capacity: number; confirmed: number; live: number }
+
+export const shiftsForEdit = (db: Queryable, activityId: number) =>
+  db.query<EditShiftRow>(
+    `SELECT sh.id::int AS id, sh.starts_at AS "startsAt", sh.ends_at AS "endsAt", sh.capacity, sh.confirmed,
+            (SELECT count(*)::int FROM volunteer_signups su WHERE su.shift_id = sh.id) AS live
+       FROM volunteer_shifts sh WHERE sh.activity_id = $1 ORDER BY sh.id`,
+    [activityId],
+  )
+
+export const updateShift = (db: Queryable, id: number, s: ShiftFields) =>
+  db.query(
+    `UPDATE volunteer_shifts SET starts_at = $2, ends_at = $3, capacity = $4, signup_deadline = $5, cancel_deadline = $6 WHERE id = $1`,
+    [id, s.startsAt, s.endsAt, s.capacity, s.signupDeadline, s.cancelDeadline],
+  )
+
+export const deleteShiftsById = (db: Queryable, ids: number[]) => db.query('DELETE FROM volunteer_shifts WHERE id = ANY($1::bigint[])', [ids])
+
+/** Who holds a place (or waits) on these shifts. */
+export const liveUsersOf = (db: Queryable, shiftIds: number[]) =>
+  db.query<{ userId: number }>(
+    `SELECT DISTINCT user_id::int AS "userId" FROM volunteer_signups WHERE shift_id = ANY($1::bigint[]) AND status IN ('confirmed', 'waitlisted')`,
+    [shiftIds],
+  )
+
+/** Volunteers whose live sign-ups now overlap, one of the two being on a moved shift (after the move is written). */
+export const overlapsAfterMove = async (db: Queryable, movedShiftIds: number[]) =>
+  (await db.one<{ n: number }>(
+    `SELECT count(DISTINCT a.user_id)::int AS n
+       FROM volunteer_signups a JOIN volunteer_shifts sa ON sa.id = a.shift_id
+       JOIN volunteer_signups b ON b.user_id = a.user_id AND b.id <> a.id AND b.status IN ('confirmed', 'waitlisted')
+       JOIN volunteer_shifts sb ON sb.id = b.shift_id
+      WHERE a.shift_id = ANY($1::bigint[]) AND a.status IN ('confirmed', 'waitlisted')
+        AND sa.starts_at < sb.ends_at AND sa.ends_at > sb.starts_at`,
+    [movedShiftIds],
+  ))!.n
+
+/** The first `n` on the waitlist take the places a larger capacity opened, in arrival order. */
+export const promoteWaitlisted = (db: Queryable, shiftId: number, n: number) =>
+  db.query<{ id: number; userId: number }>(
+    `WITH p AS (
+       UPDATE volunteer_signups SET status = 'confirmed', promoted_at = now(), updated_at = now()
+        WHERE id IN (SELECT id FROM volunteer_signups WHERE shift_id = $1 AND status = 'waitlisted' ORDER BY id LIMIT $2 FOR UPDATE)
+       RETURNING id, user_id)
+     SELECT id::int AS id, user_id::int AS "userId" FROM p`,
+    [shiftId, n],
+  )
+
+// ───────────── certificates ─────────────
+
+export interface CertificateRow {
+  number: string
+  userId: number
+  realName: string | null
+  issuer: string
+  totalMinutes: number
+  services: number
+  activities: Array<{ title: string; type: ActivityType; minutes: number }>
+  issuedAt: Date
+}
+
+const CERT_COLS = `number, user_id::int AS "userId", real_name AS "realName", issuer, total_minutes AS "totalMinutes", services, activities, issued_at AS "issuedAt"`
+
+/** What the ledger says now: the total, the services credited, and the activities with the most credited time. */
+export const certificateFacts = async (db: Queryable, userId: number) => {
+  const row = await db.one<{ total: number; services: number; activities: CertificateRow['activities'] }>(
+    `SELECT (SELECT coalesce(sum(minutes), 0)::int FROM volunteer_hours WHERE user_id = $1) AS total,
+            (SELECT count(*)::int FROM volunteer_hours WHERE user_id = $1 AND kind = 'credited') AS services,
+            coalesce((SELECT jsonb_agg(jsonb_build_object('title', t.title, 'type', t.type, 'minutes', t.minutes) ORDER BY t.minutes DESC, t.title)
+                        FROM (SELECT a.title, a.type, sum(h.minutes)::int AS minutes
+                                FROM volunteer_hours h JOIN volunteer_signups su ON su.id = h.signup_id
+                                JOIN volunteer_shifts sh ON sh.id = su.shift_id JOIN volunteer_activities a ON a.id = sh.activity_id
+                               WHERE h.user_id = $1 AND h.kind = 'credited' GROUP BY a.title, a.type
+                               ORDER BY minutes DESC, a.title LIMIT 5) t), '[]'::jsonb) AS activities`,
+    [userId],
+  )
+  return row!
+}
+
+export const latestCertificate = (db: Queryable, userId: number) =>
+  db.one<CertificateRow>(`SELECT ${CERT_COLS} FROM volunteer_certificates WHERE user_id = $1 ORDER BY id DESC LIMIT 1`, [userId])
+
+/** A new certificate, or nothing when the random number is taken (the caller draws again). */
+export const insertCertificate = (db: Queryable, c: Omit<CertificateRow, 'issuedAt'> & { communityCode: string; issuedBy: number }) =>
+  db.one<CertificateRow>(
+    `INSERT INTO volunteer_certificates (number, user_id, real_name, community_code, issuer, total_minutes, services, activities, issued_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9) ON CONFLICT (number) DO NOTHING RETURNING ${CERT_COLS}`,
+    [c.number, c.userId, c.realName, c.communityCode, c.issuer, c.totalMinutes, c.services, JSON.stringify(c.activities), c.issuedBy],
+  )
+
+export const certificateByNumber = (db: Queryable, number: string) =>
+  db.one<CertificateRow & { communityCode: string }>(
+    `SELECT ${CERT_COLS}, community_code AS "communityCode" FROM volunteer_certificates WHERE number = $1`, [number])
+
+export const certificatesOf = (db: Queryable, userId: number, beforeNumberId: number | null, limit: number) =>
+  db.query<CertificateRow & { id: number }>(
+    `SELECT id::int AS id, ${CERT_COLS} FROM volunteer_certificates WHERE user_id = $1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3`,
+    [userId, beforeNumberId, limit],
+  )
+
+export const eraseCertificates = (db: Queryable, userId: number) =>
+  db.query('UPDATE volunteer_certificates SET real_name = NULL WHERE user_id = $1', [userId])
+
+// ───────────── reminders ─────────────
+
+/**
+ * One run of the day-before reminder: every confirmed place on a published shift starting within `leadHours` gets a
+ * row in volunteer_reminders — only the insert that creates the row (ON CONFLICT DO NOTHING) goes on to the outbox,
+ * in the same statement, so two processes running at once send each reminder once. At most `limit` per run.
+ */
+export const sendDueReminders = async (db: Queryable, leadHours: number, limit: number, templateId: string, pagePrefix: string) =>
+  (await db.one<{ n: number }>(
+    `WITH due AS (
+       INSERT INTO volunteer_reminders (shift_id, user_id, kind)
+       SELECT su.shift_id, su.user_id, 'reminder'
+         FROM volunteer_shifts sh JOIN volunteer_activities a ON a.id = sh.activity_id
+         JOIN volunteer_signups su ON su.shift_id = sh.id AND su.status = 'confirmed'
+        WHERE a.status = 'published' AND sh.starts_at > now() AND sh.starts_at <= now() + make_interval(hours => $1)
+          AND NOT EXISTS (SELECT 1 FROM volunteer_reminders r WHERE r.shift_id = su.shift_id AND r.user_id = su.user_id AND r.kind = 'reminder')
+        ORDER BY sh.starts_at, su.id LIMIT $2
+       ON CONFLICT DO NOTHING
+       RETURNING shift_id, user_id),
+     sent AS (
+       INSERT INTO notification_outbox (user_id, kind, ref, payload)
+       SELECT d.user_id, 'volunteer.reminder', 'volunteer_shift:' || d.shift_id,
+              jsonb_build_object('templateId', $3::text, 'page', $4::text || a.id, 'data', jsonb_build_object(
+                'thing1', jsonb_build_object('value', left(a.title, 20)),
+                'phrase2', jsonb_build_object('value', '即将上岗'),
+                'time3', jsonb_build_object('value', to_char(sh.starts_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI')),
+                'thing4', jsonb_build_object('value', left(a.address, 20))))
+         FROM due d JOIN volunteer_shifts sh ON sh.id = d.shift_id JOIN volunteer_activities a ON a.id = sh.activity_id
+         JOIN users u ON u.id = d.user_id AND u.erased_at IS NULL
+       RETURNING 1)
+     SELECT (SELECT count(*)::int FROM due) AS n`,
+    [leadHours, limit, templateId, pagePrefix],
+  ))!.n
+
+// ───────────── monthly hours export ─────────────
+
+/**
+ * Hours of the month [from, to) per volunteer of the communities (null: all): a credited entry counts in the month
+ * its shift started, a correction or honorary entry in the month it was written.
+ */
+export const monthHours = (db: Queryable, scope: string[] | null, from: Date, to: Date) =>
+  db.query<{ userId: number; realName: string | null; communityCode: string; services: number; monthMinutes: number; totalMinutes: number }>(
+    `WITH m AS (
+       SELECT h.user_id, count(*) FILTER (WHERE h.kind = 'credited')::int AS services, sum(h.minutes)::int AS minutes
+         FROM volunteer_hours h LEFT JOIN volunteer_signups su ON su.id = h.signup_id LEFT JOIN volunteer_shifts sh ON sh.id = su.shift_id
+        WHERE coalesce(sh.starts_at, h.created_at) >= $2 AND coalesce(sh.starts_at, h.created_at) < $3
+        GROUP BY h.user_id)
+     SELECT v.user_id::int AS "userId", v.real_name AS "realName", v.community_code AS "communityCode", m.services, m.minutes AS "monthMinutes",
+            (SELECT coalesce(sum(minutes), 0)::int FROM volunteer_hours t WHERE t.user_id = v.user_id) AS "totalMinutes"
+       FROM m JOIN volunteers v ON v.user_id = m.user_id
+      WHERE ($1::text[] IS NULL OR v.community_code = ANY($1::text[]))
+      ORDER BY v.community_code, m.minutes DESC, v.user_id`,
+    [scope, from, to],
   )

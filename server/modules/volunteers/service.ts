@@ -19,14 +19,14 @@ import { assertManagesActivity, assertManagesVolunteer, assertStaff, managesRegi
 import * as q from './queries'
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString())
-const TEMPLATE_ID = process.env.VOLUNTEERS_SUBSCRIBE_TEMPLATE_ID || 'demo-volunteer-notice'
+export const SUBSCRIBE_TEMPLATE_ID = process.env.VOLUNTEERS_SUBSCRIBE_TEMPLATE_ID || 'demo-volunteer-notice'
 
 /** A subscribe message (thing1 what, phrase2 outcome, time3 when, thing4 note), written in the change's transaction. */
 function notify(tx: Queryable, userIds: number[], kind: string, ref: string, page: string, what: string, outcome: string, note: string) {
   if (userIds.length === 0) return Promise.resolve([])
   const shanghai = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')
   return q.enqueueMessage(tx, userIds, kind, ref, {
-    templateId: TEMPLATE_ID,
+    templateId: SUBSCRIBE_TEMPLATE_ID,
     page,
     data: { thing1: { value: what.slice(0, 20) }, phrase2: { value: outcome.slice(0, 5) }, time3: { value: shanghai }, thing4: { value: (note || '点击查看详情').slice(0, 20) } },
   })
@@ -91,11 +91,17 @@ export async function mine(ctx: AppContext, caller: Caller): Promise<MyVolunteer
   }
 }
 
-export async function applicationsFor(ctx: AppContext, caller: Caller, status: string | undefined): Promise<ApplicationList> {
+const applicationCursor = cursorCodec('instant', 'id')
+
+/** Applications and the roll of volunteers of the worker's communities (the office: all), oldest first, a page at a time. */
+export async function applicationsFor(ctx: AppContext, caller: Caller, status: string | undefined, cursor?: string, limit = 50): Promise<ApplicationList> {
   assertStaff(caller)
   const dir = await ctx.regions.get()
-  const rows = await q.applications(ctx.db, staffScope(dir, caller), status ?? null)
-  return { items: rows.map((v) => volunteerView(dir, v)) }
+  const after = applicationCursor.decode(cursor)
+  const rows = await q.applicationsPage(ctx.db, staffScope(dir, caller), status ?? null, after, limit + 1)
+  const page = rows.slice(0, limit)
+  const last = page[page.length - 1]
+  return { items: page.map((v) => volunteerView(dir, v)), nextCursor: rows.length > limit ? applicationCursor.encode([last.appliedAt, last.userId]) : null }
 }
 
 /** Gives back the volunteer's places on shifts not yet started (leaving, suspension, 注销): each may promote the waitlist. */
@@ -177,7 +183,7 @@ async function activityViews(ctx: AppContext, dir: RegionDirectory, caller: Call
     id: a.id, type: a.type, typeLabel: ACTIVITY_TYPES[a.type], title: a.title, description: a.description, lng: a.lng, lat: a.lat, radiusM: a.radiusM,
     address: a.address, regionCode: a.regionCode, regionName: dir.get(a.regionCode)?.name ?? a.regionCode, requirements: a.requirements,
     status: a.status, manages: managesRegion(dir, caller, a.regionCode),
-    editable: a.status === 'published' && a.signups === 0 && managesRegion(dir, caller, a.regionCode),
+    editable: a.status === 'published' && managesRegion(dir, caller, a.regionCode),
     shifts: shifts.filter((s) => s.activityId === a.id).map((s) => ({
       id: s.id, startsAt: iso(s.startsAt)!, endsAt: iso(s.endsAt)!, capacity: s.capacity, confirmed: s.confirmed, waitlisted: s.waitlisted,
       signupDeadline: iso(s.signupDeadline)!, cancelDeadline: iso(s.cancelDeadline)!,
@@ -206,23 +212,96 @@ export async function getActivity(ctx: AppContext, caller: Caller, id: number): 
   return (await activityViews(ctx, dir, caller, [a]))[0]
 }
 
-/** Until the first sign-up an activity may change freely (its shifts are replaced); after that, it is fixed. */
+/**
+ * Until the first sign-up an activity may change freely (its shifts are replaced). After it, the people signed up
+ * hold places on the shifts as they were, so: every existing shift stays (listed by id; new ones may be added), the
+ * region stays (it decides who may sign up), a capacity never goes below the places already confirmed (a larger one
+ * gives the new places to the waitlist in order), and a time change that would make any signed-up volunteer's shifts
+ * overlap is refused. Volunteers on a shift whose time changed, and everyone signed up when the place changed, are told.
+ */
 export async function editActivity(ctx: AppContext, caller: Caller, id: number, body: ActivityBody): Promise<ActivityView> {
   const dir = await ctx.regions.get()
-  const fields = activityFields(dir, body)
+  if (!dir.get(body.regionCode)) throw badRequest('REGION_INVALID', '活动区域不存在')
   await ctx.db.transaction(async (tx) => {
     const a = await q.lockActivity(tx, id)
     if (!a) throw notFound('ACTIVITY_NOT_FOUND', '该活动不存在')
     assertManagesActivity(dir, caller, a.regionCode)
     assertManagesActivity(dir, caller, body.regionCode)
     if (a.status !== 'published') throw conflict('ACTIVITY_CANCELLED', '该活动已取消')
-    if (a.signups > 0) throw conflict('ACTIVITY_LOCKED', '已有志愿者报名，活动不能再修改；如需变更请取消活动后重新发布')
-    await q.updateActivity(tx, id, fields)
-    await q.deleteShifts(tx, id)
-    await q.insertShifts(tx, id, body.shifts)
-    await audit(tx, caller.userId, 'volunteer.activity.edit', `volunteer_activity:${id}`, {})
+    if (a.signups === 0) {
+      const fields = activityFields(dir, body)
+      await q.updateActivity(tx, id, fields)
+      await q.deleteShifts(tx, id)
+      await q.insertShifts(tx, id, body.shifts)
+      await audit(tx, caller.userId, 'volunteer.activity.edit', `volunteer_activity:${id}`, {})
+      return
+    }
+    await editSignedUp(ctx, tx, caller, a, body)
   })
   return getActivity(ctx, caller, id)
+}
+
+async function editSignedUp(ctx: AppContext, tx: Queryable, caller: Caller, a: q.ActivityRow, body: ActivityBody): Promise<void> {
+  if (body.regionCode !== a.regionCode) throw conflict('ACTIVITY_REGION_LOCKED', '已有志愿者报名，活动区域不能再修改')
+  const existing = await q.shiftsForEdit(tx, a.id)
+  const byId = new Map(existing.map((s) => [s.id, s]))
+  const listed = new Set(body.shifts.filter((s) => s.id !== undefined).map((s) => s.id!))
+  for (const s of body.shifts) {
+    if (s.id !== undefined && !byId.has(s.id)) throw badRequest('SHIFT_NOT_IN_ACTIVITY', `班次 ${s.id} 不属于该活动`)
+  }
+  if (listed.size !== body.shifts.filter((s) => s.id !== undefined).length) throw badRequest('SHIFT_LISTED_TWICE', '同一个班次不能出现两次')
+  const dropped = existing.filter((s) => !listed.has(s.id))
+  if (dropped.some((s) => s.live > 0)) throw conflict('SHIFT_HAS_SIGNUPS', '已有志愿者报名的班次不能删除；如需停办请取消活动')
+  const same = (x: string, y: Date) => Date.parse(x) === new Date(y).getTime()
+  const moved = body.shifts.filter((s) => s.id !== undefined && !(same(s.startsAt, byId.get(s.id)!.startsAt) && same(s.endsAt, byId.get(s.id)!.endsAt)))
+  const changedOrNew = body.shifts.filter((s) => s.id === undefined || moved.includes(s))
+  checkShifts(changedOrNew)
+  body.shifts.forEach((s, i) => {
+    const [start, su, ca] = [s.startsAt, s.signupDeadline, s.cancelDeadline].map((x) => Date.parse(x))
+    if (!(Date.parse(s.endsAt) > start)) throw badRequest('SHIFT_TIME_INVALID', `第 ${i + 1} 个班次的结束时间须晚于开始时间`)
+    if (su > start || ca > start) throw badRequest('SHIFT_DEADLINE_INVALID', `第 ${i + 1} 个班次的报名截止和取消截止须不晚于开始时间`)
+    const old = s.id !== undefined ? byId.get(s.id)! : null
+    if (old && s.capacity < old.confirmed) {
+      throw conflict('CAPACITY_BELOW_CONFIRMED', `第 ${i + 1} 个班次已有 ${old.confirmed} 人报名，名额不能少于 ${old.confirmed}；如需减少请先与志愿者沟通取消`)
+    }
+  })
+  const fields: q.ActivityFields = {
+    type: body.type, title: body.title.trim(), description: body.description.trim(), lng: body.lng, lat: body.lat, radiusM: body.radiusM,
+    address: body.address.trim(), regionCode: body.regionCode, requirements: body.requirements.trim(),
+  }
+  const placeChanged = fields.lng !== a.lng || fields.lat !== a.lat || fields.radiusM !== a.radiusM || fields.address !== a.address
+  await q.updateActivity(tx, a.id, fields)
+  if (dropped.length) await q.deleteShiftsById(tx, dropped.map((s) => s.id))
+  const promoted: Array<{ id: number; userId: number }> = []
+  for (const s of body.shifts.filter((x) => x.id !== undefined)) {
+    const old = byId.get(s.id!)!
+    await q.updateShift(tx, s.id!, s)
+    if (s.capacity > old.capacity) {
+      const got = await q.promoteWaitlisted(tx, s.id!, s.capacity - old.confirmed)
+      if (got.length) await q.addConfirmed(tx, s.id!, got.length)
+      promoted.push(...got)
+    }
+  }
+  const added = body.shifts.filter((s) => s.id === undefined)
+  if (added.length) await q.insertShifts(tx, a.id, added)
+  const overlaps = moved.length ? await q.overlapsAfterMove(tx, moved.map((s) => s.id!)) : 0
+  if (overlaps > 0) {
+    const n = overlaps
+    throw conflict('SHIFT_CHANGE_OVERLAPS', `改期后有 ${n} 位已报名的志愿者会与其报名的其他班次时间重叠，不能这样改期；可新增班次，或与志愿者沟通后再改`)
+  }
+  const page = activityPage(a.id)
+  const title = fields.title
+  const placeTold = placeChanged ? (await q.liveUsersOf(tx, existing.map((s) => s.id))).map((r) => r.userId) : []
+  const timeTold = moved.length ? (await q.liveUsersOf(tx, moved.map((s) => s.id!))).map((r) => r.userId).filter((u) => !placeTold.includes(u)) : []
+  await notify(tx, placeTold, 'volunteer.activity_changed', `volunteer_activity:${a.id}`, page, title, '地点变更', `新地点：${fields.address}`)
+  await notify(tx, timeTold, 'volunteer.activity_changed', `volunteer_activity:${a.id}`, page, title, '时间变更', '班次时间已调整，请查看')
+  for (const p of promoted) {
+    await notify(tx, [p.userId], 'volunteer.promoted', `volunteer_signup:${p.id}`, page, title, '候补转正', '名额增加，您已转为正式报名')
+  }
+  await audit(tx, caller.userId, 'volunteer.activity.edit', `volunteer_activity:${a.id}`, {
+    afterSignups: true, placeChanged, movedShifts: moved.map((s) => s.id), addedShifts: added.length, droppedShifts: dropped.map((s) => s.id),
+    promoted: promoted.length, told: placeTold.length + timeTold.length,
+  })
 }
 
 export async function cancelActivity(ctx: AppContext, caller: Caller, id: number, reason: string): Promise<ActivityView> {
@@ -266,7 +345,8 @@ function assertActive(v: q.VolunteerRow | undefined): asserts v is q.VolunteerRo
  * Sign-up under the shift's row lock, in one transaction: the confirmed count read after the lock is the latest in
  * every API process, so places never exceed capacity; beyond it the sign-up joins the waitlist, whose order is the
  * order the lock was granted (the row id). The volunteer's own row is locked first, so that two sign-ups of one
- * volunteer to overlapping shifts cannot both pass the overlap check.
+ * volunteer to overlapping shifts cannot both pass the overlap check. Six round trips with BEGIN and COMMIT: the
+ * two locks, one query of every check, one statement writing the sign-up and the count.
  */
 export async function signUp(ctx: AppContext, caller: Caller, shiftId: number): Promise<SignupResult> {
   const dir = await ctx.regions.get()
@@ -279,19 +359,16 @@ export async function signUp(ctx: AppContext, caller: Caller, shiftId: number): 
     if (s.activityStatus !== 'published') throw conflict('ACTIVITY_CANCELLED', '该活动已取消')
     if (!dir.covers(s.regionCode, v.communityCode)) throw forbidden('SIGNUP_OTHER_REGION', '该活动只接受本区域的志愿者报名')
     if (s.signupClosed) throw conflict('SIGNUP_CLOSED', '该班次报名已截止')
-    if (await q.liveSignup(tx, shiftId, caller.userId)) throw conflict('ALREADY_SIGNED_UP', '您已报名该班次')
-    if (await q.overlapping(tx, caller.userId, shiftId, s.startsAt, s.endsAt)) throw conflict('SHIFT_OVERLAP', '该班次与您已报名的班次时间重叠')
-    const blocked = await q.noShowBlockedUntil(tx, caller.userId, c.noShowLimit, c.noShowWindowDays, c.noShowBlockDays)
+    const checks = await q.signupChecks(tx, caller.userId, shiftId, s.startsAt, s.endsAt, c.noShowLimit, c.noShowWindowDays, c.noShowBlockDays)
+    if (checks.already) throw conflict('ALREADY_SIGNED_UP', '您已报名该班次')
+    if (checks.overlap) throw conflict('SHIFT_OVERLAP', '该班次与您已报名的班次时间重叠')
+    const blocked = checks.blockedUntil
     if (blocked) {
       throw forbidden('SIGNUP_BLOCKED', `近 ${c.noShowWindowDays} 天内缺席 ${c.noShowLimit} 次，${blocked.toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' })} 前不能报名`)
     }
-    const confirmed = s.confirmed < s.capacity
-    if (confirmed) await q.addConfirmed(tx, shiftId, 1)
-    const row = await q.insertSignup(tx, shiftId, caller.userId, confirmed ? 'confirmed' : 'waitlisted')
-    return {
-      signupId: row!.id, shiftId, status: confirmed ? 'confirmed' : 'waitlisted',
-      waitlistPosition: confirmed ? null : await q.waitlistPosition(tx, shiftId, row!.id),
-    }
+    const status = s.confirmed < s.capacity ? 'confirmed' : 'waitlisted'
+    const row = await q.insertSignupCounted(tx, shiftId, caller.userId, status)
+    return { signupId: row.id, shiftId, status, waitlistPosition: row.position }
   })
 }
 
@@ -325,14 +402,26 @@ export async function cancelSignup(ctx: AppContext, caller: Caller, shiftId: num
   })
 }
 
-export async function mySignups(ctx: AppContext, caller: Caller): Promise<MySignups> {
-  const rows = await q.signupsOf(ctx.db, caller.userId)
+const historyCursor = cursorCodec('instant', 'id')
+
+/** 我的志愿: the shifts to come (all of them: a volunteer holds few), and the history a page at a time (newest first). */
+export async function mySignups(ctx: AppContext, caller: Caller, cursor?: string, limit = 50): Promise<MySignups> {
+  const before = historyCursor.decode(cursor)
+  const [upcoming, history] = await Promise.all([
+    before ? Promise.resolve([]) : q.upcomingOf(ctx.db, caller.userId),
+    q.historyPage(ctx.db, caller.userId, before, limit + 1),
+  ])
+  const page = history.slice(0, limit)
+  const last = page[page.length - 1]
   const view = (r: q.MySignupRow) => ({
     signupId: r.signupId, shiftId: r.shiftId, activityId: r.activityId, title: r.title, typeLabel: ACTIVITY_TYPES[r.type], address: r.address,
     startsAt: iso(r.startsAt)!, endsAt: iso(r.endsAt)!, status: r.status, statusLabel: SIGNUP_STATUS_LABELS[r.status],
     waitlistPosition: r.waitlistPosition, checkedInAt: iso(r.checkedInAt), checkedOutAt: iso(r.checkedOutAt), creditedMinutes: r.creditedMinutes,
   })
-  return { upcoming: rows.filter((r) => r.upcoming).reverse().map(view), history: rows.filter((r) => !r.upcoming).map(view) }
+  return {
+    upcoming: upcoming.map(view), history: page.map(view),
+    nextCursor: history.length > limit ? historyCursor.encode([last.startsAt, last.signupId]) : null,
+  }
 }
 
 // ───────────── check-in, check-out, hours ─────────────
@@ -438,20 +527,26 @@ async function attendLocked(
   return { signupId: su.id, checkedInAt: iso(su.checkedInAt), checkedOutAt: now.toISOString(), creditedMinutes: got.minutes, notCreditedReason: got.why }
 }
 
-export async function rosterOf(ctx: AppContext, caller: Caller, shiftId: number): Promise<Roster> {
+const rosterCursor = cursorCodec('id', 'id')
+
+/** A shift's roster and attendance: the confirmed in arrival order, then the waitlist, a page at a time. */
+export async function rosterOf(ctx: AppContext, caller: Caller, shiftId: number, cursor?: string, limit = 200): Promise<Roster> {
   const dir = await ctx.regions.get()
   const s = await q.shiftById(ctx.db, shiftId)
   if (!s) throw notFound('SHIFT_NOT_FOUND', '该班次不存在')
   assertManagesActivity(dir, caller, s.regionCode)
-  const rows = await q.roster(ctx.db, shiftId)
-  let position = 0
+  const after = rosterCursor.decode(cursor)
+  const rows = await q.rosterPage(ctx.db, shiftId, after, limit + 1)
+  const page = rows.slice(0, limit)
+  const last = page[page.length - 1]
+  const [checkedIn, checkedOut] = await q.attendanceCounts(ctx.db, shiftId)
   return {
-    shiftId, capacity: s.capacity, confirmed: s.confirmed,
-    items: rows.map((r) => ({
-      signupId: r.signupId, userId: r.userId, realName: r.realName, status: r.status,
-      waitlistPosition: r.status === 'waitlisted' ? ++position : null,
+    shiftId, capacity: s.capacity, confirmed: s.confirmed, checkedIn, checkedOut,
+    items: page.map((r) => ({
+      signupId: r.signupId, userId: r.userId, realName: r.realName, status: r.status, waitlistPosition: r.waitlistPosition,
       checkedInAt: iso(r.checkedInAt), checkedOutAt: iso(r.checkedOutAt), attendance: r.attendance, creditedMinutes: r.creditedMinutes,
     })),
+    nextCursor: rows.length > limit ? rosterCursor.encode([last.rank, last.signupId]) : null,
   }
 }
 
@@ -502,37 +597,48 @@ export async function addHours(ctx: AppContext, caller: Caller, body: HoursBody)
   return hoursOf(ctx, body.userId)
 }
 
-export async function hoursOf(ctx: AppContext, userId: number): Promise<HoursLedger> {
-  const entries = await q.ledger(ctx.db, userId)
+const ledgerCursor = cursorCodec('id')
+
+/** The total (a sum of the whole ledger) and its entries, newest first, a page at a time. */
+export async function hoursOf(ctx: AppContext, userId: number, cursor?: string, limit = 50): Promise<HoursLedger> {
+  const before = ledgerCursor.decode(cursor)
+  const [entries, totalMinutes] = await Promise.all([q.ledgerPage(ctx.db, userId, before?.[0] ?? null, limit + 1), q.totalMinutes(ctx.db, userId)])
+  const page = entries.slice(0, limit)
   return {
-    totalMinutes: await q.totalMinutes(ctx.db, userId),
-    entries: entries.map((e) => ({ ...e, createdAt: iso(e.createdAt)! })),
+    totalMinutes,
+    entries: page.map((e) => ({ ...e, createdAt: iso(e.createdAt)! })),
+    nextCursor: entries.length > limit ? ledgerCursor.encode([page[page.length - 1].id]) : null,
   }
 }
 
-export async function hoursOfVolunteer(ctx: AppContext, caller: Caller, userId: number): Promise<HoursLedger> {
+export async function hoursOfVolunteer(ctx: AppContext, caller: Caller, userId: number, cursor?: string, limit?: number): Promise<HoursLedger> {
   if (caller.userId !== userId) {
     const dir = await ctx.regions.get()
     const v = await q.volunteerByUser(ctx.db, userId)
     if (!v) throw notFound('VOLUNTEER_NOT_FOUND', '没有这位志愿者')
     assertManagesVolunteer(dir, caller, v.communityCode)
   }
-  return hoursOf(ctx, userId)
+  return hoursOf(ctx, userId, cursor, limit)
 }
 
 /** 注销: the real name and phone go; places not yet served go back to others (promoting waitlists); hours stay counted. */
 export async function eraseVolunteer(tx: Queryable, userId: number): Promise<void> {
   await releaseFuturePlaces(tx, userId)
   await q.eraseVolunteer(tx, userId)
+  await q.eraseCertificates(tx, userId)
 }
 
-/** 首页: the next activities open to the resident's community (its own and those of the regions above it). */
+/** 首页: the next activities open to the resident's community (its own and those of the regions above it), soonest first. */
 export const volunteerHomeSection: HomeSectionSource = async (ctx, communityCode) => {
   const dir = await ctx.regions.get()
-  const rows = await q.listActivities(ctx.db, dir.chain(communityCode).map((r) => r.code), null, 5, false)
+  const rows = await q.upcomingActivities(ctx.db, dir.chain(communityCode).map((r) => r.code), 5)
+  const when = (d: Date) => new Date(new Date(d).getTime() + 8 * 3600_000).toISOString().slice(5, 16).replace('-', '月').replace('T', '日 ')
   return {
     key: 'volunteers',
     title: '近期志愿活动',
-    items: rows.map((a) => ({ id: String(a.id), title: a.title, subtitle: `${ACTIVITY_TYPES[a.type]} · ${a.address}` })),
+    items: rows.map((a) => ({
+      id: String(a.id), title: a.title,
+      subtitle: `${ACTIVITY_TYPES[a.type]} · ${when(a.nextStart)} · ${a.placesLeft > 0 ? `余 ${a.placesLeft} 个名额` : '已满，可候补'}`,
+    })),
   }
 }

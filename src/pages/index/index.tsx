@@ -18,6 +18,7 @@ const QUIZ_HOME = ROUTES.quizzes.home
 const SURVEYS = ROUTES.surveys.index
 const SURVEY_ANSWER = ROUTES.surveys.answer
 const VOLUNTEERS_HOME = ROUTES.volunteers.index
+const VOLUNTEER_ACTIVITY = ROUTES.volunteers.activity
 
 export default function HomePage() {
   const signedIn = useRequireSignIn()
@@ -99,6 +100,8 @@ export default function HomePage() {
               s.items.map((item) =>
                 s.key === 'surveys' ? (
                   <Cell key={item.id} title={item.title} description={item.subtitle} extra='去填写 ›' clickable onClick={() => Taro.navigateTo({ url: `${SURVEY_ANSWER}?id=${item.id}` })} />
+                ) : s.key === 'volunteers' ? (
+                  <Cell key={item.id} title={item.title} description={item.subtitle} extra='去报名 ›' clickable onClick={() => Taro.navigateTo({ url: `${VOLUNTEER_ACTIVITY}?id=${item.id}` })} />
                 ) : (
                   <Cell key={item.id} title={item.title} description={item.subtitle} />
                 ),

@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
 import { Button, Input, Tag } from '@nutui/nutui-react-taro'
-import type { VolunteerView } from '@contract/volunteers'
+import type { ApplicationList, VolunteerView } from '@contract/volunteers'
 import PageShell from '@/components/PageShell'
 import Card from '@/components/Card'
 import { EmptyState, ErrorState, LoadingState } from '@/components/StateView'
@@ -12,11 +12,41 @@ import { useReloadOnShow } from '@/hooks/useReloadOnShow'
 import { ApiError, toast } from '@/services/api'
 import { decide, listActivities, listApplications, PAGES, suspend } from '@/services/volunteers'
 import { formatDateTime } from '@/utils/time'
+import { applicationsPage, downloadMonthlyHours, recentMonths } from '../../api'
 import { placesText, shiftTime } from '../../utils'
 import '../../styles.scss'
 
-type Tab = 'pending' | 'approved' | 'activities'
-const TABS: Array<[Tab, string]> = [['pending', '待审核'], ['approved', '志愿者'], ['activities', '活动']]
+type Tab = 'pending' | 'approved' | 'activities' | 'export'
+const TABS: Array<[Tab, string]> = [['pending', '待审核'], ['approved', '志愿者'], ['activities', '活动'], ['export', '时长月报']]
+
+/** 时长月报: the month's hours per community and per volunteer of the worker's area (the office: the city), as Excel. */
+function MonthlyExport() {
+  const months = recentMonths(6)
+  const [month, setMonth] = useState(months[0])
+  const [busy, setBusy] = useState(false)
+  const run = async () => {
+    setBusy(true)
+    try {
+      await downloadMonthlyHours(month)
+      toast('已导出')
+    } catch (e) {
+      toast(e instanceof ApiError ? e.message : '导出失败')
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <Card title='志愿服务时长月报'>
+      <View className='vl__text'>导出所选月份负责区域内各社区的服务人数、人次与时长，以及每位志愿者的当月与累计时长（Excel）。</View>
+      <View className='vl__actions'>
+        {months.map((m) => (
+          <Button key={m} size='small' type={m === month ? 'primary' : 'default'} onClick={() => setMonth(m)}>{m.replace('-', '年')}月</Button>
+        ))}
+      </View>
+      <Button type='primary' block loading={busy} disabled={busy} onClick={run}>导出 {month.replace('-', '年')}月 时长（Excel）</Button>
+    </Card>
+  )
+}
 
 function Person({ v, onDone }: { v: VolunteerView; onDone: () => void }) {
   const [reason, setReason] = useState('')
@@ -59,26 +89,56 @@ function Person({ v, onDone }: { v: VolunteerView; onDone: () => void }) {
 export default function VolunteerAdminPage() {
   const signedIn = useRequireSignIn()
   const [tab, setTab] = useState<Tab>('pending')
-  const people = useRemote(() => listApplications(tab === 'activities' ? 'approved' : tab), [tab], signedIn && tab !== 'activities')
+  const listed: Exclude<Tab, 'activities' | 'export'> = tab === 'pending' ? 'pending' : 'approved'
+  const people = useRemote(() => listApplications(listed), [listed], signedIn && (tab === 'pending' || tab === 'approved'))
+  const [more, setMore] = useState<ApplicationList | null>(null)
+  const [loadingMore, setLoadingMore] = useState(false)
   const acts = useRemote(() => listActivities(), [], signedIn)
   useReloadOnShow(async () => {
-    await Promise.all([tab !== 'activities' ? people.reload() : undefined, acts.reload()])
+    setMore(null)
+    await Promise.all([tab === 'pending' || tab === 'approved' ? people.reload() : undefined, acts.reload()])
   }, signedIn)
+  const nextCursor = more ? more.nextCursor : people.data?.nextCursor ?? null
+  const loadMore = async () => {
+    if (!nextCursor) return
+    setLoadingMore(true)
+    try {
+      const page = await applicationsPage(listed, nextCursor)
+      setMore((prev) => (prev ? { ...page, items: [...prev.items, ...page.items] } : page))
+    } catch (e) {
+      toast(e instanceof ApiError ? e.message : '加载失败')
+    } finally {
+      setLoadingMore(false)
+    }
+  }
+  const onDone = () => {
+    setMore(null)
+    void people.reload()
+  }
+  const pick = (k: Tab) => {
+    setMore(null)
+    setTab(k)
+  }
 
   if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
-  const current = tab === 'activities' ? acts : people
+  const current = tab === 'activities' ? acts : tab === 'export' ? null : people
+  const items = [...(people.data?.items ?? []), ...(more?.items ?? [])]
 
   return (
     <PageShell className='vl'>
       <View className='vl__tabs'>
         {TABS.map(([k, label]) => (
-          <Button key={k} size='small' type={tab === k ? 'primary' : 'default'} onClick={() => setTab(k)}>{label}</Button>
+          <Button key={k} size='small' type={tab === k ? 'primary' : 'default'} onClick={() => pick(k)}>{label}</Button>
         ))}
       </View>
-      {current.loading ? <LoadingState /> : current.error ? <ErrorState error={current.error} onRetry={current.reload} /> : null}
-      {tab !== 'activities' && people.data && !people.loading ? (
-        people.data.items.length === 0 ? <EmptyState title={tab === 'pending' ? '没有待审核的申请' : '还没有志愿者'} /> : people.data.items.map((v) => <Person key={v.userId} v={v} onDone={people.reload} />)
+      {current?.loading ? <LoadingState /> : current?.error ? <ErrorState error={current.error} onRetry={current.reload} /> : null}
+      {(tab === 'pending' || tab === 'approved') && people.data && !people.loading ? (
+        items.length === 0 ? <EmptyState title={tab === 'pending' ? '没有待审核的申请' : '还没有志愿者'} /> : items.map((v) => <Person key={v.userId} v={v} onDone={onDone} />)
       ) : null}
+      {(tab === 'pending' || tab === 'approved') && nextCursor && !people.loading ? (
+        <Button block fill='none' loading={loadingMore} disabled={loadingMore} onClick={loadMore}>加载更多</Button>
+      ) : null}
+      {tab === 'export' ? <MonthlyExport /> : null}
       {tab === 'activities' && acts.data && !acts.loading ? (
         <>
           <Button type='primary' block onClick={() => Taro.navigateTo({ url: PAGES.create })}>发布志愿活动</Button>

@@ -11,6 +11,7 @@ import { useRemote } from '@/hooks/useRemote'
 import { useRequireSignIn } from '@/hooks/useRequireSignIn'
 import { ApiError, toast } from '@/services/api'
 import { getCode, getRoster, markAttendance } from '@/services/volunteers'
+import { rosterPage } from '../../api'
 import { formatDateTime } from '@/utils/time'
 import '../../styles.scss'
 
@@ -50,6 +51,23 @@ function useRotatingCode(shiftId: string, enabled: boolean) {
 function RosterList({ shiftId, roster, onChange }: { shiftId: number; roster: Roster; onChange: () => void }) {
   const [reason, setReason] = useState('')
   const [busy, setBusy] = useState(false)
+  // pages after the first (a shift may hold hundreds); a reload of the first starts over
+  const [more, setMore] = useState<Roster | null>(null)
+  useEffect(() => setMore(null), [roster])
+  const items = [...roster.items, ...(more?.items ?? [])]
+  const cursor = more ? more.nextCursor : roster.nextCursor
+  const loadMore = async () => {
+    if (!cursor) return
+    setBusy(true)
+    try {
+      const page = await rosterPage(shiftId, cursor)
+      setMore((prev) => (prev ? { ...page, items: [...prev.items, ...page.items] } : page))
+    } catch (e) {
+      toast(e instanceof ApiError ? e.message : '加载失败')
+    } finally {
+      setBusy(false)
+    }
+  }
   const mark = async (userId: number, attendance: 'attended' | 'no_show') => {
     if (!reason.trim()) return toast('请先填写登记原因')
     setBusy(true)
@@ -64,10 +82,10 @@ function RosterList({ shiftId, roster, onChange }: { shiftId: number; roster: Ro
     }
   }
   return (
-    <Card title={`名单（${roster.confirmed}/${roster.capacity}）`}>
+    <Card title={`名单（${roster.confirmed}/${roster.capacity}）`} extra={`已签到 ${roster.checkedIn} · 已签退 ${roster.checkedOut}`}>
       <Input className='vl__input' nativeProps={{ 'aria-label': '补登记原因' }} placeholder='补登记原因（如：手机没电，现场核实到岗）' maxLength={200} value={reason} onChange={setReason} />
-      {roster.items.length === 0 ? <View className='vl__meta'>还没有人报名</View> : null}
-      {roster.items.map((r) => (
+      {items.length === 0 ? <View className='vl__meta'>还没有人报名</View> : null}
+      {items.map((r) => (
         <View key={r.signupId} className='vl__shift'>
           <View className='vl__row'>
             <View className='vl__title'>{r.realName ?? '（已注销）'}</View>
@@ -86,6 +104,7 @@ function RosterList({ shiftId, roster, onChange }: { shiftId: number; roster: Ro
           ) : null}
         </View>
       ))}
+      {cursor ? <Button block fill='none' disabled={busy} onClick={loadMore}>加载更多</Button> : null}
     </Card>
   )
 }
