@@ -42,6 +42,11 @@ export interface Config {
   quizPracticePerDay: number
   /** Volunteer duty: the check-in code's secret and step, the share of a shift that earns hours, the no-show block. */
   volunteers: { codeSecret: string; codeStepSeconds: number; creditRatio: number; noShowLimit: number; noShowWindowDays: number; noShowBlockDays: number }
+  /**
+   * 一天一通报: generated for yesterday once the day's `time` (Asia/Shanghai, minutes after midnight) has passed;
+   * checked every `intervalMs` (0: off); after downtime, missed days back to `catchUpDays` are generated.
+   */
+  bulletin: { time: string; minuteOfDay: number; intervalMs: number; catchUpDays: number; templateId: string }
 }
 
 /** A configuration the server must not start with; the message names the variables. */
@@ -92,6 +97,14 @@ function trustProxy(v: string | undefined): Config['trustProxy'] {
       '不信任任何代理时不设置')
   }
   return list
+}
+
+/** BULLETIN_TIME: HH:MM, Asia/Shanghai. */
+function bulletinTime(v: string | undefined): { time: string; minuteOfDay: number } {
+  const s = (v ?? '').trim() || '08:00'
+  const m = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(s)
+  if (!m) throw new ConfigError(`BULLETIN_TIME 应为北京时间的 时:分（如 08:00）：${v}`)
+  return { time: `${m[1].padStart(2, '0')}:${m[2]}`, minuteOfDay: Number(m[1]) * 60 + Number(m[2]) }
 }
 
 function baseUrl(v: string | undefined, host: string, port: number): string {
@@ -150,5 +163,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     open311Public: { coordDecimals: Math.min(6, Math.max(0, int(env.OPEN311_PUBLIC_COORD_DECIMALS, 3))), photos: bool(env.OPEN311_PUBLIC_PHOTOS, false) },
     quizPracticePerDay: Math.max(1, int(env.QUIZ_PRACTICE_PER_DAY, 10)),
+    bulletin: {
+      ...bulletinTime(env.BULLETIN_TIME),
+      intervalMs: Math.max(0, int(env.BULLETIN_INTERVAL_MS, 60_000)),
+      catchUpDays: Math.min(31, Math.max(1, int(env.BULLETIN_CATCHUP_DAYS, 7))),
+      templateId: env.BULLETIN_SUBSCRIBE_TEMPLATE_ID || 'demo-rates-bulletin',
+    },
   }
 }
