@@ -43,10 +43,39 @@ export interface Config {
   /** Volunteer duty: the check-in code's secret and step, the share of a shift that earns hours, the no-show block. */
   volunteers: { codeSecret: string; codeStepSeconds: number; creditRatio: number; noShowLimit: number; noShowWindowDays: number; noShowBlockDays: number }
   /**
-   * 一天一通报: generated for yesterday once the day's `time` (Asia/Shanghai, minutes after midnight) has passed;
-   * checked every `intervalMs` (0: off); after downtime, missed days back to `catchUpDays` are generated.
+   * 一天一通报: generated for yesterday once the day's `time` (Asia/Shanghai, minutes after midnight) has passed; after
+   * downtime, missed days back to `catchUpDays` are generated. How often it is checked: jobs.bulletinMs.
    */
-  bulletin: { time: string; minuteOfDay: number; intervalMs: number; catchUpDays: number; templateId: string }
+  bulletin: { time: string; minuteOfDay: number; catchUpDays: number; templateId: string }
+  /** How often each background job runs, in ms (0 turns a job off in this process); see server/jobs.ts. */
+  jobs: JobIntervals
+}
+
+export interface JobIntervals {
+  /** the subscribe-message sender (OUTBOX_INTERVAL_MS) */
+  outboxMs: number
+  /** removing photos uploaded but never attached within 24 h (PHOTO_SWEEP_INTERVAL_MS) */
+  photoSweepMs: number
+  /** closing quiz attempts past their time (QUIZ_SWEEP_INTERVAL_MS) */
+  quizSweepMs: number
+  /** counting new answers into the rates (RATES_INTERVAL_MS) */
+  ratesMs: number
+  /** checking whether the daily bulletin is due (BULLETIN_INTERVAL_MS) */
+  bulletinMs: number
+}
+
+/** The environment variables that set job intervals (tests pass these through to their own configs). */
+export const JOB_INTERVAL_VARS = ['OUTBOX_INTERVAL_MS', 'PHOTO_SWEEP_INTERVAL_MS', 'QUIZ_SWEEP_INTERVAL_MS', 'RATES_INTERVAL_MS', 'BULLETIN_INTERVAL_MS'] as const
+
+function jobIntervals(env: NodeJS.ProcessEnv): JobIntervals {
+  const ms = (v: string | undefined, dflt: number) => Math.max(0, int(v, dflt))
+  return {
+    outboxMs: ms(env.OUTBOX_INTERVAL_MS, 5000),
+    photoSweepMs: ms(env.PHOTO_SWEEP_INTERVAL_MS, 3_600_000),
+    quizSweepMs: ms(env.QUIZ_SWEEP_INTERVAL_MS, 60_000),
+    ratesMs: ms(env.RATES_INTERVAL_MS, 3000),
+    bulletinMs: ms(env.BULLETIN_INTERVAL_MS, 60_000),
+  }
 }
 
 /** A configuration the server must not start with; the message names the variables. */
@@ -165,9 +194,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     quizPracticePerDay: Math.max(1, int(env.QUIZ_PRACTICE_PER_DAY, 10)),
     bulletin: {
       ...bulletinTime(env.BULLETIN_TIME),
-      intervalMs: Math.max(0, int(env.BULLETIN_INTERVAL_MS, 60_000)),
       catchUpDays: Math.min(31, Math.max(1, int(env.BULLETIN_CATCHUP_DAYS, 7))),
       templateId: env.BULLETIN_SUBSCRIBE_TEMPLATE_ID || 'demo-rates-bulletin',
     },
+    jobs: jobIntervals(env),
   }
 }

@@ -34,7 +34,8 @@ async function createInChild(dir: string, onProgress?: (msg: string) => void): P
     child.on('error', reject)
     child.on('exit', (code) => {
       clearInterval(timer)
-      code === 0 ? resolve() : reject(new Error(`创建内置数据库失败（子进程退出码 ${code}）`))
+      if (code === 0) resolve()
+      else reject(new Error(`创建内置数据库失败（子进程退出码 ${code}）`))
     })
   })
 }

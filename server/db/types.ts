@@ -24,8 +24,6 @@ export function prepared(name: string, text: string): Prepared {
   return { name, text }
 }
 
-export const sqlText = (sql: Sql): string => (typeof sql === 'string' ? sql : sql.text)
-
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres'
   /** Runs fn in one transaction; retried on serialization failure or deadlock (PostgreSQL server only). */

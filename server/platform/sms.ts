@@ -16,7 +16,7 @@ export function httpSms(url: string, token?: string): SmsAdapter {
   return {
     demo: false,
     async sendCode(phone, code) {
-      let ok = false
+      let ok: boolean
       try {
         const res = await fetch(url, {
           method: 'POST',

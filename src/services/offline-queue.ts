@@ -88,12 +88,6 @@ export function onDraftsChange(l: Listener): () => void {
   return () => listeners.delete(l)
 }
 
-const sentListeners = new Set<(r: ReportDetail, d: ReportDraft) => void>()
-export function onDraftSent(l: (r: ReportDetail, d: ReportDraft) => void): () => void {
-  sentListeners.add(l)
-  return () => sentListeners.delete(l)
-}
-
 export type SendOutcome = { kind: 'sent'; report: ReportDetail } | { kind: 'queued' } | { kind: 'failed'; error: ApiError }
 
 /** Keeps a temp file across restarts of the mini-program (weapp only; best effort). */
@@ -137,7 +131,6 @@ export async function sendDraft(
     }
     const report = await submitReport(body, d.key)
     if (listDrafts().some((x) => x.key === d.key)) removeDraft(d.key)
-    sentListeners.forEach((l) => l(report, d))
     return { kind: 'sent', report }
   } catch (e) {
     const error = e instanceof ApiError ? e : new ApiError('CLIENT_ERROR', e instanceof Error ? e.message : '发送失败', 0)

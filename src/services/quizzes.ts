@@ -32,7 +32,6 @@ import { isPrivacyRefusal, PRIVACY_REFUSED } from './privacy'
 
 // ---- residents ----
 export const listCampaigns = () => api.get<CampaignList>('/quiz/campaigns')
-export const getCampaign = (id: number | string) => api.get<CampaignView>(`/quiz/campaigns/${id}`)
 /** 201 a new attempt, 200 the unfinished one resumed. Errors are left to the caller (not toasted). */
 export const startAttempt = (campaignId: number | string) =>
   api.post<AttemptStarted>(`/quiz/campaigns/${campaignId}/attempts`, {}, { idempotencyKey: true, silent: true })
@@ -138,7 +137,6 @@ export const getLive = (id: number | string) => api.get<LiveSessionView>(`/live/
 export const advanceLive = (id: number | string) => api.post<LiveSnapshot>(`/live/sessions/${id}/advance`, {}, { silent: true })
 export const finishLive = (id: number | string) => api.post<LiveSnapshot>(`/live/sessions/${id}/finish`, {}, { silent: true })
 export const joinLive = (code: string) => api.post<LiveSnapshot>(`/live/${code}/join`, {}, { silent: true })
-export const getLiveState = (code: string) => api.get<LiveSnapshot>(`/live/${code}/state`, undefined, { silent: true })
 export const answerLive = (code: string, questionIndex: number, choice: number[]) =>
   api.post<LiveAnswerAck>(`/live/${code}/answer`, { questionIndex, choice }, { silent: true })
 

@@ -174,7 +174,7 @@ export async function exportLedger(q: LedgerQuery, onProgress?: (p: DownloadProg
 }
 
 async function failedDownload(status: number, readBody: () => unknown): Promise<ApiError> {
-  let body: any = null
+  let body: any
   try {
     body = await readBody()
   } catch {
@@ -270,7 +270,7 @@ function uploadBlob(file: Blob, header: Record<string, string>, onProgress?: (pe
       if (e.lengthComputable) onProgress?.(Math.min(99, Math.round((e.loaded / e.total) * 100)))
     }
     xhr.onload = () => {
-      let body: any = null
+      let body: any
       try {
         body = JSON.parse(xhr.responseText)
       } catch {

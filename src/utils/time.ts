@@ -26,10 +26,6 @@ export function formatDateTime(input: string | number | Date, format = 'YYYY-MM-
   return toShanghai(input).format(format)
 }
 
-export function formatDate(input: string | number | Date): string {
-  return toShanghai(input).format('YYYY年M月D日')
-}
-
 export function fromNow(input: string | number | Date): string {
   return dayjs.utc(input).fromNow()
 }

@@ -48,12 +48,12 @@ const HOSTILE_STRINGS = [
   '2026-02-31T00:00:00Z', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59-14:00', '+275760-09-13T00:00:00Z', '2026-01-01T25:61:61Z',
   '-1', '0', '1.5', '-0', '1e309', '2147483648', '-2147483649', '9007199254740993', '9223372036854775808', '99999999999999999999999',
   'NaN', 'Infinity', 'true', 'null', '[]', '{}', '%', '%00', '../../etc/passwd', "' OR 1=1 --", '<x>&amp;', '\\', '\r\n',
-  enc(['9999-12-31T23:59:59.999Z', 1e30]), enc(['0000-01-01T00:00:00.000Z', 1]), enc(['2026-01-01T00:00:00.000Z', 9223372036854775807]),
+  enc(['9999-12-31T23:59:59.999Z', 1e30]), enc(['0000-01-01T00:00:00.000Z', 1]), enc(['2026-01-01T00:00:00.000Z', 2 ** 63]),
   enc(['not a date', 'x']), enc([1, 2, 3]), enc({}), enc('x'), enc([-1]), enc([1.5]), enc(['2026-02-31T00:00:00.000Z', 5]), 'WzFd=', '!!!',
 ]
 const hostileString = fc.constantFrom(...HOSTILE_STRINGS)
 const hostileNumber = fc.oneof(
-  fc.constantFrom(2147483648, -2147483649, 9007199254740993, 1e20, -1e20, 1e308, 0.5, -0.0, -1, 0),
+  fc.constantFrom(2147483648, -2147483649, 2 ** 53 + 1, 1e20, -1e20, 1e308, 0.5, -0.0, -1, 0),
   fc.double(),
   fc.integer(),
 )
@@ -333,7 +333,7 @@ describe('every route, fuzzed as every role', () => {
             res = await t.app.inject({ method: r.method as InjectOptions['method'], url: r.url, headers, payload: r.payload })
           } catch (err) {
             // the connection dropped mid-answer (a stream that failed after its 200 went out): as bad as a 500
-            throw new Error(`no complete answer: ${(err as Error).message}\n${describeRequest(req)}`)
+            throw new Error(`no complete answer: ${(err as Error).message}\n${describeRequest(req)}`, { cause: err })
           }
           const k = `${op.method} ${op.path} ${res.statusCode}${res.statusCode >= 400 ? ` ${codeOf(res.body)}` : ''}`
           statuses.set(k, (statuses.get(k) ?? 0) + 1)

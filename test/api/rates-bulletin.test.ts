@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify'
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../helpers/app'
 import { adminUrl } from '../helpers/db-global-setup'
 import { buildApp } from '../../server/app'
-import { loadConfig } from '../../server/config'
 import type { AppContext } from '../../server/context'
 import { openPostgres } from '../../server/db/postgres'
 import type { Db } from '../../server/db/types'
@@ -14,6 +13,7 @@ import { drainOutbox, todayShanghai } from '../../server/modules/rates/service'
 // this file runs the counting job and the bulletin job itself, when it chooses
 process.env.RATES_INTERVAL_MS = '0'
 process.env.OUTBOX_INTERVAL_MS = '0'
+process.env.BULLETIN_INTERVAL_MS = '0'
 
 const CITY = '3299'
 const STREET = '329901001' // 湖滨街道: C1–C4
@@ -80,7 +80,7 @@ async function newWorker(phone: string, region: string): Promise<string> {
 
 beforeAll(async () => {
   // the app's own bulletin loop is off here; one test turns it on in two apps
-  t = await createTestApp({ config: { bulletin: { ...loadConfig({}).bulletin, intervalMs: 0 } } })
+  t = await createTestApp()
   office = await t.login(DEMO_ACCOUNTS.office.phone)
   worker = await t.login(DEMO_ACCOUNTS.worker.phone)
   resident = await t.login(DEMO_ACCOUNTS.resident.phone)
@@ -174,7 +174,7 @@ describe('generated once, whatever the number of API processes', () => {
       second = openPostgres(adminUrl(process.env.DATABASE_URL!, name), 4)
     }
     // the bulletin time at midnight: yesterday's is due whenever this runs
-    const cfg = { ...t.ctx.config, bulletin: { ...t.ctx.config.bulletin, time: '00:00', minuteOfDay: 0, intervalMs: 15 } }
+    const cfg = { ...t.ctx.config, bulletin: { ...t.ctx.config.bulletin, time: '00:00', minuteOfDay: 0 }, jobs: { ...t.ctx.config.jobs, bulletinMs: 15 } }
     const ctxA: AppContext = { ...t.ctx, config: cfg }
     const ctxB: AppContext = { ...t.ctx, config: cfg, db: second ?? t.ctx.db }
     for (const ctx of [ctxA, ctxB]) {

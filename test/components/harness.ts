@@ -191,7 +191,7 @@ export async function mountPage(pagePath: string, options: MountOptions = {}): P
   // miniprogram-simulate installs its own wx (a rich mock); ours goes over it.
   const g = global as any
   delete g.wx
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+   
   const simulate = require('miniprogram-simulate')
   registerFormComponents()
   const ok = (extra: object = {}) => ({ errMsg: 'ok', ...extra })
@@ -304,9 +304,9 @@ export async function mountPage(pagePath: string, options: MountOptions = {}): P
   const route = pagePath.replace(/^\//, '')
   g.getCurrentPages = () => (state.instance ? [state.instance] : [])
   g.Page = (config: any) => {
-    const methods: Record<string, Function> = {}
+    const methods: Record<string, (...args: any[]) => any> = {}
     const data = config.data ?? {}
-    for (const [k, v] of Object.entries(config)) if (typeof v === 'function') methods[k] = v as Function
+    for (const [k, v] of Object.entries(config)) if (typeof v === 'function') methods[k] = v as (...args: any[]) => any
     g.Component({
       data,
       options: { addGlobalClass: true },
@@ -435,7 +435,7 @@ export async function mountPage(pagePath: string, options: MountOptions = {}): P
  * read their value (the DOM element gets them as attributes too).
  */
 function registerFormComponents(): void {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+   
   const jComponent = require('j-component')
   const prop = { type: String, value: '' }
   jComponent.register({
@@ -473,7 +473,7 @@ export function inputValue(page: MountedPage, placeholder: string): string | und
 
 /** Fires a WeChat event on the exparser node behind a DOM element (bubbling to the bindtap/bindinput that Taro set). */
 function dispatch(el: HTMLElement, name: string, detail: unknown): void {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+   
   const exparser = require('miniprogram-exparser')
   let node: any = el
   while (node && !node.__wxElement) node = node.parentNode
@@ -487,7 +487,7 @@ let lastAgreeTaps: string[] = []
 
 /** A tap on <button open-type="agreePrivacyAuthorization"> also fires its agreeprivacyauthorization event, as in WeChat. */
 function tappedAgreeButton(start: any): void {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+   
   const exparser = require('miniprogram-exparser')
   for (let el = start; el; el = el.parentNode) {
     if (el.tagName?.toLowerCase() !== 'wx-button' || !el.__wxElement) continue

@@ -85,7 +85,7 @@ export async function settle(page: Page, timeout = 30_000): Promise<string> {
 export function appRoutes(): string[] {
   const g = globalThis as { defineAppConfig?: (c: unknown) => unknown }
   g.defineAppConfig ??= (c) => c
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+   
   const config = require('../../src/app.config').default as { pages: string[]; subPackages?: { root: string; pages: string[] }[]; subpackages?: { root: string; pages: string[] }[] }
   const subs = config.subPackages ?? config.subpackages ?? []
   return [...config.pages, ...subs.flatMap((s) => s.pages.map((p) => `${s.root.replace(/\/+$/, '')}/${p}`))]

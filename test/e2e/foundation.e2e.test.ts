@@ -58,7 +58,7 @@ run('H5 in chromium: the foundation journey', () => {
       await visibleText(page, '长辈模式', true).waitFor({ timeout: 20_000 })
     } catch (err) {
       await screenshot(page, 'foundation-05-reload-failed')
-      throw new Error(`${(err as Error).message}\npage: ${page.url()}\n${(await page.locator('body').innerText()).slice(0, 300)}\n${seen.join('\n')}`)
+      throw new Error(`${(err as Error).message}\npage: ${page.url()}\n${(await page.locator('body').innerText()).slice(0, 300)}\n${seen.join('\n')}`, { cause: err })
     }
     expect(await title()).toBeGreaterThan(before * 1.1)
     const stored = await h5.t.ctx.db.one<{ elder: boolean }>(`SELECT elder_mode AS elder FROM users WHERE phone = '13800000001'`)

@@ -1,7 +1,6 @@
 import AxeBuilder from '@axe-core/playwright'
 import ExcelJS from 'exceljs'
 import type { Page } from 'playwright-core'
-import { loadConfig } from '../../server/config'
 import { bulletinJob } from '../../server/modules/rates/bulletin'
 import { drainOutbox, todayShanghai } from '../../server/modules/rates/service'
 import { DEMO_ACCOUNTS } from '../helpers/app'
@@ -22,7 +21,8 @@ async function expectAccessible(page: Page, what: string) {
 
 run('创文每日通报 in the browser', () => {
   process.env.RATES_INTERVAL_MS = '0'
-  const s = h5Suite(() => ({ config: { bulletin: { ...loadConfig({}).bulletin, intervalMs: 0 } } }))
+  process.env.BULLETIN_INTERVAL_MS = '0'
+  const s = h5Suite()
 
   beforeAll(async () => {
     const db = s.t.ctx.db

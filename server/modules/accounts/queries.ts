@@ -151,7 +151,3 @@ export function markCodeUsed(db: Queryable, id: number) {
 export function countFailedAttempt(db: Queryable, id: number) {
   return db.query('UPDATE sms_codes SET failed_attempts = failed_attempts + 1 WHERE id = $1', [id])
 }
-
-export function communityCounts(db: Queryable, communityCode: string) {
-  return db.one<{ residents: number }>('SELECT count(*)::int AS residents FROM users WHERE community_code = $1', [communityCode])
-}

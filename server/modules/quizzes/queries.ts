@@ -501,10 +501,6 @@ export async function recordSubmissions(db: Queryable, items: readonly Submissio
 
 export const SHANGHAI_DAY = `(now() AT TIME ZONE 'Asia/Shanghai')::date`
 
-export function pointsToday(db: Queryable, userId: number) {
-  return db.one<{ n: number }>(`SELECT coalesce(sum(points), 0)::int AS n FROM quiz_points WHERE user_id = $1 AND day = ${SHANGHAI_DAY}`, [userId])
-}
-
 export function pointsTotal(db: Queryable, userId: number) {
   return db.one<{ total: number; today: number }>(
     `SELECT coalesce(sum(points), 0)::int AS total, coalesce(sum(points) FILTER (WHERE day = ${SHANGHAI_DAY}), 0)::int AS today

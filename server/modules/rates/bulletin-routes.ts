@@ -11,17 +11,6 @@ const tags = ['rates']
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
 export const bulletinRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async (app) => {
-  // the daily job: started with the app, stopped on close (BULLETIN_INTERVAL_MS=0 turns it off)
-  if (ctx.config.bulletin.intervalMs > 0) {
-    let worker: ReturnType<typeof bulletin.startBulletinWorker> | null = null
-    app.addHook('onReady', async () => {
-      worker = bulletin.startBulletinWorker(ctx, (err) => app.log.warn({ err }, 'daily bulletin run failed'))
-    })
-    app.addHook('onClose', async () => {
-      await worker?.stop()
-    })
-  }
-
   app.get('/rates/bulletins', {
     schema: { tags, summary: '每日通报列表（新的在前）', querystring: BulletinListQuery, response: { 200: BulletinPage, ...errorResponses } },
   }, async (req) => bulletin.listBulletins(ctx, await requireCaller(ctx, req), req.query))

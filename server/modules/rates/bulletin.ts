@@ -7,7 +7,6 @@ import type { Caller } from '../../lib/caller'
 import { cursorCodec } from '../../lib/cursor'
 import { isCalendarDate } from '../../lib/dates'
 import { loadExcel } from '../../lib/excel'
-import { startPeriodic } from '../../lib/periodic'
 import type { RegionDirectory, RegionRow } from '../regions/directory'
 import type { PersonalDataSource } from '../accounts/personal-data'
 import { FIGURE_NAMES, MIN_SAMPLE, RATE_FIGURES, type RegionFigures } from '../../../types/rates'
@@ -170,10 +169,6 @@ export async function bulletinJob(ctx: AppContext, now: Date = new Date()): Prom
   return made
 }
 
-export function startBulletinWorker(ctx: AppContext, onError: (err: unknown) => void) {
-  return startPeriodic(ctx.config.bulletin.intervalMs, () => bulletinJob(ctx), onError)
-}
-
 // ------------------------------------------------------------------ reading
 
 /**
@@ -194,7 +189,7 @@ const cursor = cursorCodec('instant')
 const view = (ctx: AppContext, row: bq.BulletinRow) => ({
   day: row.day,
   generatedAt: new Date(row.generatedAt).toISOString(),
-  late: wasLate(row.day, new Date(row.generatedAt), ctx.config.bulletin.minuteOfDay, ctx.config.bulletin.intervalMs),
+  late: wasLate(row.day, new Date(row.generatedAt), ctx.config.bulletin.minuteOfDay, ctx.config.jobs.bulletinMs),
 })
 
 export async function listBulletins(ctx: AppContext, caller: Caller, query: BulletinListQuery): Promise<BulletinPage> {

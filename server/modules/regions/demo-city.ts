@@ -100,5 +100,3 @@ export function demoCityGeoJSON(): { type: 'FeatureCollection'; features: Featur
   all.sort((a, b) => order.indexOf(a.properties.level) - order.indexOf(b.properties.level) || a.properties.code.localeCompare(b.properties.code))
   return { type: 'FeatureCollection', features: all }
 }
-
-export const DEMO_CITY = CITY

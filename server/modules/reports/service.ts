@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context'
 import type { Queryable } from '../../db/types'
-import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors'
+import { badRequest, conflict, forbidden, notFound } from '../../errors'
 import type { Caller } from '../../lib/caller'
 import { cursorCodec } from '../../lib/cursor'
 import { StatementBatcher } from '../../lib/statement-batch'
@@ -580,8 +580,4 @@ export async function latestForHome(ctx: AppContext, communityCode: string) {
     title: '本社区最新随手拍',
     items: rows.map((r) => ({ id: String(r.id), title: `${r.name} · ${STATE_LABELS[r.state as ReportState]}`, subtitle: r.address })),
   }
-}
-
-export function assertPositiveId(id: number) {
-  if (!Number.isSafeInteger(id) || id < 1) throw new AppError(404, 'REPORT_NOT_FOUND', '该随手拍不存在')
 }
