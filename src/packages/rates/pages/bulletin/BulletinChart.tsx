@@ -33,6 +33,8 @@ function pixelRatio(): number {
 export default function BulletinChart({ id, categories, series, label, percent = false }: Props) {
   const data = JSON.stringify({ categories, series })
   useEffect(() => {
+    // the data as a string: a new array of the same figures on each render does not redraw
+    const { categories, series } = JSON.parse(data) as { categories: string[]; series: Series[] }
     let cancelled = false
     let tries = 0
     const draw = () => {
@@ -51,7 +53,6 @@ export default function BulletinChart({ id, categories, series, label, percent =
           const ratio = pixelRatio()
           node.width = width * ratio
           node.height = height * ratio
-          // eslint-disable-next-line no-new
           new UCharts({
             type: 'column',
             context: node.getContext('2d'),

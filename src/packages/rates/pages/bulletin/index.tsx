@@ -228,7 +228,8 @@ export default function BulletinPage() {
     if (!list.data) return
     setItems(list.data.items)
     setCursor(list.data.nextCursor)
-    if (!day && list.data.items[0]) setDay(list.data.items[0].day)
+    const newest = list.data.items[0]?.day
+    setDay((d) => d ?? newest)
   }, [list.data])
   const bulletin = useRemote(() => getBulletin(day!), [day], signedIn && !!day)
   usePullDownRefresh(async () => {
