@@ -354,7 +354,7 @@ describe('who reads and who subscribes', () => {
     expect((await put(token, { subscribed: true })).statusCode).toBe(200)
     const id = (await get(token, '/api/v1/me')).json().id
     const exported = (await get(token, '/api/v1/me/export')).json()
-    expect(exported.sections.rateBulletinSubscription).toMatchObject({ active: true })
+    expect(exported.sections.rates.bulletinSubscription).toMatchObject({ active: true })
     const { bulletinPersonalData } = await import('../../server/modules/rates/bulletin')
     await t.ctx.db.transaction((tx) => bulletinPersonalData.erase(tx, { userId: id, phone }) as Promise<void>)
     expect(await count('SELECT count(*)::int AS n FROM rate_bulletin_subscriptions WHERE user_id = $1', [id])).toBe(0)

@@ -301,7 +301,7 @@ export async function setSubscription(ctx: AppContext, caller: Caller, subscribe
 
 /** 注销: the consent goes (no message can follow); the export shows it. */
 export const bulletinPersonalData: PersonalDataSource = {
-  name: 'rateBulletinSubscription',
+  name: 'rates',
   erase: (tx, person) => bq.eraseSubscription(tx, person.userId),
-  export: async (db, userId) => (await bq.subscription(db, userId)) ?? null,
+  export: async (db, userId) => ({ bulletinSubscription: (await bq.subscription(db, userId)) ?? null }),
 }
