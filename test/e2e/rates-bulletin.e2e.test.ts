@@ -67,6 +67,8 @@ run('创文每日通报 in the browser', () => {
       const layout = await page.locator('.rb-layout').evaluate((e) => getComputedStyle(e).gridTemplateColumns)
       expect(layout.split(' ')).toHaveLength(2)
       await screenshot(page, 'rates-bulletin-office-pc')
+      await page.locator('#rb-chart-overdue').scrollIntoViewIfNeeded()
+      await screenshot(page, 'rates-bulletin-office-pc-charts')
       await expectAccessible(page, 'bulletin on a PC')
       await tap(page.locator('.rb-pick').getByText('参与率', { exact: true }))
       await visibleText(page, '各街道参与率').waitFor()
@@ -87,6 +89,8 @@ run('创文每日通报 in the browser', () => {
       await visibleText(page, '接收每日通报消息').waitFor({ timeout: 30_000 })
       await visibleText(page, '各街道知晓率').waitFor()
       await screenshot(page, 'rates-bulletin-worker-phone')
+      await page.locator('.rb-table').last().scrollIntoViewIfNeeded()
+      await screenshot(page, 'rates-bulletin-worker-phone-table')
       await expectAccessible(page, 'bulletin on a phone')
     } finally {
       await page.context().close()

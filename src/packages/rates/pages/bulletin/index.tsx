@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react'
 import { View } from '@tarojs/components'
 import Taro, { usePullDownRefresh, useRouter } from '@tarojs/taro'
-import { Button, Cell, Switch, Tag } from '@nutui/nutui-react-taro'
+import { Button, Cell, Switch } from '@nutui/nutui-react-taro'
 import type { Bulletin, BulletinListItem, BulletinRanking, BulletinRegion, BulletinSubscription } from '@contract/rates-bulletin'
 import type { Figure, RateFigure } from '@contract/rates'
 import Card from '@/components/Card'
@@ -37,9 +37,9 @@ function FigureCard({ f }: { f: Figure }) {
         {f.interval ? `95% 区间 ${pct(f.interval.lower)}–${pct(f.interval.upper)}` : '无人作答'}
       </View>
       <View className='rb-fig__meta'>{f.numerator}/{f.denominator}{f.figure === 'participation' ? '（参与/登记居民）' : ' 人'}</View>
-      <View className={`rb-fig__change ${f.change !== null && f.change < 0 ? 'rb-fig__change--down' : ''}`}>较前日 {points(f.change)}</View>
+      <View className={`rb-fig__change ${f.change === null ? 'rb-fig__change--none' : f.change < 0 ? 'rb-fig__change--down' : ''}`}>较前日 {points(f.change)}</View>
       <View className='rb-fig__meta'>目标 {pct(f.target)}</View>
-      {f.insufficient ? <Tag type='warning'>样本不足</Tag> : null}
+      {f.insufficient ? <View className='rb-fig__flag'>样本不足</View> : null}
     </View>
   )
 }
