@@ -35,6 +35,7 @@ export default function BulletinChart({ id, categories, series, label, percent =
   useEffect(() => {
     // the data as a string: a new array of the same figures on each render does not redraw
     const { categories, series } = JSON.parse(data) as { categories: string[]; series: Series[] }
+    const top = Math.max(5, Math.ceil(Math.max(0, ...series.flatMap((x) => x.data.map((v) => v ?? 0))) / 5) * 5)
     let cancelled = false
     let tries = 0
     const draw = () => {
@@ -64,14 +65,16 @@ export default function BulletinChart({ id, categories, series, label, percent =
             series: series.map((s, i) => ({ ...s, color: COLORS[i % COLORS.length] })),
             animation: false,
             background: '#ffffff',
-            fontSize: 11 * ratio,
+            // uCharts multiplies sizes by pixelRatio itself: these are CSS pixels
+            fontSize: 11,
             fontColor: '#1f2329',
             dataLabel: series.length === 1,
-            padding: [15 * ratio, 10 * ratio, 0, 10 * ratio],
+            padding: [15, 10, 0, 10],
             legend: { show: series.length > 1, fontColor: '#1f2329' },
-            xAxis: { disableGrid: true, rotateLabel: categories.some((c) => c.length > 4), fontColor: '#1f2329' },
-            yAxis: { data: [{ min: 0, ...(percent ? { max: 100, unit: '%' } : {}) }], fontColor: '#1f2329' },
-            extra: { column: { type: 'group', width: 18 * ratio, seriesGap: 2, categoryGap: 3 } },
+            xAxis: { disableGrid: true, rotateLabel: categories.some((c) => c.length > 3), fontColor: '#1f2329' },
+            // whole numbers on the axis: percent to 100, counts to a multiple of 5 (at least 5)
+            yAxis: { splitNumber: 5, data: [{ min: 0, max: percent ? 100 : top, tofix: 0, ...(percent ? { unit: '%' } : {}) }], fontColor: '#1f2329' },
+            extra: { column: { type: 'group', width: 14, seriesGap: 2, categoryGap: 3 } },
           })
         } catch {
           // no 2d canvas here: the table under the chart is the answer
