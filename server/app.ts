@@ -33,6 +33,8 @@ import { open311Routes } from './modules/reports/open311'
 import { latestForHome } from './modules/reports/service'
 import { surveyRoutes } from './modules/surveys/routes'
 import { rateRoutes } from './modules/rates/routes'
+import { bulletinRoutes } from './modules/rates/bulletin-routes'
+import { bulletinPersonalData } from './modules/rates/bulletin'
 import { surveyHomeSection } from './modules/surveys/service'
 import { surveysPersonalData } from './modules/surveys/personal-data'
 import type { HomeSectionSource } from './modules/home/service'
@@ -150,11 +152,12 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     await api.register(reportRoutes(ctx))
     await api.register(surveyRoutes(ctx))
     await api.register(rateRoutes(ctx))
+    await api.register(bulletinRoutes(ctx))
     await api.register(moderationRoutes(ctx))
     await api.register(volunteerRoutes(ctx))
     homeSections.push(volunteerHomeSection)
     // every module that holds personal data: 注销 erases through each, the export reads each
-    await api.register(privacyRoutes(ctx, [accountPersonalData, reportsPersonalData(ctx), quizzesPersonalData, moderationPersonalData, surveysPersonalData, volunteersPersonalData]))
+    await api.register(privacyRoutes(ctx, [accountPersonalData, reportsPersonalData(ctx), quizzesPersonalData, moderationPersonalData, surveysPersonalData, volunteersPersonalData, bulletinPersonalData]))
     homeSections.push((c, communityCode) => latestForHome(c, communityCode))
   }, { prefix: '/api/v1' })
   await app.register(open311Routes(ctx), { prefix: '/open311/v2' })

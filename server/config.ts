@@ -48,6 +48,11 @@ export interface Config {
     /** Public certificate checks per address per minute (the numbers are random; this bounds trying them). */
     certificateChecksPerMinute: number
   }
+  /**
+   * 一天一通报: generated for yesterday once the day's `time` (Asia/Shanghai, minutes after midnight) has passed; after
+   * downtime, missed days back to `catchUpDays` are generated. How often it is checked: jobs.bulletinMs.
+   */
+  bulletin: { time: string; minuteOfDay: number; catchUpDays: number; templateId: string }
   /** How often each background job runs, in ms (0 turns a job off in this process); see server/jobs.ts. */
   jobs: JobIntervals
 }
@@ -63,10 +68,14 @@ export interface JobIntervals {
   ratesMs: number
   /** the day-before shift reminders (VOLUNTEER_REMINDER_INTERVAL_MS) */
   volunteerReminderMs: number
+  /** checking whether the daily bulletin is due (BULLETIN_INTERVAL_MS) */
+  bulletinMs: number
 }
 
 /** The environment variables that set job intervals (tests pass these through to their own configs). */
-export const JOB_INTERVAL_VARS = ['OUTBOX_INTERVAL_MS', 'PHOTO_SWEEP_INTERVAL_MS', 'QUIZ_SWEEP_INTERVAL_MS', 'RATES_INTERVAL_MS', 'VOLUNTEER_REMINDER_INTERVAL_MS'] as const
+export const JOB_INTERVAL_VARS = [
+  'OUTBOX_INTERVAL_MS', 'PHOTO_SWEEP_INTERVAL_MS', 'QUIZ_SWEEP_INTERVAL_MS', 'RATES_INTERVAL_MS', 'VOLUNTEER_REMINDER_INTERVAL_MS', 'BULLETIN_INTERVAL_MS',
+] as const
 
 function jobIntervals(env: NodeJS.ProcessEnv): JobIntervals {
   const ms = (v: string | undefined, dflt: number) => Math.max(0, int(v, dflt))
@@ -76,6 +85,7 @@ function jobIntervals(env: NodeJS.ProcessEnv): JobIntervals {
     quizSweepMs: ms(env.QUIZ_SWEEP_INTERVAL_MS, 60_000),
     ratesMs: ms(env.RATES_INTERVAL_MS, 3000),
     volunteerReminderMs: ms(env.VOLUNTEER_REMINDER_INTERVAL_MS, 300_000),
+    bulletinMs: ms(env.BULLETIN_INTERVAL_MS, 60_000),
   }
 }
 
@@ -127,6 +137,14 @@ function trustProxy(v: string | undefined): Config['trustProxy'] {
       '不信任任何代理时不设置')
   }
   return list
+}
+
+/** BULLETIN_TIME: HH:MM, Asia/Shanghai. */
+function bulletinTime(v: string | undefined): { time: string; minuteOfDay: number } {
+  const s = (v ?? '').trim() || '08:00'
+  const m = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(s)
+  if (!m) throw new ConfigError(`BULLETIN_TIME 应为北京时间的 时:分（如 08:00）：${v}`)
+  return { time: `${m[1].padStart(2, '0')}:${m[2]}`, minuteOfDay: Number(m[1]) * 60 + Number(m[2]) }
 }
 
 function baseUrl(v: string | undefined, host: string, port: number): string {
@@ -187,6 +205,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     open311Public: { coordDecimals: Math.min(6, Math.max(0, int(env.OPEN311_PUBLIC_COORD_DECIMALS, 3))), photos: bool(env.OPEN311_PUBLIC_PHOTOS, false) },
     quizPracticePerDay: Math.max(1, int(env.QUIZ_PRACTICE_PER_DAY, 10)),
+    bulletin: {
+      ...bulletinTime(env.BULLETIN_TIME),
+      catchUpDays: Math.min(31, Math.max(1, int(env.BULLETIN_CATCHUP_DAYS, 7))),
+      templateId: env.BULLETIN_SUBSCRIBE_TEMPLATE_ID || 'demo-rates-bulletin',
+    },
     jobs: jobIntervals(env),
   }
 }

@@ -3,6 +3,7 @@ import type { JobIntervals } from './config'
 import type { AppContext } from './context'
 import { startPeriodic, type Periodic } from './lib/periodic'
 import { expireOverdueAttempts } from './modules/quizzes/service'
+import { bulletinJob } from './modules/rates/bulletin'
 import { drainOutbox } from './modules/rates/service'
 import { processOutbox } from './modules/reports/notify'
 import { sweepUnattachedPhotos } from './modules/reports/photos'
@@ -34,6 +35,8 @@ export const JOBS: Job[] = [
   { name: 'rates counting', interval: (j) => j.ratesMs, run: (ctx) => drainOutbox(ctx.db) },
   // one row per (shift, volunteer) inserted ON CONFLICT DO NOTHING: only the process whose insert made it sends
   { name: 'volunteer shift reminders', interval: (j) => j.volunteerReminderMs, run: (ctx) => shiftReminderJob(ctx) },
+  // one row per day (ON CONFLICT DO NOTHING) under an advisory lock; messages enqueued only by the writer of the row
+  { name: 'daily bulletin', interval: (j) => j.bulletinMs, run: (ctx) => bulletinJob(ctx) },
 ]
 
 /** Starts the jobs whose interval is not 0; `stop()` waits for runs in progress (the database closes right after). */

@@ -115,6 +115,8 @@ export const Sources = Type.Object({
   ratings: Type.Integer(),
   reports: Type.Integer(),
   otherQuizzes: Type.Integer(),
+  /** participation: residents whose last act in the period was a credited volunteer shift */
+  volunteerService: Type.Integer(),
 })
 export type Sources = Static<typeof Sources>
 

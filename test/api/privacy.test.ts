@@ -193,7 +193,7 @@ describe('导出个人数据', () => {
     expect(res.statusCode).toBe(200)
     const x = res.json()
     expect(x.userId).toBe(p.id)
-    expect(Object.keys(x.sections).sort()).toEqual(['account', 'moderation', 'quizzes', 'reports', 'surveys', 'volunteers'])
+    expect(Object.keys(x.sections).sort()).toEqual(['account', 'moderation', 'quizzes', 'rates', 'reports', 'surveys', 'volunteers'])
     expect(x.sections.account.profile).toMatchObject({ phone: '13912340003', nickname: nickname('13912340003'), wechatBound: true })
     expect(x.sections.account.roles).toEqual([])
     expect(x.sections.reports.reports.map((r: { id: number }) => r.id)).toEqual([p.reportId])
@@ -203,6 +203,7 @@ describe('导出个人数据', () => {
     expect(x.sections.moderation.flagsMade).toHaveLength(1)
     expect(x.sections.quizzes.attempts).toHaveLength(1)
     expect(x.sections.quizzes.attempts[0]).toMatchObject({ kind: 'practice', total: 5 })
+    expect(x.sections.rates).toEqual({ bulletinSubscription: null })
     // nobody else: not the neighbour's report text, phone or name
     const body = res.body
     expect(body).not.toContain('邻居的上报')

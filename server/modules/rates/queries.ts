@@ -56,14 +56,27 @@ const reportContribs = (filter: string) => `
     FROM reports r
    WHERE r.source = 'app' AND ${filter.replaceAll('$id', 'r.id::text')}`
 
+/** 处置满意度 counts reports, not reporters (DESIGN: closed reports rated 4–5 over closed reports rated): the "person"
+ *  of a rating is its report, so a resident who rated ten reports weighs ten, each by its own (single) rating. */
 const ratingContribs = (filter: string) => `
-  SELECT 'r:' || r.id::text AS source, 'handling' AS figure, 'u:' || r.reporter_id::text AS person, r.community_code,
+  SELECT 'r:' || r.id::text AS source, 'handling' AS figure, 'r:' || r.id::text AS person, r.community_code,
          (r.rated_at AT TIME ZONE 'Asia/Shanghai')::date AS day, r.rated_at AS at, r.rating >= 4 AS favourable, 'rating' AS origin
     FROM reports r
    WHERE r.rating IS NOT NULL AND r.rated_at IS NOT NULL AND r.state IN ('closed', 'closed_not_fixed')
      AND ${filter.replaceAll('$id', 'r.id::text')}`
 
-const CONTRIBS: Record<string, (filter: string) => string> = { s: surveyContribs, q: quizContribs, p: reportContribs, r: ratingContribs }
+/** Volunteer service (migration 0023): a credited shift is participation on the day it started, in the community the
+ *  volunteer was registered in when the hours were credited (frozen on the credit). */
+const volunteerContribs = (filter: string) => `
+  SELECT 'v:' || h.signup_id::text AS source, 'participation' AS figure, 'u:' || h.user_id::text AS person, h.community_code,
+         (sh.starts_at AT TIME ZONE 'Asia/Shanghai')::date AS day, sh.starts_at AS at, true AS favourable,
+         'volunteer:' || sh.activity_id::text AS origin
+    FROM volunteer_hours h JOIN volunteer_signups su ON su.id = h.signup_id JOIN volunteer_shifts sh ON sh.id = su.shift_id
+   WHERE h.kind = 'credited' AND h.community_code IS NOT NULL AND ${filter.replaceAll('$id', 'h.signup_id::text')}`
+
+const CONTRIBS: Record<string, (filter: string) => string> = {
+  s: surveyContribs, q: quizContribs, p: reportContribs, r: ratingContribs, v: volunteerContribs,
+}
 const COLUMNS = 'source, figure, person, community_code, day, at, favourable, origin'
 
 export interface Touched { figure: string; person: string; day: string }

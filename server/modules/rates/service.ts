@@ -220,6 +220,20 @@ async function targetMap(db: Queryable, dir: RegionDirectory, region: RegionRow)
   return new Map((await q.targets(db, codes)).map((t) => [`${t.regionCode}|${t.figure}`, t.target]))
 }
 
+/**
+ * Figures of some regions under `root` for one period, read exactly as the dashboard reads them: the daily bulletin
+ * (bulletin.ts) freezes these, so that a bulletin and the dashboard of that day say the same.
+ */
+export async function periodFigures(db: Queryable, dir: RegionDirectory, root: RegionRow, regions: RegionRow[], kind: DashboardQuery['period'], date: string) {
+  const period = resolvePeriod(kind, date)
+  const communities = communitiesOf(dir, root)
+  const now = await countTable(db, period.bucket, period.from, period.to, communities)
+  const before = await countTable(db, period.bucket, period.previousFrom, period.previousTo, communities)
+  const targets = await targetMap(db, dir, root)
+  const { bucket: _bucket, ...shown } = period
+  return { period: shown as Period, figures: regions.map((r) => figuresOf(dir, r, now, before, targets)) }
+}
+
 export async function dashboard(ctx: AppContext, caller: Caller, query: DashboardQuery): Promise<Dashboard> {
   const dir = await ctx.regions.get()
   const region = assertCanRead(caller, dir, query.region)
@@ -297,6 +311,7 @@ export async function sources(ctx: AppContext, caller: Caller, query: SourcesQue
     ratings: n('rating'),
     reports: n('report'),
     otherQuizzes: rows.filter((r) => r.origin.startsWith('quiz:')).reduce((a, r) => a + r.n, 0),
+    volunteerService: rows.filter((r) => r.origin.startsWith('volunteer:')).reduce((a, r) => a + r.n, 0),
   }
 }
 

@@ -107,6 +107,7 @@ export default function MinePage() {
           <Cell className='mine__work' title='随手拍工单' description='受理、派遣、整改、销号' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/reports/pages/work/index' })} />
           <Cell className='mine__volunteers-admin' title='志愿者管理' description='审核申请、发布活动、签到码与名单' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/volunteers/pages/admin/index' })} />
           <Cell className='mine__moderation' title='内容审核' description='居民举报的随手拍' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/reports/pages/moderation/index' })} />
+          <Cell className='mine__bulletin' title='创文每日通报' description='昨日各项比率、排名、超期与参与；可订阅消息' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/rates/pages/bulletin/index' })} />
         </CellGroup>
       ) : null}
 

@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '创文每日通报', enablePullDownRefresh: true })
