@@ -101,6 +101,7 @@ export default function MinePage() {
 
       {me.roles.some((r) => r.role === 'worker' || r.role === 'office') ? (
         <CellGroup title='工作'>
+          <Cell className='mine__rates' title='比率看板' description='知晓率、支持率、满意率、参与率：地图、排名、趋势与导出' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/rates/pages/dashboard/index' })} />
           <Cell className='mine__surveys' title='问卷管理' description='新建、发布问卷，查看结果与导出' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/surveys/pages/admin/index' })} />
           <Cell title='组织答题' description='答题活动、题库、现场答题' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/quizzes/pages/admin/index' })} />
           <Cell className='mine__work' title='随手拍工单' description='受理、派遣、整改、销号' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/reports/pages/work/index' })} />
