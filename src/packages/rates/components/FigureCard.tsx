@@ -19,7 +19,7 @@ export default function FigureCard({ f, region, selected, onSelect }: { f: Figur
     >
       <View className='rt-fig__head'>
         <View className='rt-fig__name'>{f.name}</View>
-        {f.insufficient ? <Tag type='warning' plain>样本不足</Tag> : null}
+        {f.rate === null ? <Tag type='default' plain>本期无数据</Tag> : f.insufficient ? <Tag type='warning' plain>样本不足</Tag> : null}
       </View>
       <View className='rt-fig__rate'>{pct(f.rate)}</View>
       <View className='rt-fig__line'>95% 区间 {f.interval ? `${pct(f.interval.lower)} – ${pct(f.interval.upper)}` : '—'}</View>

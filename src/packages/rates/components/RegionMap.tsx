@@ -4,6 +4,11 @@ import type { ChildGeometries } from '@contract/regions'
 import { figureOf, pct, standing, STANDING, type Standing } from '../figures'
 import UChart from './UChart'
 
+type Geometry = NonNullable<ChildGeometries['items'][number]['geometry']>
+
+/** uCharts finds the tapped area only in MultiPolygon coordinates (it reads each polygon's first ring); it draws both alike. */
+const asMulti = (g: Geometry): Geometry => (g.type === 'Polygon' ? { type: 'MultiPolygon', coordinates: [g.coordinates] } : g)
+
 interface Props {
   geometry: ChildGeometries['items']
   /** the regions drawn, with their figures (the children; or the community itself) */
@@ -28,7 +33,7 @@ export default function RegionMap({ geometry, regions, figure, figureName, onPic
     return {
       name: g.name,
       color: STANDING[standing(f)].color,
-      geometry: g.geometry,
+      geometry: asMulti(g.geometry!),
       properties: { name: `${g.name} ${pct(f.rate, 0)}`, centroid: g.center ?? undefined },
     }
   })

@@ -185,7 +185,7 @@ export default function RatesDashboardPage() {
   )
 
   const picker = (
-    <View className='rt-pick' ariaLabel='选择地图、列表和来源显示的比率'>
+    <View className='rt-pick' ariaRole='group' ariaLabel='选择地图、列表和来源显示的比率'>
       {FIGURES.map((f) => (
         <Button key={f.key} size='small' type={f.key === figure ? 'primary' : 'default'} onClick={() => setFigure(f.key)}>{f.name}</Button>
       ))}
