@@ -127,9 +127,11 @@ describe('比率看板, a community worker on the compiled weapp page', () => {
   it('says so when the period has no data', async () => {
     const empty: Dashboard = { ...happyDash, region: region(HAPPY, '幸福里社区', 'community', (Object.keys(NAMES) as Array<keyof typeof NAMES>).map((f) => fig(f, 0, f === 'participation' ? 800 : 0))) }
     const none: Sources = { ...sources('awareness'), surveys: [], campaigns: [], counted: 0 }
-    page = await mountPage(DASH, { signedIn: true, api: routes({ 'GET /rates/dashboard': json(200, empty), 'GET /rates/sources': json(200, none) }) })
+    const flat: Trend = { ...trend, series: trend.series.map((x) => ({ ...x, points: x.points.map(() => ({ rate: null, n: 0, insufficient: true })) })) }
+    page = await mountPage(DASH, { signedIn: true, api: routes({ 'GET /rates/dashboard': json(200, empty), 'GET /rates/sources': json(200, none), 'GET /rates/trend': json(200, flat) }) })
     await page.waitForText('本期暂无数据')
-    expect(page.text()).toContain('本期没有计入知晓率的来源')
+    await page.waitForText('本期没有计入知晓率的来源')
+    await page.waitForText('近 30 天暂无数据')
   })
 
   it('a street worker sees the communities ranked, the 样本不足 one unranked, and opens one from the list', async () => {

@@ -148,7 +148,9 @@ run('H5 in chromium: the office reads the rates dashboard at desktop width', () 
     const pts = geo.items.flatMap((g) => g.geometry.coordinates.flat())
     const [xMin, xMax, yMin, yMax] = [Math.min(...pts.map((p) => p[0])), Math.max(...pts.map((p) => p[0])), Math.min(...pts.map((p) => p[1])), Math.max(...pts.map((p) => p[1]))]
     await until(() => inked(page, 'rt-map-awareness'), (n) => n > 5000, 'the district map drawn')
-    const canvas = (await page.locator('#rt-map-awareness canvas, canvas#rt-map-awareness').filter({ visible: true }).first().boundingBox())!
+    const mapCanvas = page.locator('#rt-map-awareness canvas, canvas#rt-map-awareness').filter({ visible: true }).first()
+    await mapCanvas.scrollIntoViewIfNeeded()
+    const canvas = (await mapCanvas.boundingBox())!
     const ring = geo.items.find((g) => g.code === STREET)!.geometry.coordinates[0]
     const [cx, cy] = [(Math.min(...ring.map((p) => p[0])) + Math.max(...ring.map((p) => p[0]))) / 2, (Math.min(...ring.map((p) => p[1])) + Math.max(...ring.map((p) => p[1]))) / 2]
     const scale = Math.min(canvas.width / (xMax - xMin), canvas.height / (yMax - yMin))
