@@ -7,7 +7,7 @@ export default defineAppConfig({
     { root: 'packages/reports', pages: ['pages/new/index', 'pages/detail/index', 'pages/work/index', 'pages/handle/index', 'pages/stats/index', 'pages/moderation/index'] },
     { root: 'packages/surveys', pages: ['pages/index/index', 'pages/answer/index', 'pages/admin/index', 'pages/edit/index', 'pages/manage/index', 'pages/results/index'] },
     { root: 'packages/volunteers', pages: ['pages/index/index', 'pages/apply/index', 'pages/activity/index', 'pages/mine/index', 'pages/admin/index', 'pages/create/index', 'pages/shift/index', 'pages/certificate/index', 'pages/verify/index'] },
-    { root: 'packages/rates', pages: ['pages/bulletin/index'] },
+    { root: 'packages/rates', pages: ['pages/dashboard/index', 'pages/bulletin/index'] },
   ],
   window: {
     backgroundTextStyle: 'dark',

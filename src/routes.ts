@@ -20,7 +20,7 @@ export const ROUTES = {
   volunteers: sub('volunteers', {
     index: 'index', apply: 'apply', activity: 'activity', mine: 'mine', admin: 'admin', create: 'create', shift: 'shift', certificate: 'certificate', verify: 'verify',
   }),
-  rates: sub('rates', { bulletin: 'bulletin' }),
+  rates: sub('rates', { dashboard: 'dashboard', bulletin: 'bulletin' }),
 } as const
 
 /** The tab pages (switchTab, not navigateTo). */

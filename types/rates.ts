@@ -126,3 +126,10 @@ export const TargetBody = Type.Object({
   target: Type.Number({ minimum: 0.0001, maximum: 1, description: '0–1，如 0.9 即 90%' }),
 }, { additionalProperties: false })
 export type TargetBody = Static<typeof TargetBody>
+
+export const ExportQuery = Type.Object({
+  ...DashboardQuery.properties,
+  /** the trend sheet: this many days up to the period's end (the dashboard shows 30 or 90) */
+  days: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })),
+}, { additionalProperties: false })
+export type ExportQuery = Static<typeof ExportQuery>

@@ -46,3 +46,15 @@ export const ImportSummary = Type.Object({
   version: Type.Integer(),
 })
 export type ImportSummary = Static<typeof ImportSummary>
+
+/** A region's children with their boundaries, simplified for drawing (the dashboard's map). */
+export const ChildGeometry = Type.Object({
+  code: Type.String(),
+  name: Type.String(),
+  level: RegionLevel,
+  /** GeoJSON Polygon / MultiPolygon (GCJ-02), simplified; null where the region has no boundary */
+  geometry: Type.Union([Type.Object({ type: Type.Union([Type.Literal('Polygon'), Type.Literal('MultiPolygon')]), coordinates: Type.Array(Type.Unknown()) }), Type.Null()]),
+  center: Type.Union([Type.Tuple([Type.Number(), Type.Number()]), Type.Null()]),
+})
+export const ChildGeometries = Type.Object({ regionCode: Type.String(), items: Type.Array(ChildGeometry) })
+export type ChildGeometries = Static<typeof ChildGeometries>

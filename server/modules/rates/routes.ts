@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox'
 import type { AppContext } from '../../context'
 import { requireCaller } from '../../lib/caller'
 import { errorResponses } from '../../lib/schemas'
-import { Dashboard, DashboardQuery, RateFigure, Sources, SourcesQuery, TargetBody, Trend, TrendQuery } from '../../../types/rates'
+import { Dashboard, DashboardQuery, ExportQuery, RateFigure, Sources, SourcesQuery, TargetBody, Trend, TrendQuery } from '../../../types/rates'
+import { exportDashboard } from './export'
 import * as service from './service'
 
 const tags = ['rates']
@@ -20,6 +21,16 @@ export const rateRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async 
   app.get('/rates/sources', {
     schema: { tags, summary: '一项比率背后的来源（哪些问卷、答题活动，多少条评价）', querystring: SourcesQuery, response: { 200: Sources, ...errorResponses } },
   }, async (req) => service.sources(ctx, await requireCaller(ctx, req), req.query))
+
+  app.get('/rates/export', {
+    schema: { tags, summary: '导出看板上的全部表格（Excel：本区域、下级区域、排名、趋势、来源）', querystring: ExportQuery },
+  }, async (req, reply) => {
+    const { buffer, filename } = await exportDashboard(ctx, await requireCaller(ctx, req), req.query)
+    return reply
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', `attachment; filename="rates-${req.query.region}.xlsx"; filename*=UTF-8''${encodeURIComponent(filename)}`)
+      .send(buffer)
+  })
 
   app.put('/rates/targets', {
     schema: {

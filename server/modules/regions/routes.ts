@@ -3,9 +3,9 @@ import { Type } from '@sinclair/typebox'
 import type { AppContext } from '../../context'
 import { requireCaller } from '../../lib/caller'
 import { errorResponses } from '../../lib/schemas'
-import { ImportSummary, LocateQuery, LocateResult, RegionDetail, RegionList } from '../../../types/regions'
+import { ChildGeometries, ImportSummary, LocateQuery, LocateResult, RegionDetail, RegionList } from '../../../types/regions'
 import { assertCanImportRegions } from './policy'
-import { getRegion, importRegions, listRegions, locate } from './service'
+import { childGeometries, getRegion, importRegions, listRegions, locate } from './service'
 
 export const regionRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async (app) => {
   app.get('/regions', {
@@ -33,6 +33,15 @@ export const regionRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => asyn
       response: { 200: RegionDetail, ...errorResponses },
     },
   }, async (req) => getRegion(ctx, req.params.code))
+
+  app.get('/regions/:code/children/geometry', {
+    schema: {
+      tags: ['regions'],
+      summary: '下级区域的边界（简化后，用于看板地图）',
+      params: Type.Object({ code: Type.String({ minLength: 1, maxLength: 64 }) }),
+      response: { 200: ChildGeometries, ...errorResponses },
+    },
+  }, async (req) => childGeometries(ctx, req.params.code))
 
   app.post('/admin/regions/import', {
     bodyLimit: 20 * 1024 * 1024,

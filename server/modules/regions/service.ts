@@ -1,11 +1,13 @@
+import bbox from '@turf/bbox'
 import centroid from '@turf/centroid'
 import type { AppContext } from '../../context'
 import type { Queryable } from '../../db/types'
 import { AppError, badRequest, notFound } from '../../errors'
 import { audit } from '../../lib/audit'
-import type { ImportSummary, LocateResult, RegionDetail, RegionSummary } from '../../../types/regions'
+import type { ChildGeometries, ImportSummary, LocateResult, RegionDetail, RegionSummary } from '../../../types/regions'
 import type { RegionDirectory, RegionRow } from './directory'
 import { parseRegionCollection, sortByLevel } from './geojson'
+import { simplifyBoundary } from './simplify'
 import { levelChangeConflicts, levelsByCode, recordVersion, upsertRegion } from './queries'
 
 function summary(dir: RegionDirectory, r: RegionRow): RegionSummary {
@@ -33,6 +35,35 @@ export async function getRegion(ctx: AppContext, code: string): Promise<RegionDe
     ...summary(dir, r),
     ancestors: dir.ancestors(code).map((a) => ({ code: a.code, name: a.name, level: a.level })),
     center: r.centerLng !== null && r.centerLat !== null ? { lng: r.centerLng, lat: r.centerLat } : null,
+  }
+}
+
+/**
+ * The children of a region with their boundaries simplified to 1/500 of the parent's extent — a few pixels on a
+ * dashboard map — so a street's communities arrive in a few KB whatever detail the imported boundaries carry.
+ */
+export async function childGeometries(ctx: AppContext, code: string): Promise<ChildGeometries> {
+  const dir = await ctx.regions.get()
+  const parent = dir.get(code)
+  if (!parent) throw notFound('REGION_NOT_FOUND', `区域 ${code} 不存在`)
+  const children = dir.children(code)
+  const shaped = children.filter((c) => c.boundary)
+  let tolerance = 0
+  if (shaped.length > 0) {
+    const boxes = shaped.map((c) => bbox(c.boundary as never))
+    const w = Math.max(...boxes.map((b) => b[2])) - Math.min(...boxes.map((b) => b[0]))
+    const h = Math.max(...boxes.map((b) => b[3])) - Math.min(...boxes.map((b) => b[1]))
+    tolerance = Math.max(w, h) / 500
+  }
+  return {
+    regionCode: code,
+    items: children.map((c) => ({
+      code: c.code,
+      name: c.name,
+      level: c.level,
+      geometry: c.boundary ? simplifyBoundary(c.boundary, tolerance) : null,
+      center: c.centerLng !== null && c.centerLat !== null ? [c.centerLng, c.centerLat] : null,
+    })),
   }
 }
 

@@ -19,8 +19,9 @@ import { formatDateTime } from '@/utils/time'
 import { roleLabel } from '@/utils/format'
 import './index.scss'
 import PageGate from '@/components/PageGate'
+import { ROUTES } from '@/routes'
 
-const REGION_PICKER = '/packages/accounts/pages/region/index'
+const REGION_PICKER = ROUTES.accounts.region
 
 export default function MinePage() {
   const signedIn = useRequireSignIn()
@@ -93,21 +94,22 @@ export default function MinePage() {
           onClick={() => Taro.navigateTo({ url: REGION_PICKER })}
         />
         <Cell title='使用我的位置' description='按当前位置自动确定所在社区' extra='定位' clickable onClick={onLocate} />
-        <Cell title='问卷' description='社区问卷、满意度调查（已填写的有标记）' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/surveys/pages/index/index' })} />
+        <Cell title='问卷' description='社区问卷、满意度调查（已填写的有标记）' extra='›' clickable onClick={() => Taro.navigateTo({ url: ROUTES.surveys.index })} />
       </CellGroup>
 
       <CellGroup title='志愿服务'>
-        <Cell className='mine__volunteer' title='我的志愿' description='报名的班次、服务记录、时长与星级' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/volunteers/pages/mine/index' })} />
+        <Cell className='mine__volunteer' title='我的志愿' description='报名的班次、服务记录、时长与星级' extra='›' clickable onClick={() => Taro.navigateTo({ url: ROUTES.volunteers.mine })} />
       </CellGroup>
 
       {me.roles.some((r) => r.role === 'worker' || r.role === 'office') ? (
         <CellGroup title='工作'>
-          <Cell className='mine__surveys' title='问卷管理' description='新建、发布问卷，查看结果与导出' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/surveys/pages/admin/index' })} />
-          <Cell title='组织答题' description='答题活动、题库、现场答题' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/quizzes/pages/admin/index' })} />
-          <Cell className='mine__work' title='随手拍工单' description='受理、派遣、整改、销号' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/reports/pages/work/index' })} />
-          <Cell className='mine__volunteers-admin' title='志愿者管理' description='审核申请、发布活动、签到码与名单' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/volunteers/pages/admin/index' })} />
-          <Cell className='mine__moderation' title='内容审核' description='居民举报的随手拍' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/reports/pages/moderation/index' })} />
-          <Cell className='mine__bulletin' title='创文每日通报' description='昨日各项比率、排名、超期与参与；可订阅消息' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/rates/pages/bulletin/index' })} />
+          <Cell className='mine__rates' title='比率看板' description='知晓率、支持率、满意率、参与率：地图、排名、趋势与导出' extra='›' clickable onClick={() => Taro.navigateTo({ url: ROUTES.rates.dashboard })} />
+          <Cell className='mine__surveys' title='问卷管理' description='新建、发布问卷，查看结果与导出' extra='›' clickable onClick={() => Taro.navigateTo({ url: ROUTES.surveys.admin })} />
+          <Cell title='组织答题' description='答题活动、题库、现场答题' extra='›' clickable onClick={() => Taro.navigateTo({ url: ROUTES.quizzes.admin })} />
+          <Cell className='mine__work' title='随手拍工单' description='受理、派遣、整改、销号' extra='›' clickable onClick={() => Taro.navigateTo({ url: ROUTES.reports.work })} />
+          <Cell className='mine__volunteers-admin' title='志愿者管理' description='审核申请、发布活动、签到码与名单' extra='›' clickable onClick={() => Taro.navigateTo({ url: ROUTES.volunteers.admin })} />
+          <Cell className='mine__moderation' title='内容审核' description='居民举报的随手拍' extra='›' clickable onClick={() => Taro.navigateTo({ url: ROUTES.reports.moderation })} />
+          <Cell className='mine__bulletin' title='创文每日通报' description='昨日各项比率、排名、超期与参与；可订阅消息' extra='›' clickable onClick={() => Taro.navigateTo({ url: ROUTES.rates.bulletin })} />
         </CellGroup>
       ) : null}
 
@@ -118,12 +120,12 @@ export default function MinePage() {
           description='字号更大，更易阅读'
           extra={<Switch ariaLabel='长辈模式' checked={elder} disabled={savingElder} onChange={onElder} />}
         />
-        <Cell className='mine__privacy' title='隐私政策' description='收集哪些信息、保存多久、谁能看到' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/accounts/pages/privacy/index' })} />
+        <Cell className='mine__privacy' title='隐私政策' description='收集哪些信息、保存多久、谁能看到' extra='›' clickable onClick={() => Taro.navigateTo({ url: ROUTES.accounts.privacy })} />
       </CellGroup>
 
       <CellGroup title='个人信息'>
-        <Cell className='mine__export' title='导出我的数据' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/accounts/pages/export/index' })} />
-        <Cell className='mine__erase' title='注销账号' extra='›' clickable onClick={() => Taro.navigateTo({ url: '/packages/accounts/pages/erase/index' })} />
+        <Cell className='mine__export' title='导出我的数据' extra='›' clickable onClick={() => Taro.navigateTo({ url: ROUTES.accounts.export })} />
+        <Cell className='mine__erase' title='注销账号' extra='›' clickable onClick={() => Taro.navigateTo({ url: ROUTES.accounts.erase })} />
       </CellGroup>
 
       {expiresAt ? <View className='cl-muted mine__expires'>登录有效期至 {formatDateTime(expiresAt)}</View> : null}

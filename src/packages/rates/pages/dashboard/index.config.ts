@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '比率看板', enablePullDownRefresh: true })
