@@ -27,7 +27,6 @@ import { checkIdempotencyKey } from '../server/lib/idempotency'
 
 const IdemHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String()) })
 
-process.env.OUTBOX_INTERVAL_MS = '0'
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10)
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000)
 const say = (s: string) => process.stdout.write(`${s}\n`)
@@ -74,7 +73,7 @@ function pct(xs: number[], p: number) {
 async function run(kind: 'postgres' | 'pglite', db: Db) {
   await migrate(db)
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'civiclink-bench-'))
-  const config = { ...loadConfig({}), demo: true, dataDir, rateLimitPerMinute: 1_000_000_000, authRateLimitPerMinute: 1_000_000_000 }
+  const config = { ...loadConfig({ OUTBOX_INTERVAL_MS: '0' }), demo: true, dataDir, rateLimitPerMinute: 1_000_000_000, authRateLimitPerMinute: 1_000_000_000 }
   const runtime = await createRuntime(config, db, { wechat: stubWechat, sms: demoSms() })
   await seedDemo(runtime.ctx)
   const ctx = runtime.ctx

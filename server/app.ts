@@ -14,6 +14,7 @@ import { AppError } from './errors'
 import { describeValidation, refuseMalformedText, validatorCompiler } from './lib/validation'
 import { requestLogFields } from './lib/request-log'
 import { h5Static } from './lib/h5-static'
+import { startJobs } from './jobs'
 import { accountRoutes, privacyRoutes } from './modules/accounts/routes'
 import { accountPersonalData } from './modules/accounts/erasure'
 import { moderationPersonalData } from './modules/moderation/personal-data'
@@ -157,6 +158,15 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     homeSections.push((c, communityCode) => latestForHome(c, communityCode))
   }, { prefix: '/api/v1' })
   await app.register(open311Routes(ctx), { prefix: '/open311/v2' })
+
+  // background jobs start once the routes are ready and are awaited on close, before the database closes
+  let jobs: ReturnType<typeof startJobs> | undefined
+  app.addHook('onReady', async () => {
+    jobs = startJobs(ctx, app.log)
+  })
+  app.addHook('onClose', async () => {
+    await jobs?.stop()
+  })
 
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ code: 'ROUTE_NOT_FOUND', message: `没有这个接口：${req.method} ${req.url.split('?')[0]}` })

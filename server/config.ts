@@ -42,6 +42,32 @@ export interface Config {
   quizPracticePerDay: number
   /** Volunteer duty: the check-in code's secret and step, the share of a shift that earns hours, the no-show block. */
   volunteers: { codeSecret: string; codeStepSeconds: number; creditRatio: number; noShowLimit: number; noShowWindowDays: number; noShowBlockDays: number }
+  /** How often each background job runs, in ms (0 turns a job off in this process); see server/jobs.ts. */
+  jobs: JobIntervals
+}
+
+export interface JobIntervals {
+  /** the subscribe-message sender (OUTBOX_INTERVAL_MS) */
+  outboxMs: number
+  /** removing photos uploaded but never attached within 24 h (PHOTO_SWEEP_INTERVAL_MS) */
+  photoSweepMs: number
+  /** closing quiz attempts past their time (QUIZ_SWEEP_INTERVAL_MS) */
+  quizSweepMs: number
+  /** counting new answers into the rates (RATES_INTERVAL_MS) */
+  ratesMs: number
+}
+
+/** The environment variables that set job intervals (tests pass these through to their own configs). */
+export const JOB_INTERVAL_VARS = ['OUTBOX_INTERVAL_MS', 'PHOTO_SWEEP_INTERVAL_MS', 'QUIZ_SWEEP_INTERVAL_MS', 'RATES_INTERVAL_MS'] as const
+
+function jobIntervals(env: NodeJS.ProcessEnv): JobIntervals {
+  const ms = (v: string | undefined, dflt: number) => Math.max(0, int(v, dflt))
+  return {
+    outboxMs: ms(env.OUTBOX_INTERVAL_MS, 5000),
+    photoSweepMs: ms(env.PHOTO_SWEEP_INTERVAL_MS, 3_600_000),
+    quizSweepMs: ms(env.QUIZ_SWEEP_INTERVAL_MS, 60_000),
+    ratesMs: ms(env.RATES_INTERVAL_MS, 3000),
+  }
 }
 
 /** A configuration the server must not start with; the message names the variables. */
@@ -150,5 +176,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     open311Public: { coordDecimals: Math.min(6, Math.max(0, int(env.OPEN311_PUBLIC_COORD_DECIMALS, 3))), photos: bool(env.OPEN311_PUBLIC_PHOTOS, false) },
     quizPracticePerDay: Math.max(1, int(env.QUIZ_PRACTICE_PER_DAY, 10)),
+    jobs: jobIntervals(env),
   }
 }

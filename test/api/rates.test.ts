@@ -2,7 +2,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../helpers/app'
 import { READ_SQL } from '../../server/modules/rates/queries'
-import { drainOutbox, startRatesWorker, todayShanghai } from '../../server/modules/rates/service'
+import { drainOutbox, todayShanghai } from '../../server/modules/rates/service'
+import { startPeriodic } from '../../server/lib/periodic'
 
 // the counting job stays off: the tests apply the outbox themselves, when they choose
 process.env.RATES_INTERVAL_MS = '0'
@@ -241,7 +242,7 @@ describe('the counting job', () => {
       [me, PEACE])
     expect(await t.ctx.db.one('SELECT count(*)::int AS n FROM rate_outbox')).toEqual({ n: 1 })
     const errors: unknown[] = []
-    const job = startRatesWorker(t.ctx, 20, (err) => errors.push(err))
+    const job = startPeriodic(20, () => drainOutbox(t.ctx.db), (err) => errors.push(err))
     try {
       for (let i = 0; i < 500 && (await t.ctx.db.one<{ n: number }>('SELECT count(*)::int AS n FROM rate_outbox'))!.n > 0; i++) {
         await new Promise((r) => setTimeout(r, 20))

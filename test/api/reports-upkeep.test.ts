@@ -6,7 +6,8 @@ import { buildApp } from '../../server/app'
 import { buildFakeWechat } from '../../server/platform/fake-wechat'
 import { httpWechatAdapter } from '../../server/platform/wechat'
 import { storageFor } from '../../server/platform/storage'
-import { processOutbox, startOutboxWorker } from '../../server/modules/reports/notify'
+import { processOutbox } from '../../server/modules/reports/notify'
+import { startPeriodic } from '../../server/lib/periodic'
 import { photoUrls, sweepUnattachedPhotos } from '../../server/modules/reports/photos'
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../helpers/app'
 import { act, submit, upload } from './reports-helpers'
@@ -142,7 +143,7 @@ describe('retry a failed subscribe message now (office)', () => {
     // pressed again while queued: nothing to retry
     expect((await retry(office, failedId)).json().code).toBe('NOTIFICATION_NOT_FAILED')
 
-    const loop = startOutboxWorker(t.ctx, 10)
+    const loop = startPeriodic(10, () => processOutbox(t.ctx))
     try {
       await waitFor('the retried message to be sent', async () => (await count(`SELECT count(*)::int AS n FROM notification_outbox WHERE id = $1 AND status = 'sent'`, [failedId])) === 1)
     } finally {
@@ -353,16 +354,14 @@ describe('abandoned uploads are swept', () => {
     await age([old], 48)
     await new Promise((r) => setTimeout(r, 200))
     expect(await photoRows([old])).toBe(1) // this test's app runs no sweep (interval 0)
-    process.env.PHOTO_SWEEP_INTERVAL_MS = '40'
     let second: FastifyInstance | undefined
     try {
-      // a second API process on the same database
-      second = await buildApp(t.ctx)
+      // a second API process on the same database, started with PHOTO_SWEEP_INTERVAL_MS=40
+      second = await buildApp({ ...t.ctx, config: { ...t.ctx.config, jobs: { ...t.ctx.config.jobs, photoSweepMs: 40 } } })
       await second.ready()
       // rows go first, then their files: wait for both
       await waitFor('the sweep of the second process', async () => (await photoRows([old])) === 0 && files(old).every((f) => !fs.existsSync(f)))
     } finally {
-      process.env.PHOTO_SWEEP_INTERVAL_MS = '0'
       await second?.close()
     }
     const [later] = await uploadN(1)

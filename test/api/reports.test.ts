@@ -3,7 +3,8 @@ import path from 'node:path'
 import sharp from 'sharp'
 import ExcelJS from 'exceljs'
 import { DEMO_ACCOUNTS } from '../helpers/app'
-import { processOutbox, startOutboxWorker } from '../../server/modules/reports/notify'
+import { processOutbox } from '../../server/modules/reports/notify'
+import { startPeriodic } from '../../server/lib/periodic'
 import { act, COMMUNITY, INSIDE, jpeg, reportsApp, submit, upload } from './reports-helpers'
 
 let t: Awaited<ReturnType<typeof reportsApp>>
@@ -517,7 +518,7 @@ describe('notifications', () => {
   it('a state change is never blocked by WeChat being down, and the loop starts and stops', async () => {
     const r = (await submit(t, other)).json()
     expect((await act(t, worker, r.id, { action: 'accept' })).statusCode).toBe(200)
-    const loop = startOutboxWorker(t.ctx, 10)
+    const loop = startPeriodic(10, () => processOutbox(t.ctx))
     await new Promise((res) => setTimeout(res, 300))
     await loop.stop()
     expect(await count(`SELECT count(*)::int AS n FROM notification_outbox WHERE ref = $1 AND attempts > 0`, [`report:${r.id}`])).toBe(1)

@@ -1,7 +1,7 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { buildApp } from '../../server/app'
 import { createRuntime } from '../../server/bootstrap'
-import { loadConfig, type Config } from '../../server/config'
+import { JOB_INTERVAL_VARS, loadConfig, type Config } from '../../server/config'
 import type { AppContext } from '../../server/context'
 import { demoSms } from '../../server/platform/sms'
 import { DEMO_ACCOUNTS, seedDemo } from '../../server/seed/demo'
@@ -28,7 +28,9 @@ export interface TestAppOptions {
 
 export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const { db, drop } = await createTestDb()
-  const config: Config = { ...loadConfig({}), demo: true, rateLimitPerMinute: 100_000, authRateLimitPerMinute: 100_000, ...opts.config }
+  // job intervals as the test file set them in process.env (0 = the test drives the job itself)
+  const jobEnv = Object.fromEntries(JOB_INTERVAL_VARS.map((k) => [k, process.env[k]]))
+  const config: Config = { ...loadConfig(jobEnv), demo: true, rateLimitPerMinute: 100_000, authRateLimitPerMinute: 100_000, ...opts.config }
   const runtime = await createRuntime(config, db, { sms: demoSms(), ...opts.overrides })
   if (opts.seed !== false) await seedDemo(runtime.ctx)
   const app = await buildApp(runtime.ctx, { serveH5: opts.serveH5 })

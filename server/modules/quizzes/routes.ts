@@ -44,15 +44,7 @@ declare module 'fastify' {
 export const quizRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async (app) => {
   const live = new LiveService(ctx)
   const hub = new LiveHub(ctx.bus)
-  let sweep: NodeJS.Timeout | undefined
-  app.addHook('onReady', async () => {
-    sweep = setInterval(() => {
-      service.expireOverdueAttempts(ctx).catch((err) => app.log.warn({ err }, 'expiring overdue quiz attempts failed'))
-    }, 60_000)
-    sweep.unref()
-  })
   app.addHook('onClose', async () => {
-    clearInterval(sweep)
     live.close()
     await hub.close()
   })

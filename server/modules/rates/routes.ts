@@ -9,18 +9,6 @@ import * as service from './service'
 const tags = ['rates']
 
 export const rateRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async (app) => {
-  // the counting job: started with the app, stopped on close (RATES_INTERVAL_MS=0 turns it off)
-  const interval = Number(process.env.RATES_INTERVAL_MS ?? 3000)
-  if (interval > 0) {
-    let worker: ReturnType<typeof service.startRatesWorker> | null = null
-    app.addHook('onReady', async () => {
-      worker = service.startRatesWorker(ctx, interval, (err) => app.log.warn({ err }, 'rates outbox run failed'))
-    })
-    app.addHook('onClose', async () => {
-      await worker?.stop()
-    })
-  }
-
   app.get('/rates/dashboard', {
     schema: { tags, summary: '区域在某一时段的各项比率、下级区域与排名', querystring: DashboardQuery, response: { 200: Dashboard, ...errorResponses } },
   }, async (req) => service.dashboard(ctx, await requireCaller(ctx, req), req.query))

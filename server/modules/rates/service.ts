@@ -3,7 +3,6 @@ import type { Db, Queryable } from '../../db/types'
 import { badRequest, notFound } from '../../errors'
 import { isCalendarDate } from '../../lib/dates'
 import type { Caller } from '../../lib/caller'
-import { startPeriodic } from '../../lib/periodic'
 import type { RegionDirectory, RegionRow } from '../regions/directory'
 import {
   FIGURE_NAMES, MIN_SAMPLE, RATE_FIGURES,
@@ -72,9 +71,6 @@ export async function rebuild(db: Db): Promise<void> {
   })
 }
 
-export function startRatesWorker(ctx: AppContext, intervalMs: number, onError: (err: unknown) => void) {
-  return startPeriodic(intervalMs, () => drainOutbox(ctx.db), onError)
-}
 
 // ------------------------------------------------------------------ periods
 

@@ -3,7 +3,6 @@ import type { Queryable } from '../../db/types'
 import { conflict, notFound } from '../../errors'
 import { audit } from '../../lib/audit'
 import type { Caller } from '../../lib/caller'
-import { startPeriodic } from '../../lib/periodic'
 import { WechatSendError } from '../../platform/wechat'
 import { STATE_LABELS, type NotificationItem, type ReportState } from '../../../types/reports'
 import { assertOffice } from './policy'
@@ -117,7 +116,3 @@ export async function processOutbox(ctx: AppContext, limit = 50): Promise<Outbox
   return run
 }
 
-/** The loop the app starts (and stops on close). Never blocks a state change: it only reads the outbox. */
-export function startOutboxWorker(ctx: AppContext, intervalMs: number, onError: (err: unknown) => void = () => undefined) {
-  return startPeriodic(intervalMs, () => processOutbox(ctx), onError)
-}

@@ -5,7 +5,6 @@ import type { Config } from '../../config'
 import type { AppContext } from '../../context'
 import { AppError, badRequest } from '../../errors'
 import type { Caller } from '../../lib/caller'
-import { startPeriodic } from '../../lib/periodic'
 import { storageFor, type PhotoStorage } from '../../platform/storage'
 import type { PhotoView } from '../../../types/reports'
 import * as q from './queries'
@@ -202,11 +201,3 @@ export async function sweepUnattachedPhotos(
   }
 }
 
-/** The sweep the app starts with itself (and stops on close). */
-export function startPhotoSweeper(ctx: AppContext, intervalMs: number, log: { warn: (obj: object, msg: string) => void }) {
-  return startPeriodic(
-    intervalMs,
-    () => sweepUnattachedPhotos(ctx, { onFileError: (key, err) => log.warn({ err, key }, 'removing an abandoned photo file failed') }),
-    (err) => log.warn({ err }, 'sweeping abandoned photos failed'),
-  )
-}

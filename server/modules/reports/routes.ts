@@ -17,8 +17,8 @@ import {
 import { Cursor, DateOnly, IdParams } from '../../../types/common'
 import { exportLedger } from './export'
 import { handlingOptions } from './handling-options'
-import { retryNotification, startOutboxWorker } from './notify'
-import { checkPhotoLink, MAX_PHOTO_BYTES, openPhoto, startPhotoSweeper, uploadPhoto } from './photos'
+import { retryNotification } from './notify'
+import { checkPhotoLink, MAX_PHOTO_BYTES, openPhoto, uploadPhoto } from './photos'
 import { createKey, listKeys, updateKey } from './open311-service'
 import { assertOffice } from './policy'
 import * as service from './service'
@@ -31,29 +31,6 @@ const errs = { ...errorResponses, 413: errorResponses[400], 415: errorResponses[
 
 export const reportRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async (app) => {
   await app.register(multipart, { limits: { fileSize: MAX_PHOTO_BYTES, files: 1, fields: 0, parts: 1 } })
-
-  // the subscribe-message sender: started with the app, stopped on close (OUTBOX_INTERVAL_MS=0 turns it off)
-  const interval = Number(process.env.OUTBOX_INTERVAL_MS ?? 5000)
-  if (interval > 0) {
-    let worker: ReturnType<typeof startOutboxWorker> | null = null
-    app.addHook('onReady', async () => {
-      worker = startOutboxWorker(ctx, interval, (err) => app.log.warn({ err }, 'notification outbox run failed'))
-    })
-    app.addHook('onClose', async () => {
-      await worker?.stop()
-    })
-  }
-  // abandoned uploads (never attached within 24 h) are removed hourly; every process sweeps, each row goes once
-  const sweepInterval = Number(process.env.PHOTO_SWEEP_INTERVAL_MS ?? 3_600_000)
-  if (sweepInterval > 0) {
-    let sweeper: ReturnType<typeof startPhotoSweeper> | null = null
-    app.addHook('onReady', async () => {
-      sweeper = startPhotoSweeper(ctx, sweepInterval, app.log)
-    })
-    app.addHook('onClose', async () => {
-      await sweeper?.stop()
-    })
-  }
 
   app.get('/reports/categories', {
     schema: { tags: ['reports'], summary: '随手拍问题类别', response: { 200: CategoryList, ...errs } },
