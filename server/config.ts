@@ -55,10 +55,12 @@ export interface JobIntervals {
   quizSweepMs: number
   /** counting new answers into the rates (RATES_INTERVAL_MS) */
   ratesMs: number
+  /** subscribe messages for surveys whose window has started (SURVEY_OPENING_INTERVAL_MS) */
+  surveyOpeningMs: number
 }
 
 /** The environment variables that set job intervals (tests pass these through to their own configs). */
-export const JOB_INTERVAL_VARS = ['OUTBOX_INTERVAL_MS', 'PHOTO_SWEEP_INTERVAL_MS', 'QUIZ_SWEEP_INTERVAL_MS', 'RATES_INTERVAL_MS'] as const
+export const JOB_INTERVAL_VARS = ['OUTBOX_INTERVAL_MS', 'PHOTO_SWEEP_INTERVAL_MS', 'QUIZ_SWEEP_INTERVAL_MS', 'RATES_INTERVAL_MS', 'SURVEY_OPENING_INTERVAL_MS'] as const
 
 function jobIntervals(env: NodeJS.ProcessEnv): JobIntervals {
   const ms = (v: string | undefined, dflt: number) => Math.max(0, int(v, dflt))
@@ -67,6 +69,7 @@ function jobIntervals(env: NodeJS.ProcessEnv): JobIntervals {
     photoSweepMs: ms(env.PHOTO_SWEEP_INTERVAL_MS, 3_600_000),
     quizSweepMs: ms(env.QUIZ_SWEEP_INTERVAL_MS, 60_000),
     ratesMs: ms(env.RATES_INTERVAL_MS, 3000),
+    surveyOpeningMs: ms(env.SURVEY_OPENING_INTERVAL_MS, 60_000),
   }
 }
 

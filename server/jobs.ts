@@ -6,6 +6,7 @@ import { expireOverdueAttempts } from './modules/quizzes/service'
 import { drainOutbox } from './modules/rates/service'
 import { processOutbox } from './modules/reports/notify'
 import { sweepUnattachedPhotos } from './modules/reports/photos'
+import { surveyOpeningJob } from './modules/surveys/service'
 
 /**
  * Every background job of an API process, in one list: what it is, how often (Config.jobs, 0 = off here) and one run.
@@ -31,6 +32,8 @@ export const JOBS: Job[] = [
   { name: 'quiz attempt expiry', interval: (j) => j.quizSweepMs, run: (ctx) => expireOverdueAttempts(ctx) },
   // one applier at a time across processes (advisory lock); each event applied exactly once
   { name: 'rates counting', interval: (j) => j.ratesMs, run: (ctx) => drainOutbox(ctx.db) },
+  // surveys taken FOR UPDATE SKIP LOCKED and marked in the same transaction; one notice row per (survey, resident)
+  { name: 'survey opening notices', interval: (j) => j.surveyOpeningMs, run: (ctx) => surveyOpeningJob(ctx) },
 ]
 
 /** Starts the jobs whose interval is not 0; `stop()` waits for runs in progress (the database closes right after). */

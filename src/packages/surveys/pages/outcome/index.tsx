@@ -1,12 +1,15 @@
 import { View } from '@tarojs/components'
 import Taro, { usePullDownRefresh, useRouter } from '@tarojs/taro'
 import PageShell from '@/components/PageShell'
-import { ErrorState, LoadingState } from '@/components/StateView'
+import { EmptyState, ErrorState, LoadingState } from '@/components/StateView'
 import { useRemote } from '@/hooks/useRemote'
 import { useRequireSignIn } from '@/hooks/useRequireSignIn'
+import { ApiError } from '@/services/api'
 import { getResidentResults } from '../../api'
 import { QuestionResult } from '../../components/QuestionResults'
 import './index.scss'
+
+const NOT_SHOWN = ['RESULTS_NOT_YET', 'RESULTS_NOT_PUBLIC', 'SURVEY_NOT_FOR_YOU', 'SURVEY_NOT_FOUND']
 
 /**
  * 问卷结果 for residents: once a survey has closed, and only if it publishes its results — each question's chart and
@@ -24,6 +27,10 @@ export default function SurveyOutcomePage() {
   if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
   if (!id) return <PageShell><ErrorState error={new Error('缺少问卷编号')} /></PageShell>
   if (remote.loading) return <PageShell><LoadingState /></PageShell>
+  // not yet, or not for residents: the server's words, without a retry that cannot help
+  if (remote.error instanceof ApiError && NOT_SHOWN.includes(remote.error.code)) {
+    return <PageShell><EmptyState title='暂不能查看结果' description={remote.error.message} /></PageShell>
+  }
   if (remote.error || !remote.data) return <PageShell><ErrorState error={remote.error} onRetry={remote.reload} /></PageShell>
   const r = remote.data
   const countable = r.questions.filter((q) => q.options.length > 0 || q.rows)
