@@ -236,7 +236,11 @@ describe('问卷 list page (compiled weapp page)', () => {
       },
     })
     await page.waitForText('有新问卷时通知我')
-    const toggle = () => page!.tapElement(page!.findByClass('nut-switch')!)
+    // the switch is off limits while a change is being saved: tap once it is usable again
+    const toggle = async () => {
+      await page!.waitFor(() => page!.findByClass('nut-switch-disabled') === null, 'the switch usable')
+      await page!.tapElement(page!.findByClass('nut-switch')!)
+    }
     await toggle()
     await page.waitFor(() => page!.toasts.some((t) => t.includes('未开启')), 'refusal said')
     expect(asked).toEqual([['demo-survey-open']])
