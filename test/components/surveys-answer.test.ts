@@ -221,8 +221,7 @@ describe('问卷 list page (compiled weapp page)', () => {
     expect(page.navigations[0]).toEqual({ api: 'navigateTo', url: '/packages/surveys/pages/outcome/index?id=5' })
   })
 
-  it('"有新问卷时通知我": WeChat\'s subscribe prompt first, the consent saved only if accepted; off is saved at once', async () => {
-    let answer: 'accept' | 'reject' = 'reject'
+  async function noticePage(answer: 'accept' | 'reject', agreed: boolean) {
     const asked: unknown[] = []
     const saved: unknown[] = []
     page = await mountPage(LIST, {
@@ -231,29 +230,32 @@ describe('问卷 list page (compiled weapp page)', () => {
       api: {
         'GET /surveys': json(200, { items: [] }),
         'GET /surveys/closed': json(200, { items: [] }),
-        'GET /surveys/notices': json(200, { agreed: false }),
+        'GET /surveys/notices': json(200, { agreed }),
         'PUT /surveys/notices': (req) => (saved.push(req.data), json(200, { agreed: (req.data as { agreed: boolean }).agreed })),
       },
     })
     await page.waitForText('有新问卷时通知我')
-    // the switch is off limits while a change is being saved: tap once it is usable again
-    const toggle = async () => {
-      await page!.waitFor(() => page!.findByClass('nut-switch-disabled') === null, 'the switch usable')
-      await page!.tapElement(page!.findByClass('nut-switch')!)
-    }
-    await toggle()
-    await page.waitFor(() => page!.toasts.some((t) => t.includes('未开启')), 'refusal said')
+    await page.tapElement(page.findByClass('nut-switch')!)
+    return { asked, saved }
+  }
+
+  it('"有新问卷时通知我": WeChat\'s subscribe prompt first; refused there, nothing is saved', async () => {
+    const { asked, saved } = await noticePage('reject', false)
+    await page!.waitFor(() => page!.toasts.some((t) => t.includes('未开启')), 'refusal said')
     expect(asked).toEqual([['demo-survey-open']])
     expect(saved).toEqual([])
-    answer = 'accept'
-    await toggle()
-    await page.waitFor(() => saved.length === 1, 'consent saved')
-    expect(saved[0]).toEqual({ agreed: true, channel: 'weapp' })
-    await page.waitFor(() => page!.toasts.some((t) => t.startsWith('已开启')), 'on')
-    await toggle()
-    await page.waitFor(() => saved.length === 2, 'withdrawn')
-    expect(saved[1]).toEqual({ agreed: false, channel: 'weapp' })
-    expect(asked).toHaveLength(2)
+  })
+
+  it('"有新问卷时通知我": accepted in WeChat, the consent is saved; turning it off is saved without a prompt', async () => {
+    const on = await noticePage('accept', false)
+    await page!.waitFor(() => on.saved.length === 1, 'consent saved')
+    expect(on.saved[0]).toEqual({ agreed: true, channel: 'weapp' })
+    expect(on.asked).toHaveLength(1)
+    page!.unmount()
+    const off = await noticePage('accept', true)
+    await page!.waitFor(() => off.saved.length === 1, 'withdrawn')
+    expect(off.saved[0]).toEqual({ agreed: false, channel: 'weapp' })
+    expect(off.asked).toEqual([])
   })
 })
 
