@@ -10,6 +10,7 @@ import { useReloadOnShow } from '@/hooks/useReloadOnShow'
 import { formatDateTime } from '@/utils/time'
 import { listStaffSurveys } from '../../api'
 import { STATUS } from '../../staff'
+import '../../components/wide.scss'
 import './index.scss'
 
 type Item = StaffSurveyList['items'][number]
@@ -48,7 +49,7 @@ export default function SurveyAdminPage() {
     />
   )
   return (
-    <PageShell className='sv-admin'>
+    <PageShell className='sv-admin sv-wide'>
       <View className='sv-admin__actions'>
         <Button type='primary' className='sv-admin__new' onClick={() => Taro.navigateTo({ url: `${EDIT_PAGE}?template=chuangwen_standard` })}>
           用创文标准问卷新建

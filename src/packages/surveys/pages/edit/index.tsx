@@ -14,6 +14,7 @@ import { dayjs, toShanghai } from '@/utils/time'
 import { createSurvey, getStaffSurvey, listTemplates, updateSurvey } from '../../api'
 import SurveyEditor from '../../components/SurveyEditor'
 import { blankQuestion, definitionProblem } from '../../staff'
+import '../../components/wide.scss'
 import './index.scss'
 
 const MANAGE_PAGE = '/packages/surveys/pages/manage/index'
@@ -122,7 +123,7 @@ function SurveyForm({ loaded, template }: { loaded: Loaded; template: string | u
   }
 
   return (
-    <PageShell className='sv-edit'>
+    <PageShell className='sv-edit sv-wide'>
       <View className='sv-edit__cols'>
         <View className='sv-edit__side'>
           <CellGroup title={fromTemplate && !existing ? `基本设置（模板：${fromTemplate.title}）` : '基本设置'}>

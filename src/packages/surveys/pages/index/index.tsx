@@ -12,6 +12,7 @@ import { ApiError, toast } from '@/services/api'
 import { formatDateTime } from '@/utils/time'
 import { getNoticeConsent, listClosedSurveys, listSurveys, setNoticeConsent } from '../../api'
 import { askSurveyNotices } from '../../subscribe'
+import '../../components/wide.scss'
 import './index.scss'
 
 export const ANSWER_PAGE = '/packages/surveys/pages/answer/index'
@@ -82,7 +83,7 @@ export default function SurveyListPage() {
   const items = list.data.open.items
   const closed = list.data.closed.items
   return (
-    <PageShell className='sv-list'>
+    <PageShell className='sv-list sv-wide'>
       <NoticeSwitch initial={list.data.notices} />
       {items.length === 0 ? (
         <EmptyState title='暂时没有问卷' description='社区或创文办发布面向您所在社区的问卷后，会显示在这里。' />

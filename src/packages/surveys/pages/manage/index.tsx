@@ -11,6 +11,7 @@ import { ApiError, toast } from '@/services/api'
 import { formatDateTime } from '@/utils/time'
 import { closeSurvey, getStaffSurvey, publishSurvey } from '../../api'
 import { FIGURE_LABELS, STATUS, TYPE_LABELS, allQuestions } from '../../staff'
+import '../../components/wide.scss'
 import './index.scss'
 
 const EDIT_PAGE = '/packages/surveys/pages/edit/index'
@@ -47,7 +48,7 @@ export default function SurveyManagePage() {
   }
   const questions = allQuestions(s.definition)
   return (
-    <PageShell className='sv-manage'>
+    <PageShell className='sv-manage sv-wide'>
       <View className='sv-manage__head'>
         <View className='sv-manage__title'>{s.title}</View>
         <Tag type={STATUS[s.status].type}>{STATUS[s.status].text}</Tag>

@@ -7,6 +7,7 @@ import { useRequireSignIn } from '@/hooks/useRequireSignIn'
 import { ApiError } from '@/services/api'
 import { getResidentResults } from '../../api'
 import { QuestionResult } from '../../components/QuestionResults'
+import '../../components/wide.scss'
 import './index.scss'
 
 const NOT_SHOWN = ['RESULTS_NOT_YET', 'RESULTS_NOT_PUBLIC', 'SURVEY_NOT_FOR_YOU', 'SURVEY_NOT_FOUND']
@@ -35,7 +36,7 @@ export default function SurveyOutcomePage() {
   const r = remote.data
   const countable = r.questions.filter((q) => q.options.length > 0 || q.rows)
   return (
-    <PageShell className='sv-out'>
+    <PageShell className='sv-out sv-wide'>
       <View className='sv-out__head'>
         <View className='sv-out__title'>{r.title}</View>
         <View className='sv-out__total'>已结束 · 共 {r.responses} 份答卷</View>

@@ -14,6 +14,7 @@ import CrossTabView from '../../components/CrossTabView'
 import { QuestionResult } from '../../components/QuestionResults'
 import TextAnswers from '../../components/TextAnswers'
 import { STATUS, allQuestions } from '../../staff'
+import '../../components/wide.scss'
 import './index.scss'
 
 async function load(id: string): Promise<{ survey: StaffSurvey; results: SurveyResults }> {
@@ -53,7 +54,7 @@ export default function SurveyResultsPage() {
     <Button size='small' fill='outline' loading={exporting === `${what}.${format}`} disabled={!!exporting} onClick={() => exportFile(what, format)}>{text}</Button>
   )
   return (
-    <PageShell className='sv-res'>
+    <PageShell className='sv-res sv-wide'>
       <View className='sv-res__head'>
         <View className='sv-res__title'>{results.title}</View>
         <Tag type={STATUS[results.status].type}>{STATUS[results.status].text}</Tag>
