@@ -24,6 +24,7 @@ import { openPostgres } from '../server/db/postgres'
 import { newToken, hashSecret } from '../server/lib/tokens'
 import { seedDemo } from '../server/seed/demo'
 import { valueDomain } from '../server/modules/surveys/conditions'
+import { addCountsOfSurvey } from '../server/modules/surveys/queries'
 import { templateByKey } from '../server/modules/surveys/template'
 import { SubmitSurveyBody, type SurveyDefinition, type SurveyQuestion } from '../types/surveys'
 
@@ -219,6 +220,8 @@ async function bigSurvey(db: Db, app: Awaited<ReturnType<typeof buildApp>>, offi
       WHERE r.survey_id = $1 AND random() < p.share`,
     [id, JSON.stringify(plan)])
   await db.query(`UPDATE survey_answers SET num = picked[1]::int WHERE survey_id = $1 AND question_id = $2`, [id, idOf.get('overall')])
+  // written around the submission path: counted here as the submissions would have counted them
+  await addCountsOfSurvey(db, id)
   await db.exec('VACUUM ANALYZE')
   return id
 }

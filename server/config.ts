@@ -70,11 +70,14 @@ export interface JobIntervals {
   volunteerReminderMs: number
   /** checking whether the daily bulletin is due (BULLETIN_INTERVAL_MS) */
   bulletinMs: number
+  /** subscribe messages for surveys whose window has started (SURVEY_OPENING_INTERVAL_MS) */
+  surveyOpeningMs: number
 }
 
 /** The environment variables that set job intervals (tests pass these through to their own configs). */
 export const JOB_INTERVAL_VARS = [
   'OUTBOX_INTERVAL_MS', 'PHOTO_SWEEP_INTERVAL_MS', 'QUIZ_SWEEP_INTERVAL_MS', 'RATES_INTERVAL_MS', 'VOLUNTEER_REMINDER_INTERVAL_MS', 'BULLETIN_INTERVAL_MS',
+  'SURVEY_OPENING_INTERVAL_MS',
 ] as const
 
 function jobIntervals(env: NodeJS.ProcessEnv): JobIntervals {
@@ -86,6 +89,7 @@ function jobIntervals(env: NodeJS.ProcessEnv): JobIntervals {
     ratesMs: ms(env.RATES_INTERVAL_MS, 3000),
     volunteerReminderMs: ms(env.VOLUNTEER_REMINDER_INTERVAL_MS, 300_000),
     bulletinMs: ms(env.BULLETIN_INTERVAL_MS, 60_000),
+    surveyOpeningMs: ms(env.SURVEY_OPENING_INTERVAL_MS, 60_000),
   }
 }
 

@@ -8,6 +8,7 @@ import { drainOutbox } from './modules/rates/service'
 import { processOutbox } from './modules/reports/notify'
 import { sweepUnattachedPhotos } from './modules/reports/photos'
 import { shiftReminderJob } from './modules/volunteers/reminders'
+import { surveyOpeningJob } from './modules/surveys/service'
 
 /**
  * Every background job of an API process, in one list: what it is, how often (Config.jobs, 0 = off here) and one run.
@@ -37,6 +38,8 @@ export const JOBS: Job[] = [
   { name: 'volunteer shift reminders', interval: (j) => j.volunteerReminderMs, run: (ctx) => shiftReminderJob(ctx) },
   // one row per day (ON CONFLICT DO NOTHING) under an advisory lock; messages enqueued only by the writer of the row
   { name: 'daily bulletin', interval: (j) => j.bulletinMs, run: (ctx) => bulletinJob(ctx) },
+  // surveys taken FOR UPDATE SKIP LOCKED and marked in the same transaction; one notice row per (survey, resident)
+  { name: 'survey opening notices', interval: (j) => j.surveyOpeningMs, run: (ctx) => surveyOpeningJob(ctx) },
 ]
 
 /** Starts the jobs whose interval is not 0; `stop()` waits for runs in progress (the database closes right after). */

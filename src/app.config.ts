@@ -5,7 +5,7 @@ export default defineAppConfig({
     { root: 'packages/accounts', pages: ['pages/region/index', 'pages/privacy/index', 'pages/erase/index', 'pages/export/index'] },
     { root: 'packages/quizzes', pages: ['pages/index/index', 'pages/answer/index', 'pages/result/index', 'pages/wrong/index', 'pages/board/index', 'pages/admin/index', 'pages/create/index', 'pages/stats/index', 'pages/live-host/index', 'pages/live-join/index'] },
     { root: 'packages/reports', pages: ['pages/new/index', 'pages/detail/index', 'pages/work/index', 'pages/handle/index', 'pages/stats/index', 'pages/moderation/index'] },
-    { root: 'packages/surveys', pages: ['pages/index/index', 'pages/answer/index', 'pages/admin/index', 'pages/edit/index', 'pages/manage/index', 'pages/results/index'] },
+    { root: 'packages/surveys', pages: ['pages/index/index', 'pages/answer/index', 'pages/admin/index', 'pages/edit/index', 'pages/manage/index', 'pages/results/index', 'pages/outcome/index'] },
     { root: 'packages/volunteers', pages: ['pages/index/index', 'pages/apply/index', 'pages/activity/index', 'pages/mine/index', 'pages/admin/index', 'pages/create/index', 'pages/shift/index', 'pages/certificate/index', 'pages/verify/index'] },
     { root: 'packages/rates', pages: ['pages/dashboard/index', 'pages/bulletin/index'] },
   ],

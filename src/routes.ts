@@ -16,7 +16,7 @@ export const ROUTES = {
     liveHost: 'live-host', liveJoin: 'live-join',
   }),
   reports: sub('reports', { new: 'new', detail: 'detail', work: 'work', handle: 'handle', stats: 'stats', moderation: 'moderation' }),
-  surveys: sub('surveys', { index: 'index', answer: 'answer', admin: 'admin', edit: 'edit', manage: 'manage', results: 'results' }),
+  surveys: sub('surveys', { index: 'index', answer: 'answer', admin: 'admin', edit: 'edit', manage: 'manage', results: 'results', outcome: 'outcome' }),
   volunteers: sub('volunteers', {
     index: 'index', apply: 'apply', activity: 'activity', mine: 'mine', admin: 'admin', create: 'create', shift: 'shift', certificate: 'certificate', verify: 'verify',
   }),

@@ -10,6 +10,10 @@
  *        errors: ANSWER_* 400 (details.question), SURVEY_NOT_FOR_YOU 403, COMMUNITY_REQUIRED 400, SURVEY_NOT_STARTED 409,
  *                SURVEY_CLOSED 409, SURVEY_QUOTA_FULL 409, SURVEY_ALREADY_ANSWERED 409
  *   GET  /surveys/:id/results             → SurveyResults        after close, when the survey publishes results
+ *        errors: RESULTS_NOT_YET 403 (still open), RESULTS_NOT_PUBLIC 403, SURVEY_NOT_FOUND 404 (a draft), SURVEY_NOT_FOR_YOU 403
+ *   GET  /surveys/closed                  → ResidentSurveyList   closed surveys of my community whose results are public
+ *   GET  /surveys/notices                 → SurveyNoticeConsent  do I want a subscribe message when a survey opens for me
+ *   PUT  /surveys/notices  SurveyNoticeBody → SurveyNoticeConsent  opt in (on weapp after WeChat's prompt was accepted) or out
  *
  *  Staff (a worker within their area, the office everywhere)
  *   GET  /surveys/templates               → SurveyTemplateList
@@ -41,12 +45,15 @@ export const FIGURES = ['awareness', 'support', 'satisfaction', 'eligibility'] a
 export const Figure = Type.Union(FIGURES.map((f) => Type.Literal(f)))
 export type Figure = Static<typeof Figure>
 
-/** Shown only when an earlier answer (a matrix row's, with `row`) is one of `anyOf`. */
+/** Clauses of a display condition: each holds when an earlier answer (a matrix row's, with `row`) is one of `anyOf`.
+ *  All of them must hold, or — with `showMatch: 'any'` beside them — at least one. */
 export const ShowWhen = Type.Array(
   Type.Object({ question: Key, row: Type.Optional(Key), anyOf: Type.Array(Type.String({ maxLength: 40 }), { minItems: 1, maxItems: 20 }) }, { additionalProperties: false }),
   { maxItems: 5 },
 )
 export type ShowWhen = Static<typeof ShowWhen>
+export const ShowMatch = Type.Union([Type.Literal('all'), Type.Literal('any')])
+export type ShowMatch = Static<typeof ShowMatch>
 
 export const SurveyOption = Type.Object({
   value: Type.String({ pattern: '^[A-Za-z0-9_]{1,40}$' }),
@@ -74,6 +81,8 @@ export const SurveyQuestion = Type.Object({
   /** short_text (default 100), long_text (default 1000) */
   maxLength: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000 })),
   showWhen: Type.Optional(ShowWhen),
+  /** how the clauses of showWhen combine (default 'all') */
+  showMatch: Type.Optional(ShowMatch),
   figure: Type.Optional(Figure),
   /** the values that count as favourable (eligible, for eligibility): option values, '5'…'1' on a scale */
   favourable: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { minItems: 1, maxItems: 30 })),
@@ -84,6 +93,7 @@ export const SurveySection = Type.Object({
   key: Key,
   title: Type.String({ minLength: 1, maxLength: 100 }),
   showWhen: Type.Optional(ShowWhen),
+  showMatch: Type.Optional(ShowMatch),
   questions: Type.Array(SurveyQuestion, { minItems: 1, maxItems: 60 }),
 }, { additionalProperties: false })
 export type SurveySection = Static<typeof SurveySection>
@@ -230,6 +240,15 @@ export const TextAnswerPage = Type.Object({
   nextCursor: Type.Union([Type.String(), Type.Null()]),
 })
 export type TextAnswerPage = Static<typeof TextAnswerPage>
+
+export const SurveyNoticeBody = Type.Object({
+  agreed: Type.Boolean(),
+  /** where the consent is given: on weapp the page asks WeChat's subscribe prompt first */
+  channel: Type.Union([Type.Literal('weapp'), Type.Literal('h5')]),
+}, { additionalProperties: false })
+export type SurveyNoticeBody = Static<typeof SurveyNoticeBody>
+export const SurveyNoticeConsent = Type.Object({ agreed: Type.Boolean() })
+export type SurveyNoticeConsent = Static<typeof SurveyNoticeConsent>
 
 export const SurveyTemplateList = Type.Object({
   items: Type.Array(Type.Object({ key: Type.String(), title: Type.String(), description: Type.String(), definition: SurveyDefinition })),

@@ -271,6 +271,9 @@ const SURVEY_ROUTES = [
   'PUT /api/v1/surveys/:id/draft',
   'POST /api/v1/surveys/:id/responses',
   'GET /api/v1/surveys/:id/results',
+  'GET /api/v1/surveys/closed',
+  'GET /api/v1/surveys/notices',
+  'PUT /api/v1/surveys/notices',
   'GET /api/v1/surveys/templates',
   'GET /api/v1/surveys/admin',
   'POST /api/v1/surveys/admin',
@@ -330,6 +333,8 @@ describe('an anonymous response cannot be tied to its person', () => {
     expect(Object.keys(replay.json()).sort()).toEqual(['anonymous', 'submittedOn', 'surveyId'])
     await call(me.token, 'GET', `/api/v1/surveys/${id}/results`)
     await call(me.token, 'GET', '/api/v1/home')
+    await call(me.token, 'PUT', '/api/v1/surveys/notices', { agreed: true, channel: 'h5' })
+    await call(me.token, 'GET', '/api/v1/surveys/notices')
     // as staff who could see everything there is
     for (const token of [office, worker]) {
       await call(token, 'GET', '/api/v1/surveys/templates')
@@ -347,6 +352,7 @@ describe('an anonymous response cannot be tied to its person', () => {
     await call(office, 'POST', `/api/v1/surveys/admin/${id}/close`)
     await call(office, 'POST', `/api/v1/surveys/admin/${id}/publish`)
     await call(me.token, 'GET', `/api/v1/surveys/${id}/results`)
+    await call(me.token, 'GET', '/api/v1/surveys/closed')
     expect(bodies.length).toBeGreaterThanOrEqual(SURVEY_ROUTES.length)
 
     const all = bodies.join('\n')

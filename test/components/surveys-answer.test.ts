@@ -4,6 +4,7 @@ import { templateByKey } from '../../server/modules/surveys/template'
 
 const ANSWER = 'packages/surveys/pages/answer/index'
 const LIST = 'packages/surveys/pages/index/index'
+const OUTCOME = 'packages/surveys/pages/outcome/index'
 
 /** The standard survey as a resident receives it: without the markings. */
 function definition(): SurveyDefinition {
@@ -170,6 +171,9 @@ describe('问卷 answering page (compiled weapp page)', () => {
   })
 })
 
+/** The list's other reads: no closed surveys, no consent to notices. */
+const QUIET = { 'GET /surveys/closed': json(200, { items: [] }), 'GET /surveys/notices': json(200, { agreed: false }) }
+
 describe('问卷 list page (compiled weapp page)', () => {
   it('lists the open surveys with answered ones marked, and opens one to answer', async () => {
     const item = (id: number, title: string, over: Partial<ResidentSurveyList['items'][number]>) => {
@@ -178,7 +182,10 @@ describe('问卷 list page (compiled weapp page)', () => {
     }
     page = await mountPage(LIST, {
       signedIn: true,
-      api: { 'GET /surveys': json(200, { items: [item(7, '创文满意度调查', {}), item(8, '垃圾分类问卷', { answered: true }), item(9, '停车问卷', { hasDraft: true })] }) },
+      api: {
+        'GET /surveys': json(200, { items: [item(7, '创文满意度调查', {}), item(8, '垃圾分类问卷', { answered: true }), item(9, '停车问卷', { hasDraft: true })] }),
+        ...QUIET,
+      },
     })
     await page.waitForText('创文满意度调查')
     const text = page.text()
@@ -194,10 +201,85 @@ describe('问卷 list page (compiled weapp page)', () => {
   })
 
   it('shows an empty state without surveys, and an error with retry', async () => {
-    page = await mountPage(LIST, { signedIn: true, api: { 'GET /surveys': apiError(500, 'INTERNAL_ERROR', '服务器开小差了，请稍后再试') } })
+    page = await mountPage(LIST, { signedIn: true, api: { 'GET /surveys': apiError(500, 'INTERNAL_ERROR', '服务器开小差了，请稍后再试'), ...QUIET } })
     await page.waitForText('重试')
     page.routes['GET /surveys'] = json(200, { items: [] })
     await page.tap('重试')
     await page.waitForText('暂时没有问卷')
+  })
+
+  it('offers the closed surveys whose results are public, and opens their results', async () => {
+    const { definition: _d, resultsAvailable: _r, ...closed } = survey({ id: 5, title: '上月满意度调查', status: 'closed', resultsPublic: true, answered: true })
+    page = await mountPage(LIST, {
+      signedIn: true,
+      api: { 'GET /surveys': json(200, { items: [] }), 'GET /surveys/closed': json(200, { items: [closed] }), 'GET /surveys/notices': json(200, { agreed: false }) },
+    })
+    await page.waitForText('已结束的问卷（可查看结果）')
+    expect(page.text()).toContain('您参与过')
+    await page.tap('上月满意度调查')
+    await page.waitFor(() => page!.navigations.length > 0, 'navigation')
+    expect(page.navigations[0]).toEqual({ api: 'navigateTo', url: '/packages/surveys/pages/outcome/index?id=5' })
+  })
+
+  async function noticePage(answer: 'accept' | 'reject', agreed: boolean) {
+    const asked: unknown[] = []
+    const saved: unknown[] = []
+    page = await mountPage(LIST, {
+      signedIn: true,
+      wx: { requestSubscribeMessage: (o: { tmplIds: string[]; success?: (r: unknown) => void }) => { asked.push(o.tmplIds); o.success?.({ errMsg: 'requestSubscribeMessage:ok', [o.tmplIds[0]]: answer }) } },
+      api: {
+        'GET /surveys': json(200, { items: [] }),
+        'GET /surveys/closed': json(200, { items: [] }),
+        'GET /surveys/notices': json(200, { agreed }),
+        'PUT /surveys/notices': (req) => (saved.push(req.data), json(200, { agreed: (req.data as { agreed: boolean }).agreed })),
+      },
+    })
+    await page.waitForText('有新问卷时通知我')
+    await page.tapElement(page.findByClass('nut-switch')!)
+    return { asked, saved }
+  }
+
+  it('"有新问卷时通知我": WeChat\'s subscribe prompt first; refused there, nothing is saved', async () => {
+    const { asked, saved } = await noticePage('reject', false)
+    await page!.waitFor(() => page!.toasts.some((t) => t.includes('未开启')), 'refusal said')
+    expect(asked).toEqual([['demo-survey-open']])
+    expect(saved).toEqual([])
+  })
+
+  it('"有新问卷时通知我": accepted in WeChat, the consent is saved; turning it off is saved without a prompt', async () => {
+    const on = await noticePage('accept', false)
+    await page!.waitFor(() => on.saved.length === 1, 'consent saved')
+    expect(on.saved[0]).toEqual({ agreed: true, channel: 'weapp' })
+    expect(on.asked).toHaveLength(1)
+    page!.unmount()
+    const off = await noticePage('accept', true)
+    await page!.waitFor(() => off.saved.length === 1, 'withdrawn')
+    expect(off.saved[0]).toEqual({ agreed: false, channel: 'weapp' })
+    expect(off.asked).toEqual([])
+  })
+})
+
+describe('问卷结果 for residents (compiled weapp page)', () => {
+  const results = {
+    surveyId: 5, title: '上月满意度调查', status: 'closed', responses: 12,
+    questions: [
+      { key: 'aware', title: '您知道本市正在创建全国文明城市吗？', type: 'single', answered: 12, options: [{ value: 'yes', label: '知道', count: 9, percent: 75 }, { value: 'no', label: '不知道', count: 3, percent: 25 }] },
+      { key: 'suggestion', title: '建议', type: 'long_text', answered: 4, options: [] },
+    ],
+  }
+  it('shows each question\'s figures after close, and no text answers', async () => {
+    page = await mountPage(OUTCOME, { signedIn: true, query: { id: '5' }, api: { 'GET /surveys/:id/results': json(200, results) } })
+    await page.waitForText('已结束 · 共 12 份答卷')
+    const text = page.text()
+    expect(text).toContain('1. 您知道本市正在创建全国文明城市吗？')
+    expect(text).toMatch(/知道\s*9 人\s*75%/)
+    expect(text).not.toContain('建议')
+  })
+
+  it('says why not before close or when the results are kept, without a retry', async () => {
+    page = await mountPage(OUTCOME, { signedIn: true, query: { id: '5' }, api: { 'GET /surveys/:id/results': apiError(403, 'RESULTS_NOT_YET', '问卷结束后才能查看结果') } })
+    await page.waitForText('问卷结束后才能查看结果')
+    expect(page.text()).toContain('暂不能查看结果')
+    expect(page.text()).not.toContain('重试')
   })
 })

@@ -119,6 +119,39 @@ describe('问卷管理 staff pages (compiled weapp pages)', () => {
     })
   })
 
+  it('edits a display condition of several clauses, all or any, and sends them as the server reads them', async () => {
+    let body: { definition?: { sections: Array<{ questions: Array<Record<string, unknown>> }> } } | undefined
+    page = await mountPage(EDIT, {
+      signedIn: true,
+      query: { id: '9' },
+      api: {
+        'GET /me': json(200, me),
+        'GET /surveys/templates': json(200, templates),
+        'GET /regions': json(200, { items: [] }),
+        'GET /surveys/admin/:id': json(200, staffSurvey()),
+        'PUT /surveys/admin/:id': (req) => ((body = req.data as typeof body), json(200, staffSurvey())),
+      },
+    })
+    await page.waitForText('您不满意的主要原因是？')
+    await page.tap('7. 您不满意的主要原因是？')
+    await page.waitForText('满足下面的条件时显示')
+    await page.tap('再添加一个条件')
+    await page.waitForText('条件 2')
+    expect(page.text()).toContain('当「您支持本市创建全国文明城市吗？」的回答为')
+    // a clause without a value is refused before sending
+    await page.tap('保存修改')
+    await page.waitForText('每个条件至少勾选一项')
+    expect(body).toBeUndefined()
+    await page.tap('不支持')
+    await page.tap('任一满足')
+    await page.waitForText('满足任一条件时显示')
+    await page.tap('保存修改')
+    await page.waitFor(() => body !== undefined, 'the update request')
+    const reasons = body!.definition!.sections.flatMap((sec) => sec.questions).find((q) => q.key === 'reasons')!
+    expect(reasons.showWhen).toEqual([{ question: 'overall', anyOf: ['2', '1'] }, { question: 'support', anyOf: ['no'] }])
+    expect(reasons.showMatch).toBe('any')
+  })
+
   it('publishes a draft after confirming, and offers preview as a resident sees it', async () => {
     let published = false
     page = await mountPage(MANAGE, {

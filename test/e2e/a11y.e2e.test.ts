@@ -64,6 +64,8 @@ const QUERIES: Record<string, (d: Data, role: Role) => string[]> = {
   'packages/surveys/pages/edit/index': (d) => ['', 'template=chuangwen_standard', `id=${d.survey}`],
   'packages/surveys/pages/manage/index': (d) => [`id=${d.survey}`],
   'packages/surveys/pages/results/index': (d) => [`id=${d.survey}`],
+  // the survey is still open: the page says why its results cannot be seen yet (the charts are in surveys.e2e)
+  'packages/surveys/pages/outcome/index': (d) => [`id=${d.survey}`],
   'packages/quizzes/pages/live-join/index': (d, role) => (role === 'resident' ? ['', `code=${d.live.worker.question.code}`] : ['']),
 }
 

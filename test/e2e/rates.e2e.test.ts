@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import ExcelJS from 'exceljs'
 import type { Page } from 'playwright-core'
-import { ARTIFACTS, axeProblems, browserAvailable, h5Suite, open, screenshot, settle, signIn, tap, visibleText } from './browser'
+import { ARTIFACTS, axeProblems, browserAvailable, h5Suite, open, screenshot, settle, signIn, tap } from './browser'
 import { DEMO_ACCOUNTS } from '../helpers/app'
 import { drainOutbox } from '../../server/modules/rates/service'
 

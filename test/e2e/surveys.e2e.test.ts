@@ -177,6 +177,34 @@ run('H5 in chromium: a resident answers the standard survey', () => {
     expect(header.slice(0, 2)).toEqual(['序号', '提交日期'])
     const row = (ws.getRow(2).values as unknown[]).slice(1)
     expect(row[header.indexOf('7. 您不满意的主要原因是？')]).toBe('交通秩序')
+
+    // results for residents: before the close the page says why not; the worker publishes the results and closes
+    // the survey; the resident finds it among the closed ones and reads the same charts
+    await open(phone, h5.base, `/packages/surveys/pages/outcome/index?id=${id}`)
+    await visibleText(phone, '问卷结束后才能查看结果').waitFor({ timeout: 20_000 })
+    const worker = await h5.t.login('13800000002')
+    const staff = (await h5.t.as(worker, { method: 'GET', url: `/api/v1/surveys/admin/${id}` })).json()
+    const edited = await h5.t.as(worker, {
+      method: 'PUT', url: `/api/v1/surveys/admin/${id}`,
+      payload: { title: staff.title, description: staff.description, regionCode: staff.regionCode, audience: staff.audience, anonymous: staff.anonymous, resultsPublic: true, quotaPerCommunity: staff.quotaPerCommunity, startsAt: staff.startsAt, endsAt: staff.endsAt, definition: staff.definition },
+    })
+    expect(edited.statusCode).toBe(200)
+    await desk.goBack()
+    await desk.reload()
+    await tap(desk.locator('.sv-manage__actions .nut-button', { hasText: '结束问卷' }).filter({ visible: true }))
+    await tap(desk.locator('.nut-dialog .nut-button', { hasText: '确认' }).filter({ visible: true }))
+    await visibleText(desk, '已结束').waitFor({ timeout: 20_000 })
+    await open(phone, h5.base, '/packages/surveys/pages/index/index')
+    await visibleText(phone, '已结束的问卷（可查看结果）').waitFor({ timeout: 20_000 })
+    await expectAccessible(phone, 'list with closed surveys')
+    await tap(phone.locator('.sv-list__item', { hasText: title }).filter({ hasText: '查看结果' }).filter({ visible: true }).first())
+    await visibleText(phone, '已结束 · 共 1 份答卷').waitFor({ timeout: 20_000 })
+    await phone.waitForFunction(() => Array.from(document.querySelectorAll('.sv-out .sv-chart canvas')).some((c) => (c as HTMLCanvasElement).width > 0))
+    const outAware = phone.locator('.sv-res__q', { hasText: '您知道本市正在创建全国文明城市吗？' }).filter({ visible: true })
+    expect(await outAware.locator('.sv-res__fig', { hasText: '知道' }).first().innerText()).toMatch(/知道\s*1 人\s*100%/)
+    expect(await phone.locator('.sv-out').filter({ visible: true }).innerText()).not.toContain('希望公交站台多设座椅')
+    await screenshot(phone, 'surveys-resident-results')
+    await expectAccessible(phone, 'resident results')
     expect(errors).toEqual([])
     await context.close()
   }, 300_000)

@@ -1,5 +1,5 @@
 import { badRequest } from '../../errors'
-import type { AnswerValue, Answers, ShowWhen, SurveyDefinition, SurveyQuestion } from '../../../types/surveys'
+import type { AnswerValue, Answers, ShowMatch, ShowWhen, SurveyDefinition, SurveyQuestion } from '../../../types/surveys'
 
 export const DEFAULT_SCALE_LABELS = ['很满意', '满意', '一般', '不满意', '很不满意']
 export const SCALE_VALUES = ['5', '4', '3', '2', '1']
@@ -40,7 +40,8 @@ const invalid = (message: string, path: string) => badRequest('SURVEY_DEFINITION
 export function checkDefinition(def: SurveyDefinition): void {
   const seen = new Map<string, SurveyQuestion>()
   const sectionKeys = new Set<string>()
-  const checkWhen = (when: ShowWhen | undefined, path: string) => {
+  const checkWhen = (when: ShowWhen | undefined, path: string, match?: ShowMatch) => {
+    if (match === 'any' && !when?.length) throw invalid(`${path}：没有显示条件，不能指定“满足任一条件”`, path)
     for (const c of when ?? []) {
       const ref = seen.get(c.question)
       if (!ref) throw invalid(`${path} 的显示条件引用了不在它之前的题目 ${c.question}`, path)
@@ -56,11 +57,11 @@ export function checkDefinition(def: SurveyDefinition): void {
   for (const s of def.sections) {
     if (sectionKeys.has(s.key)) throw invalid(`分组 ${s.key} 重复`, s.key)
     sectionKeys.add(s.key)
-    checkWhen(s.showWhen, s.key)
+    checkWhen(s.showWhen, s.key, s.showMatch)
     for (const q of s.questions) {
       const path = `${s.key}.${q.key}`
       if (seen.has(q.key)) throw invalid(`题目 ${q.key} 重复`, path)
-      checkWhen(q.showWhen, path)
+      checkWhen(q.showWhen, path, q.showMatch)
       const choice = q.type === 'single' || q.type === 'multiple'
       if (choice !== Boolean(q.options)) throw invalid(`题目 ${q.key}：只有单选和多选题有选项，且必须有`, path)
       if (q.options) {
@@ -94,8 +95,11 @@ export function checkDefinition(def: SurveyDefinition): void {
 /** The stored values of one answer, by matrix row ('' for other types): what a condition compares with. */
 type Given = Map<string, Map<string, string[]>>
 
-function holds(when: ShowWhen | undefined, given: Given): boolean {
-  return (when ?? []).every((c) => (given.get(c.question)?.get(c.row ?? '') ?? []).some((v) => c.anyOf.includes(v)))
+/** No clause: shown. 'all' (the default): every clause holds; 'any': at least one does. The phone applies the same. */
+function holds(when: ShowWhen | undefined, match: ShowMatch | undefined, given: Given): boolean {
+  if (!when?.length) return true
+  const clause = (c: ShowWhen[number]) => (given.get(c.question)?.get(c.row ?? '') ?? []).some((v) => c.anyOf.includes(v))
+  return match === 'any' ? when.some(clause) : when.every(clause)
 }
 
 export interface CheckedAnswer {
@@ -200,10 +204,10 @@ export function checkResponse(def: SurveyDefinition, answers: Answers): CheckedA
   const given: Given = new Map()
   const out: CheckedAnswer[] = []
   for (const s of def.sections) {
-    const sectionShown = holds(s.showWhen, given)
+    const sectionShown = holds(s.showWhen, s.showMatch, given)
     for (const q of s.questions) {
       const a = answers[q.key]
-      const shown = sectionShown && holds(q.showWhen, given)
+      const shown = sectionShown && holds(q.showWhen, q.showMatch, given)
       if (!shown) {
         if (a !== undefined) throw answerError('ANSWER_TO_HIDDEN_QUESTION', `「${q.title}」按前面的回答不应作答`, q.key)
         continue

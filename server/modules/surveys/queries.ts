@@ -1,4 +1,4 @@
-import type { Queryable } from '../../db/types'
+import { prepared, type Db, type Queryable } from '../../db/types'
 import type { SurveyDefinition, SurveyQuestion, ShowWhen } from '../../../types/surveys'
 
 export interface SurveyRow {
@@ -14,11 +14,14 @@ export interface SurveyRow {
   endsAt: Date
   status: 'draft' | 'published' | 'closed'
   templateKey: string | null
+  version: number
+  announcedAt: Date | null
 }
 
 const SURVEY_COLS = `s.id::int AS id, s.title, s.description, s.region_code AS "regionCode", s.audience, s.anonymous,
   s.results_public AS "resultsPublic", s.quota_per_community AS "quotaPerCommunity", s.starts_at AS "startsAt",
-  s.ends_at AS "endsAt", s.status, s.template_key AS "templateKey"`
+  s.ends_at AS "endsAt", s.status, s.template_key AS "templateKey", s.version,
+  s.announced_at AS "announcedAt"`
 
 export interface SurveySettings {
   title: string
@@ -64,10 +67,11 @@ export async function updateSettings(db: Queryable, id: number, s: SurveySetting
 export async function replaceDefinition(db: Queryable, surveyId: number, def: SurveyDefinition): Promise<void> {
   await db.query('DELETE FROM survey_questions WHERE survey_id = $1', [surveyId])
   await db.query('DELETE FROM survey_sections WHERE survey_id = $1', [surveyId])
-  const sections = def.sections.map((s, i) => ({ key: s.key, position: i, title: s.title, show_when: s.showWhen ?? [] }))
+  const sections = def.sections.map((s, i) => ({ key: s.key, position: i, title: s.title, show_when: s.showWhen ?? [], show_match: s.showMatch ?? 'all' }))
   await db.query(
-    `INSERT INTO survey_sections (survey_id, key, position, title, show_when)
-     SELECT $1, x.key, x.position, x.title, x.show_when FROM jsonb_to_recordset($2::jsonb) AS x(key text, position int, title text, show_when jsonb)`,
+    `INSERT INTO survey_sections (survey_id, key, position, title, show_when, show_match)
+     SELECT $1, x.key, x.position, x.title, x.show_when, x.show_match
+       FROM jsonb_to_recordset($2::jsonb) AS x(key text, position int, title text, show_when jsonb, show_match text)`,
     [surveyId, JSON.stringify(sections)],
   )
   let position = 0
@@ -81,16 +85,17 @@ export async function replaceDefinition(db: Queryable, surveyId: number, def: Su
     required: q.required,
     config: configOf(q),
     show_when: q.showWhen ?? [],
+    show_match: q.showMatch ?? 'all',
     figure: q.figure ?? null,
     favourable: q.favourable ?? [],
   })))
   await db.query(
-    `INSERT INTO survey_questions (survey_id, section_key, key, position, type, title, description, required, config, show_when, figure, favourable)
-     SELECT $1, x.section_key, x.key, x.position, x.type, x.title, x.description, x.required, x.config, x.show_when, x.figure,
+    `INSERT INTO survey_questions (survey_id, section_key, key, position, type, title, description, required, config, show_when, show_match, figure, favourable)
+     SELECT $1, x.section_key, x.key, x.position, x.type, x.title, x.description, x.required, x.config, x.show_when, x.show_match, x.figure,
             ARRAY(SELECT jsonb_array_elements_text(x.favourable))
        FROM jsonb_to_recordset($2::jsonb)
          AS x(section_key text, key text, position int, type text, title text, description text, required boolean, config jsonb,
-              show_when jsonb, figure text, favourable jsonb)`,
+              show_when jsonb, show_match text, figure text, favourable jsonb)`,
     [surveyId, JSON.stringify(questions)],
   )
 }
@@ -126,15 +131,17 @@ export interface QuestionRow {
   required: boolean
   config: Partial<SurveyQuestion>
   showWhen: ShowWhen
+  showMatch: 'all' | 'any'
   figure: SurveyQuestion['figure'] | null
   favourable: string[]
 }
 
 export async function definition(db: Queryable, surveyId: number): Promise<{ def: SurveyDefinition; ids: Map<string, number> }> {
-  const sections = await db.query<{ key: string; title: string; showWhen: ShowWhen }>(
-    'SELECT key, title, show_when AS "showWhen" FROM survey_sections WHERE survey_id = $1 ORDER BY position', [surveyId])
+  const sections = await db.query<{ key: string; title: string; showWhen: ShowWhen; showMatch: 'all' | 'any' }>(
+    'SELECT key, title, show_when AS "showWhen", show_match AS "showMatch" FROM survey_sections WHERE survey_id = $1 ORDER BY position', [surveyId])
   const questions = await db.query<QuestionRow>(
-    `SELECT id::int AS id, section_key AS "sectionKey", key, type, title, description, required, config, show_when AS "showWhen", figure, favourable
+    `SELECT id::int AS id, section_key AS "sectionKey", key, type, title, description, required, config, show_when AS "showWhen",
+            show_match AS "showMatch", figure, favourable
        FROM survey_questions WHERE survey_id = $1 ORDER BY position`, [surveyId])
   const ids = new Map(questions.map((q) => [q.key, q.id]))
   const def: SurveyDefinition = {
@@ -142,6 +149,7 @@ export async function definition(db: Queryable, surveyId: number): Promise<{ def
       key: s.key,
       title: s.title,
       ...(s.showWhen.length ? { showWhen: s.showWhen } : {}),
+      ...(s.showMatch === 'any' ? { showMatch: s.showMatch } : {}),
       questions: questions.filter((q) => q.sectionKey === s.key).map((q) => ({
         key: q.key,
         type: q.type,
@@ -150,6 +158,7 @@ export async function definition(db: Queryable, surveyId: number): Promise<{ def
         required: q.required,
         ...q.config,
         ...(q.showWhen.length ? { showWhen: q.showWhen } : {}),
+        ...(q.showMatch === 'any' ? { showMatch: q.showMatch } : {}),
         ...(q.figure ? { figure: q.figure, favourable: q.favourable } : {}),
       })),
     })),
@@ -158,7 +167,8 @@ export async function definition(db: Queryable, surveyId: number): Promise<{ def
 }
 
 export async function responseCount(db: Queryable, surveyId: number): Promise<number> {
-  return (await db.one<{ n: number }>('SELECT count(*)::int AS n FROM survey_responses WHERE survey_id = $1', [surveyId]))!.n
+  return (await db.one<{ n: number }>(
+    `SELECT coalesce(sum(n), 0)::int AS n FROM survey_counts WHERE survey_id = $1 AND question_id = 0`, [surveyId]))!.n
 }
 
 export async function deleteDrafts(db: Queryable, surveyId: number): Promise<void> {
@@ -176,7 +186,7 @@ export async function setStatus(db: Queryable, id: number, status: 'published' |
 export async function surveysInRegions(db: Queryable, regionCodes: string[] | null, statuses: string[]): Promise<Array<SurveyRow & { responses: number; questionCount: number }>> {
   return db.query(
     `SELECT ${SURVEY_COLS},
-            (SELECT count(*)::int FROM survey_responses r WHERE r.survey_id = s.id) AS responses,
+            (SELECT coalesce(sum(c.n), 0)::int FROM survey_counts c WHERE c.survey_id = s.id AND c.question_id = 0) AS responses,
             (SELECT count(*)::int FROM survey_questions qq WHERE qq.survey_id = s.id) AS "questionCount"
        FROM surveys s
       WHERE ($1::text[] IS NULL OR s.region_code = ANY($1::text[])) AND s.status = ANY($2::text[])
@@ -207,20 +217,6 @@ export async function residentMarks(db: Queryable, userId: number, communityCode
   }
 }
 
-/** The one-per-resident rule: false when this resident already answered (the primary key decides, under concurrency too). */
-export async function claimParticipation(db: Queryable, surveyId: number, userId: number): Promise<boolean> {
-  return (await db.one('INSERT INTO survey_participations (survey_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1 AS ok', [surveyId, userId])) !== undefined
-}
-
-/** Takes one place of the community's quota under the counter row's lock; false when it is full. */
-export async function takeQuota(db: Queryable, surveyId: number, communityCode: string, quota: number): Promise<boolean> {
-  await db.query('INSERT INTO survey_quota_counts (survey_id, community_code) VALUES ($1, $2) ON CONFLICT DO NOTHING', [surveyId, communityCode])
-  return (await db.one(
-    'UPDATE survey_quota_counts SET taken = taken + 1 WHERE survey_id = $1 AND community_code = $2 AND taken < $3 RETURNING taken',
-    [surveyId, communityCode, quota],
-  )) !== undefined
-}
-
 export interface AnswerInsert {
   questionId: number
   rowKey: string
@@ -229,34 +225,6 @@ export interface AnswerInsert {
   otherText: string | null
   textValue: string | null
   held: boolean
-}
-
-/** The response and its answers in two statements; for an anonymous survey no user and no time but the day. */
-export async function insertResponse(
-  db: Queryable, surveyId: number, userId: number | null, communityCode: string | null, answers: AnswerInsert[],
-): Promise<{ id: string; day: string }> {
-  const r = await db.one<{ id: string; day: string }>(
-    `INSERT INTO survey_responses (survey_id, user_id, community_code, submitted_on, submitted_at)
-     VALUES ($1, $2, $3, (now() AT TIME ZONE 'Asia/Shanghai')::date, CASE WHEN $2::bigint IS NULL THEN NULL ELSE now() END)
-     RETURNING id::text AS id, to_char(submitted_on, 'YYYY-MM-DD') AS day`,
-    [surveyId, userId, communityCode],
-  )
-  await db.query(
-    `INSERT INTO survey_answers (response_id, survey_id, question_id, row_key, community_code, submitted_on, picked, num, other_text, text_value, held)
-     SELECT r.id, r.survey_id, x.question_id, x.row_key, r.community_code, r.submitted_on,
-            ARRAY(SELECT jsonb_array_elements_text(x.picked)), x.num, x.other_text, x.text_value, x.held
-       FROM survey_responses r,
-            jsonb_to_recordset($2::jsonb) AS x(question_id bigint, row_key text, picked jsonb, num int, other_text text, text_value text, held boolean)
-      WHERE r.id = $1::uuid`,
-    [r!.id, JSON.stringify(answers.map((a) => ({
-      question_id: a.questionId, row_key: a.rowKey, picked: a.picked, num: a.num, other_text: a.otherText, text_value: a.textValue, held: a.held,
-    })))],
-  )
-  return r!
-}
-
-export async function deleteDraft(db: Queryable, surveyId: number, userId: number): Promise<void> {
-  await db.query('DELETE FROM survey_drafts WHERE survey_id = $1 AND user_id = $2', [surveyId, userId])
 }
 
 export async function saveDraft(db: Queryable, surveyId: number, userId: number, answers: unknown, page: number) {
@@ -271,58 +239,6 @@ export async function saveDraft(db: Queryable, surveyId: number, userId: number,
 export async function draft(db: Queryable, surveyId: number, userId: number) {
   return db.one<{ answers: unknown; page: number; savedAt: Date }>(
     'SELECT answers, page, updated_at AS "savedAt" FROM survey_drafts WHERE survey_id = $1 AND user_id = $2', [surveyId, userId])
-}
-
-/** Counts per (question, row, value): one scan of the survey's answers, grouped in the database. */
-export async function distribution(db: Queryable, surveyId: number) {
-  return db.query<{ questionId: number; rowKey: string; value: string; n: number }>(
-    `SELECT a.question_id::int AS "questionId", a.row_key AS "rowKey", v AS value, count(*)::int AS n
-       FROM survey_answers a CROSS JOIN LATERAL unnest(a.picked) AS v
-      WHERE a.survey_id = $1 GROUP BY 1, 2, 3`, [surveyId])
-}
-
-/** Answers per question and row ('' for the question as a whole: responses that answered any of its rows). */
-export async function answeredCounts(db: Queryable, surveyId: number) {
-  return db.query<{ questionId: number; rowKey: string; n: number; mean: number | null; others: number }>(
-    `SELECT question_id::int AS "questionId", coalesce(row_key, '') AS "rowKey", count(DISTINCT response_id)::int AS n,
-            avg(num)::float8 AS mean, count(other_text)::int AS others
-       FROM survey_answers WHERE survey_id = $1 GROUP BY GROUPING SETS ((question_id, row_key), (question_id))`, [surveyId])
-}
-
-/** Respondents per (group, value) of one question: grouped by community, or by the values of another question. */
-export async function crossCounts(
-  db: Queryable, surveyId: number, questionId: number, rowKey: string, by: { questionId: number; rowKey: string } | null,
-) {
-  if (!by) {
-    return db.query<{ grp: string | null; value: string; n: number }>(
-      `SELECT a.community_code AS grp, v AS value, count(*)::int AS n
-         FROM survey_answers a CROSS JOIN LATERAL unnest(a.picked) AS v
-        WHERE a.survey_id = $1 AND a.question_id = $2 AND a.row_key = $3 GROUP BY 1, 2`, [surveyId, questionId, rowKey])
-  }
-  return db.query<{ grp: string | null; value: string; n: number }>(
-    `SELECT g AS grp, v AS value, count(*)::int AS n
-       FROM survey_answers a
-       JOIN survey_answers b ON b.response_id = a.response_id AND b.question_id = $4 AND b.row_key = $5
-       CROSS JOIN LATERAL unnest(a.picked) AS v
-       CROSS JOIN LATERAL unnest(b.picked) AS g
-      WHERE a.survey_id = $1 AND a.question_id = $2 AND a.row_key = $3 GROUP BY 1, 2`,
-    [surveyId, questionId, rowKey, by.questionId, by.rowKey])
-}
-
-/** Respondents per group (the group's n), counted once each even on a multiple-choice question. */
-export async function groupSizes(db: Queryable, surveyId: number, questionId: number, rowKey: string, by: { questionId: number; rowKey: string } | null) {
-  if (!by) {
-    return db.query<{ grp: string | null; n: number }>(
-      `SELECT community_code AS grp, count(*)::int AS n FROM survey_answers
-        WHERE survey_id = $1 AND question_id = $2 AND row_key = $3 GROUP BY 1`, [surveyId, questionId, rowKey])
-  }
-  return db.query<{ grp: string | null; n: number }>(
-    `SELECT g AS grp, count(*)::int AS n
-       FROM survey_answers a
-       JOIN survey_answers b ON b.response_id = a.response_id AND b.question_id = $4 AND b.row_key = $5
-       CROSS JOIN LATERAL unnest(b.picked) AS g
-      WHERE a.survey_id = $1 AND a.question_id = $2 AND a.row_key = $3 GROUP BY 1`,
-    [surveyId, questionId, rowKey, by.questionId, by.rowKey])
 }
 
 /** Text answers (and "其他" notes) of a question, newest day first; the order within a day is the random id's. */
@@ -389,4 +305,188 @@ export async function exportBatch(
   const by = new Map<string, ExportAnswer[]>()
   for (const a of answers) by.set(a.responseId, [...(by.get(a.responseId) ?? []), a])
   return rows.map((r) => ({ ...r, answers: by.get(r.id) ?? [], questionIds }))
+}
+
+// ------------------------------------------------------------------ edits seen by cached definitions
+
+/** Every edit moves the version on: a submission checked against an older cached definition is refused in SQL. */
+export async function bumpVersion(db: Queryable, id: number): Promise<void> {
+  await db.query('UPDATE surveys SET version = version + 1 WHERE id = $1', [id])
+}
+
+// ------------------------------------------------------------------ submissions (migration 0020)
+
+export interface RecordItem {
+  surveyId: number
+  version: number
+  anonymous: boolean
+  userId: number
+  key: string | null
+  route: string
+  communityCode: string | null
+  answers: AnswerInsert[]
+}
+export interface RecordOutcome {
+  outcome: 'recorded' | 'replay' | 'key_reused' | 'in_progress' | 'not_found' | 'changed' | 'closed' | 'not_started' | 'answered' | 'quota_full'
+  responseId: string | null
+  body: { surveyId: number; submittedOn: string; anonymous: boolean } | null
+}
+
+const RECORD = prepared(
+  'survey_record_responses',
+  `SELECT x.i, r.outcome, r.response_id::text AS "responseId", r.body
+     FROM (SELECT * FROM jsonb_to_recordset($1::jsonb)
+             AS y(i int, survey bigint, version int, anonymous boolean, uid bigint, key text, route text, community text, answers jsonb)
+            ORDER BY y.survey, y.community, y.uid, y.i) x
+    CROSS JOIN LATERAL survey_record_response(x.survey, x.version, x.anonymous, x.uid, x.key, x.route, x.community, x.answers) r`,
+)
+
+/**
+ * Several submissions in one transaction: each through survey_record_response (in the order of survey, community and
+ * person, so that two batches take the quota counters' locks in one order), then the counts of the recorded ones.
+ * Outcomes in the order given.
+ */
+export async function recordResponses(db: Db, items: readonly RecordItem[]): Promise<RecordOutcome[]> {
+  return db.transaction(async (tx) => {
+    const rows = await tx.query<RecordOutcome & { i: number }>(RECORD, [JSON.stringify(items.map((s, i) => ({
+      i,
+      survey: s.surveyId,
+      version: s.version,
+      anonymous: s.anonymous,
+      uid: s.userId,
+      key: s.key,
+      route: s.route,
+      community: s.communityCode,
+      answers: s.answers.map((a) => ({
+        question_id: a.questionId, row_key: a.rowKey, picked: a.picked, num: a.num, other_text: a.otherText, text_value: a.textValue, held: a.held,
+      })),
+    })))])
+    const recorded = rows.filter((r) => r.outcome === 'recorded').map((r) => r.responseId!)
+    if (recorded.length > 0) await tx.query(ADD_COUNTS, [recorded])
+    const out: RecordOutcome[] = new Array(items.length)
+    for (const r of rows) out[r.i] = { outcome: r.outcome, responseId: r.responseId, body: r.body }
+    return out
+  })
+}
+
+const ADD_COUNTS = prepared('survey_add_counts', 'SELECT survey_add_counts($1::uuid[])')
+
+/** Counts for responses written without the submission path (the benchmark's bulk insert). */
+export async function addCountsOfSurvey(db: Queryable, surveyId: number): Promise<void> {
+  await db.query('SELECT survey_add_counts(ARRAY(SELECT id FROM survey_responses WHERE survey_id = $1))', [surveyId])
+}
+
+// ------------------------------------------------------------------ counts (migration 0019)
+
+/** Counts per (question, row, value) — value '' the respondents, with the sum of their numbers and "其他" notes. */
+export async function countsOf(db: Queryable, surveyId: number) {
+  return db.query<{ questionId: number; rowKey: string; value: string; n: number; numSum: number; others: number }>(
+    `SELECT question_id::int AS "questionId", row_key AS "rowKey", value, sum(n)::int AS n, sum(num_sum)::float8 AS "numSum", sum(others)::int AS others
+       FROM survey_counts WHERE survey_id = $1 AND question_id <> 0 GROUP BY 1, 2, 3`, [surveyId])
+}
+
+/** One question's counts per community (grp null: no community); value '' is the group's respondents. */
+export async function communityCounts(db: Queryable, surveyId: number, questionId: number, rowKey: string) {
+  return db.query<{ grp: string | null; value: string; n: number }>(
+    `SELECT nullif(community_code, '') AS grp, value, n FROM survey_counts WHERE survey_id = $1 AND question_id = $2 AND row_key = $3`,
+    [surveyId, questionId, rowKey])
+}
+
+export interface Pair { questionId: number; rowKey: string; byQuestionId: number; byRowKey: string }
+
+/** A tracked pair's counts, or undefined when the pair is not counted yet. value '' is the group's respondents. */
+export async function pairCounts(db: Queryable, surveyId: number, p: Pair) {
+  const tracked = await db.one(
+    `SELECT 1 AS ok FROM survey_tracked_pairs WHERE survey_id = $1 AND question_id = $2 AND row_key = $3 AND by_question_id = $4 AND by_row_key = $5`,
+    [surveyId, p.questionId, p.rowKey, p.byQuestionId, p.byRowKey])
+  if (!tracked) return undefined
+  return db.query<{ grp: string; value: string; n: number }>(
+    `SELECT by_value AS grp, value, n FROM survey_pair_counts
+      WHERE survey_id = $1 AND question_id = $2 AND row_key = $3 AND by_question_id = $4 AND by_row_key = $5`,
+    [surveyId, p.questionId, p.rowKey, p.byQuestionId, p.byRowKey])
+}
+
+/**
+ * Starts counting a pair: under the survey's row lock (submissions hold it shared while they store and count), the
+ * pair is registered and counted from the answers stored so far; every later submission adds to it.
+ */
+export async function trackPair(db: Queryable, surveyId: number, p: Pair): Promise<void> {
+  await db.query('SELECT 1 FROM surveys WHERE id = $1 FOR UPDATE', [surveyId])
+  const added = await db.one(
+    `INSERT INTO survey_tracked_pairs (survey_id, question_id, row_key, by_question_id, by_row_key) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT DO NOTHING RETURNING 1 AS ok`, [surveyId, p.questionId, p.rowKey, p.byQuestionId, p.byRowKey])
+  if (!added) return
+  await db.query(
+    `INSERT INTO survey_pair_counts (survey_id, question_id, row_key, by_question_id, by_row_key, by_value, value, n)
+     SELECT $1, $2, $3, $4, $5, g, v, count(*)::int
+       FROM survey_answers a
+       JOIN survey_answers b ON b.response_id = a.response_id AND b.question_id = $4 AND b.row_key = $5
+       CROSS JOIN LATERAL unnest(b.picked) AS g
+       CROSS JOIN LATERAL unnest(array_prepend(''::text, a.picked)) AS v
+      WHERE a.survey_id = $1 AND a.question_id = $2 AND a.row_key = $3
+      GROUP BY g, v`,
+    [surveyId, p.questionId, p.rowKey, p.byQuestionId, p.byRowKey])
+}
+
+// ------------------------------------------------------------------ opening notices
+
+export async function noticeConsent(db: Queryable, userId: number) {
+  return db.one<{ agreedAt: Date }>('SELECT agreed_at AS "agreedAt" FROM survey_notice_consents WHERE user_id = $1', [userId])
+}
+
+export async function setNoticeConsent(db: Queryable, userId: number, channel: 'weapp' | 'h5') {
+  return db.one<{ agreedAt: Date }>(
+    `INSERT INTO survey_notice_consents (user_id, channel) VALUES ($1, $2)
+     ON CONFLICT (user_id) DO UPDATE SET channel = EXCLUDED.channel, agreed_at = now() RETURNING agreed_at AS "agreedAt"`,
+    [userId, channel])
+}
+
+export async function dropNoticeConsent(db: Queryable, userId: number): Promise<void> {
+  await db.query('DELETE FROM survey_notice_consents WHERE user_id = $1', [userId])
+}
+
+/**
+ * The opening notice of one survey to the residents who agreed and whose community is among `communities` (the
+ * survey's region), who have not answered it and were not told of it before: a notice row each (the primary key keeps
+ * it to once), and a message in the outbox for each row inserted here. Returns how many were enqueued.
+ */
+export async function enqueueOpeningNotices(db: Queryable, surveyId: number, communities: string[], payload: unknown): Promise<number> {
+  const rows = await db.query<{ n: number }>(
+    `WITH told AS (
+       INSERT INTO survey_opening_notices (survey_id, user_id)
+       SELECT $1, c.user_id FROM survey_notice_consents c JOIN users u ON u.id = c.user_id
+        WHERE u.community_code = ANY($2::text[]) AND u.erased_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM survey_participations p WHERE p.survey_id = $1 AND p.user_id = c.user_id)
+        ORDER BY c.user_id
+       ON CONFLICT DO NOTHING RETURNING user_id
+     ), queued AS (
+       INSERT INTO notification_outbox (user_id, kind, ref, payload) SELECT user_id, 'survey.open', 'survey:' || $1::bigint, $3::jsonb FROM told
+       RETURNING 1
+     )
+     SELECT count(*)::int AS n FROM queued`,
+    [surveyId, communities, JSON.stringify(payload)])
+  return rows[0]?.n ?? 0
+}
+
+export async function markAnnounced(db: Queryable, surveyId: number): Promise<void> {
+  await db.query('UPDATE surveys SET announced_at = now() WHERE id = $1', [surveyId])
+}
+
+/**
+ * Published surveys whose window has started and whose notices are not sent yet, locked; another process running
+ * the same job skips the rows locked here (and finds them announced once this commits).
+ */
+export async function surveysToAnnounce(db: Queryable, limit: number) {
+  return db.query<SurveyRow>(
+    `SELECT ${SURVEY_COLS} FROM surveys s
+      WHERE s.status = 'published' AND s.announced_at IS NULL AND s.starts_at <= now() AND s.ends_at > now()
+      ORDER BY s.starts_at, s.id LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit])
+}
+
+/** Closed surveys whose results are public, in these regions (the resident's community and the regions above it). */
+export async function closedPublicSurveys(db: Queryable, regionCodes: string[]) {
+  return db.query<SurveyRow & { questionCount: number }>(
+    `SELECT ${SURVEY_COLS}, (SELECT count(*)::int FROM survey_questions qq WHERE qq.survey_id = s.id) AS "questionCount"
+       FROM surveys s WHERE s.region_code = ANY($1::text[]) AND s.status = 'closed' AND s.results_public
+      ORDER BY s.ends_at DESC, s.id DESC LIMIT 50`, [regionCodes])
 }

@@ -7,7 +7,7 @@ import { errorResponses } from '../../lib/schemas'
 import { Cursor, IdParams } from '../../../types/common'
 import {
   CreateSurveyBody, CrossTab, ResidentSurvey, ResidentSurveyList, StaffSurvey, StaffSurveyList, SubmitSurveyBody, SubmitSurveyResult,
-  SurveyDraft, SurveyDraftBody, SurveyResults, SurveyTemplateList, TextAnswerPage, UpdateSurveyBody,
+  SurveyDraft, SurveyDraftBody, SurveyNoticeBody, SurveyNoticeConsent, SurveyResults, SurveyTemplateList, TextAnswerPage, UpdateSurveyBody,
 } from '../../../types/surveys'
 import * as service from './service'
 
@@ -20,6 +20,18 @@ export const surveyRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => asyn
   app.get('/surveys', {
     schema: { tags, summary: '我所在社区正在进行的问卷（已填写的有标记）', response: { 200: ResidentSurveyList, ...errorResponses } },
   }, async (req) => service.residentSurveys(ctx, await requireCaller(ctx, req)))
+
+  app.get('/surveys/closed', {
+    schema: { tags, summary: '已结束且向居民公开结果的问卷', response: { 200: ResidentSurveyList, ...errorResponses } },
+  }, async (req) => service.closedSurveys(ctx, await requireCaller(ctx, req)))
+
+  app.get('/surveys/notices', {
+    schema: { tags, summary: '有新问卷时是否通知我（订阅消息）', response: { 200: SurveyNoticeConsent, ...errorResponses } },
+  }, async (req) => service.noticeConsent(ctx, await requireCaller(ctx, req)))
+
+  app.put('/surveys/notices', {
+    schema: { tags, summary: '同意或取消“有新问卷时通知我”', body: SurveyNoticeBody, response: { 200: SurveyNoticeConsent, ...errorResponses } },
+  }, async (req) => service.setNoticeConsent(ctx, await requireCaller(ctx, req), req.body))
 
   app.get('/surveys/:id', {
     schema: { tags, summary: '问卷的题目与我的状态', params: IdParams, response: { 200: ResidentSurvey, ...errorResponses } },

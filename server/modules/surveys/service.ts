@@ -4,13 +4,16 @@ import type { Queryable } from '../../db/types'
 import { badRequest, conflict, forbidden, notFound } from '../../errors'
 import { audit } from '../../lib/audit'
 import type { Caller } from '../../lib/caller'
-import { once, type StoredResponse } from '../../lib/idempotency'
+import type { StoredResponse } from '../../lib/idempotency'
 import type { RegionDirectory } from '../regions/directory'
 import type { HomeSectionSource } from '../home/service'
 import type {
   CreateSurveyBody, CrossTab, ResidentSurvey, ResidentSurveyList, StaffSurvey, StaffSurveyList, SubmitSurveyBody, SubmitSurveyResult,
-  ShowWhen, SurveyDefinition, SurveyDraft, SurveyDraftBody, SurveyQuestion, SurveyResults, SurveyTemplateList, TextAnswerPage, UpdateSurveyBody, Answers,
+  ShowWhen, SurveyDefinition, SurveyDraft, SurveyDraftBody, SurveyNoticeBody, SurveyNoticeConsent, SurveyQuestion, SurveyResults,
+  SurveyTemplateList, TextAnswerPage, UpdateSurveyBody, Answers,
 } from '../../../types/surveys'
+import { surveyChanged, surveyDefinitions } from './definition-cache'
+import { recordResponse } from './submission-batch'
 import { PassThrough } from 'node:stream'
 import { checkDefinition, checkResponse, labelOf, valueDomain } from './conditions'
 import { responseColumns, responseRow, sheetWriter, summaryRows, type ExportFormat, type ExportWhat } from './export'
@@ -139,11 +142,12 @@ function meaning(def: SurveyDefinition, s: q.SurveySettings | q.SurveyRow): stri
     sections: def.sections.map((sec) => ({
       key: sec.key,
       showWhen: whenOf(sec.showWhen),
+      showMatch: sec.showMatch ?? 'all',
       questions: sec.questions.map((x) => ({
         key: x.key, type: x.type, required: x.required,
         options: x.options?.map((o) => ({ value: o.value, other: o.other ?? false })) ?? null,
         minChoices: x.minChoices ?? null, maxChoices: x.maxChoices ?? null, labels: x.labels ? 5 : null,
-        rows: x.rows?.map((r) => r.key) ?? null, maxLength: x.maxLength ?? null, showWhen: whenOf(x.showWhen),
+        rows: x.rows?.map((r) => r.key) ?? null, maxLength: x.maxLength ?? null, showWhen: whenOf(x.showWhen), showMatch: x.showMatch ?? 'all',
         figure: x.figure ?? null, favourable: x.favourable ?? null,
       })),
     })),
@@ -186,11 +190,14 @@ export async function updateSurvey(ctx: AppContext, caller: Caller, id: number, 
   await ctx.db.transaction(async (tx) => {
     const s = await q.survey(tx, id, 'FOR UPDATE')
     if (!s) throw notFound('SURVEY_NOT_FOUND', '问卷不存在')
+    await q.bumpVersion(tx, id)
     const responses = await q.responseCount(tx, id)
     if (responses === 0) {
       await q.updateSettings(tx, id, settings)
       await q.replaceDefinition(tx, id, body.definition)
       await audit(tx, caller.userId, 'survey.update', `survey:${id}`, {})
+      // a region widened while open: its new residents hear of it too (each resident still once)
+      if (s.announcedAt) await announce(tx, dir, { ...s, ...settings })
       return
     }
     const { def } = await q.definition(tx, id)
@@ -204,6 +211,7 @@ export async function updateSurvey(ctx: AppContext, caller: Caller, id: number, 
     await q.updateWording(tx, id, body.definition)
     if (changes.length > 0) await audit(tx, caller.userId, 'survey.wording', `survey:${id}`, { changes })
   })
+  await surveyChanged(ctx, id)
   return staffView(ctx, dir, id)
 }
 
@@ -215,7 +223,13 @@ export async function publishSurvey(ctx: AppContext, caller: Caller, id: number)
     if (new Date(s!.endsAt).getTime() <= Date.now()) throw conflict('INVALID_WINDOW', '结束时间已过，请先修改时间')
     await q.setStatus(tx, id, 'published')
     await audit(tx, caller.userId, 'survey.publish', `survey:${id}`)
+    // open now: told in this transaction; opening later: told by surveyOpeningJob once the window starts
+    if (new Date(s!.startsAt).getTime() <= Date.now()) {
+      await announce(tx, dir, s!)
+      await q.markAnnounced(tx, id)
+    }
   })
+  await surveyChanged(ctx, id)
   return staffView(ctx, dir, id)
 }
 
@@ -228,6 +242,7 @@ export async function closeSurvey(ctx: AppContext, caller: Caller, id: number): 
     await q.deleteDrafts(tx, id)
     await audit(tx, caller.userId, 'survey.close', `survey:${id}`)
   })
+  await surveyChanged(ctx, id)
   return staffView(ctx, dir, id)
 }
 
@@ -329,12 +344,6 @@ export async function getDraft(ctx: AppContext, caller: Caller, id: number): Pro
 }
 
 /**
- * One response per resident: the participation row's primary key decides, inside the transaction that stores the
- * response, so concurrent submits store one and the others are told it was answered (or, with the same
- * Idempotency-Key, get the first one's answer again). An anonymous response keeps no user and no time but the day;
- * no audit entry is written for it, and the replayable body names no response.
- */
-/**
  * WeChat's content check of the texts, before the transaction (no network call while rows are locked). A text it
  * does not pass — or cannot check — is stored and marked held for staff. For an anonymous survey the check is sent
  * without the person's openid: WeChat would otherwise hold the link the survey promises not to keep.
@@ -355,48 +364,79 @@ async function heldTexts(ctx: AppContext, caller: Caller, answers: Answers, anon
   return held
 }
 
+/**
+ * One response per resident: the participation row's primary key decides, inside the transaction that stores the
+ * response, so concurrent submits store one and the others are told it was answered (or, with the same
+ * Idempotency-Key, get the first one's answer again). The answers are checked here against the cached questions;
+ * the database then stores them only if the survey is still that version, open, and the quota allows — submissions
+ * arriving together in one statement (submission-batch.ts), each with its own outcome, and the counts the results
+ * read added in the same transaction. An anonymous response keeps no user and no time but the day; no audit entry is
+ * written for it, and the replayable body names no response.
+ */
 export async function submitResponse(
   ctx: AppContext, caller: Caller, id: number, body: SubmitSurveyBody, key: string | undefined,
 ): Promise<StoredResponse<SubmitSurveyResult>> {
   const dir = await ctx.regions.get()
-  const before = await q.survey(ctx.db, id)
-  const held = await heldTexts(ctx, caller, body.answers, before?.anonymous ?? true)
-  return once(ctx.db, caller.userId, key, `POST /surveys/${id}/responses`, async (tx) => {
-    const s = await q.survey(tx, id, 'FOR SHARE')
-    if (!s || s.status === 'draft') throw notFound('SURVEY_NOT_FOUND', '问卷不存在')
-    // the texts were checked for what the survey was a moment ago; anonymity decides whether the openid went with them
-    if (s.anonymous !== before?.anonymous) throw conflict('SURVEY_CHANGED', '问卷刚刚有改动，请重新提交')
-    const community = assertCanAnswer(caller, dir, s)
-    assertOpen(s)
-    const { def, ids } = await q.definition(tx, id)
-    const checked = checkResponse(def, body.answers)
-    if (!(await q.claimParticipation(tx, id, caller.userId))) throw conflict('SURVEY_ALREADY_ANSWERED', '您已经填写过这份问卷')
-    if (s.quotaPerCommunity !== null && community !== null && !(await q.takeQuota(tx, id, community, s.quotaPerCommunity))) {
-      throw conflict('SURVEY_QUOTA_FULL', `本社区的名额（${s.quotaPerCommunity} 份）已满，感谢您的关注`)
+  const defs = surveyDefinitions(ctx)
+  for (let attempt = 0; ; attempt++) {
+    const c = await defs.get(id)
+    if (!c || c.s.status === 'draft') throw notFound('SURVEY_NOT_FOUND', '问卷不存在')
+    const community = assertCanAnswer(caller, dir, c.s)
+    const checked = checkResponse(c.def, body.answers)
+    const held = await heldTexts(ctx, caller, body.answers, c.s.anonymous)
+    const r = await recordResponse(ctx, {
+      surveyId: id,
+      version: c.s.version,
+      anonymous: c.s.anonymous,
+      userId: caller.userId,
+      key: key ?? null,
+      route: `POST /surveys/${id}/responses`,
+      communityCode: community,
+      answers: checked.map((a) => ({
+        questionId: c.ids.get(a.question.key)!, rowKey: a.rowKey, picked: a.picked, num: a.num, otherText: a.otherText, textValue: a.textValue,
+        held: held.has(a.textValue ?? a.otherText ?? ''),
+      })),
+    })
+    switch (r.outcome) {
+      case 'recorded':
+      case 'replay':
+        return { status: 201, body: r.body!, replayed: r.outcome === 'replay' }
+      case 'changed':
+        // checked against a survey that was edited since: once more against what it is now
+        defs.drop(id)
+        if (attempt === 0) continue
+        throw conflict('SURVEY_CHANGED', '问卷刚刚有改动，请重新提交')
+      case 'not_found':
+        defs.drop(id)
+        throw notFound('SURVEY_NOT_FOUND', '问卷不存在')
+      case 'closed':
+        throw conflict('SURVEY_CLOSED', '问卷已结束')
+      case 'not_started':
+        throw conflict('SURVEY_NOT_STARTED', '问卷还没有开始')
+      case 'answered':
+        throw conflict('SURVEY_ALREADY_ANSWERED', '您已经填写过这份问卷')
+      case 'quota_full':
+        throw conflict('SURVEY_QUOTA_FULL', `本社区的名额（${c.s.quotaPerCommunity} 份）已满，感谢您的关注`)
+      case 'key_reused':
+        throw conflict('IDEMPOTENCY_KEY_REUSED', '该 Idempotency-Key 已用于另一个请求')
+      case 'in_progress':
+        throw conflict('IDEMPOTENCY_IN_PROGRESS', '相同的请求正在处理中，请稍后重试')
     }
-    const stored = await q.insertResponse(tx, id, s.anonymous ? null : caller.userId, community, checked.map((a) => ({
-      questionId: ids.get(a.question.key)!, rowKey: a.rowKey, picked: a.picked, num: a.num, otherText: a.otherText, textValue: a.textValue,
-      held: held.has(a.textValue ?? a.otherText ?? ''),
-    })))
-    await q.deleteDraft(tx, id, caller.userId)
-    if (!s.anonymous) await audit(tx, caller.userId, 'survey.respond', `survey:${id}`)
-    return { status: 201, body: { surveyId: id, submittedOn: stored.day, anonymous: s.anonymous } }
-  })
+  }
 }
 
 // ------------------------------------------------------------------ results
 
 const pct = (n: number, of: number) => (of === 0 ? 0 : Math.round((n * 1000) / of) / 10)
 
+/** From the counts kept as answers arrive (survey_counts): a few rows per option and community, never the answers. */
 async function resultsOf(ctx: AppContext, s: q.SurveyRow): Promise<SurveyResults> {
   const { def, ids } = await q.definition(ctx.db, s.id)
-  const dist = await q.distribution(ctx.db, s.id)
-  const answered = await q.answeredCounts(ctx.db, s.id)
-  const count = new Map(dist.map((d) => [`${d.questionId}|${d.rowKey}|${d.value}`, d.n]))
-  const totals = new Map(answered.map((a) => [`${a.questionId}|${a.rowKey}`, a]))
+  const counts = await q.countsOf(ctx.db, s.id)
+  const at = new Map(counts.map((c) => [`${c.questionId}|${c.rowKey}|${c.value}`, c]))
   const options = (x: SurveyQuestion, qid: number, rowKey: string, of: number) =>
     valueDomain(x).map((v) => {
-      const n = count.get(`${qid}|${rowKey}|${v}`) ?? 0
+      const n = at.get(`${qid}|${rowKey}|${v}`)?.n ?? 0
       return { value: v, label: labelOf(x, v), count: n, percent: pct(n, of) }
     })
   return {
@@ -406,7 +446,7 @@ async function resultsOf(ctx: AppContext, s: q.SurveyRow): Promise<SurveyResults
     responses: await q.responseCount(ctx.db, s.id),
     questions: def.sections.flatMap((sec) => sec.questions).map((x) => {
       const qid = ids.get(x.key)!
-      const t = totals.get(`${qid}|`)
+      const t = at.get(`${qid}||`)
       const n = t?.n ?? 0
       return {
         key: x.key,
@@ -415,9 +455,9 @@ async function resultsOf(ctx: AppContext, s: q.SurveyRow): Promise<SurveyResults
         answered: n,
         options: x.type === 'matrix' ? [] : options(x, qid, '', n),
         ...(x.type === 'matrix'
-          ? { rows: x.rows!.map((r) => { const rn = totals.get(`${qid}|${r.key}`)?.n ?? 0; return { key: r.key, label: r.label, answered: rn, options: options(x, qid, r.key, rn) } }) }
+          ? { rows: x.rows!.map((r) => { const rn = at.get(`${qid}|${r.key}|`)?.n ?? 0; return { key: r.key, label: r.label, answered: rn, options: options(x, qid, r.key, rn) } }) }
           : {}),
-        ...(x.type === 'scale5' || x.type === 'rating10' ? { mean: t?.mean === null || t?.mean === undefined ? null : Math.round(t.mean * 100) / 100 } : {}),
+        ...(x.type === 'scale5' || x.type === 'rating10' ? { mean: n === 0 ? null : Math.round((t!.numSum / n) * 100) / 100 } : {}),
         ...(x.options?.some((o) => o.other) ? { otherTexts: t?.others ?? 0 } : {}),
       }
     }),
@@ -508,8 +548,21 @@ export async function crossTab(ctx: AppContext, caller: Caller, id: number, quer
   }
   const qid = ids.get(target.key)!
   const rowKey = query.row ?? ''
-  const counts = await q.crossCounts(ctx.db, s.id, qid, rowKey, by)
-  const sizes = await q.groupSizes(ctx.db, s.id, qid, rowKey, by)
+  // value '' is a group's respondents, the others its answers (counts kept as answers arrive: queries.ts)
+  let rows: Array<{ grp: string | null; value: string; n: number }>
+  if (by) {
+    const pair = { questionId: qid, rowKey, byQuestionId: by.questionId, byRowKey: by.rowKey }
+    let found = await q.pairCounts(ctx.db, s.id, pair)
+    if (!found) {
+      await ctx.db.transaction((tx) => q.trackPair(tx, s.id, pair))
+      found = (await q.pairCounts(ctx.db, s.id, pair))!
+    }
+    rows = found
+  } else {
+    rows = await q.communityCounts(ctx.db, s.id, qid, rowKey)
+  }
+  const sizes = rows.filter((r) => r.value === '')
+  const counts = rows.filter((r) => r.value !== '')
   const domain = valueDomain(target)
   // group keys: communities, their streets, or the other question's values (in the order of its options)
   const groupOf = (grp: string | null): string => {
@@ -613,5 +666,94 @@ export const surveyHomeSection: HomeSectionSource = async (ctx, _communityCode, 
       title: s.title,
       subtitle: `截止 ${new Date(s.endsAt).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })}`,
     })),
+  }
+}
+
+// ------------------------------------------------------------------ opening notices (subscribe messages)
+
+const NOTICE_TEMPLATE_ID = process.env.SURVEYS_SUBSCRIBE_TEMPLATE_ID || 'demo-survey-open'
+export const ANSWER_PAGE = 'packages/surveys/pages/answer/index?id='
+
+const shanghaiMinute = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')
+
+/** The subscribe message of a survey that opens (WeChat's field limits applied). */
+export function openingMessagePayload(s: { id: number; title: string; endsAt: Date | string }, regionName: string) {
+  return {
+    templateId: NOTICE_TEMPLATE_ID,
+    page: `${ANSWER_PAGE}${s.id}`,
+    data: {
+      thing1: { value: s.title.slice(0, 20) },
+      thing2: { value: regionName.slice(0, 20) },
+      time3: { value: shanghaiMinute(new Date(s.endsAt)) },
+      thing4: { value: '新问卷已开始，点击参与' },
+    },
+  }
+}
+
+/** The communities a survey is for: its region's, or the region itself when it is one. */
+function communitiesOf(dir: RegionDirectory, regionCode: string): string[] {
+  const r = dir.get(regionCode)
+  if (!r) return []
+  return r.level === 'community' ? [r.code] : dir.descendants(regionCode).filter((x) => x.level === 'community').map((x) => x.code)
+}
+
+/**
+ * Enqueues the opening notice to the residents who agreed and live in the survey's region (for a 'signed_in' survey
+ * too: a notice goes to the people the survey is about, not to every account). Once per survey and resident, by the
+ * notice table's primary key, however often this runs.
+ */
+async function announce(tx: Queryable, dir: RegionDirectory, s: { id: number; title: string; endsAt: Date | string; regionCode: string }): Promise<number> {
+  return q.enqueueOpeningNotices(tx, s.id, communitiesOf(dir, s.regionCode), openingMessagePayload(s, dir.get(s.regionCode)?.name ?? ''))
+}
+
+const ANNOUNCE_BATCH = 20
+
+/**
+ * One run of the background job (server/jobs.ts): the published surveys whose window has started since they were
+ * published get their opening notices. Each survey is taken with FOR UPDATE SKIP LOCKED and marked announced in the
+ * same transaction, so two processes never take one survey; the notice rows' primary key holds even if they did.
+ */
+export async function surveyOpeningJob(ctx: AppContext): Promise<{ surveys: number; notices: number }> {
+  const dir = await ctx.regions.get()
+  const total = { surveys: 0, notices: 0 }
+  for (;;) {
+    const run = await ctx.db.transaction(async (tx) => {
+      const due = await q.surveysToAnnounce(tx, ANNOUNCE_BATCH)
+      let notices = 0
+      for (const s of due) {
+        notices += await announce(tx, dir, s)
+        await q.markAnnounced(tx, s.id)
+      }
+      return { surveys: due.length, notices }
+    })
+    total.surveys += run.surveys
+    total.notices += run.notices
+    if (run.surveys < ANNOUNCE_BATCH) return total
+  }
+}
+
+export async function noticeConsent(ctx: AppContext, caller: Caller): Promise<SurveyNoticeConsent> {
+  return { agreed: (await q.noticeConsent(ctx.db, caller.userId)) !== undefined }
+}
+
+/** Opt in or out of opening notices; on weapp the page asks WeChat's subscribe prompt before opting in. */
+export async function setNoticeConsent(ctx: AppContext, caller: Caller, body: SurveyNoticeBody): Promise<SurveyNoticeConsent> {
+  if (!body.agreed) {
+    await q.dropNoticeConsent(ctx.db, caller.userId)
+    return { agreed: false }
+  }
+  await q.setNoticeConsent(ctx.db, caller.userId, body.channel)
+  return { agreed: true }
+}
+
+/** Closed surveys of my community (and the regions above it) whose results are published to residents. */
+export async function closedSurveys(ctx: AppContext, caller: Caller): Promise<ResidentSurveyList> {
+  if (!caller.communityCode) return { items: [] }
+  await q.closeEnded(ctx.db)
+  const dir = await ctx.regions.get()
+  const rows = await q.closedPublicSurveys(ctx.db, dir.chain(caller.communityCode).map((r) => r.code))
+  const marks = await q.residentMarks(ctx.db, caller.userId, caller.communityCode, rows.map((r) => r.id))
+  return {
+    items: rows.map((r) => ({ ...head(dir, r), answered: marks.answered.has(r.id), quotaFull: false, hasDraft: false, questionCount: r.questionCount })),
   }
 }

@@ -1,7 +1,7 @@
 import Taro from '@tarojs/taro'
 import type {
   Answers, CreateSurveyBody, CrossTab, ResidentSurvey, ResidentSurveyList, StaffSurvey, StaffSurveyList, SubmitSurveyResult, SurveyDraft,
-  SurveyDraftBody, SurveyResults, SurveyTemplateList, TextAnswerPage, UpdateSurveyBody,
+  SurveyDraftBody, SurveyNoticeConsent, SurveyResults, SurveyTemplateList, TextAnswerPage, UpdateSurveyBody,
 } from '@contract/surveys'
 import { api, ApiError, buildUrl } from '@/services/api'
 import { getToken } from '@/services/session'
@@ -57,3 +57,11 @@ export async function downloadExport(id: number | string, what: 'responses' | 's
   // openDocument reads csv as a plain file type it may not preview; xlsx opens in the phone's viewer
   await Taro.openDocument({ filePath: res.tempFilePath, fileType: format === 'csv' ? 'xlsx' : format, showMenu: true } as never)
 }
+
+// ------------------------------------------------------------ results after close, opening notices
+export const listClosedSurveys = () => api.get<ResidentSurveyList>('/surveys/closed')
+/** 403 RESULTS_NOT_YET / RESULTS_NOT_PUBLIC when the survey is open or keeps its results to staff. */
+export const getResidentResults = (id: number | string) => api.get<SurveyResults>(`/surveys/${id}/results`, undefined, { silent: true })
+export const getNoticeConsent = () => api.get<SurveyNoticeConsent>('/surveys/notices')
+export const setNoticeConsent = (agreed: boolean) =>
+  api.put<SurveyNoticeConsent>('/surveys/notices', { agreed, channel: process.env.TARO_ENV === 'weapp' ? 'weapp' : 'h5' }, { silent: true })

@@ -52,6 +52,7 @@ export function retype(q: SurveyQuestion, type: QuestionType): SurveyQuestion {
     ...(keepOptions ? { options: q.options } : {}),
     ...(type === 'matrix' && q.rows ? { rows: q.rows } : {}),
     ...(q.showWhen ? { showWhen: q.showWhen } : {}),
+    ...(q.showMatch ? { showMatch: q.showMatch } : {}),
   }
 }
 
@@ -88,7 +89,7 @@ export function definitionProblem(def: SurveyDefinition): string | null {
       if (q.options && q.options.length < 2) return `“${q.title}”至少需要两个选项`
       if (q.rows && q.rows.length < 1) return `“${q.title}”至少需要一行`
       if (q.figure && !q.favourable?.length) return `“${q.title}”计入${FIGURE_LABELS[q.figure]}，请勾选计为肯定的回答`
-      if (q.showWhen?.some((c) => c.anyOf.length === 0)) return `“${q.title}”的显示条件还没有勾选取值`
+      if (q.showWhen?.some((c) => c.anyOf.length === 0)) return `“${q.title}”的显示条件还没有勾选取值（每个条件至少勾选一项）`
     }
   }
   return null

@@ -1,4 +1,4 @@
-import type { AnswerValue, Answers, ShowWhen, SurveyDefinition, SurveyQuestion, SurveySection } from '@contract/surveys'
+import type { AnswerValue, Answers, ShowMatch, ShowWhen, SurveyDefinition, SurveyQuestion, SurveySection } from '@contract/surveys'
 
 /** The values an answer stands for in a condition (by matrix row; '' for the other types) — as the server stores them. */
 function given(a: AnswerValue | undefined): Map<string, string[]> {
@@ -11,8 +11,11 @@ function given(a: AnswerValue | undefined): Map<string, string[]> {
   return m
 }
 
-function holds(when: ShowWhen | undefined, seen: Map<string, Map<string, string[]>>): boolean {
-  return (when ?? []).every((c) => (seen.get(c.question)?.get(c.row ?? '') ?? []).some((v) => c.anyOf.includes(v)))
+/** The server's rule (conditions.ts holds): no clause shows; 'all' needs every clause, 'any' one of them. */
+function holds(when: ShowWhen | undefined, match: ShowMatch | undefined, seen: Map<string, Map<string, string[]>>): boolean {
+  if (!when?.length) return true
+  const clause = (c: ShowWhen[number]) => (seen.get(c.question)?.get(c.row ?? '') ?? []).some((v) => c.anyOf.includes(v))
+  return match === 'any' ? when.some(clause) : when.every(clause)
 }
 
 export interface VisibleSection {
@@ -28,10 +31,10 @@ export function visibleSections(def: SurveyDefinition, answers: Answers): Visibl
   const seen = new Map<string, Map<string, string[]>>()
   const out: VisibleSection[] = []
   for (const s of def.sections) {
-    const shown = holds(s.showWhen, seen)
+    const shown = holds(s.showWhen, s.showMatch, seen)
     const questions: SurveyQuestion[] = []
     for (const q of s.questions) {
-      if (!shown || !holds(q.showWhen, seen)) continue
+      if (!shown || !holds(q.showWhen, q.showMatch, seen)) continue
       questions.push(q)
       seen.set(q.key, given(answers[q.key]))
     }

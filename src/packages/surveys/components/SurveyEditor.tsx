@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { Picker, View } from '@tarojs/components'
-import { Button, Checkbox, Input, Switch, Tag, TextArea } from '@nutui/nutui-react-taro'
-import type { Figure, SurveyDefinition, SurveyQuestion, SurveySection } from '@contract/surveys'
+import { Button, Checkbox, Input, Radio, Switch, Tag, TextArea } from '@nutui/nutui-react-taro'
+import type { Figure, ShowWhen, SurveyDefinition, SurveyQuestion, SurveySection } from '@contract/surveys'
 import NumberInput from '@/components/NumberInput'
 import {
   FIGURE_LABELS, FIGURES, TYPE_LABELS, TYPES, allQuestions, blankQuestion, domainOf, freshKey, optionsFromLines, retype, rowsFromLines,
@@ -17,7 +17,7 @@ interface Props {
 
 /**
  * The question editor: groups (sections) of questions; each question opens in place to set its type, words, options
- * (a line each), required, a display condition on an earlier question, and the figure it feeds with the answers that
+ * (a line each), required, display conditions on earlier questions (all or any), and the figure it feeds with the answers that
  * count as favourable. Option values stay with their line, so wording edits keep the stored answers' meaning.
  */
 export default function SurveyEditor({ value, onChange, wordingOnly = false }: Props) {
@@ -41,9 +41,7 @@ export default function SurveyEditor({ value, onChange, wordingOnly = false }: P
       sections: value.sections.map((s, i) => ({
         ...s,
         questions: (i === si ? s.questions.filter((_, j) => j !== qi) : s.questions).map((q) => {
-          const w = clean(q.showWhen)
-          const { showWhen: _w, ...rest } = q
-          return w?.length ? { ...rest, showWhen: w } : rest
+          return withConditions(q, clean(q.showWhen) ?? [], q.showMatch)
         }),
       })),
     })
@@ -95,6 +93,73 @@ export default function SurveyEditor({ value, onChange, wordingOnly = false }: P
   )
 }
 
+const MAX_CLAUSES = 5
+
+/** The question with these clauses (none: always shown); the match is kept only where it means something. */
+function withConditions(q: SurveyQuestion, when: ShowWhen, match: SurveyQuestion['showMatch']): SurveyQuestion {
+  const { showWhen: _w, showMatch: _m, ...rest } = q
+  if (when.length === 0) return rest
+  return { ...rest, showWhen: when, ...(match === 'any' && when.length > 1 ? { showMatch: 'any' as const } : {}) }
+}
+
+/**
+ * The display condition: clauses on earlier questions ("当「…」的回答为 …"), all of which must hold, or — chosen once
+ * there are two — any one of them. The server evaluates the same (conditions.ts).
+ */
+function ConditionEditor({ no, q, earlier, onChange }: { no: number; q: SurveyQuestion; earlier: SurveyQuestion[]; onChange: (q: SurveyQuestion) => void }) {
+  const when = q.showWhen ?? []
+  const set = (next: ShowWhen, match = q.showMatch) => onChange(withConditions(q, next, match))
+  const unused = earlier.filter((x) => !when.some((c) => c.question === x.key))
+  return (
+    <View className='sv-editor__cond'>
+      <View className='sv-editor__row'>
+        <View className='sv-editor__label'>显示条件</View>
+        <View className='sv-editor__cond-sum'>{when.length === 0 ? '无条件（总是显示）' : when.length === 1 ? '满足下面的条件时显示' : q.showMatch === 'any' ? '满足任一条件时显示' : '同时满足全部条件时显示'}</View>
+      </View>
+      {when.length > 1 ? (
+        <Radio.Group className='sv-editor__match' direction='horizontal' value={q.showMatch ?? 'all'} onChange={(v) => set(when, v as 'all' | 'any')}>
+          <Radio value='all'>全部满足</Radio>
+          <Radio value='any'>任一满足</Radio>
+        </Radio.Group>
+      ) : null}
+      {when.map((c, ci) => {
+        const ref = earlier.find((x) => x.key === c.question)
+        const choices = earlier.filter((x) => x.key === c.question || !when.some((o) => o.question === x.key))
+        return (
+          <View key={`${c.question}-${ci}`} className='sv-editor__clause'>
+            <Picker
+              mode='selector'
+              range={choices.map((x) => x.title.slice(0, 24) || x.key)}
+              value={Math.max(0, choices.findIndex((x) => x.key === c.question))}
+              onChange={(e) => set(when.map((o, i) => (i === ci ? { question: choices[Number(e.detail.value)].key, anyOf: [] } : o)))}
+            >
+              <View className='sv-editor__row sv-editor__pick'>
+                <View className='sv-editor__label'>条件 {ci + 1}</View>
+                <View>当「{ref ? ref.title.slice(0, 16) : c.question}」的回答为 ›</View>
+              </View>
+            </Picker>
+            <Checkbox.Group
+              className='sv-editor__checks'
+              value={c.anyOf}
+              onChange={(v: string[]) => set(when.map((o, i) => (i === ci ? { ...o, anyOf: v } : o)))}
+            >
+              {(ref ? domainOf(ref) : []).map((d) => <Checkbox key={d.value} value={d.value} label={d.label} />)}
+            </Checkbox.Group>
+            <Button size='small' fill='none' className='sv-editor__unclause' onClick={() => set(when.filter((_, i) => i !== ci))} ariaLabel={`删除第 ${no} 题的条件 ${ci + 1}`}>
+              删除条件 {ci + 1}
+            </Button>
+          </View>
+        )
+      })}
+      {unused.length > 0 && when.length < MAX_CLAUSES ? (
+        <Button size='small' fill='outline' className='sv-editor__add' onClick={() => set([...when, { question: unused[unused.length - 1].key, anyOf: [] }])}>
+          {when.length === 0 ? '添加显示条件' : '再添加一个条件'}
+        </Button>
+      ) : null}
+    </View>
+  )
+}
+
 interface QuestionProps {
   no: number
   question: SurveyQuestion
@@ -109,9 +174,6 @@ interface QuestionProps {
 
 function QuestionEditor({ no, question: q, earlier, open, wordingOnly, onToggle, onChange, onMove, onRemove }: QuestionProps) {
   const domain = domainOf(q)
-  const cond = q.showWhen?.[0]
-  const condQ = earlier.find((x) => x.key === cond?.question)
-  const condChoices = ['无条件（总是显示）', ...earlier.map((x) => `显示于：${x.title.slice(0, 24)}`)]
   const figureChoices = ['不计入比率', ...FIGURES.map((f) => `计入${FIGURE_LABELS[f]}`)]
   const setFigure = (f: Figure | null) => {
     const { figure: _f, favourable: _v, ...rest } = q
@@ -124,7 +186,7 @@ function QuestionEditor({ no, question: q, earlier, open, wordingOnly, onToggle,
         <View className='sv-editor__tags'>
           <Tag type='primary' plain>{TYPE_LABELS[q.type]}</Tag>
           {q.required ? <Tag plain>必答</Tag> : null}
-          {q.showWhen?.length ? <Tag type='warning' plain>有条件</Tag> : null}
+          {q.showWhen?.length ? <Tag type='warning' plain>{q.showWhen.length > 1 ? `${q.showWhen.length} 个条件${q.showMatch === 'any' ? '（任一）' : ''}` : '有条件'}</Tag> : null}
           {q.figure ? <Tag type='success' plain>{FIGURE_LABELS[q.figure]}</Tag> : null}
         </View>
       </View>
@@ -177,30 +239,7 @@ function QuestionEditor({ no, question: q, earlier, open, wordingOnly, onToggle,
               <NumberInput label={`第 ${no} 题字数上限`} value={q.maxLength ?? (q.type === 'long_text' ? 1000 : 100)} min={1} max={2000} step={50} onChange={(v) => onChange({ ...q, maxLength: Number(v) || 1 })} />
             </View>
           ) : null}
-          {!wordingOnly && earlier.length ? (
-            <>
-              <Picker
-                mode='selector'
-                range={condChoices}
-                value={condQ ? earlier.indexOf(condQ) + 1 : 0}
-                onChange={(e) => {
-                  const i = Number(e.detail.value)
-                  const { showWhen: _w, ...rest } = q
-                  onChange(i === 0 ? rest : { ...rest, showWhen: [{ question: earlier[i - 1].key, anyOf: [] }] })
-                }}
-              >
-                <View className='sv-editor__row sv-editor__pick'><View className='sv-editor__label'>显示条件</View><View>{condQ ? `前面的“${condQ.title.slice(0, 16)}”` : '无条件'} ›</View></View>
-              </Picker>
-              {condQ ? (
-                <View className='sv-editor__row'>
-                  <View className='sv-editor__label'>当回答为</View>
-                  <Checkbox.Group className='sv-editor__checks' value={cond!.anyOf} onChange={(v: string[]) => onChange({ ...q, showWhen: [{ question: condQ.key, anyOf: v }] })}>
-                    {domainOf(condQ).map((d) => <Checkbox key={d.value} value={d.value} label={d.label} />)}
-                  </Checkbox.Group>
-                </View>
-              ) : null}
-            </>
-          ) : null}
+          {!wordingOnly && earlier.length ? <ConditionEditor no={no} q={q} earlier={earlier} onChange={onChange} /> : null}
           {!wordingOnly && domain.length ? (
             <>
               <Picker mode='selector' range={figureChoices} value={q.figure ? FIGURES.indexOf(q.figure) + 1 : 0} onChange={(e) => setFigure(Number(e.detail.value) === 0 ? null : FIGURES[Number(e.detail.value) - 1])}>

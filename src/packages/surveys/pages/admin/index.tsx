@@ -10,11 +10,13 @@ import { useReloadOnShow } from '@/hooks/useReloadOnShow'
 import { formatDateTime } from '@/utils/time'
 import { listStaffSurveys } from '../../api'
 import { STATUS } from '../../staff'
+import '../../components/wide.scss'
 import './index.scss'
+import { ROUTES } from '@/routes'
 
 type Item = StaffSurveyList['items'][number]
-export const EDIT_PAGE = '/packages/surveys/pages/edit/index'
-export const MANAGE_PAGE = '/packages/surveys/pages/manage/index'
+export const EDIT_PAGE = ROUTES.surveys.edit
+export const MANAGE_PAGE = ROUTES.surveys.manage
 
 /** 问卷管理 (workers, the office): the surveys of my area with their status and responses; new from the template or blank. */
 export default function SurveyAdminPage() {
@@ -48,7 +50,7 @@ export default function SurveyAdminPage() {
     />
   )
   return (
-    <PageShell className='sv-admin'>
+    <PageShell className='sv-admin sv-wide'>
       <View className='sv-admin__actions'>
         <Button type='primary' className='sv-admin__new' onClick={() => Taro.navigateTo({ url: `${EDIT_PAGE}?template=chuangwen_standard` })}>
           用创文标准问卷新建

@@ -13,9 +13,11 @@ import { formatDateTime } from '@/utils/time'
 import { getSurvey, getSurveyDraft, previewSurvey, saveSurveyDraft, submitSurvey } from '../../api'
 import QuestionView from '../../components/QuestionView'
 import { answersToSend, describeAnswer, problemOf, visibleSections } from '../../visibility'
+import '../../components/wide.scss'
 import './index.scss'
+import { ROUTES } from '@/routes'
 
-const LIST_PAGE = '/packages/surveys/pages/index/index'
+const LIST_PAGE = ROUTES.surveys.index
 const keyStorage = (id: string) => `civiclink.survey.key.${id}`
 
 /** One Idempotency-Key per survey on this device, kept until the submit is acknowledged. */
@@ -79,7 +81,7 @@ export default function SurveyAnswerPage() {
 
   if (done || survey.answered) {
     return (
-      <PageShell className='sv-answer'>
+      <PageShell className='sv-answer sv-wide'>
         <EmptyState
           title={done ? '提交成功，感谢您的参与' : '您已经填写过这份问卷'}
           description={survey.anonymous ? '这是一份匿名问卷：您的答卷不与您的账号关联。' : '感谢您对文明城市创建的关心。'}
@@ -90,10 +92,10 @@ export default function SurveyAnswerPage() {
     )
   }
   if (survey.status !== 'published' && !preview) {
-    return <PageShell className='sv-answer'><EmptyState title='问卷已结束' description='感谢您的关注。' actionText='返回问卷列表' onAction={backToList} /></PageShell>
+    return <PageShell className='sv-answer sv-wide'><EmptyState title='问卷已结束' description='感谢您的关注。' actionText='返回问卷列表' onAction={backToList} /></PageShell>
   }
   if (survey.quotaFull) {
-    return <PageShell className='sv-answer'><EmptyState title='本社区的名额已满' description='感谢您的关注，这份问卷在您所在社区收集的份数已经够了。' actionText='返回问卷列表' onAction={backToList} /></PageShell>
+    return <PageShell className='sv-answer sv-wide'><EmptyState title='本社区的名额已满' description='感谢您的关注，这份问卷在您所在社区收集的份数已经够了。' actionText='返回问卷列表' onAction={backToList} /></PageShell>
   }
 
   const sections = visibleSections(survey.definition, answers)
@@ -159,7 +161,7 @@ export default function SurveyAnswerPage() {
 
   const progress = Math.round(((current + 1) / (total + 1)) * 100) // the summary is the last step
   return (
-    <PageShell className='sv-answer'>
+    <PageShell className='sv-answer sv-wide'>
       {preview ? <View className='sv-answer__preview' role='note'>预览：这是居民看到的样子，答案不会保存或提交</View> : null}
       <View className='sv-answer__head'>
         <View className='sv-answer__title'>{survey.title}</View>

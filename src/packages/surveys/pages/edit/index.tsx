@@ -14,9 +14,11 @@ import { dayjs, toShanghai } from '@/utils/time'
 import { createSurvey, getStaffSurvey, listTemplates, updateSurvey } from '../../api'
 import SurveyEditor from '../../components/SurveyEditor'
 import { blankQuestion, definitionProblem } from '../../staff'
+import '../../components/wide.scss'
 import './index.scss'
+import { ROUTES } from '@/routes'
 
-const MANAGE_PAGE = '/packages/surveys/pages/manage/index'
+const MANAGE_PAGE = ROUTES.surveys.manage
 const shanghaiIso = (date: string, time: string) => dayjs(`${date}T${time}+08:00`).toISOString()
 const dayOf = (iso: string) => toShanghai(iso).format('YYYY-MM-DD')
 
@@ -122,7 +124,7 @@ function SurveyForm({ loaded, template }: { loaded: Loaded; template: string | u
   }
 
   return (
-    <PageShell className='sv-edit'>
+    <PageShell className='sv-edit sv-wide'>
       <View className='sv-edit__cols'>
         <View className='sv-edit__side'>
           <CellGroup title={fromTemplate && !existing ? `基本设置（模板：${fromTemplate.title}）` : '基本设置'}>

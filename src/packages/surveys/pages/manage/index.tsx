@@ -11,11 +11,13 @@ import { ApiError, toast } from '@/services/api'
 import { formatDateTime } from '@/utils/time'
 import { closeSurvey, getStaffSurvey, publishSurvey } from '../../api'
 import { FIGURE_LABELS, STATUS, TYPE_LABELS, allQuestions } from '../../staff'
+import '../../components/wide.scss'
 import './index.scss'
+import { ROUTES } from '@/routes'
 
-const EDIT_PAGE = '/packages/surveys/pages/edit/index'
-const RESULTS_PAGE = '/packages/surveys/pages/results/index'
-const PREVIEW_PAGE = '/packages/surveys/pages/answer/index'
+const EDIT_PAGE = ROUTES.surveys.edit
+const RESULTS_PAGE = ROUTES.surveys.results
+const PREVIEW_PAGE = ROUTES.surveys.answer
 
 /** One survey for its builders: settings, questions with their markings, and draft → preview → publish → close. */
 export default function SurveyManagePage() {
@@ -47,7 +49,7 @@ export default function SurveyManagePage() {
   }
   const questions = allQuestions(s.definition)
   return (
-    <PageShell className='sv-manage'>
+    <PageShell className='sv-manage sv-wide'>
       <View className='sv-manage__head'>
         <View className='sv-manage__title'>{s.title}</View>
         <Tag type={STATUS[s.status].type}>{STATUS[s.status].text}</Tag>

@@ -11,71 +11,15 @@ import { useRequireSignIn } from '@/hooks/useRequireSignIn'
 import { ApiError, toast } from '@/services/api'
 import { downloadExport, getStaffResults, getStaffSurvey } from '../../api'
 import CrossTabView from '../../components/CrossTabView'
-import DistributionChart from '../../components/DistributionChart'
+import { QuestionResult } from '../../components/QuestionResults'
 import TextAnswers from '../../components/TextAnswers'
 import { STATUS, allQuestions } from '../../staff'
+import '../../components/wide.scss'
 import './index.scss'
-
-type QResult = SurveyResults['questions'][number]
 
 async function load(id: string): Promise<{ survey: StaffSurvey; results: SurveyResults }> {
   const [survey, results] = await Promise.all([getStaffSurvey(id), getStaffResults(id)])
   return { survey, results }
-}
-
-function Figures({ options }: { options: QResult['options'] }) {
-  return (
-    <View className='sv-res__figures'>
-      {options.map((o) => (
-        <View key={o.value} className='sv-res__fig'>
-          <View className='sv-res__fig-label'>{o.label}</View>
-          <View className='sv-res__fig-n'>{o.count} 人</View>
-          <View className='sv-res__fig-p'>{o.percent}%</View>
-        </View>
-      ))}
-    </View>
-  )
-}
-
-function QuestionResult({ surveyId, q, no, hasText }: { surveyId: string; q: QResult; no: number; hasText: boolean }) {
-  const chartId = `sv-chart-${q.key}`
-  return (
-    <Card title={`${no}. ${q.title}`} className='sv-res__q'>
-      <View className='sv-res__meta'>
-        {q.rows ? `${q.rows[0]?.answered ?? 0} 人作答` : `${q.answered} 人作答`}
-        {q.mean !== undefined && q.mean !== null ? ` · 平均 ${q.mean}` : ''}
-        {q.otherTexts ? ` · ${q.otherTexts} 人填写“其他”` : ''}
-      </View>
-      {q.rows ? (
-        <>
-          <DistributionChart
-            id={chartId}
-            stacked
-            categories={q.rows.map((r) => r.label)}
-            series={(q.rows[0]?.options ?? []).map((o, i) => ({ name: o.label, data: q.rows!.map((r) => r.options[i].count) }))}
-            label={`${q.title}：各项的满意度分布（堆叠柱状图），数字见下表`}
-          />
-          {q.rows.map((r) => (
-            <View key={r.key} className='sv-res__row'>
-              <View className='sv-res__row-title'>{r.label}（{r.answered} 人）</View>
-              <Figures options={r.options} />
-            </View>
-          ))}
-        </>
-      ) : q.options.length ? (
-        <>
-          <DistributionChart
-            id={chartId}
-            categories={q.options.map((o) => o.label)}
-            series={[{ name: '人数', data: q.options.map((o) => o.count) }]}
-            label={`${q.title}：各选项人数（柱状图），数字见下表`}
-          />
-          <Figures options={q.options} />
-        </>
-      ) : null}
-      {hasText ? <TextAnswers surveyId={surveyId} question={q.key} title={q.title} /> : null}
-    </Card>
-  )
 }
 
 /** 问卷结果 (staff; live while open): each question's distribution as a chart with its figures, cross-tabs, texts, exports. */
@@ -110,7 +54,7 @@ export default function SurveyResultsPage() {
     <Button size='small' fill='outline' loading={exporting === `${what}.${format}`} disabled={!!exporting} onClick={() => exportFile(what, format)}>{text}</Button>
   )
   return (
-    <PageShell className='sv-res'>
+    <PageShell className='sv-res sv-wide'>
       <View className='sv-res__head'>
         <View className='sv-res__title'>{results.title}</View>
         <Tag type={STATUS[results.status].type}>{STATUS[results.status].text}</Tag>
@@ -127,7 +71,11 @@ export default function SurveyResultsPage() {
         {results.questions.map((q, i) => {
           const d = defs.get(q.key)
           const hasText = q.type === 'short_text' || q.type === 'long_text' || !!d?.options?.some((o) => o.other)
-          return <QuestionResult key={q.key} surveyId={id} q={q} no={i + 1} hasText={hasText} />
+          return (
+            <QuestionResult key={q.key} q={q} no={i + 1}>
+              {hasText ? <TextAnswers surveyId={id} question={q.key} title={q.title} /> : null}
+            </QuestionResult>
+          )
         })}
       </View>
       <Card title='交叉分析' className='sv-res__xtab'>

@@ -11,6 +11,7 @@ import { getMe } from '@/services/accounts'
 import { ApiError, toast } from '@/services/api'
 import { apply, PAGES } from '@/services/volunteers'
 import '../../styles.scss'
+import { ROUTES } from '@/routes'
 
 const SKILLS = ['交通劝导', '垃圾分类', '急救', '外语', '摄影', '文艺', '法律咨询', '心理疏导', '驾驶', '电脑']
 const PLEDGE = '我自愿成为一名志愿者，遵守志愿服务相关法规和社区安排，按时到岗，文明劝导，不收取任何报酬，不以志愿服务名义从事营利活动，保护服务对象的隐私。'
@@ -61,7 +62,7 @@ export default function ApplyPage() {
           description={m.community ? m.community.path.map((p) => p.name).join(' / ') : '请选择'}
           extra={m.community ? `${m.community.name} ›` : '去选择 ›'}
           clickable
-          onClick={() => Taro.navigateTo({ url: '/packages/accounts/pages/region/index' })}
+          onClick={() => Taro.navigateTo({ url: ROUTES.accounts.region })}
         />
       </CellGroup>
       <CellGroup title='特长（可多选）'>

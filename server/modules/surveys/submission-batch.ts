@@ -1,0 +1,33 @@
+import type { AppContext } from '../../context'
+import { StatementBatcher } from '../../lib/statement-batch'
+import * as q from './queries'
+
+/**
+ * Survey submissions that arrive together are recorded by one statement and counted by a second, in one transaction
+ * (server/lib/statement-batch.ts): each answered after that commit, a failed batch sent again one by one. Two
+ * submissions of one person to one survey in this process go one after the other, so that two batches never wait on
+ * each other's rows for the same person.
+ */
+const batchers = new WeakMap<AppContext, StatementBatcher<q.RecordItem, q.RecordOutcome>>()
+const inFlight = new Map<string, Promise<unknown>>()
+
+function batcher(ctx: AppContext) {
+  let b = batchers.get(ctx)
+  if (!b) {
+    b = new StatementBatcher((items) => q.recordResponses(ctx.db, items), ctx.db.kind === 'pglite' ? 1 : 4)
+    batchers.set(ctx, b)
+  }
+  return b
+}
+
+export async function recordResponse(ctx: AppContext, item: q.RecordItem): Promise<q.RecordOutcome> {
+  const key = `${item.surveyId}:${item.userId}`
+  const before = inFlight.get(key)
+  const mine = (before ? before.catch(() => undefined) : Promise.resolve()).then(() => batcher(ctx).write(item))
+  inFlight.set(key, mine)
+  try {
+    return await mine
+  } finally {
+    if (inFlight.get(key) === mine) inFlight.delete(key)
+  }
+}
