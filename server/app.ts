@@ -158,6 +158,15 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   }, { prefix: '/api/v1' })
   await app.register(open311Routes(ctx), { prefix: '/open311/v2' })
 
+  // once closing, a response in flight ends its keep-alive connection: the server's close waits for no idle client
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close')
+  })
+
   // background jobs start once the routes are ready and are awaited on close, before the database closes
   let jobs: ReturnType<typeof startJobs> | undefined
   app.addHook('onReady', async () => {
