@@ -13,7 +13,8 @@ import { AppError } from './errors'
 import { describeValidation, refuseMalformedText, validatorCompiler } from './lib/validation'
 import { requestLogFields } from './lib/request-log'
 import { h5Static } from './lib/h5-static'
-import { startJobs } from './jobs'
+import { JOBS, startJobs } from './jobs'
+import { setupMetrics } from './lib/metrics'
 import { systemRoutes } from './lib/system-routes'
 import { accountRoutes, privacyRoutes } from './modules/accounts/routes'
 import { accountPersonalData } from './modules/accounts/erasure'
@@ -95,6 +96,17 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     return reply.code(500).send({ code: 'INTERNAL_ERROR', message: '服务器开小差了，请稍后再试' })
   })
 
+  // before the routes, so that its hook sees every one; without METRICS_TOKEN there is no /metrics at all
+  const metrics = ctx.config.metricsToken ? setupMetrics(app, ctx, ctx.config.metricsToken) : undefined
+  // once closing, a response in flight ends its keep-alive connection: the server's close waits for no idle client
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close')
+  })
+
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -158,19 +170,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   }, { prefix: '/api/v1' })
   await app.register(open311Routes(ctx), { prefix: '/open311/v2' })
 
-  // once closing, a response in flight ends its keep-alive connection: the server's close waits for no idle client
-  let closing = false
-  app.addHook('preClose', async () => {
-    closing = true
-  })
-  app.addHook('onSend', async (_req, reply) => {
-    if (closing) reply.header('connection', 'close')
-  })
-
   // background jobs start once the routes are ready and are awaited on close, before the database closes
   let jobs: ReturnType<typeof startJobs> | undefined
   app.addHook('onReady', async () => {
-    jobs = startJobs(ctx, app.log)
+    jobs = startJobs(ctx, app.log, metrics ? metrics.observeJobs(JOBS) : JOBS)
   })
   app.addHook('onClose', async () => {
     await jobs?.stop()
