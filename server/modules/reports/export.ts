@@ -19,7 +19,7 @@ function ledgerBatch(ctx: AppContext, f: ReportFilter, after: number): Promise<L
   const params: unknown[] = []
   const where = filterSql(f, params)
   params.push(after, BATCH)
-  return ctx.db.query<LedgerRow>(
+  return ctx.readDb.query<LedgerRow>(
     `SELECT r.id::int AS id, c.name AS category, r.address, r.community_code AS "communityCode", r.created_at AS "createdAt", r.state,
             r.department, r.due_at AS "dueAt", r.closed_at AS "closedAt", ${OVERDUE_SQL} AS overdue, r.rating
        FROM reports r JOIN report_categories c ON c.code = r.category_code
