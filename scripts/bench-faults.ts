@@ -81,8 +81,8 @@ async function apiStop(i: number, signal: NodeJS.Signals = 'SIGTERM') {
 }
 
 // ---------------------------------------------------------------- load: a resident sends a 随手拍 (photo, then the report)
-interface Tally { ok: number; s503: number; otherStatus: number; neterr: number; acked: number[]; first503?: number; last503?: number; firstOkAfter?: number }
-const tally = (): Tally => ({ ok: 0, s503: 0, otherStatus: 0, neterr: 0, acked: [] })
+interface Tally { ok: number; s503: number; otherStatus: number; neterr: number; acked: number[]; last503?: number; okAt: number[] }
+const tally = (): Tally => ({ ok: 0, s503: 0, otherStatus: 0, neterr: 0, acked: [], okAt: [] })
 let photo: Buffer
 const tokens: string[] = []
 
@@ -121,11 +121,10 @@ async function oneReport(alive: number[], n: number, t: Tally): Promise<void> {
     const now = performance.now()
     if (status === 503) {
       t.s503++
-      t.first503 ??= now
       t.last503 = now
     } else if (status >= 200 && status < 300) {
       t.ok++
-      if (t.last503 !== undefined && t.firstOkAfter === undefined) t.firstOkAfter = now
+      t.okAt.push(now)
     } else t.otherStatus++
   }
   try {
@@ -232,7 +231,7 @@ async function main() {
   {
     let stoppedAt = 0
     let startedAt = 0
-    const r = await load([0, 2], 15_000, async (el) => {
+    const r = await load([0, 2], 25_000, async (el) => {
       while (el() < 3000) await sleep(20)
       stoppedAt = performance.now()
       pgStop()
@@ -241,9 +240,10 @@ async function main() {
       startedAt = performance.now()
     })
     const lastFail = r.last503 ?? startedAt
-    say(`停机 ${((startedAt - stoppedAt) / 1000).toFixed(1)} 秒：503 共 ${r.s503} 个，其他错误 ${r.otherStatus + r.neterr}；` +
-      `PostgreSQL 起来后 ${((lastFail - startedAt) / 1000).toFixed(2)} 秒内最后一个 503，之后全部成功` +
-      `（第一个成功在起来后 ${(((r.firstOkAfter ?? startedAt) - startedAt) / 1000).toFixed(2)} 秒）`)
+    const firstOk = r.okAt.find((at) => at >= startedAt) ?? NaN
+    const after = r.okAt.filter((at) => at > lastFail).length
+    say(`从 pg_ctl stop 到 pg_ctl start 完成 ${((startedAt - stoppedAt) / 1000).toFixed(1)} 秒：503 共 ${r.s503} 个，其他错误 ${r.otherStatus + r.neterr}；` +
+      `起来后第一个成功 ${((firstOk - startedAt) / 1000).toFixed(2)} 秒，最后一个 503 在起来后 ${((lastFail - startedAt) / 1000).toFixed(2)} 秒，之后 ${after} 个请求全部成功`)
     say(`确认写入 ${r.acked.length} 条，库里缺 ${await missing(r.acked)} 条`)
   }
 

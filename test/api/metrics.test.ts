@@ -24,16 +24,14 @@ it('counts requests per route pattern with latency, reports jobs, the pool and W
   for (let i = 0; i < 3; i++) await t.app.inject({ method: 'GET', url: '/api/v1/health' })
   await t.app.inject({ method: 'GET', url: '/api/v1/regions/329901001001' })
   // the outbox job runs every 20 ms here: wait until a run has been recorded
-  let text = ''
   for (let i = 0; i < 100; i++) {
-    text = (await scrape()).body
-    if (text.includes('job_last_run_timestamp_seconds{job="notification outbox",result="ok"}')) break
+    if ((await scrape()).body.includes('job_last_run_timestamp_seconds{job="notification outbox",result="ok"}')) break
     await new Promise((r) => setTimeout(r, 50))
   }
   const res = await scrape()
   expect(res.statusCode).toBe(200)
   expect(res.headers['content-type']).toContain('text/plain')
-  text = res.body
+  const text = res.body
   expect(text).toMatch(/http_requests_total\{method="GET",route="\/api\/v1\/health",status_code="200"\} 3\b/)
   // the pattern, not the URL: one series for every region
   expect(text).toContain('route="/api/v1/regions/:code"')

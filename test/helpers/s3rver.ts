@@ -15,7 +15,7 @@ export interface S3Server {
 /** A real S3-compatible server (s3rver) in its own process, on a free port, its buckets in a temporary directory. */
 export async function startS3rver(buckets: string[]): Promise<S3Server> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'civiclink-s3-'))
-  const bin = path.resolve(__dirname, '../../node_modules/s3rver/bin/s3rver.js')
+  const bin = path.join(path.dirname(require.resolve('s3rver/package.json')), 'bin', 's3rver.js')
   const child: ChildProcess = spawn(process.execPath, [bin, '-d', dir, '-a', '127.0.0.1', '-p', '0', ...buckets.flatMap((b) => ['--configure-bucket', b])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
