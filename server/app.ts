@@ -8,13 +8,14 @@ import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Redis from 'ioredis'
-import { Type } from '@sinclair/typebox'
 import type { AppContext } from './context'
 import { AppError } from './errors'
 import { describeValidation, refuseMalformedText, validatorCompiler } from './lib/validation'
 import { requestLogFields } from './lib/request-log'
 import { h5Static } from './lib/h5-static'
-import { startJobs } from './jobs'
+import { JOBS, startJobs } from './jobs'
+import { setupMetrics } from './lib/metrics'
+import { systemRoutes } from './lib/system-routes'
 import { accountRoutes, privacyRoutes } from './modules/accounts/routes'
 import { accountPersonalData } from './modules/accounts/erasure'
 import { moderationPersonalData } from './modules/moderation/personal-data'
@@ -54,6 +55,8 @@ const FRAMEWORK_ERRORS: Record<string, [string, string]> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['BAD_REQUEST', '请求长度不正确'],
 }
 
+const RETRY_AFTER_SECONDS = 5
+
 const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops
 
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
@@ -75,6 +78,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof AppError) {
+      // PostgreSQL or Redis out of reach: the client (and a load balancer) may try again shortly
+      if (err.status === 503) reply.header('retry-after', RETRY_AFTER_SECONDS)
       return reply.code(err.status).send({ code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) })
     }
     if (err.validation) {
@@ -91,6 +96,17 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     }
     req.log.error({ err }, 'unhandled error')
     return reply.code(500).send({ code: 'INTERNAL_ERROR', message: '服务器开小差了，请稍后再试' })
+  })
+
+  // before the routes, so that its hook sees every one; without METRICS_TOKEN there is no /metrics at all
+  const metrics = ctx.config.metricsToken ? setupMetrics(app, ctx, ctx.config.metricsToken) : undefined
+  // once closing, a response in flight ends its keep-alive connection: the server's close waits for no idle client
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close')
   })
 
   await app.register(helmet, {
@@ -113,11 +129,18 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     credentials: false,
     exposedHeaders: ['Idempotency-Replayed'],
   })
+  const limiterRedis = ctx.config.redisUrl
+    ? new Redis(ctx.config.redisUrl, { connectTimeout: 500, commandTimeout: 500, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 100, 1000) }).on('error', () => undefined)
+    : undefined
+  app.addHook('onClose', async () => {
+    await limiterRedis?.quit().catch(() => undefined)
+  })
   await app.register(rateLimit, {
     global: true,
     max: ctx.config.rateLimitPerMinute,
     timeWindow: '1 minute',
-    ...(ctx.config.redisUrl ? { redis: new Redis(ctx.config.redisUrl, { connectTimeout: 500, maxRetriesPerRequest: 1 }), nameSpace: 'civiclink-rl:' } : {}),
+    // Redis down: requests go on without the shared count (within 0.5 s) rather than fail; the outage shows on /ready
+    ...(limiterRedis ? { redis: limiterRedis, nameSpace: 'civiclink-rl:', skipOnError: true } : {}),
     errorResponseBuilder: (_req, c) => ({ statusCode: 429, code: 'RATE_LIMITED', message: `请求太频繁，请 ${Math.ceil(c.ttl / 1000)} 秒后再试` }),
   })
   await app.register(swagger, {
@@ -132,19 +155,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   const homeSections: HomeSectionSource[] = []
   homeSections.push(quizHomeSection, surveyHomeSection)
   await app.register(async (api) => {
-    api.get('/health', {
-      schema: {
-        tags: ['system'],
-        response: { 200: Type.Object({ status: Type.String(), database: Type.Object({ kind: Type.String(), ready: Type.Boolean() }) }), 503: Type.Unknown() },
-      },
-    }, async (_req, reply) => {
-      try {
-        await ctx.db.one('SELECT 1')
-        return { status: 'ok', database: { kind: ctx.db.kind, ready: true } }
-      } catch {
-        return reply.code(503).send({ code: 'DATABASE_UNAVAILABLE', message: '数据库暂不可用', database: { kind: ctx.db.kind, ready: false } })
-      }
-    })
+    systemRoutes(api, ctx)
     await api.register(accountRoutes(ctx))
     await api.register(regionRoutes(ctx))
     await api.register(homeRoutes(ctx, homeSections))
@@ -165,7 +176,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   // background jobs start once the routes are ready and are awaited on close, before the database closes
   let jobs: ReturnType<typeof startJobs> | undefined
   app.addHook('onReady', async () => {
-    jobs = startJobs(ctx, app.log)
+    jobs = startJobs(ctx, app.log, metrics ? metrics.observeJobs(JOBS) : JOBS)
   })
   app.addHook('onClose', async () => {
     await jobs?.stop()

@@ -7,6 +7,8 @@ import { buildFakeWechat } from './platform/fake-wechat'
 import { demoSms, httpSms, unavailableSms } from './platform/sms'
 import { httpWechatAdapter, type WechatAdapter } from './platform/wechat'
 import { RegionStore } from './modules/regions/store'
+import { storageFor } from './platform/storage'
+import { s3Storage } from './platform/storage-s3'
 
 export interface Runtime {
   ctx: AppContext
@@ -20,7 +22,7 @@ const DEMO_WECHAT = { appId: 'wxdemo0000000000', secret: 'demo-secret' }
  * Wires the platform adapters from configuration. In demo mode without a WeChat appid, WeChat sign-in goes
  * to the local fake of WeChat's API (the same one the tests use), started on a loopback port.
  */
-export async function createRuntime(config: Config, db: Db, overrides: Partial<AppContext> = {}): Promise<Runtime> {
+export async function createRuntime(config: Config, db: Db, overrides: Partial<AppContext> = {}, readDb: Db = db): Promise<Runtime> {
   const closers: Array<() => Promise<unknown>> = []
   let wechat: WechatAdapter | undefined = overrides.wechat
   if (!wechat) {
@@ -37,11 +39,13 @@ export async function createRuntime(config: Config, db: Db, overrides: Partial<A
   }
   const sms = overrides.sms ?? (config.demo ? demoSms() : config.sms.gatewayUrl ? httpSms(config.sms.gatewayUrl, config.sms.gatewayToken) : unavailableSms())
   const bus = overrides.bus ?? (config.redisUrl ? redisBus(config.redisUrl) : memoryBus())
+  const storage = overrides.storage ?? (config.storage.kind === 's3' ? s3Storage(config.storage) : storageFor(config.dataDir))
   closers.push(() => bus.close())
+  if (!overrides.storage && storage.close) closers.push(() => storage.close!())
   const callers = overrides.callers ?? new CallerCache(bus, config.callerCacheSeconds * 1000)
   await callers.start()
   closers.push(() => callers.stop())
-  const ctx: AppContext = { config, db, bus, wechat, sms, regions: overrides.regions ?? new RegionStore(db), callers }
+  const ctx: AppContext = { config, db, readDb: overrides.readDb ?? readDb, bus, wechat, sms, regions: overrides.regions ?? new RegionStore(db), callers, storage }
   // loaded now, outside any transaction (RegionStore); a database without regions yet loads on first use
   await ctx.regions.get().catch(() => undefined)
   return {
@@ -49,5 +53,28 @@ export async function createRuntime(config: Config, db: Db, overrides: Partial<A
     close: async () => {
       for (const c of closers.reverse()) await c().catch(() => undefined)
     },
+  }
+}
+
+/**
+ * SIGTERM: stop accepting (the listening socket closes; live quiz sockets get 1012 and reconnect elsewhere), let
+ * in-flight requests and job runs finish, then close Redis, the photo store and the database — in that order, so that
+ * nothing in flight loses its database. False when `graceMs` ran out first (the caller exits anyway).
+ */
+export async function stopGracefully(app: { close: () => Promise<unknown> }, runtime: Runtime, closeDb: () => Promise<void>, graceMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), graceMs)
+  })
+  const orderly = (async () => {
+    await app.close()
+    await runtime.close()
+    await closeDb()
+    return true as const
+  })()
+  try {
+    return await Promise.race([orderly, deadline])
+  } finally {
+    clearTimeout(timer)
   }
 }

@@ -11,6 +11,16 @@ export interface Config {
   databaseUrl?: string
   /** Connections per API process to the PostgreSQL server. */
   databasePoolSize: number
+  /** A PostgreSQL replica for dashboards and exports (ctx.readDb); unset: those reads go to databaseUrl. */
+  databaseReadUrl?: string
+  /** How long a request waits for a connection, and the longest statement, before it fails with 503 (never hangs). */
+  databaseTimeouts: { connectMs: number; statementMs: number }
+  /** SIGTERM: how long in-flight requests and job runs may take before the process exits anyway. */
+  shutdownGraceMs: number
+  /** Where photos live: files under dataDir (one machine), or an S3-compatible bucket shared by every process. */
+  storage: StorageConfig
+  /** Bearer token of GET /metrics (Prometheus); unset: /metrics does not exist. */
+  metricsToken?: string
   dataDir: string
   redisUrl?: string
   /** Codes shown on the page, demo accounts: never beside a real SMS gateway or WeChat appid (demoMode). */
@@ -93,6 +103,52 @@ function jobIntervals(env: NodeJS.ProcessEnv): JobIntervals {
   }
 }
 
+export type StorageConfig =
+  | { kind: 'local' }
+  | { kind: 's3'; bucket: string; endpoint?: string; region: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean; prefix: string; presign: boolean }
+
+/**
+ * STORAGE_URL=s3://bucket[/prefix]?endpoint=https://…&region=…&forcePathStyle=1 (credentials from S3_ACCESS_KEY_ID /
+ * S3_SECRET_ACCESS_KEY, never in a URL that ends up in logs), or the S3_* variables one by one; neither: local files.
+ */
+function storageConfig(env: NodeJS.ProcessEnv): StorageConfig {
+  const raw = (env.STORAGE_URL ?? '').trim()
+  if ((raw === '' || raw === 'local') && !env.S3_BUCKET) return { kind: 'local' }
+  if (!raw && env.S3_BUCKET && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(env.S3_BUCKET)) throw new ConfigError(`S3_BUCKET 不是合法的桶名：${env.S3_BUCKET}`)
+  let bucket = env.S3_BUCKET ?? ''
+  let prefix = ''
+  let params = new URLSearchParams()
+  if (raw && raw !== 'local') {
+    let url: URL
+    try {
+      url = new URL(raw)
+    } catch {
+      throw new ConfigError(`STORAGE_URL 不是合法的地址：${raw}（应为 s3://桶名?endpoint=https://…）`)
+    }
+    if (url.protocol !== 's3:' || !url.hostname) throw new ConfigError(`STORAGE_URL 须为 s3://桶名[/前缀]?endpoint=…&region=…：${raw}`)
+    if (url.username || url.password) throw new ConfigError('STORAGE_URL 里不要写密钥：用 S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY')
+    bucket = url.hostname
+    prefix = decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, '')
+    params = url.searchParams
+  }
+  const endpoint = params.get('endpoint') || env.S3_ENDPOINT || undefined
+  if (endpoint && !/^https?:\/\//.test(endpoint)) throw new ConfigError(`S3 endpoint 须为 http(s):// 地址：${endpoint}`)
+  const pathStyle = params.get('forcePathStyle') ?? env.S3_FORCE_PATH_STYLE
+  return {
+    kind: 's3',
+    bucket,
+    prefix: prefix ? `${prefix}/` : '',
+    endpoint,
+    region: params.get('region') || env.S3_REGION || 'us-east-1',
+    accessKeyId: env.S3_ACCESS_KEY_ID || undefined,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY || undefined,
+    // MinIO and s3rver address buckets by path; COS, OSS and AWS by host name
+    forcePathStyle: bool(pathStyle, Boolean(endpoint)),
+    // photo links redirect to a presigned GET (bytes straight from the store) instead of streaming through the app
+    presign: bool(params.get('presign') ?? env.S3_PRESIGN, false),
+  }
+}
+
 /** A configuration the server must not start with; the message names the variables. */
 export class ConfigError extends Error {}
 
@@ -168,11 +224,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.DATA_DIR || path.join(root, 'data'))
   const port = int(env.PORT, 3000)
   const host = env.HOST || '0.0.0.0'
+  if (env.DATABASE_READ_URL && !env.DATABASE_URL) throw new ConfigError('DATABASE_READ_URL（只读副本）需要同时设置 DATABASE_URL（主库）')
   return {
     port,
     host,
     databaseUrl: env.DATABASE_URL || undefined,
     databasePoolSize: int(env.DATABASE_POOL_SIZE, 20),
+    databaseReadUrl: env.DATABASE_READ_URL || undefined,
+    databaseTimeouts: {
+      connectMs: Math.max(100, int(env.DATABASE_CONNECT_TIMEOUT_MS, 3000)),
+      statementMs: Math.max(0, int(env.DATABASE_STATEMENT_TIMEOUT_MS, 30_000)),
+    },
+    shutdownGraceMs: Math.max(0, int(env.SHUTDOWN_GRACE_MS, 10_000)),
+    storage: storageConfig(env),
+    metricsToken: env.METRICS_TOKEN || undefined,
     dataDir,
     redisUrl: env.REDIS_URL || undefined,
     demo: demoMode(env),

@@ -16,3 +16,5 @@ export const forbidden = (code: string, message: string) => new AppError(403, co
 export const notFound = (code: string, message: string) => new AppError(404, code, message)
 export const conflict = (code: string, message: string) => new AppError(409, code, message)
 export const tooMany = (code: string, message: string) => new AppError(429, code, message)
+/** An engine this request needs (PostgreSQL, Redis) is unreachable: 503 with Retry-After, the client tries again later. */
+export const unavailable = (code: 'DATABASE_UNAVAILABLE' | 'DATABASE_BUSY' | 'REDIS_UNAVAILABLE', message: string) => new AppError(503, code, message)

@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from './config'
 import { openDatabase } from './db/open'
 import { DataDirLockedError } from './db/lock'
-import { createRuntime } from './bootstrap'
+import { createRuntime, stopGracefully } from './bootstrap'
 import { buildApp } from './app'
 import { DEMO_ACCOUNTS, DatabaseModeError, claimDatabaseMode, seedDemo } from './seed/demo'
 import { syncQuestionBank } from './modules/quizzes/bank-sync'
@@ -23,14 +23,18 @@ async function main() {
   const config = loadConfig()
   const say = (msg: string) => process.stdout.write(`[civiclink] ${msg}\n`)
   say(config.databaseUrl ? '连接 PostgreSQL…' : `打开内置数据库（PGlite，${config.dataDir}）…`)
-  const opened = await openDatabase(config, say, phase)
-  await claimDatabaseMode(opened.db, config.demo).catch(async (err) => {
+  const opened = await openDatabase(config, say, phase, true)
+  const closeDb = async () => {
+    if (opened.readDb !== opened.db) await opened.readDb.close()
     await opened.db.close()
+  }
+  await claimDatabaseMode(opened.db, config.demo).catch(async (err) => {
+    await closeDb()
     opened.release()
     throw err
   })
   phase('数据库模式检查')
-  const runtime = await createRuntime(config, opened.db)
+  const runtime = await createRuntime(config, opened.db, {}, opened.readDb)
   phase('适配器与区域索引')
   const bank = await syncQuestionBank(opened.db)
   phase('内置题库同步')
@@ -52,16 +56,16 @@ async function main() {
   const shutdown = async (signal: string) => {
     if (closing) return
     closing = true
-    say(`收到 ${signal}，正在停止：等待进行中的请求完成…`)
-    const force = setTimeout(() => process.exit(1), 15_000).unref()
+    say(`收到 ${signal}，正在停止：不再接受新连接，等待进行中的请求和后台任务完成（最多 ${config.shutdownGraceMs} 毫秒）…`)
+    let clean = false
     try {
-      await app.close()
-      await runtime.close()
-      await opened.db.close()
+      clean = await stopGracefully(app, runtime, closeDb, config.shutdownGraceMs)
+      if (!clean) say('等待超时，强制退出（SHUTDOWN_GRACE_MS）')
+    } catch (err) {
+      say(`停止时出错：${(err as Error)?.message ?? err}`)
     } finally {
       opened.release()
-      clearTimeout(force)
-      process.exit(0)
+      process.exit(clean ? 0 : 1)
     }
   }
   process.on('SIGINT', () => void shutdown('SIGINT'))

@@ -11,6 +11,8 @@ import { ROOT } from '../paths'
 
 export interface OpenedDb {
   db: Db
+  /** The replica of DATABASE_READ_URL, or db itself (see AppContext.readDb). */
+  readDb: Db
   created: boolean
   release: () => void
 }
@@ -40,14 +42,23 @@ async function createInChild(dir: string, onProgress?: (msg: string) => void): P
   })
 }
 
-/** Opens the configured database and applies pending migrations. */
-export async function openDatabase(config: Config, onProgress?: (msg: string) => void, phase?: (name: string) => void): Promise<OpenedDb> {
+/**
+ * Opens the configured database and applies pending migrations. `serving`: an API process, whose pool bounds every
+ * wait (Config.databaseTimeouts) and which opens the read replica; a command-line tool waits as long as its work takes.
+ */
+export async function openDatabase(config: Config, onProgress?: (msg: string) => void, phase?: (name: string) => void, serving = false): Promise<OpenedDb> {
   if (config.databaseUrl) {
-    const db = openPostgres(config.databaseUrl, config.databasePoolSize)
-    phase?.('连接数据库')
-    await migrate(db)
+    // migrations on a connection of their own, without the request timeouts (an index build may take minutes)
+    const migrator = openPostgres(config.databaseUrl, 1)
+    try {
+      await migrate(migrator)
+    } finally {
+      await migrator.close()
+    }
     phase?.('迁移检查')
-    return { db, created: false, release: () => undefined }
+    const db = openPostgres(config.databaseUrl, config.databasePoolSize, serving ? config.databaseTimeouts : {})
+    const readDb = serving && config.databaseReadUrl ? openPostgres(config.databaseReadUrl, config.databasePoolSize, config.databaseTimeouts) : db
+    return { db, readDb, created: false, release: () => undefined }
   }
   const release = lockDataDir(config.dataDir)
   try {
@@ -66,7 +77,7 @@ export async function openDatabase(config: Config, onProgress?: (msg: string) =>
     phase?.(created ? '创建并打开 PGlite' : '打开 PGlite')
     await migrate(db)
     phase?.('迁移检查')
-    return { db, created, release }
+    return { db, readDb: db, created, release }
   } catch (err) {
     release()
     throw err

@@ -29,6 +29,8 @@ export interface Db extends Queryable {
   /** Runs fn in one transaction; retried on serialization failure or deadlock (PostgreSQL server only). */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
   close(): Promise<void>
+  /** Connections of a PostgreSQL pool (metrics); PGlite has none. */
+  pool?: () => { total: number; idle: number; waiting: number; max: number }
 }
 
 /** PostgreSQL error code of a driver error (both drivers set `code`). */

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events'
 import Redis from 'ioredis'
+import { unavailable } from '../errors'
 
 /**
  * Publish/subscribe between API processes: through Redis when REDIS_URL is set, in memory otherwise
@@ -8,6 +9,13 @@ import Redis from 'ioredis'
 export interface Bus {
   publish(channel: string, message: unknown): Promise<void>
   subscribe(channel: string, handler: (message: unknown) => void): Promise<() => Promise<void>>
+  /** Resolves when the bus answers (readiness); rejects with 503 REDIS_UNAVAILABLE otherwise. */
+  ping(): Promise<void>
+  /**
+   * Called when the subscriptions are back after the connection to Redis dropped: messages published meanwhile
+   * were lost, so whoever keeps state from the bus refreshes it (caller cache cleared, live quiz sockets resent).
+   */
+  onResubscribed(handler: () => void): void
   close(): Promise<void>
 }
 
@@ -25,16 +33,42 @@ export function memoryBus(): Bus {
         emitter.off(channel, handler)
       }
     },
+    async ping() {},
+    onResubscribed() {},
     async close() {
       emitter.removeAllListeners()
     },
   }
 }
 
-export function redisBus(url: string): Bus {
-  const pub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 })
-  const sub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 })
+const REDIS_DOWN = '实时服务（Redis）暂时无法连接，请稍后再试'
+
+/**
+ * Fails fast when Redis is out of reach: a command waits at most `commandMs` (then 503 REDIS_UNAVAILABLE) instead of
+ * queueing until Redis returns; the connections keep reconnecting by themselves (at most 1 s apart), and ioredis
+ * subscribes again on the new connection.
+ */
+export function redisBus(url: string, commandMs = 2000): Bus {
+  const options = { lazyConnect: false, maxRetriesPerRequest: 1, connectTimeout: commandMs, retryStrategy: (n: number) => Math.min(n * 100, 1000) }
+  const pub = new Redis(url, { ...options, commandTimeout: commandMs })
+  const sub = new Redis(url, options)
+  // without a listener ioredis prints every failed reconnect; readiness and the 503s report the outage instead
+  pub.on('error', () => undefined)
+  sub.on('error', () => undefined)
   const handlers = new Map<string, Set<(m: unknown) => void>>()
+  const resubscribed = new Set<() => void>()
+  let dropped = false
+  sub.on('close', () => {
+    dropped = true
+  })
+  sub.on('ready', () => {
+    // channels whose SUBSCRIBE failed during the outage too (ioredis resubscribes only those it had)
+    if (handlers.size > 0) void sub.subscribe(...handlers.keys()).catch(() => undefined)
+    if (!dropped) return
+    dropped = false
+    for (const h of resubscribed) h()
+  })
+  const down = (err: unknown) => Object.assign(unavailable('REDIS_UNAVAILABLE', REDIS_DOWN), { cause: err })
   sub.on('message', (channel: string, raw: string) => {
     const set = handlers.get(channel)
     if (!set) return
@@ -48,26 +82,39 @@ export function redisBus(url: string): Bus {
   })
   return {
     async publish(channel, message) {
-      await pub.publish(channel, JSON.stringify(message))
+      await pub.publish(channel, JSON.stringify(message)).catch((err) => {
+        throw down(err)
+      })
     },
     async subscribe(channel, handler) {
       let set = handlers.get(channel)
       if (!set) {
         set = new Set()
         handlers.set(channel, set)
-        await sub.subscribe(channel)
+        // while Redis is down the subscription is taken when it returns (the 'ready' handler above)
+        await sub.subscribe(channel).catch(() => undefined)
       }
       set.add(handler)
       return async () => {
         set!.delete(handler)
         if (set!.size === 0) {
           handlers.delete(channel)
-          await sub.unsubscribe(channel)
+          await sub.unsubscribe(channel).catch(() => undefined)
         }
       }
     },
+    async ping() {
+      if (pub.status !== 'ready' || sub.status !== 'ready') throw down(new Error(`redis ${pub.status}/${sub.status}`))
+      await pub.ping().catch((err) => {
+        throw down(err)
+      })
+    },
+    onResubscribed(handler) {
+      resubscribed.add(handler)
+    },
     async close() {
       handlers.clear()
+      resubscribed.clear()
       await Promise.allSettled([pub.quit(), sub.quit()])
     },
   }

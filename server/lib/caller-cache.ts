@@ -18,6 +18,8 @@ export class CallerCache {
 
   async start(): Promise<void> {
     this.unsubscribe = await this.bus.subscribe(CHANNEL, (m) => this.drop(m as Forget))
+    // forget() messages sent while the bus was down are lost: start afresh
+    this.bus.onResubscribed(() => this.entries.clear())
   }
 
   async stop(): Promise<void> {

@@ -5,14 +5,17 @@ import type { Readable } from 'node:stream'
 
 /**
  * Where photos live. Keys are relative paths such as `photos/ab/abcdef….jpg`. The local implementation keeps
- * files under `<dataDir>/uploads`; an S3-compatible bucket implements the same four calls (PutObject,
- * GetObject stream, HeadObject, DeleteObject) so that several API processes can share the photos.
+ * files under `<dataDir>/uploads`; an S3-compatible bucket (storage-s3.ts) implements the same calls
+ * (PutObject, GetObject stream, DeleteObject) so that several API processes share the photos.
  */
 export interface PhotoStorage {
   put(key: string, data: Buffer, contentType: string): Promise<void>
   /** A stream of the object, or null when it does not exist. */
   get(key: string): Promise<{ stream: Readable; size: number } | null>
   delete(key: string): Promise<void>
+  /** A URL that reads the object directly for `seconds` (a presigned S3 GET); absent: the app streams the object. */
+  signedUrl?(key: string, seconds: number): Promise<string>
+  close?(): Promise<void>
 }
 
 const SAFE_KEY = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/

@@ -175,8 +175,11 @@ export class LiveSocket {
         task.onClose((res) => {
           if (gen !== this.generation) return
           const code = (res as { code?: number })?.code ?? 0
-          // 4000–4999: the server closed on purpose (unknown code, replaced by a newer connection…): do not loop
-          if (code >= 4000 && code < 5000) this.giveUp((res as { reason?: string })?.reason || `closed ${code}`)
+          // 4000–4999: the server closed on purpose (unknown code, replaced by a newer connection…): do not loop —
+          // except 4503, the database or Redis briefly out of reach, which another try after the back-off fixes
+          if (code >= 4000 && code < 5000 && code !== 4503) this.giveUp((res as { reason?: string })?.reason || `closed ${code}`)
+          // 1012 (service restart): this process is stopping or lost its Redis link; another one takes the socket at once
+          else if (code === 1012) this.scheduleReconnect('服务器重启', true)
           else this.scheduleReconnect(`closed ${code}`)
         })
         task.onError((err) => {
@@ -196,11 +199,12 @@ export class LiveSocket {
     this.setStatus('closed', reason)
   }
 
-  private scheduleReconnect(reason: string) {
+  private scheduleReconnect(reason: string, soon = false) {
     if (this.stopped) return
     this.clearTimers()
     this.drop()
-    const delay = reconnectDelay(this.retries, this.base, this.max)
+    // soon: the first try at once-ish (jitter spreads a whole room over 0.5 s), the back-off as usual after that
+    const delay = soon && this.retries === 0 ? reconnectDelay(0, this.base, this.base) : reconnectDelay(this.retries, this.base, this.max)
     this.retries++
     this.setStatus('reconnecting', reason)
     this.timer = setTimeout(() => this.open(), delay)

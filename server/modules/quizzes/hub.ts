@@ -3,6 +3,9 @@ import type { Bus } from '../../lib/bus'
 import type { LiveStanding } from '../../../types/quizzes'
 import { liveChannel, type LiveBusMessage } from './live'
 
+/** 1012 "service restart": the client reconnects at once (src/services/live-socket.ts), to this or another process. */
+const RECONNECT = 1012
+
 interface Client {
   ws: WebSocket
   userId: number
@@ -21,7 +24,12 @@ interface Room {
 export class LiveHub {
   private readonly rooms = new Map<number, Room>()
 
-  constructor(private readonly bus: Bus) {}
+  constructor(private readonly bus: Bus) {
+    // messages published while Redis was away never arrived: every socket reconnects and gets a fresh snapshot
+    bus.onResubscribed(() => {
+      for (const room of this.rooms.values()) for (const c of room.clients) c.ws.close(RECONNECT, 'bus reconnected')
+    })
+  }
 
   /** Resolves once this process receives the session's messages (so that a snapshot taken after it misses nothing). */
   async attach(sessionId: number, client: Client): Promise<void> {
@@ -52,7 +60,7 @@ export class LiveHub {
 
   async close(): Promise<void> {
     for (const [id, room] of this.rooms) {
-      for (const c of room.clients) c.ws.close(1001, 'server closing')
+      for (const c of room.clients) c.ws.close(RECONNECT, 'server restarting')
       this.rooms.delete(id)
       await room.unsubscribe.then((off) => off()).catch(() => undefined)
     }

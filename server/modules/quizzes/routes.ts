@@ -49,6 +49,11 @@ export const quizRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async 
     await hub.close()
   })
   await app.register(websocket, {
+    // on shutdown, before the server stops listening: every live socket is told to reconnect (to another process)
+    preClose(done) {
+      for (const socket of this.websocketServer.clients) socket.close(1012, 'server restarting')
+      done()
+    },
     options: {
       maxPayload: 16 * 1024,
       handleProtocols: (offered: Set<string>) => (offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false),

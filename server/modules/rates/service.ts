@@ -239,8 +239,8 @@ export async function dashboard(ctx: AppContext, caller: Caller, query: Dashboar
   const region = assertCanRead(caller, dir, query.region)
   const period = resolvePeriod(query.period, query.date, query.to)
   const communities = communitiesOf(dir, region)
-  const now = await countTable(ctx.db, period.bucket, period.from, period.to, communities)
-  const before = await countTable(ctx.db, period.bucket, period.previousFrom, period.previousTo, communities)
+  const now = await countTable(ctx.readDb, period.bucket, period.from, period.to, communities)
+  const before = await countTable(ctx.readDb, period.bucket, period.previousFrom, period.previousTo, communities)
   const targets = await targetMap(ctx.db, dir, region)
   const children = region.level === 'community' ? [] : dir.children(region.code).filter((c) => c.level !== 'grid')
   const childFigures = children.map((c) => figuresOf(dir, c, now, before, targets))
@@ -255,7 +255,7 @@ export async function dashboard(ctx: AppContext, caller: Caller, query: Dashboar
     period: shown,
     children: childFigures,
     rankings: children.length > 0 ? rankings : [],
-    pendingEvents: await q.outboxBacklog(ctx.db),
+    pendingEvents: await q.outboxBacklog(ctx.readDb),
   }
 }
 
@@ -266,8 +266,8 @@ export async function trend(ctx: AppContext, caller: Caller, query: TrendQuery):
   const length = query.days ?? 30
   const from = addDays(to, -(length - 1))
   const communities = communitiesOf(dir, region)
-  const rows = await q.daySeries(ctx.db, from, to, communities)
-  const registered = new Map((await q.registered(ctx.db, communities)).map((r) => [r.communityCode, r.n]))
+  const rows = await q.daySeries(ctx.readDb, from, to, communities)
+  const registered = new Map((await q.registered(ctx.readDb, communities)).map((r) => [r.communityCode, r.n]))
   const days = Array.from({ length }, (_, i) => addDays(from, i))
   const byDay = new Map<string, Table>(days.map((d) => [d, new Map(communities.map((c) => [c, new Map()]))]))
   for (const r of rows) byDay.get(r.day)?.get(r.communityCode)?.set(r.figure, { num: r.num, den: r.den })

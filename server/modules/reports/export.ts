@@ -21,7 +21,7 @@ export const EXPORT_COLUMNS = ['编号', '类别', '位置', '社区', '上报�
  */
 export async function exportLedger(ctx: AppContext, f: q.ReportFilter): Promise<PassThrough> {
   const dir = await ctx.regions.get()
-  const first = await q.ledgerBatch(ctx.db, f, 0, BATCH)
+  const first = await q.ledgerBatch(ctx.readDb, f, 0, BATCH)
   const out = new PassThrough()
   const run = async () => {
     const ExcelJS = await loadExcel()
@@ -37,7 +37,7 @@ export async function exportLedger(ctx: AppContext, f: q.ReportFilter): Promise<
         ]).commit()
       }
       if (rows.length < BATCH) break
-      rows = await q.ledgerBatch(ctx.db, f, rows[rows.length - 1].id, BATCH)
+      rows = await q.ledgerBatch(ctx.readDb, f, rows[rows.length - 1].id, BATCH)
     }
     ws.commit()
     await wb.commit()

@@ -5,7 +5,7 @@ import type { Config } from '../../config'
 import type { AppContext } from '../../context'
 import { AppError, badRequest } from '../../errors'
 import type { Caller } from '../../lib/caller'
-import { storageFor, type PhotoStorage } from '../../platform/storage'
+import type { PhotoStorage } from '../../platform/storage'
 import type { PhotoView } from '../../../types/reports'
 import * as q from './queries'
 
@@ -66,7 +66,7 @@ export const photoView = (links: PhotoLinks) => (p: { id: string; width: number;
 const keyOf = (id: string, thumb: boolean) => `photos/${id.slice(0, 2)}/${id}${thumb ? '_t' : ''}.jpg`
 
 export function photoStorage(ctx: AppContext): PhotoStorage {
-  return storageFor(ctx.config.dataDir)
+  return ctx.storage
 }
 
 /**
@@ -153,11 +153,16 @@ export async function uploadPhoto(ctx: AppContext, caller: Caller, buf: Buffer):
   return photoView(ctx.config.photoLinks)({ id, width: main.info.width, height: main.info.height })
 }
 
-/** The stored file of a photo (by its unguessable id). */
-export async function openPhoto(ctx: AppContext, id: string, thumb: boolean) {
+/**
+ * The stored file of a photo (by its unguessable id): its bytes, or — object storage with presign on — a presigned URL
+ * valid as long as the app's own link still is, so the bytes go from the store to the phone without passing here.
+ */
+export async function openPhoto(ctx: AppContext, id: string, thumb: boolean, linkSecondsLeft: number) {
   const row = await q.photoKey(ctx.db, id, thumb)
   if (!row) return null
-  return photoStorage(ctx).get(row.key)
+  const store = photoStorage(ctx)
+  if (store.signedUrl) return { redirect: await store.signedUrl(row.key, Math.max(1, linkSecondsLeft)) }
+  return store.get(row.key)
 }
 
 /** An upload that no report or 台账 entry took within this time was abandoned (a draft is re-uploaded if needed). */

@@ -65,9 +65,10 @@ export const reportRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => asyn
       const check = checkPhotoLink(ctx.config.photoLinks, req.params.id, req.query.exp, req.query.sig)
       if (check === 'expired') throw forbidden('PHOTO_LINK_EXPIRED', '照片链接已过期，请刷新页面后再看')
       if (check === 'invalid') throw forbidden('PHOTO_LINK_INVALID', '照片链接无效')
-      const file = await openPhoto(ctx, req.params.id, thumb)
-      if (!file) return reply.code(404).send({ code: 'PHOTO_NOT_FOUND', message: '照片不存在' })
       const left = Math.max(0, Number(req.query.exp) - Math.ceil(Date.now() / 1000))
+      const file = await openPhoto(ctx, req.params.id, thumb, left)
+      if (!file) return reply.code(404).send({ code: 'PHOTO_NOT_FOUND', message: '照片不存在' })
+      if ('redirect' in file) return reply.header('cache-control', `private, max-age=${left}`).redirect(file.redirect, 302)
       return reply
         .type('image/jpeg')
         .header('content-length', file.size)
