@@ -1,11 +1,15 @@
-
--- The submission, lighter than 0007's: the service has graded the answers (p_correct of them right) and names the
--- questions answered (p_question_ids); what needs the attempt row stays here, under its lock. Outcomes as in 0007
--- ('not_found' also when p_user is NULL: no valid session). Concurrent submissions are sent in batches, one
--- statement for several (queries.recordSubmissions), so the locks come in one order: the person's points lock
--- first, then the attempt; a batch goes through its people in id order.
+-- A quiz submission (campaign or practice), the part that needs the attempt row, under its lock. The service has
+-- graded the answers against their questions (p_correct of them right) and names the questions answered
+-- (p_question_ids); p_answers is what the attempt keeps: [{"q", "given", "correct"}]. p_rules: quizzes/grading.ts
+-- GRADING_RULES. Concurrent submissions are sent in batches, one statement for several (queries.recordSubmissions),
+-- so the locks come in one order: the person's points lock first, then the attempt; a batch goes through its people
+-- in id order.
+-- Outcome: 'recorded' | 'replay' (submitted before with this Idempotency-Key, p_key) | 'already_submitted' |
+-- 'expired' (over its time: closed as expired now, committed) | 'ended' (expired earlier) | 'live' (not submitted this
+-- way) | 'not_drawn' (bad_question names an answered question the attempt did not draw) | 'not_found' (also when
+-- p_user is NULL: no valid session). With the outcome comes the attempt as it stands afterwards.
 CREATE OR REPLACE FUNCTION quiz_record_submission(p_attempt bigint, p_user bigint, p_key text, p_answers jsonb,
-                                       p_question_ids bigint[], p_correct integer, p_rules jsonb)
+                                                  p_question_ids bigint[], p_correct integer, p_rules jsonb)
 RETURNS TABLE (outcome text, bad_question bigint, kind text, campaign_id bigint, attempt_no integer, question_ids bigint[],
                started_at timestamptz, submitted_at timestamptz, total integer, correct_count integer, score integer,
                passed boolean, pass_score integer, points integer)
@@ -13,21 +17,16 @@ LANGUAGE plpgsql AS $fn$
 #variable_conflict use_column
 DECLARE
   a record;
+  g record;
   result text := 'recorded';
-  earned integer;
-  today integer;
   granted integer := 0;
-  v_score integer;
-  v_passed boolean;
-  v_day date;
 BEGIN
   IF p_user IS NULL THEN
     outcome := 'not_found';
     RETURN NEXT;
     RETURN;
   END IF;
-  -- the daily cap holds across concurrent submissions of one person (and live results, queries.grantLivePoints)
-  PERFORM pg_advisory_xact_lock(hashtext('quiz-points:' || p_user));
+  PERFORM quiz_points_lock(p_user);
   SELECT x.*, c.pass_score AS pass INTO a
     FROM quiz_attempts x LEFT JOIN quiz_campaigns c ON c.id = x.campaign_id
    WHERE x.id = p_attempt AND x.user_id = p_user
@@ -45,12 +44,9 @@ BEGIN
     result := 'ended';
   ELSIF a.kind = 'live' THEN
     result := 'live';
-  ELSIF now() > a.expires_at + make_interval(secs => (p_rules ->> 'graceSeconds')::integer) THEN
+  ELSIF quiz_attempt_overdue(a.submitted_at, a.expired_at, a.expires_at) THEN
     -- committed with the refusal: the attempt is over whatever the client does next
-    UPDATE quiz_attempts x SET expired_at = now(), correct_count = 0, score = 0,
-           passed = CASE WHEN x.kind = 'campaign' THEN false ELSE NULL END
-     WHERE x.id = p_attempt
-    RETURNING x.* INTO a;
+    SELECT e.* INTO a FROM quiz_expire_attempts(ARRAY[p_attempt]) e;
     result := 'expired';
   ELSIF NOT (p_question_ids <@ a.question_ids) THEN
     result := 'not_drawn';
@@ -58,20 +54,13 @@ BEGIN
   END IF;
 
   IF result = 'recorded' THEN
-    v_score := CASE WHEN a.total > 0 THEN round(100.0 * p_correct / a.total)::integer ELSE 0 END;
-    v_passed := CASE WHEN a.kind = 'campaign' THEN v_score >= coalesce(pass_score, 0) END;
-    earned := CASE WHEN a.kind = 'campaign'
-                   THEN p_correct * (p_rules ->> 'perCorrectCampaign')::integer + CASE WHEN v_passed THEN (p_rules ->> 'passBonus')::integer ELSE 0 END
-                   ELSE p_correct * (p_rules ->> 'perCorrectPractice')::integer END;
-    IF earned > 0 THEN
-      v_day := (now() AT TIME ZONE 'Asia/Shanghai')::date;
-      SELECT coalesce(sum(x.points), 0) INTO today FROM quiz_attempts x
-       WHERE x.user_id = p_user AND x.points_day = v_day AND x.points > 0;
-      granted := greatest(0, least(earned, (p_rules ->> 'dailyCap')::integer - today));
+    SELECT * INTO g FROM quiz_grade(a.kind, p_correct, a.total, pass_score, p_rules);
+    IF g.earned > 0 THEN
+      granted := quiz_points_granted(p_user, g.earned, (p_rules ->> 'dailyCap')::integer);
     END IF;
     UPDATE quiz_attempts x
-       SET submitted_at = now(), correct_count = p_correct, score = v_score, passed = v_passed, points = granted,
-           points_day = CASE WHEN granted > 0 THEN v_day END, submit_key = p_key, answers = p_answers
+       SET submitted_at = now(), correct_count = p_correct, score = g.score, passed = g.passed, points = granted,
+           points_day = CASE WHEN granted > 0 THEN quiz_points_day() END, submit_key = p_key, answers = p_answers
      WHERE x.id = p_attempt
     RETURNING x.* INTO a;
   END IF;
