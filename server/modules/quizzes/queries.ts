@@ -645,3 +645,20 @@ export async function grantLivePoints(db: Queryable, sessionId: number, rules: G
   )
   return rows.length
 }
+
+// ---- locks held to the end of a transaction ----
+
+/** Two API processes starting at once on one PostgreSQL would otherwise both supersede a question (bank-sync.ts). */
+export function lockBankSync(db: Queryable) {
+  return db.query('SELECT pg_advisory_xact_lock($1)', [7_202_614])
+}
+
+/** One question import at a time: two uploads of the same file cannot both find the bank without it. */
+export function lockQuestionImport(db: Queryable) {
+  return db.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['quiz-questions-import'])
+}
+
+/** One practice start at a time per person: the day's count holds under concurrent starts. */
+export function lockPracticeStart(db: Queryable, userId: number) {
+  return db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`quiz-practice:${userId}`])
+}

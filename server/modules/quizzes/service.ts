@@ -130,7 +130,7 @@ export async function importQuestions(
   const related = target ? [...new Set([...regionChainOf(dir, target), ...dir.descendants(target).map((r) => r.code)])] : null
   const result = await ctx.db.transaction(async (tx) => {
     // one import at a time: two uploads of the same file cannot both find the bank without it
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['quiz-questions-import'])
+    await q.lockQuestionImport(tx)
     const inBank = new Map((await q.questionTexts(tx, related)).map((r) => [sameQuestionKey(r), r]))
     const inFile = new Map<string, number>()
     const fresh: q.NewQuestion[] = []
@@ -515,7 +515,7 @@ export async function startPractice(ctx: AppContext, caller: Caller): Promise<{ 
   const spec = { chain, questionCount: PRACTICE.questions, tagMix: [], difficulties: [1, 2, 3] }
   const { ids, r } = await drawAndRecord(ctx, spec, (questionIds) => ctx.db.transaction(async (tx) => {
     // one start at a time per person: the day's count holds under concurrent starts
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`quiz-practice:${caller.userId}`])
+    await q.lockPracticeStart(tx, caller.userId)
     return q.startPractice(tx, {
       limit, userId: caller.userId, communityCode: caller.communityCode, streetCode: street, questionIds, difficulties: spec.difficulties, chain, seconds: PRACTICE.seconds,
     })
