@@ -4,6 +4,7 @@ import type { Db } from './types'
 import { ROOT } from '../paths'
 
 const DIR = path.join(ROOT, 'server', 'db', 'migrations')
+const FUNCTIONS_DIR = path.join(ROOT, 'server', 'db', 'functions')
 // Any constant: serialises migrations when several API processes start at once on one PostgreSQL.
 const LOCK_KEY = 7_202_611
 
@@ -11,8 +12,18 @@ export function migrationFiles(): string[] {
   return fs.readdirSync(DIR).filter((f) => /^\d{4}_.+\.sql$/.test(f)).sort()
 }
 
-/** Applies pending plain-SQL migrations in order, all in one transaction. Returns the names applied. */
-export async function migrate(db: Db): Promise<string[]> {
+function functionFiles(dir: string): string[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()
+}
+
+/**
+ * Applies pending plain-SQL migrations in order, then every file of server/db/functions (each a function's current
+ * definition, CREATE OR REPLACE), all in one transaction under the migration lock. The functions are applied on
+ * every start, so that editing a file is all a change of a function's body takes; older definitions stay in the
+ * migrations as history. A changed signature or return type still needs a numbered migration that drops the old
+ * function (CREATE OR REPLACE would add an overload, or refuse). Returns the names of the migrations applied.
+ */
+export async function migrate(db: Db, functionsDir = FUNCTIONS_DIR): Promise<string[]> {
   await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())')
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY])
@@ -24,6 +35,7 @@ export async function migrate(db: Db): Promise<string[]> {
       await tx.query('INSERT INTO schema_migrations (name) VALUES ($1)', [file])
       applied.push(file)
     }
+    for (const file of functionFiles(functionsDir)) await tx.exec(fs.readFileSync(path.join(functionsDir, file), 'utf8'))
     return applied
   })
 }

@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { openPGlite } from '../../server/db/pglite'
 import { migrate, migrationFiles } from '../../server/db/migrate'
@@ -62,5 +63,43 @@ describe('0008: answers and points move onto the attempt row', () => {
     expect(await db.one(`SELECT answers, points, points_day FROM quiz_attempts WHERE id = $1`, [open.id])).toEqual({ answers: null, points: 0, points_day: null })
     // points and their day go together
     await expect(db.query(`UPDATE quiz_attempts SET points = 3 WHERE id = $1`, [open.id])).rejects.toThrow()
+  })
+})
+
+describe('server/db/functions: the current definition of each function', () => {
+  let db: Db
+  let dir: string
+  beforeAll(async () => {
+    db = await openPGlite(undefined)
+    await migrate(db)
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'functions-'))
+  })
+  afterAll(async () => {
+    await db.close()
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  const source = async () => (await db.one<{ src: string }>(`SELECT prosrc AS src FROM pg_proc WHERE proname = 'session_user_id'`))!.src
+
+  it('is applied again to a database that is up to date: an edited file changes the function, no migration runs', async () => {
+    const real = path.resolve(__dirname, '../../server/db/functions')
+    for (const f of fs.readdirSync(real)) fs.copyFileSync(path.join(real, f), path.join(dir, f))
+    const file = path.join(dir, 'session_user_id.sql')
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('BEGIN', 'BEGIN\n  -- edited'))
+    expect(await source()).not.toContain('-- edited')
+
+    expect(await migrate(db, dir)).toEqual([])
+    expect(await source()).toContain('-- edited')
+    // replaced, not overloaded
+    expect(await db.one(`SELECT count(*)::int AS n FROM pg_proc WHERE proname = 'session_user_id'`)).toEqual({ n: 1 })
+
+    expect(await migrate(db)).toEqual([])
+    expect(await source()).not.toContain('-- edited')
+  })
+
+  it('leaves each function as its file defines it after the migrations that once defined it', async () => {
+    const body = fs.readFileSync(path.resolve(__dirname, '../../server/db/functions/quiz_record_submission.sql'), 'utf8')
+    const src = (await db.one<{ src: string }>(`SELECT prosrc AS src FROM pg_proc WHERE proname = 'quiz_record_submission'`))!.src
+    expect(body).toContain(src.trim())
   })
 })

@@ -7,9 +7,11 @@ import pg from 'pg'
 const ROOT = path.resolve(__dirname, '../..')
 
 function migrationsHash(): string {
-  const dir = path.join(ROOT, 'server/db/migrations')
   const h = crypto.createHash('sha256')
-  for (const f of fs.readdirSync(dir).sort()) h.update(f).update(fs.readFileSync(path.join(dir, f)))
+  for (const sub of ['migrations', 'functions']) {
+    const dir = path.join(ROOT, 'server/db', sub)
+    for (const f of fs.readdirSync(dir).sort()) h.update(sub).update(f).update(fs.readFileSync(path.join(dir, f)))
+  }
   h.update(fs.readFileSync(path.join(ROOT, 'server/db/migrate.ts')))
   return h.digest('hex').slice(0, 16)
 }
@@ -20,7 +22,7 @@ export function adminUrl(url: string, database = 'postgres'): string {
   return u.toString()
 }
 
-/** PGlite: a migrated template tarball (cached by migration content). PostgreSQL: a migrated template database. */
+/** PGlite: a migrated template tarball (cached by the content of the migrations and functions). PostgreSQL: a migrated template database. */
 export default async function globalSetup(): Promise<void> {
   if (process.env.DATABASE_URL) {
     const name = `civiclink_tpl_${process.pid}_${Date.now()}`

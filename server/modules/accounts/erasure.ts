@@ -38,7 +38,7 @@ export async function eraseAccount(ctx: AppContext, sources: PersonalDataSource[
   if (body.confirm !== ERASURE_PHRASE) throw badRequest('ERASURE_NOT_CONFIRMED', `请输入「${ERASURE_PHRASE}」确认注销`)
   const outcome: Outcome = await ctx.db.transaction(async (tx) => {
     // the office check below and a concurrent revoke serialise on the same lock as role revocation
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('office-grants'))`)
+    await q.lockOfficeGrants(tx)
     const user = await eq.userForErasure(tx, caller.userId)
     if (!user || user.erased) throw conflict('ACCOUNT_ERASED', '该账号已注销')
     if (user.office && ((await q.countActiveOffice(tx))?.n ?? 0) <= 1) {

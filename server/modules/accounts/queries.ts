@@ -186,3 +186,15 @@ export async function createSystemAccount(db: Queryable, name: string): Promise<
   const user = await db.one<{ id: number }>('INSERT INTO users (nickname) VALUES ($1) RETURNING id::int AS id', [`系统：${name}`.slice(0, 40)])
   return user!.id
 }
+
+// ---- locks held to the end of a transaction ----
+
+/** Serialises concurrent code requests for one phone, so that the sending limits hold. */
+export function lockSmsPhone(db: Queryable, phone: string) {
+  return db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sms:${phone}`])
+}
+
+/** Taken by whatever may remove the last office user (revoking a grant, 注销): one such check at a time. */
+export function lockOfficeGrants(db: Queryable) {
+  return db.query(`SELECT pg_advisory_xact_lock(hashtext('office-grants'))`)
+}

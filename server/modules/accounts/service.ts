@@ -42,7 +42,7 @@ export async function sendSmsCode(ctx: AppContext, phone: string, ip: string): P
   const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0')
   await ctx.db.transaction(async (tx) => {
     // serialises concurrent requests for one phone so that the limits below hold
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sms:${phone}`])
+    await q.lockSmsPhone(tx, phone)
     const counts = await q.recentCodeCounts(tx, phone)
     if (counts && counts.lastMinute > 0) throw tooMany('SMS_TOO_FREQUENT', '验证码发送太频繁，请 60 秒后再试')
     if (counts && counts.lastDay >= CODES_PER_DAY) throw tooMany('SMS_DAILY_LIMIT', '今天获取验证码的次数已达上限，请明天再试')
@@ -180,7 +180,7 @@ export async function revokeRole(ctx: AppContext, caller: Caller, grantId: numbe
     if (g.role === 'volunteer') throw badRequest('GRANT_NOT_MANAGED_HERE', '志愿者身份由社区审核管理')
     if (g.role === 'office') {
       // the last office user cannot lock the city out of its own configuration
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('office-grants'))`)
+      await q.lockOfficeGrants(tx)
       const n = await q.countActiveOffice(tx)
       if ((n?.n ?? 0) <= 1) throw conflict('LAST_OFFICE_USER', '不能撤销最后一位创文办用户')
     }

@@ -15,9 +15,6 @@ export interface BankSync {
   kept: number
 }
 
-// Any constant: two API processes starting at once on one PostgreSQL would otherwise both supersede a question.
-const LOCK_KEY = 7_202_614
-
 const sameGrading = (a: { kind: string; options: string[]; answer: number[] }, b: typeof a) =>
   a.kind === b.kind && JSON.stringify(a.options) === JSON.stringify(b.options) && JSON.stringify(a.answer) === JSON.stringify(b.answer)
 
@@ -36,7 +33,7 @@ const sameGrading = (a: { kind: string; options: string[]; answer: number[] }, b
 export async function syncQuestionBank(db: Db, bank: BankQuestion[] = QUESTION_BANK, firstEdition: Readonly<Record<string, string>> = FIRST_EDITION): Promise<BankSync> {
   const shipped = bank.map((b) => ({ ...b, hash: contentHash(b) }))
   return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY])
+    await q.lockBankSync(tx)
     const rows = new Map((await q.shippedRows(tx)).map((r) => [r.bankKey, r]))
     const stale: Array<{ row: q.ShippedRow; next: q.ShippedQuestion }> = []
     let kept = 0

@@ -11,7 +11,8 @@ import { assertQuizStaff } from './policy'
 import * as q from './queries'
 import { liveScope, optionKey, optionOrder, shownQuestion, toBank } from './option-order'
 import { questionCache } from './question-cache'
-import { checkChoice, forAnswering, POINTS, sameChoice } from './service'
+import { checkChoice, forAnswering, sameChoice } from './service'
+import { POINTS } from './grading'
 import { StatementBatcher } from '../../lib/statement-batch'
 
 /** Answers sent just before the question closed still count if they arrive within this. */
@@ -336,15 +337,15 @@ export class LiveService {
           `INSERT INTO quiz_attempts (kind, live_session_id, user_id, community_code, street_code, question_ids, total, started_at,
                                       expires_at, submitted_at, correct_count, score, passed, answers)
            SELECT 'live', p.session_id, p.user_id, u.community_code, st.parent_code, $2::bigint[], $3::int, p.joined_at, now(), now(),
-                  p.correct_count, round(100.0 * p.correct_count / $3::int)::int, NULL,
+                  p.correct_count, (quiz_grade('live', p.correct_count, $3::int, NULL, $4::jsonb)).score, NULL,
                   coalesce((SELECT jsonb_agg(jsonb_build_object('q', la.question_id, 'given', la.given, 'correct', la.correct, 'at', la.answered_at))
                               FROM quiz_live_answers la WHERE la.session_id = p.session_id AND la.user_id = p.user_id), '[]')
              FROM quiz_live_participants p JOIN users u ON u.id = p.user_id LEFT JOIN regions st ON st.code = u.community_code
             WHERE p.session_id = $1
            ON CONFLICT DO NOTHING`,
-          [sessionId, askedIds, asked],
+          [sessionId, askedIds, asked, JSON.stringify(POINTS)],
         )
-        await q.grantLivePoints(tx, sessionId, POINTS.perCorrectLive, POINTS.dailyCap)
+        await q.grantLivePoints(tx, sessionId, POINTS)
       }
       await audit(tx, caller.userId, 'quiz.live.finish', `quiz_live:${sessionId}`, { asked })
       return standings(tx, sessionId)

@@ -1,6 +1,7 @@
 import type { QuestionContent } from './bank/hash'
 import { prepared, type Queryable } from '../../db/types'
 import type { BankQuestion } from './bank'
+import type { GradingRules } from './grading'
 
 export interface QuestionRow {
   id: number
@@ -248,13 +249,13 @@ export interface MyCampaignStats {
   openAttemptId: number | null
 }
 
-export function myCampaignStats(db: Queryable, userId: number, campaignIds: number[], graceSeconds: number) {
+export function myCampaignStats(db: Queryable, userId: number, campaignIds: number[]) {
   return db.query<MyCampaignStats>(
     `SELECT campaign_id::int AS "campaignId", count(*)::int AS "attemptsUsed", max(score)::int AS "bestScore",
             coalesce(bool_or(passed), false) AS passed,
-            (max(id) FILTER (WHERE submitted_at IS NULL AND expired_at IS NULL AND now() <= expires_at + make_interval(secs => $3)))::int AS "openAttemptId"
+            (max(id) FILTER (WHERE quiz_attempt_open(submitted_at, expired_at, expires_at)))::int AS "openAttemptId"
        FROM quiz_attempts WHERE user_id = $1 AND campaign_id = ANY($2::bigint[]) GROUP BY campaign_id`,
-    [userId, campaignIds, graceSeconds],
+    [userId, campaignIds],
   )
 }
 
@@ -278,21 +279,23 @@ export interface AttemptRow {
   passed: boolean | null
   points: number
   passScore: number | null
-  /** now() is past expires_at + grace */
+  /** neither submitted nor expired, but past its time and the grace (quiz_attempt_overdue) */
   overdue: boolean
   serverNow: Date
 }
+
+const OVERDUE = 'quiz_attempt_overdue(a.submitted_at, a.expired_at, a.expires_at)'
 
 const A_COLS = `a.id::int AS id, a.kind, a.campaign_id::int AS "campaignId", a.live_session_id::int AS "liveSessionId", a.user_id::int AS "userId", a.attempt_no AS "attemptNo",
   a.question_ids::int[] AS "questionIds", a.started_at AS "startedAt", a.expires_at AS "expiresAt", a.submitted_at AS "submittedAt",
   a.expired_at AS "expiredAt", a.correct_count AS "correctCount", a.total, a.score, a.passed, a.points,
   (SELECT pass_score FROM quiz_campaigns WHERE id = a.campaign_id) AS "passScore"`
 
-export function attemptById(db: Queryable, id: number, graceSeconds: number, lock = false) {
+export function attemptById(db: Queryable, id: number, lock = false) {
   return db.one<AttemptRow>(
-    `SELECT ${A_COLS}, now() > a.expires_at + make_interval(secs => $2) AS overdue, now() AS "serverNow"
+    `SELECT ${A_COLS}, ${OVERDUE} AS overdue, now() AS "serverNow"
        FROM quiz_attempts a WHERE a.id = $1${lock ? ' FOR UPDATE' : ''}`,
-    [id, graceSeconds],
+    [id],
   )
 }
 
@@ -338,7 +341,7 @@ const START_CAMPAIGNS = prepared('quiz_start_campaigns', `
       FROM x JOIN quiz_campaigns c ON c.id = x.campaign),
   mine AS (
     SELECT x.i, m.n, m.open FROM x CROSS JOIN LATERAL (
-      SELECT count(*)::int AS n, max(a.id) FILTER (WHERE a.submitted_at IS NULL AND a.expired_at IS NULL AND now() < a.expires_at)::int AS open
+      SELECT count(*)::int AS n, max(a.id) FILTER (WHERE quiz_attempt_in_time(a.submitted_at, a.expired_at, a.expires_at))::int AS open
         FROM quiz_attempts a WHERE a.campaign_id = x.campaign AND a.user_id = x.uid) m),
   fresh AS (
     SELECT x.i, (SELECT count(*) FROM quiz_questions q
@@ -373,7 +376,7 @@ export async function startCampaignAttempts(db: Queryable, items: readonly Campa
  */
 const START_PRACTICE = prepared('quiz_start_practice', `
   WITH mine AS (
-    SELECT count(*)::int AS n, max(id) FILTER (WHERE submitted_at IS NULL AND expired_at IS NULL AND now() < expires_at)::int AS open
+    SELECT count(*)::int AS n, max(id) FILTER (WHERE quiz_attempt_in_time(submitted_at, expired_at, expires_at))::int AS open
       FROM quiz_attempts
      WHERE user_id = $2 AND kind = 'practice'
        AND started_at >= (date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai')),
@@ -397,28 +400,17 @@ export async function startPractice(
  * Rows a submission holds are skipped (the submission settles them; the next sweep takes what it leaves): waiting
  * for them could deadlock with a batch of submissions that holds some and waits for others.
  */
-export async function expireOverdue(db: Queryable, graceSeconds: number): Promise<number> {
-  const rows = await db.query(
+export async function expireOverdue(db: Queryable): Promise<number> {
+  const r = await db.one<{ n: number }>(
     `WITH overdue AS (
-       SELECT id FROM quiz_attempts
-        WHERE submitted_at IS NULL AND expired_at IS NULL AND expires_at < now() - make_interval(secs => $1)
-        FOR UPDATE SKIP LOCKED)
-     UPDATE quiz_attempts a SET expired_at = now(), correct_count = 0, score = 0,
-            passed = CASE WHEN a.kind = 'campaign' THEN false ELSE NULL END
-       FROM overdue WHERE a.id = overdue.id
-     RETURNING a.id`,
-    [graceSeconds],
+       SELECT a.id FROM quiz_attempts a WHERE ${OVERDUE} FOR UPDATE SKIP LOCKED)
+     SELECT count(*)::int AS n FROM quiz_expire_attempts(ARRAY(SELECT id FROM overdue))`,
   )
-  return rows.length
+  return r!.n
 }
 
 export function markExpired(db: Queryable, id: number) {
-  return db.query(
-    `UPDATE quiz_attempts SET expired_at = now(), correct_count = 0, score = 0,
-            passed = CASE WHEN kind = 'campaign' THEN false ELSE NULL END
-      WHERE id = $1 AND submitted_at IS NULL AND expired_at IS NULL`,
-    [id],
-  )
+  return db.query('SELECT 1 FROM quiz_expire_attempts(ARRAY[$1::bigint])', [id])
 }
 
 export function answersOf(db: Queryable, attemptId: number) {
@@ -470,15 +462,14 @@ export interface Submission {
   answers: Array<{ questionId: number; given: number[]; correct: boolean }>
 }
 
-export interface SubmissionRules { graceSeconds: number; perCorrectCampaign: number; perCorrectPractice: number; passBonus: number; dailyCap: number }
-
 /**
- * Records submissions (migrations 0007, 0008) — answers already checked against their questions — each if its
- * attempt is the submitter's, still open and in time: scores it, grants points under the daily cap; otherwise says
- * why not. One statement, one transaction for all of them; people in id order (the function's locks, 0008).
+ * Records submissions (quiz_record_submission, server/db/functions) — answers already checked against their
+ * questions — each if its attempt is the submitter's, still open and in time: scores it, grants points under the
+ * daily cap; otherwise says why not. One statement, one transaction for all of them; people in id order (the
+ * function's locks).
  * Outcomes in the order given.
  */
-export async function recordSubmissions(db: Queryable, items: readonly Submission[], rules: SubmissionRules): Promise<RecordOutcome[]> {
+export async function recordSubmissions(db: Queryable, items: readonly Submission[], rules: GradingRules): Promise<RecordOutcome[]> {
   const rows = await db.query<RecordOutcome & { i: number }>(RECORD, [
     JSON.stringify(items.map((s, i) => ({
       i,
@@ -499,11 +490,9 @@ export async function recordSubmissions(db: Queryable, items: readonly Submissio
 
 // ---- points ----
 
-export const SHANGHAI_DAY = `(now() AT TIME ZONE 'Asia/Shanghai')::date`
-
 export function pointsTotal(db: Queryable, userId: number) {
   return db.one<{ total: number; today: number }>(
-    `SELECT coalesce(sum(points), 0)::int AS total, coalesce(sum(points) FILTER (WHERE day = ${SHANGHAI_DAY}), 0)::int AS today
+    `SELECT coalesce(sum(points), 0)::int AS total, coalesce(sum(points) FILTER (WHERE day = quiz_points_day()), 0)::int AS today
        FROM quiz_points WHERE user_id = $1`,
     [userId],
   )
@@ -521,9 +510,9 @@ export function pointsBoard(db: Queryable, communityCode: string, limit: number)
 // ---- records, 错题本, boards ----
 
 export function myAttempts(db: Queryable, userId: number, beforeId: number, limit: number) {
-  return db.query<{ id: number; kind: 'campaign' | 'practice' | 'live'; campaignId: number | null; title: string | null; startedAt: Date; submittedAt: Date | null; expiredAt: Date | null; expiresAt: Date; score: number | null; passed: boolean | null; points: number }>(
+  return db.query<{ id: number; kind: 'campaign' | 'practice' | 'live'; campaignId: number | null; title: string | null; startedAt: Date; submittedAt: Date | null; expiredAt: Date | null; overdue: boolean; score: number | null; passed: boolean | null; points: number }>(
     `SELECT a.id::int AS id, a.kind, a.campaign_id::int AS "campaignId", coalesce(c.title, l.title) AS title, a.started_at AS "startedAt",
-            a.submitted_at AS "submittedAt", a.expired_at AS "expiredAt", a.expires_at AS "expiresAt", a.score, a.passed, a.points
+            a.submitted_at AS "submittedAt", a.expired_at AS "expiredAt", ${OVERDUE} AS overdue, a.score, a.passed, a.points
        FROM quiz_attempts a LEFT JOIN quiz_campaigns c ON c.id = a.campaign_id LEFT JOIN quiz_live_sessions l ON l.id = a.live_session_id
       WHERE a.user_id = $1 AND a.id < $2 ORDER BY a.id DESC LIMIT $3`,
     [userId, beforeId, limit],
@@ -614,14 +603,13 @@ export function setQuestionActive(db: Queryable, id: number, active: boolean) {
  * session that holds it and is under way. Live sessions nobody finished stop counting after a day, so that an
  * abandoned one does not lock the question for good.
  */
-export async function questionInUse(db: Queryable, id: number, graceSeconds: number): Promise<boolean> {
+export async function questionInUse(db: Queryable, id: number): Promise<boolean> {
   const r = await db.one<{ used: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM quiz_attempts a
-                     WHERE a.submitted_at IS NULL AND a.expired_at IS NULL AND a.expires_at > now() - make_interval(secs => $2)
-                       AND $1 = ANY(a.question_ids))
+                     WHERE quiz_attempt_open(a.submitted_at, a.expired_at, a.expires_at) AND $1 = ANY(a.question_ids))
          OR EXISTS (SELECT 1 FROM quiz_live_sessions s
                      WHERE s.state <> 'finished' AND s.created_at > now() - interval '1 day' AND $1 = ANY(s.question_ids)) AS used`,
-    [id, graceSeconds],
+    [id],
   )
   return r?.used ?? false
 }
@@ -634,31 +622,43 @@ export function questionStates(db: Queryable, ids: number[]) {
 // ---- live results into the points ledger ----
 
 /**
- * Points for a finished live session's results (its live attempts), under the same daily cap as campaigns and
- * practice. Run once, in the transaction that finishes the session. Each participant's points lock is taken in
- * user order — the same lock a submission takes (migrations 0007, 0008) — so that the cap holds against their
- * submissions at the same moment, and two sessions finishing at once cannot deadlock on shared participants.
+ * Points for a finished live session's results (its live attempts, one per participant), graded by quiz_grade and
+ * under the same daily cap as campaigns and practice (quiz_points_granted). Run once, in the transaction that
+ * finishes the session. Each participant's points lock is taken in user order — the lock a submission takes — so
+ * that the cap holds against their submissions at the same moment, and two sessions finishing at once cannot
+ * deadlock on shared participants.
  */
-export async function grantLivePoints(db: Queryable, sessionId: number, perCorrect: number, dailyCap: number): Promise<number> {
+export async function grantLivePoints(db: Queryable, sessionId: number, rules: GradingRules): Promise<number> {
   // volatile functions in the select list run after ORDER BY (PostgreSQL ≥ 9.6): the locks come in user order
   await db.query(
-    `SELECT pg_advisory_xact_lock(hashtext('quiz-points:' || a.user_id)) FROM quiz_attempts a
+    `SELECT quiz_points_lock(a.user_id) FROM quiz_attempts a
       WHERE a.live_session_id = $1 AND a.correct_count > 0 ORDER BY a.user_id`,
     [sessionId],
   )
   const rows = await db.query(
-    `WITH mine AS (
-       SELECT a.id, a.user_id, a.correct_count * $2::int AS earned FROM quiz_attempts a
-        WHERE a.live_session_id = $1 AND a.correct_count > 0 AND a.points = 0),
-     today AS (
-       SELECT x.user_id, sum(x.points)::int AS n FROM quiz_attempts x
-        WHERE x.user_id IN (SELECT user_id FROM mine) AND x.points_day = ${SHANGHAI_DAY} AND x.points > 0 GROUP BY x.user_id),
-     granted AS (
-       SELECT m.id, least(m.earned, greatest(0, $3::int - coalesce(t.n, 0))) AS points
-         FROM mine m LEFT JOIN today t ON t.user_id = m.user_id)
-     UPDATE quiz_attempts a SET points = g.points, points_day = ${SHANGHAI_DAY}
+    `WITH granted AS (
+       SELECT a.id, quiz_points_granted(a.user_id, (quiz_grade(a.kind, a.correct_count, a.total, NULL, $2::jsonb)).earned, $3::int) AS points
+         FROM quiz_attempts a WHERE a.live_session_id = $1 AND a.correct_count > 0 AND a.points = 0)
+     UPDATE quiz_attempts a SET points = g.points, points_day = quiz_points_day()
        FROM granted g WHERE a.id = g.id AND g.points > 0 RETURNING a.id`,
-    [sessionId, perCorrect, dailyCap],
+    [sessionId, JSON.stringify(rules), rules.dailyCap],
   )
   return rows.length
+}
+
+// ---- locks held to the end of a transaction ----
+
+/** Two API processes starting at once on one PostgreSQL would otherwise both supersede a question (bank-sync.ts). */
+export function lockBankSync(db: Queryable) {
+  return db.query('SELECT pg_advisory_xact_lock($1)', [7_202_614])
+}
+
+/** One question import at a time: two uploads of the same file cannot both find the bank without it. */
+export function lockQuestionImport(db: Queryable) {
+  return db.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['quiz-questions-import'])
+}
+
+/** One practice start at a time per person: the day's count holds under concurrent starts. */
+export function lockPracticeStart(db: Queryable, userId: number) {
+  return db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`quiz-practice:${userId}`])
 }

@@ -14,17 +14,14 @@ import type {
 import { assertCanChangeQuestion, assertCanManageCampaign, assertCanRunCampaignIn, assertCanTakeCampaign, assertQuizStaff, canChangeQuestion, covers } from './policy'
 import { optionKey, optionOrder, orderScope, shownQuestion, toBank, toShown } from './option-order'
 import { questionPool } from './draw-pool'
+import { POINTS, POINTS_RULES } from './grading'
 import { questionCache, questionsChanged } from './question-cache'
 import { sameQuestionKey, tidyQuestion } from './question-rules'
 import * as q from './queries'
 import { startBatcher } from './start-batch'
 import { submissionBatcher } from './submission-batch'
 
-/** Seconds allowed after expiresAt for the network: a submission sent in time may arrive a little late. */
-export const GRACE_SECONDS = 5
 export const PRACTICE = { questions: 5, seconds: 600 }
-export const POINTS = { dailyCap: 50, perCorrectPractice: 1, perCorrectCampaign: 2, passBonus: 10, perCorrectLive: 2 }
-const POINTS_RULES = `每日练习每答对 1 题得 ${POINTS.perCorrectPractice} 分；答题活动每答对 1 题得 ${POINTS.perCorrectCampaign} 分，及格另加 ${POINTS.passBonus} 分；现场答题每答对 1 题得 ${POINTS.perCorrectLive} 分（结束时计入）；每天最多 ${POINTS.dailyCap} 分。`
 
 const iso = (d: Date | string) => new Date(d).toISOString()
 const idCursor = cursorCodec('id')
@@ -133,7 +130,7 @@ export async function importQuestions(
   const related = target ? [...new Set([...regionChainOf(dir, target), ...dir.descendants(target).map((r) => r.code)])] : null
   const result = await ctx.db.transaction(async (tx) => {
     // one import at a time: two uploads of the same file cannot both find the bank without it
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['quiz-questions-import'])
+    await q.lockQuestionImport(tx)
     const inBank = new Map((await q.questionTexts(tx, related)).map((r) => [sameQuestionKey(r), r]))
     const inFile = new Map<string, number>()
     const fresh: q.NewQuestion[] = []
@@ -195,7 +192,7 @@ export async function updateQuestion(ctx: AppContext, caller: Caller, id: number
     if ('problem' in checked) throw badRequest('QUESTION_INVALID', checked.problem)
     const next = checked.question
     const optionsChanged = JSON.stringify(next.options) !== JSON.stringify(cur.options)
-    if (optionsChanged && (await q.questionInUse(tx, id, GRACE_SECONDS))) {
+    if (optionsChanged && (await q.questionInUse(tx, id))) {
       throw conflict('QUESTION_IN_USE', '有居民正在作答这道题，现在不能修改选项；题干、答案、解析等可以修改，选项请稍后再改')
     }
     const row = (await q.updateQuestion(tx, id, next))!
@@ -331,7 +328,7 @@ export async function residentCampaigns(ctx: AppContext, caller: Caller): Promis
   if (!caller.communityCode) return []
   const dir = await ctx.regions.get()
   const rows = await q.campaignsInRegions(ctx.db, regionChainOf(dir, caller.communityCode), false)
-  const mine = new Map((await q.myCampaignStats(ctx.db, caller.userId, rows.map((r) => r.id), GRACE_SECONDS)).map((m) => [m.campaignId, m]))
+  const mine = new Map((await q.myCampaignStats(ctx.db, caller.userId, rows.map((r) => r.id))).map((m) => [m.campaignId, m]))
   return rows.map((r) => campaignView(dir, r, mine.get(r.id) ?? null))
 }
 
@@ -345,7 +342,7 @@ export async function residentCampaign(ctx: AppContext, caller: Caller, id: numb
   } else {
     assertCanTakeCampaign(caller, dir, c.regionCode)
   }
-  const [mine] = await q.myCampaignStats(ctx.db, caller.userId, [id], GRACE_SECONDS)
+  const [mine] = await q.myCampaignStats(ctx.db, caller.userId, [id])
   return campaignView(dir, c, mine ?? null)
 }
 
@@ -500,7 +497,7 @@ export async function startCampaignAttempt(ctx: AppContext, caller: Caller, camp
   if (r.status === 'cancelled') throw conflict('CAMPAIGN_CANCELLED', '该答题活动已取消')
   if (r.status === 'upcoming') throw conflict('CAMPAIGN_NOT_STARTED', '答题活动尚未开始')
   if (r.status === 'ended') throw conflict('CAMPAIGN_ENDED', '答题活动已结束')
-  if (r.open) return { status: 200, body: await startedView(ctx.db, (await q.attemptById(ctx.db, r.open, GRACE_SECONDS))!, key) }
+  if (r.open) return { status: 200, body: await startedView(ctx.db, (await q.attemptById(ctx.db, r.open))!, key) }
   if (r.used >= c.maxAttempts) throw conflict('ATTEMPTS_EXHAUSTED', `每人最多可答 ${c.maxAttempts} 次，您的答题次数已用完`)
   if (!r.id) throw conflict('ATTEMPT_IN_PROGRESS', '正在开始答题，请稍候')
   return { status: 201, body: await newAttemptView(ctx, 'campaign', campaignId, ids, r, key) }
@@ -518,19 +515,19 @@ export async function startPractice(ctx: AppContext, caller: Caller): Promise<{ 
   const spec = { chain, questionCount: PRACTICE.questions, tagMix: [], difficulties: [1, 2, 3] }
   const { ids, r } = await drawAndRecord(ctx, spec, (questionIds) => ctx.db.transaction(async (tx) => {
     // one start at a time per person: the day's count holds under concurrent starts
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`quiz-practice:${caller.userId}`])
+    await q.lockPracticeStart(tx, caller.userId)
     return q.startPractice(tx, {
       limit, userId: caller.userId, communityCode: caller.communityCode, streetCode: street, questionIds, difficulties: spec.difficulties, chain, seconds: PRACTICE.seconds,
     })
   }))
-  if (r.open) return { status: 200, body: await startedView(ctx.db, (await q.attemptById(ctx.db, r.open, GRACE_SECONDS))!, key) }
+  if (r.open) return { status: 200, body: await startedView(ctx.db, (await q.attemptById(ctx.db, r.open))!, key) }
   if (r.used >= limit) throw conflict('PRACTICE_LIMIT_REACHED', `每日练习每天最多 ${limit} 次，今天的次数已用完，明天再来吧`)
   if (!r.id) throw conflict('ATTEMPT_IN_PROGRESS', '正在开始答题，请稍候')
   return { status: 201, body: await newAttemptView(ctx, 'practice', null, ids, r, key) }
 }
 
 async function ownAttempt(db: Queryable, caller: Caller, id: number, lock = false): Promise<q.AttemptRow> {
-  const a = await q.attemptById(db, id, GRACE_SECONDS, lock)
+  const a = await q.attemptById(db, id, lock)
   // someone else's attempt is "not found": no hint that it exists
   if (!a || a.userId !== caller.userId) throw notFound('ATTEMPT_NOT_FOUND', '答题记录不存在')
   return a
@@ -538,7 +535,7 @@ async function ownAttempt(db: Queryable, caller: Caller, id: number, lock = fals
 
 export async function getAttempt(ctx: AppContext, caller: Caller, id: number): Promise<AttemptStarted | AttemptResult> {
   let a = await ownAttempt(ctx.db, caller, id)
-  if (!a.submittedAt && !a.expiredAt && a.overdue) {
+  if (a.overdue) {
     await q.markExpired(ctx.db, id)
     a = await ownAttempt(ctx.db, caller, id)
   }
@@ -549,11 +546,7 @@ export async function getAttempt(ctx: AppContext, caller: Caller, id: number): P
 
 /** Run every minute by the app: nobody has to open an abandoned attempt for it to count as ended. */
 export function expireOverdueAttempts(ctx: AppContext): Promise<number> {
-  return q.expireOverdue(ctx.db, GRACE_SECONDS)
-}
-
-const SUBMISSION_RULES: q.SubmissionRules = {
-  graceSeconds: GRACE_SECONDS, perCorrectCampaign: POINTS.perCorrectCampaign, perCorrectPractice: POINTS.perCorrectPractice, passBonus: POINTS.passBonus, dailyCap: POINTS.dailyCap,
+  return q.expireOverdue(ctx.db)
 }
 
 /**
@@ -580,7 +573,7 @@ export async function submitAttempt(ctx: AppContext, who: { userId: number | nul
     const given = toBank(optionOrder(key, scope, question), ans.choice)
     return { questionId: question.id, given, correct: given.length > 0 && sameChoice(question.answer, given) }
   })
-  const r = await submissionBatcher(ctx, SUBMISSION_RULES).record({
+  const r = await submissionBatcher(ctx, POINTS).record({
     attemptId: id, userId: who.userId, tokenHash: who.tokenHash, key: idempotencyKey ?? null, answers: graded,
   })
   const attempt = (): q.AttemptRow => ({
@@ -620,14 +613,13 @@ export async function myAttempts(ctx: AppContext, caller: Caller, cursor: string
   const before = idCursor.decode(cursor)?.[0] ?? Number.MAX_SAFE_INTEGER
   const rows = await q.myAttempts(ctx.db, caller.userId, before, 21)
   const page = rows.slice(0, 20)
-  const now = Date.now()
   return {
     items: page.map((r) => ({
       id: r.id,
       kind: r.kind,
       campaignId: r.campaignId,
       title: r.title ?? '每日练习',
-      status: r.submittedAt ? 'submitted' : r.expiredAt || new Date(r.expiresAt).getTime() + GRACE_SECONDS * 1000 < now ? 'expired' : 'in_progress',
+      status: r.submittedAt ? 'submitted' : r.expiredAt || r.overdue ? 'expired' : 'in_progress',
       startedAt: iso(r.startedAt),
       submittedAt: r.submittedAt ? iso(r.submittedAt) : null,
       score: r.score,

@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context'
 import { StatementBatcher } from '../../lib/statement-batch'
+import type { GradingRules } from './grading'
 import * as q from './queries'
 
 /**
@@ -8,7 +9,7 @@ import * as q from './queries'
  */
 const batchers = new WeakMap<AppContext, StatementBatcher<q.Submission, q.RecordOutcome>>()
 
-export function submissionBatcher(ctx: AppContext, rules: q.SubmissionRules) {
+export function submissionBatcher(ctx: AppContext, rules: GradingRules) {
   let b = batchers.get(ctx)
   if (!b) {
     b = new StatementBatcher((items) => q.recordSubmissions(ctx.db, items, rules), ctx.db.kind === 'pglite' ? 1 : 4)
