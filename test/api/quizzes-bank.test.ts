@@ -1,7 +1,6 @@
 import ExcelJS from 'exceljs'
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../helpers/app'
 
-jest.setTimeout(30_000)
 
 // Question bank upkeep: edit, retire, restore — who may, what is checked, and what a retired question still does.
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'

@@ -6,7 +6,6 @@ import { createRuntime, type Runtime } from '../../server/bootstrap'
 import { redisBus } from '../../server/lib/bus'
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../helpers/app'
 
-jest.setTimeout(30_000)
 
 const HAPPY = '329901001001'
 

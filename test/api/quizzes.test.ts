@@ -4,7 +4,6 @@ import ExcelJS from 'exceljs'
 import { hashSecret, newToken } from '../../server/lib/tokens'
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../helpers/app'
 
-jest.setTimeout(30_000)
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 const HAPPY = '329901001001' // 幸福里社区, street 329901001 湖滨街道
