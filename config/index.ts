@@ -43,6 +43,8 @@ export default defineConfig<'webpack5'>(async (merge, { mode }) => {
     cache: { enable: false },
     sass: { data: '' },
     mini: {
+      // the contract (types/) is TypeScript outside src/: compiled like src/ when the client imports a value from it
+      compile: { include: [path.resolve(__dirname, '..', 'types')] },
       // CSS of shared components lands in common.wxss whatever the import order: silence webpack's ordering complaint.
       miniCssExtractPluginOption: { ignoreOrder: true },
       postcss: {
@@ -54,6 +56,7 @@ export default defineConfig<'webpack5'>(async (merge, { mode }) => {
       },
     },
     h5: {
+      compile: { include: [path.resolve(__dirname, '..', 'types')] },
       publicPath: '/',
       staticDirectory: 'static',
       router: { mode: 'hash' },
