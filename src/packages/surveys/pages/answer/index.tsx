@@ -104,11 +104,14 @@ export default function SurveyAnswerPage() {
   const onSummary = current === total
   const numberOf = new Map(sections.flatMap((s) => s.questions).map((q, i) => [q.key, i + 1]))
 
+  // from the latest answers, not this render's: two quick taps before a re-render must both count
   const change = (key: string, v: AnswerValue | undefined) => {
-    const next = { ...answers }
-    if (v === undefined) delete next[key]
-    else next[key] = v
-    setAnswers(next)
+    setAnswers((prev) => {
+      const next = { ...prev }
+      if (v === undefined) delete next[key]
+      else next[key] = v
+      return next
+    })
   }
 
   const save = async (to: number, quiet: boolean) => {
