@@ -67,12 +67,14 @@ export interface PostgresTimeouts {
  * drops broken connections and opens new ones once the server answers again.
  */
 export function openPostgres(url: string, poolSize = 10, timeouts: PostgresTimeouts = {}): Db {
-  const { connectMs = 5000, statementMs = 0 } = timeouts
+  // no limit unless the serving process sets one: a tool or a test waits for a connection as long as its work needs
+  // (node-postgres counts the wait for a free pooled client against the same limit as connecting)
+  const { connectMs = 0, statementMs = 0 } = timeouts
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
     types,
-    connectionTimeoutMillis: connectMs,
+    ...(connectMs > 0 ? { connectionTimeoutMillis: connectMs } : {}),
     keepAlive: true,
     ...(statementMs > 0 ? { statement_timeout: statementMs, query_timeout: statementMs + 1000, idle_in_transaction_session_timeout: statementMs * 2 } : {}),
   })
