@@ -14,7 +14,7 @@ export interface Config {
   /** A PostgreSQL replica for dashboards and exports (ctx.readDb); unset: those reads go to databaseUrl. */
   databaseReadUrl?: string
   /** How long a request waits for a connection, and the longest statement, before it fails with 503 (never hangs). */
-  databaseTimeouts: { connectMs: number; statementMs: number }
+  databaseTimeouts: { connectMs: number; queueMs: number; statementMs: number }
   /** SIGTERM: how long in-flight requests and job runs may take before the process exits anyway. */
   shutdownGraceMs: number
   /** Where photos live: files under dataDir (one machine), or an S3-compatible bucket shared by every process. */
@@ -233,6 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseReadUrl: env.DATABASE_READ_URL || undefined,
     databaseTimeouts: {
       connectMs: Math.max(100, int(env.DATABASE_CONNECT_TIMEOUT_MS, 3000)),
+      queueMs: Math.max(100, int(env.DATABASE_QUEUE_TIMEOUT_MS, 15_000)),
       statementMs: Math.max(0, int(env.DATABASE_STATEMENT_TIMEOUT_MS, 30_000)),
     },
     shutdownGraceMs: Math.max(0, int(env.SHUTDOWN_GRACE_MS, 10_000)),

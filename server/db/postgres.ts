@@ -19,12 +19,17 @@ function config(sql: Sql, params?: unknown[]): pg.QueryConfig {
 // shutting down or refusing connections (57P01–57P03, 53300 too many connections), and node-postgres's own timeouts.
 const GONE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
   '57P01', '57P02', '57P03', '53300'])
-const GONE_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|Query read timeout|not queryable|Connection ended|the database system is (starting up|shutting down|in recovery)/i
+const GONE_MESSAGES = /timeout expired|Connection terminated|Query read timeout|not queryable|Connection ended|the database system is (starting up|shutting down|in recovery)/i
+// node-postgres's pool gave up waiting for one of its clients to come free: the server answers, we are just queued
+const QUEUE_FULL_MESSAGE = /timeout exceeded when trying to connect/i
 
 /** The client-facing error for a driver error that says the database is out of reach, else the error itself. */
 export function classifyPgError(err: unknown): unknown {
   if (err instanceof AppError) return err
   const code = pgCode(err) ?? ''
+  if (QUEUE_FULL_MESSAGE.test(String((err as Error)?.message))) {
+    return Object.assign(unavailable('DATABASE_BUSY', '数据库繁忙，请稍后再试'), { cause: err })
+  }
   if (GONE_CODES.has(code) || code.startsWith('08') || GONE_MESSAGES.test(String((err as Error)?.message))) {
     return Object.assign(unavailable('DATABASE_UNAVAILABLE', '数据库暂时无法连接，请稍后再试'), { cause: err })
   }
@@ -55,8 +60,10 @@ function wrap(run: (q: pg.QueryConfig) => Promise<pg.QueryResult>): Queryable {
 const RETRYABLE = new Set(['40001', '40P01'])
 
 export interface PostgresTimeouts {
-  /** Waiting for a connection (a new one, or a free one of the pool) fails after this. */
+  /** Opening a new connection fails after this (DATABASE_UNAVAILABLE). */
   connectMs?: number
+  /** Waiting in the pool's queue for a free connection fails after this (DATABASE_BUSY). 0: none. */
+  queueMs?: number
   /** The server cancels a longer statement; the client gives up on an answer 1 s later (a server gone silent). 0: none. */
   statementMs?: number
 }
@@ -67,14 +74,22 @@ export interface PostgresTimeouts {
  * drops broken connections and opens new ones once the server answers again.
  */
 export function openPostgres(url: string, poolSize = 10, timeouts: PostgresTimeouts = {}): Db {
-  // no limit unless the serving process sets one: a tool or a test waits for a connection as long as its work needs
-  // (node-postgres counts the wait for a free pooled client against the same limit as connecting)
-  const { connectMs = 0, statementMs = 0 } = timeouts
+  // no limit unless the serving process sets one: a tool or a test waits for a connection as long as its work needs.
+  // The pool's connectionTimeoutMillis bounds the queue for a free client (a burst of requests on a healthy server);
+  // each client's own bounds opening its socket (an unreachable server) — two different answers to the caller.
+  const { connectMs = 0, queueMs = 0, statementMs = 0 } = timeouts
+  class BoundedClient extends pg.Client {
+    constructor(options?: pg.ClientConfig) {
+      super({ ...options, connectionTimeoutMillis: connectMs })
+    }
+  }
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
     types,
-    ...(connectMs > 0 ? { connectionTimeoutMillis: connectMs } : {}),
+    Client: BoundedClient,
+    // the pool's own timer also bounds opening a client; it must not fire before the client's
+    ...(queueMs > 0 ? { connectionTimeoutMillis: connectMs > 0 ? Math.max(queueMs, connectMs + 1000) : queueMs } : {}),
     keepAlive: true,
     ...(statementMs > 0 ? { statement_timeout: statementMs, query_timeout: statementMs + 1000, idle_in_transaction_session_timeout: statementMs * 2 } : {}),
   })
