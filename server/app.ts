@@ -12,6 +12,7 @@ import type { AppContext } from './context'
 import { AppError } from './errors'
 import { describeValidation, refuseMalformedText, validatorCompiler } from './lib/validation'
 import { requestLogFields } from './lib/request-log'
+import { registerCompression } from './lib/compression'
 import { h5Static } from './lib/h5-static'
 import { JOBS, startJobs } from './jobs'
 import { setupMetrics } from './lib/metrics'
@@ -155,6 +156,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   const homeSections: HomeSectionSource[] = []
   homeSections.push(quizHomeSection, surveyHomeSection)
   await app.register(async (api) => {
+    await registerCompression(api)
     systemRoutes(api, ctx)
     await api.register(accountRoutes(ctx))
     await api.register(regionRoutes(ctx))
@@ -171,7 +173,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     await api.register(privacyRoutes(ctx, [accountPersonalData, reportsPersonalData(ctx), quizzesPersonalData, moderationPersonalData, surveysPersonalData, volunteersPersonalData, bulletinPersonalData]))
     homeSections.push((c, communityCode) => latestForHome(c, communityCode))
   }, { prefix: '/api/v1' })
-  await app.register(open311Routes(ctx), { prefix: '/open311/v2' })
+  await app.register(async (open311) => {
+    await registerCompression(open311)
+    await open311.register(open311Routes(ctx))
+  }, { prefix: '/open311/v2' })
 
   // background jobs start once the routes are ready and are awaited on close, before the database closes
   let jobs: ReturnType<typeof startJobs> | undefined

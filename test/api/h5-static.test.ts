@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import zlib from 'node:zlib'
-import { createTestApp, type TestApp } from '../helpers/app'
+import { DEMO_ACCOUNTS, createTestApp, type TestApp } from '../helpers/app'
 
 // A small H5 build of our own (the real one is checked in test/e2e/h5-delivery.e2e.test.ts): an index.html, a hashed
 // script with its brotli and gzip copies, a hashed stylesheet with only a gzip copy, an unhashed file.
@@ -101,5 +101,62 @@ describe('cache headers', () => {
     expect(res.statusCode).toBe(200)
     expect(res.headers['cache-control'] ?? '').not.toMatch(/immutable|max-age/)
     expect(res.headers.vary ?? '').not.toMatch(/accept-encoding/i)
+  })
+})
+
+describe('API responses are compressed for the phones that take it', () => {
+  let seeded: TestApp
+  beforeAll(async () => {
+    seeded = await createTestApp()
+  })
+  afterAll(async () => {
+    await seeded.close()
+  })
+  const api = (url: string, acceptEncoding?: string) =>
+    seeded.app.inject({ method: 'GET', url, headers: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {} })
+
+  it('a large JSON answer comes as brotli, or gzip, and decodes to the same body', async () => {
+    // the standard 创文 survey, a few KB of questions
+    const office = await seeded.login(DEMO_ACCOUNTS.office.phone)
+    const url = '/api/v1/surveys/templates'
+    const api = (u: string, acceptEncoding?: string) =>
+      seeded.as(office, { method: 'GET', url: u, headers: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {} })
+    const plain = await api(url)
+    expect(plain.statusCode).toBe(200)
+    expect(plain.headers['content-encoding']).toBeUndefined()
+    expect(plain.rawPayload.length).toBeGreaterThan(1024)
+
+    const br = await api(url, 'gzip, deflate, br')
+    expect(br.headers['content-encoding']).toBe('br')
+    expect(br.headers.vary).toMatch(/accept-encoding/i)
+    expect(br.rawPayload.length).toBeLessThan(plain.rawPayload.length / 2)
+    expect(zlib.brotliDecompressSync(br.rawPayload).toString()).toBe(plain.payload)
+
+    const gz = await api(url, 'gzip')
+    expect(gz.headers['content-encoding']).toBe('gzip')
+    expect(zlib.gunzipSync(gz.rawPayload).toString()).toBe(plain.payload)
+  })
+
+  it('Open311 is compressed too', async () => {
+    const res = await api('/open311/v2/services.json', 'br')
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-encoding']).toBe('br')
+    expect(JSON.parse(zlib.brotliDecompressSync(res.rawPayload).toString()).length).toBeGreaterThan(0)
+  })
+
+  it('a small answer is sent as it is: compressing it would cost more than it saves', async () => {
+    const res = await api('/api/v1/health', 'br')
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-encoding']).toBeUndefined()
+    expect(res.json()).toBeTruthy()
+  })
+
+  it('a compressed request body is refused rather than inflated', async () => {
+    const res = await seeded.app.inject({
+      method: 'POST', url: '/api/v1/auth/sms/send', payload: zlib.gzipSync(JSON.stringify({ phone: '13800000009' })),
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    })
+    expect(res.statusCode).toBeGreaterThanOrEqual(400)
+    expect(res.statusCode).toBeLessThan(500)
   })
 })
