@@ -9,6 +9,8 @@ import type { Caller } from '../../lib/caller'
 import type { CreateLiveBody, LiveSessionView, LiveSnapshot, LiveStanding } from '../../../types/quizzes'
 import { assertQuizStaff } from './policy'
 import * as q from './queries'
+import * as lq from './live-queries'
+import type { SessionRow } from './live-queries'
 import { liveScope, optionKey, optionOrder, shownQuestion, toBank } from './option-order'
 import { questionCache } from './question-cache'
 import { checkChoice, forAnswering, sameChoice } from './service'
@@ -20,24 +22,6 @@ export const LIVE_GRACE_MS = 1500
 const DEFAULT_SECONDS = 20
 export const liveChannel = (sessionId: number) => `quiz-live:${sessionId}`
 
-interface SessionRow {
-  id: number
-  code: string
-  title: string
-  hostId: number
-  questionIds: number[]
-  questionSeconds: number
-  state: 'lobby' | 'question' | 'reveal' | 'finished'
-  currentIndex: number
-  questionStartedAt: Date | null
-  questionEndsAt: Date | null
-  serverNow: Date
-}
-
-const S_COLS = `s.id::int AS id, s.code, s.title, s.host_id::int AS "hostId", s.question_ids::int[] AS "questionIds",
-  s.question_seconds AS "questionSeconds", s.state, s.current_index AS "currentIndex",
-  s.question_started_at AS "questionStartedAt", s.question_ends_at AS "questionEndsAt", now() AS "serverNow"`
-
 /** Messages on the bus: the same for every process; each process makes per-socket messages from them. */
 export type LiveBusMessage =
   | { type: 'joined'; participant: { userId: number; nickname: string }; participantCount: number }
@@ -48,26 +32,15 @@ export type LiveBusMessage =
 
 const iso = (d: Date | string) => new Date(d).toISOString()
 
-export function sessionById(db: Queryable, id: number, lock: '' | ' FOR UPDATE' | ' FOR SHARE' = '') {
-  return db.one<SessionRow>(`SELECT ${S_COLS} FROM quiz_live_sessions s WHERE s.id = $1${lock}`, [id])
-}
-
 /** The session a join code names: the one not finished, else the latest finished (to show its results). */
-export async function sessionByCode(db: Queryable, code: string): Promise<SessionRow> {
-  const s = await db.one<SessionRow>(
-    `SELECT ${S_COLS} FROM quiz_live_sessions s WHERE s.code = $1 ORDER BY (s.state <> 'finished') DESC, s.id DESC LIMIT 1`,
-    [code],
-  )
+async function sessionByCode(db: Queryable, code: string): Promise<SessionRow> {
+  const s = await lq.sessionByCode(db, code)
   if (!s) throw notFound('LIVE_NOT_FOUND', '没有找到这个现场答题，请核对 6 位数字邀请码')
   return s
 }
 
-export async function standings(db: Queryable, sessionId: number): Promise<LiveStanding[]> {
-  const rows = await db.query<{ userId: number; nickname: string; score: number; correctCount: number }>(
-    `SELECT user_id::int AS "userId", nickname, score, correct_count AS "correctCount"
-       FROM quiz_live_participants WHERE session_id = $1 ORDER BY score DESC, joined_at, user_id`,
-    [sessionId],
-  )
+async function standings(db: Queryable, sessionId: number): Promise<LiveStanding[]> {
+  const rows = await lq.standingRows(db, sessionId)
   let rank = 0
   let prev = -1
   return rows.map((r, i) => {
@@ -75,19 +48,6 @@ export async function standings(db: Queryable, sessionId: number): Promise<LiveS
     prev = r.score
     return { rank, ...r }
   })
-}
-
-/**
- * Adds question `index`'s answers to the participants' scores: once, when the question closes (the reveal, or the
- * end of the session while it was open) — in the transaction that changes the session's state from 'question'.
- */
-async function settle(tx: Queryable, sessionId: number, index: number): Promise<void> {
-  await tx.query(
-    `UPDATE quiz_live_participants p SET score = p.score + a.points, correct_count = p.correct_count + 1
-       FROM quiz_live_answers a
-      WHERE a.session_id = $1 AND a.question_index = $2 AND a.correct AND p.session_id = a.session_id AND p.user_id = a.user_id`,
-    [sessionId, index],
-  )
 }
 
 export async function qrDataUrl(code: string): Promise<string> {
@@ -162,13 +122,11 @@ export class LiveService {
       const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0')
       try {
         const row = await this.ctx.db.transaction(async (tx) => {
-          const ins = await tx.one<{ id: number }>(
-            `INSERT INTO quiz_live_sessions (code, title, host_id, region_code, question_ids, question_seconds)
-             VALUES ($1, $2, $3, $4, $5::bigint[], $6) RETURNING id::int AS id`,
-            [code, body.title.trim(), caller.userId, region, ids, body.questionSeconds ?? DEFAULT_SECONDS],
-          )
-          await audit(tx, caller.userId, 'quiz.live.create', `quiz_live:${ins!.id}`, { code })
-          return (await sessionById(tx, ins!.id))!
+          const id = await lq.insertSession(tx, {
+            code, title: body.title.trim(), hostId: caller.userId, regionCode: region, questionIds: ids, questionSeconds: body.questionSeconds ?? DEFAULT_SECONDS,
+          })
+          await audit(tx, caller.userId, 'quiz.live.create', `quiz_live:${id}`, { code })
+          return (await lq.sessionById(tx, id))!
         })
         return view(row)
       } catch (err) {
@@ -183,7 +141,7 @@ export class LiveService {
   }
 
   async hostSession(db: Queryable, caller: Caller, id: number, lock: '' | ' FOR UPDATE' = ''): Promise<SessionRow> {
-    const s = await sessionById(db, id, lock)
+    const s = await lq.sessionById(db, id, lock)
     if (!s) throw notFound('LIVE_NOT_FOUND', '现场答题不存在')
     if (s.hostId !== caller.userId) throw forbidden('LIVE_NOT_HOST', '只有主持人可以进行此操作')
     return s
@@ -195,16 +153,11 @@ export class LiveService {
     if (s.hostId === caller.userId) return { session: s, role: 'host' }
     if (await this.isParticipant(s.id, caller.userId)) return { session: s, role: 'participant' }
     if (s.state === 'finished') throw conflict('LIVE_FINISHED', '这场现场答题已经结束')
-    const joined = await this.ctx.db.one<{ nickname: string }>(
-      `INSERT INTO quiz_live_participants (session_id, user_id, nickname)
-       SELECT $1, u.id, u.nickname FROM users u WHERE u.id = $2
-       ON CONFLICT DO NOTHING RETURNING nickname`,
-      [s.id, caller.userId],
-    )
+    const joined = await lq.addParticipant(this.ctx.db, s.id, caller.userId)
     if (joined) {
       // counted after the insert committed: of concurrent joins, the last one sees them all
-      const n = await this.ctx.db.one<{ n: number }>('SELECT count(*)::int AS n FROM quiz_live_participants WHERE session_id = $1', [s.id])
-      await this.publish(s.id, { type: 'joined', participant: { userId: caller.userId, nickname: joined.nickname }, participantCount: n!.n })
+      const n = await lq.participantCount(this.ctx.db, s.id)
+      await this.publish(s.id, { type: 'joined', participant: { userId: caller.userId, nickname: joined.nickname }, participantCount: n })
     }
     return { session: s, role: 'participant' }
   }
@@ -221,20 +174,15 @@ export class LiveService {
     throw forbidden('LIVE_NOT_JOINED', '请先加入这场现场答题')
   }
 
-  private async isParticipant(sessionId: number, userId: number): Promise<boolean> {
-    return !!(await this.ctx.db.one('SELECT 1 FROM quiz_live_participants WHERE session_id = $1 AND user_id = $2', [sessionId, userId]))
+  private isParticipant(sessionId: number, userId: number): Promise<boolean> {
+    return lq.isParticipant(this.ctx.db, sessionId, userId)
   }
 
   async snapshot(sessionId: number, userId: number): Promise<LiveSnapshot> {
     const db = this.ctx.db
-    const s = (await sessionById(db, sessionId))!
+    const s = (await lq.sessionById(db, sessionId))!
     const role = s.hostId === userId ? 'host' : 'participant'
-    const [participants, count, board] = await Promise.all([
-      db.query<{ userId: number; nickname: string }>(
-        'SELECT user_id::int AS "userId", nickname FROM quiz_live_participants WHERE session_id = $1 ORDER BY joined_at, user_id LIMIT 200', [s.id]),
-      db.one<{ n: number }>('SELECT count(*)::int AS n FROM quiz_live_participants WHERE session_id = $1', [s.id]),
-      standings(db, s.id),
-    ])
+    const [participants, count, board] = await Promise.all([lq.firstParticipants(db, s.id, 200), lq.participantCount(db, s.id), standings(db, s.id)])
     const me = board.find((b) => b.userId === userId)
     let question: LiveSnapshot['question'] = null
     let reveal: LiveSnapshot['reveal'] = null
@@ -243,7 +191,7 @@ export class LiveService {
       const qr = (await this.question(s.id, s.questionIds[s.currentIndex])).shown
       if (s.state === 'question') {
         question = { index: s.currentIndex, total: s.questionIds.length, question: forAnswering(qr), startedAt: iso(s.questionStartedAt!), endsAt: iso(s.questionEndsAt!) }
-        answered = !!(await db.one('SELECT 1 FROM quiz_live_answers WHERE session_id = $1 AND question_index = $2 AND user_id = $3', [s.id, s.currentIndex, userId]))
+        answered = await lq.hasAnswered(db, s.id, s.currentIndex, userId)
       } else if (s.state === 'reveal' || s.state === 'finished') {
         reveal = { index: s.currentIndex, questionId: qr.id, answer: qr.answer, explanation: qr.explanation }
       }
@@ -256,7 +204,7 @@ export class LiveService {
       questionCount: s.questionIds.length,
       currentIndex: s.currentIndex,
       serverNow: iso(s.serverNow),
-      participantCount: count?.n ?? 0,
+      participantCount: count,
       participants,
       question,
       reveal,
@@ -272,14 +220,9 @@ export class LiveService {
     if (s.state === 'question') return void (await this.reveal(sessionId, s.currentIndex))
     if (s.currentIndex + 1 >= s.questionIds.length) return this.finish(caller, sessionId)
     const next = await this.ctx.db.transaction(async (tx) => {
-      const cur = (await sessionById(tx, sessionId, ' FOR UPDATE'))!
+      const cur = (await lq.sessionById(tx, sessionId, ' FOR UPDATE'))!
       if (cur.state !== s.state || cur.currentIndex !== s.currentIndex) return null // someone else advanced first
-      return tx.one<SessionRow>(
-        `UPDATE quiz_live_sessions s SET state = 'question', current_index = current_index + 1, question_started_at = now(),
-                question_ends_at = now() + make_interval(secs => question_seconds)
-          WHERE id = $1 RETURNING ${S_COLS}`,
-        [sessionId],
-      )
+      return lq.openNextQuestion(tx, sessionId)
     })
     if (!next) return
     const qr = (await this.question(sessionId, next.questionIds[next.currentIndex])).shown
@@ -301,13 +244,9 @@ export class LiveService {
   async reveal(sessionId: number, index: number): Promise<boolean> {
     const out = await this.ctx.db.transaction(async (tx) => {
       // waits for answers in flight (they hold a share lock on the session row)
-      const s = await tx.one<{ id: number }>(
-        `UPDATE quiz_live_sessions SET state = 'reveal' WHERE id = $1 AND state = 'question' AND current_index = $2 RETURNING id::int AS id`,
-        [sessionId, index],
-      )
-      if (!s) return null
-      await settle(tx, sessionId, index)
-      const session = (await sessionById(tx, sessionId))!
+      if (!(await lq.closeQuestion(tx, sessionId, index))) return null
+      await lq.settle(tx, sessionId, index)
+      const session = (await lq.sessionById(tx, sessionId))!
       return { session, board: await standings(tx, sessionId) }
     })
     if (!out) return false
@@ -325,26 +264,13 @@ export class LiveService {
     const board = await this.ctx.db.transaction(async (tx) => {
       const s = await this.hostSession(tx, caller, sessionId, ' FOR UPDATE')
       if (s.state === 'finished') return null
-      await tx.query(`UPDATE quiz_live_sessions SET state = 'finished', finished_at = now() WHERE id = $1`, [sessionId])
+      await lq.markFinished(tx, sessionId)
       // ended while a question was open: it closes now, and its answers count as at a reveal
-      if (s.state === 'question') await settle(tx, sessionId, s.currentIndex)
+      if (s.state === 'question') await lq.settle(tx, sessionId, s.currentIndex)
       const asked = s.state === 'lobby' ? 0 : s.currentIndex + 1
       if (asked > 0) {
-        const askedIds = s.questionIds.slice(0, asked)
-        // the answers given, as a submission stores them; an asked question without one counts as wrong (the
-        // quiz_attempt_answers view, migration 0008) and shows in the 错题本
-        await tx.query(
-          `INSERT INTO quiz_attempts (kind, live_session_id, user_id, community_code, street_code, question_ids, total, started_at,
-                                      expires_at, submitted_at, correct_count, score, passed, answers)
-           SELECT 'live', p.session_id, p.user_id, u.community_code, st.parent_code, $2::bigint[], $3::int, p.joined_at, now(), now(),
-                  p.correct_count, (quiz_grade('live', p.correct_count, $3::int, NULL, $4::jsonb)).score, NULL,
-                  coalesce((SELECT jsonb_agg(jsonb_build_object('q', la.question_id, 'given', la.given, 'correct', la.correct, 'at', la.answered_at))
-                              FROM quiz_live_answers la WHERE la.session_id = p.session_id AND la.user_id = p.user_id), '[]')
-             FROM quiz_live_participants p JOIN users u ON u.id = p.user_id LEFT JOIN regions st ON st.code = u.community_code
-            WHERE p.session_id = $1
-           ON CONFLICT DO NOTHING`,
-          [sessionId, askedIds, asked, JSON.stringify(POINTS)],
-        )
+        // in 我的答题记录, the 错题本 and the points ledger; an asked question without an answer counts as wrong
+        await lq.recordLiveAttempts(tx, sessionId, s.questionIds.slice(0, asked), POINTS)
         await q.grantLivePoints(tx, sessionId, POINTS)
       }
       await audit(tx, caller.userId, 'quiz.live.finish', `quiz_live:${sessionId}`, { asked })
@@ -369,7 +295,7 @@ export class LiveService {
     // A session's questions are fixed when it is created: kept per process, the index names the same question.
     let ids = this.questionIds.get(sessionId)
     if (!ids) {
-      ids = (await sessionById(this.ctx.db, sessionId))!.questionIds
+      ids = (await lq.sessionById(this.ctx.db, sessionId))!.questionIds
       if (this.questionIds.size >= 1000) this.questionIds.delete(this.questionIds.keys().next().value as number)
       this.questionIds.set(sessionId, ids)
     }
@@ -391,11 +317,8 @@ export class LiveService {
     for (const [sessionId, idx] of bySession) {
       const write = () => this.ctx.db.transaction(async (tx) => {
         // a share lock: answers go in side by side, but the reveal waits until they are in
-        const s = (await sessionById(tx, sessionId, ' FOR SHARE'))!
-        const joined = new Set((await tx.query<{ uid: number }>(
-          'SELECT user_id::int AS uid FROM quiz_live_participants WHERE session_id = $1 AND user_id = ANY($2::bigint[])',
-          [sessionId, idx.map((i) => items[i].userId)],
-        )).map((r) => r.uid))
+        const s = (await lq.sessionById(tx, sessionId, ' FOR SHARE'))!
+        const joined = await lq.joinedAmong(tx, sessionId, idx.map((i) => items[i].userId))
         const rows: Array<{ i: number; uid: number; qi: number; qid: number; given: number[]; correct: boolean; points: number; elapsed: number }> = []
         for (const i of idx) {
           const a = items[i]
@@ -409,14 +332,7 @@ export class LiveService {
         // the same person twice in one batch: the first one counts, the others are answers given twice
         const firstOf = new Map<number, number>()
         const unique = rows.filter((r) => (firstOf.has(r.uid) ? false : (firstOf.set(r.uid, r.i), true)))
-        const inserted = new Set(unique.length === 0 ? [] : (await tx.query<{ uid: number }>(
-          `INSERT INTO quiz_live_answers (session_id, question_index, user_id, question_id, given, correct, points, elapsed_ms)
-           SELECT $1, x.qi, x.uid, x.qid, x.given, x.correct, x.points, x.elapsed
-             FROM jsonb_to_recordset($2::jsonb) AS x(uid bigint, qi int, qid bigint, given jsonb, correct boolean, points int, elapsed int)
-            ORDER BY x.uid
-           ON CONFLICT DO NOTHING RETURNING user_id::int AS uid`,
-          [sessionId, JSON.stringify(unique.map(({ i: _, ...r }) => r))],
-        )).map((r) => r.uid))
+        const inserted = await lq.insertAnswers(tx, sessionId, unique.map(({ i: _, ...r }) => r))
         return { rows, firstOf, inserted }
       })
       let recorded: Awaited<ReturnType<typeof write>>
@@ -441,11 +357,7 @@ export class LiveService {
 
   /** After answers committed: how many answered, to everyone; when all have, the question closes without waiting for the clock. */
   private async progress(sessionId: number, questionIndex: number): Promise<void> {
-    const c = (await this.ctx.db.one<{ answered: number; participants: number }>(
-      `SELECT (SELECT count(*)::int FROM quiz_live_answers WHERE session_id = $1 AND question_index = $2) AS answered,
-              (SELECT count(*)::int FROM quiz_live_participants WHERE session_id = $1) AS participants`,
-      [sessionId, questionIndex],
-    ))!
+    const c = await lq.answerProgress(this.ctx.db, sessionId, questionIndex)
     await this.publish(sessionId, { type: 'progress', index: questionIndex, answered: c.answered, participantCount: c.participants })
     if (c.answered >= c.participants) await this.reveal(sessionId, questionIndex)
   }
