@@ -118,10 +118,9 @@ async function detail(ctx: AppContext, db: Queryable, caller: Caller | null, id:
   const dir = await ctx.regions.get()
   const r = await q.reportById(db, id)
   if (!r) throw notFound('REPORT_NOT_FOUND', '该随手拍不存在')
-  const full = seesEverything(dir, caller, r)
   // a held (content check) or hidden (moderation) report is seen by the reporter, the workers of its region and the
   // office only
-  if (!publiclyVisible(r) && !full) throw notFound('REPORT_NOT_FOUND', '该随手拍不存在')
+  if (!publiclyVisible(r) && !seesEverything(dir, caller, r)) throw notFound('REPORT_NOT_FOUND', '该随手拍不存在')
   const isWorker = caller ? coversReport(dir, caller, r) || caller.office : false
   const [photos, events, meToo, flagged, person] = await Promise.all([
     q.photosOfReport(db, id),
@@ -130,9 +129,28 @@ async function detail(ctx: AppContext, db: Queryable, caller: Caller | null, id:
     caller ? isFlaggedBy(db, 'report', id, caller.userId) : Promise.resolve(false),
     isWorker && r.source === 'open311' ? submitterOf(db, id) : Promise.resolve(undefined),
   ])
+  return detailView(ctx, dir, caller, { r, photos, events, meToo: Boolean(meToo), flagged, person })
+}
+
+interface DetailFacts {
+  r: q.ReportRow
+  /** the report's own photos and those of its events (eventId) */
+  photos: q.PhotoRow[]
+  events: q.EventRow[]
+  meToo: boolean
+  flagged: boolean
+  /** whom an Open311 client filed it for (read only for those who may see it) */
+  person?: Awaited<ReturnType<typeof submitterOf>>
+}
+
+/** The detail page of a report as `caller` may see it: from the report read back, or one just written. */
+function detailView(ctx: AppContext, dir: RegionDirectory, caller: Caller | null, f: DetailFacts): ReportDetail {
+  const { r, photos, person } = f
+  const full = seesEverything(dir, caller, r)
+  const isWorker = caller ? coversReport(dir, caller, r) || caller.office : false
   const removed = r.moderation === 'content_removed' && !full
   const reportPhotos = removed ? [] : photos.filter((p) => p.eventId === null)
-  const timeline: TimelineEvent[] = events.map((e) => ({
+  const timeline: TimelineEvent[] = f.events.map((e) => ({
     id: e.id,
     action: e.action,
     label: ACTION_LABELS[e.action] ?? e.action,
@@ -165,7 +183,7 @@ async function detail(ctx: AppContext, db: Queryable, caller: Caller | null, id:
       ? { system: person.system, name: [person.lastName, person.firstName].filter(Boolean).join('') || null, email: person.email, phoneMasked: maskPhone(person.phone) }
       : null,
     isMine: caller?.userId === r.reporterId,
-    meToo: Boolean(meToo),
+    meToo: f.meToo,
     holdReason: full ? r.holdReason : null,
     photos: reportPhotos.map(photoView(ctx.config.photoLinks)),
     rating: r.rating ? { score: r.rating, comment: r.ratingComment, ratedAt: iso(r.ratedAt!) } : null,
@@ -173,8 +191,8 @@ async function detail(ctx: AppContext, db: Queryable, caller: Caller | null, id:
     canRate: caller?.userId === r.reporterId && isClosed(r.state) && r.rating === null,
     timeline,
     moderation: r.moderation,
-    canFlag: Boolean(caller) && caller?.userId !== r.reporterId && publiclyVisible(r) && !flagged,
-    flaggedByMe: flagged,
+    canFlag: Boolean(caller) && caller?.userId !== r.reporterId && publiclyVisible(r) && !f.flagged,
+    flaggedByMe: f.flagged,
   }
 }
 
@@ -264,25 +282,27 @@ export async function submitReport(
   if (out?.outcome === 'photos_taken') throw badRequest('PHOTO_NOT_FOUND', '照片不存在或已被使用，请重新上传')
   if (out?.outcome !== 'created' || !out.id) throw conflict('IDEMPOTENCY_IN_PROGRESS', '相同的请求正在处理中，请稍后重试')
   const photos = (typeof out.photos === 'string' ? JSON.parse(out.photos) : out.photos ?? []) as q.PhotoRow[]
+  // in the order the reporter put them, the first one the thumbnail
   const ordered = body.photoIds.map((pid) => photos.find((p) => p.id === pid)).filter((p): p is q.PhotoRow => p !== undefined)
-  const r: q.ReportRow = {
-    id: out.id, categoryCode: cat.code, categoryName: cat.name, categoryIcon: cat.icon, state: 'submitted', description, address,
-    communityCode: where.communityCode, gridCode: where.gridCode, lng: body.lng, lat: body.lat, createdAt: out.createdAt!, dueAt: out.dueAt!,
-    closedAt: null, overdue: false, held: out.held!, holdReason: out.holdReason, moderation: 'visible', coReporters: 0, anonymous: body.anonymous, reporterId: caller.userId,
-    reporterName: caller.nickname, reporterPhone: caller.phone, department: cat.department, assigneeId: null, assigneeName: null,
-    mergedInto: null, rating: null, ratingComment: null, ratedAt: null, thumbId: ordered[0]?.id ?? null, source: opts.source ?? 'app', mediaUrl: opts.mediaUrl ?? null,
+  const r = submittedRow(params, cat, caller, out, ordered[0]?.id ?? null)
+  const submitted: q.EventRow = {
+    id: out.eventId!, action: 'submit', fromState: null, toState: 'submitted', actorId: caller.userId, actorRole, actorName: caller.nickname,
+    note: null, createdAt: out.createdAt!,
   }
-  const view: ReportDetail = {
-    ...listItem(ctx, dir, r, true),
-    grid: where.gridCode ? { code: where.gridCode, name: dir.get(where.gridCode)?.name ?? where.gridCode } : null,
-    lng: body.lng, lat: body.lat, anonymous: body.anonymous, department: cat.department, assignee: null, mergedInto: null,
-    reporter: { id: caller.userId, name: caller.nickname, phoneMasked: maskPhone(caller.phone) },
-    isMine: true, meToo: false, holdReason: out.holdReason, photos: ordered.map(photoView(ctx.config.photoLinks)), rating: null, actions: allowedActions(dir, caller, r), canRate: false,
-    moderation: 'visible', canFlag: false, flaggedByMe: false,
-    timeline: [{ id: out.eventId!, action: 'submit', label: ACTION_LABELS.submit, fromState: null, toState: 'submitted',
-      actor: { role: actorRole, name: '上报人' }, note: null, photos: [], at: iso(out.createdAt!) }],
-  }
+  const view = detailView(ctx, dir, caller, { r, photos: ordered, events: [submitted], meToo: false, flagged: false })
   return { status: 201, body: view, replayed: false }
+}
+
+/** The report as the submission just stored it (what reportById would read back), without reading it back. */
+function submittedRow(p: q.SubmitParams, cat: { name: string; icon: string }, caller: Caller, out: q.SubmitOutcome, thumbId: string | null): q.ReportRow {
+  return {
+    id: out.id!, categoryCode: p.categoryCode, categoryName: cat.name, categoryIcon: cat.icon, state: 'submitted',
+    description: p.description, address: p.address, communityCode: p.communityCode, gridCode: p.gridCode, lng: p.lng, lat: p.lat,
+    createdAt: out.createdAt!, dueAt: out.dueAt!, closedAt: null, overdue: false, held: out.held!, holdReason: out.holdReason,
+    moderation: 'visible', coReporters: 0, anonymous: p.anonymous, reporterId: caller.userId, reporterName: caller.nickname,
+    reporterPhone: caller.phone, department: p.department, assigneeId: null, assigneeName: null, mergedInto: null,
+    rating: null, ratingComment: null, ratedAt: null, thumbId, source: p.source, mediaUrl: p.mediaUrl,
+  }
 }
 
 // ---------- near-duplicates and "+1"
