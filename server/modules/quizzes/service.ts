@@ -399,7 +399,10 @@ async function resultView(db: Queryable, a: q.AttemptRow, key: string): Promise<
 }
 
 /** The result as the person saw the attempt: options in its order, the answer and their choice in those positions. */
-function resultFrom(a: q.AttemptRow, rows: q.QuestionRow[], answers: Array<{ questionId: number; given: number[]; correct: boolean }>, key: string): AttemptResult {
+/** What a result shows of an attempt: a row read back, or what the submission just recorded. */
+type ResultFacts = Pick<q.AttemptRow, 'id' | 'kind' | 'campaignId' | 'liveSessionId' | 'attemptNo' | 'startedAt' | 'submittedAt' | 'correctCount' | 'total' | 'score' | 'passed' | 'passScore' | 'points'>
+
+function resultFrom(a: ResultFacts, rows: q.QuestionRow[], answers: Array<{ questionId: number; given: number[]; correct: boolean }>, key: string): AttemptResult {
   const given = new Map(answers.map((x) => [x.questionId, x]))
   const scope = orderScope(a)
   return {
@@ -576,10 +579,10 @@ export async function submitAttempt(ctx: AppContext, who: { userId: number | nul
   const r = await submissionBatcher(ctx, POINTS).record({
     attemptId: id, userId: who.userId, tokenHash: who.tokenHash, key: idempotencyKey ?? null, answers: graded,
   })
-  const attempt = (): q.AttemptRow => ({
-    id, kind: r.kind, campaignId: r.campaignId, liveSessionId: null, userId: r.userId!, attemptNo: r.attemptNo, questionIds: r.questionIds, startedAt: r.startedAt,
-    expiresAt: r.startedAt, submittedAt: r.submittedAt, expiredAt: null, correctCount: r.correctCount, total: r.total, score: r.score,
-    passed: r.passed, points: r.points, passScore: r.passScore, overdue: false, serverNow: new Date(),
+  // live attempts were refused by the recording call, so the scope is the attempt's own
+  const attempt = (): ResultFacts => ({
+    id, kind: r.kind, campaignId: r.campaignId, liveSessionId: null, attemptNo: r.attemptNo, startedAt: r.startedAt, submittedAt: r.submittedAt,
+    correctCount: r.correctCount, total: r.total, score: r.score, passed: r.passed, passScore: r.passScore, points: r.points,
   })
   const questionsOf = async () => {
     const rows = await questionCache(ctx).get(r.questionIds)

@@ -345,16 +345,13 @@ export async function createRequest(ctx: AppContext, params: Params) {
   const media = mediaUrl(params)
   const person = submitter(params)
   const [gLng, gLat] = toGcj02(lng, lat)
-  const caller: Caller = { userId: key.accountId, communityCode: null, nickname: '', phone: null, openid: null, workerRegions: [], office: false, volunteer: false, tokenHash: '' }
   let created
   try {
-    created = await service.submitReport(
+    created = await service.submitFromOpen311(
       ctx,
-      caller,
+      key.accountId,
       { categoryCode: code, photoIds: [], lng: gLng, lat: gLat, address: address ?? `${lat.toFixed(6)},${lng.toFixed(6)}`, description, anonymous: false },
-      undefined,
       {
-        source: 'open311',
         mediaUrl: media,
         alongside: person.firstName || person.lastName || person.email || person.phone
           ? (tx, reportId) => q.insertSubmitter(tx, { reportId, keyId: key.id, ...person })
@@ -365,8 +362,8 @@ export async function createRequest(ctx: AppContext, params: Params) {
     if (err instanceof AppError && err.code === 'OUTSIDE_CITY') throw new Open311Error(400, 'the location (lat/long) is outside the city')
     throw err
   }
-  const id = created.body.id
-  return [{ service_request_id: String(id), service_notice: created.body.held ? '待人工审核后公开' : null, account_id: String(key.accountId) }]
+  const id = created.id
+  return [{ service_request_id: String(id), service_notice: created.held ? '待人工审核后公开' : null, account_id: String(key.accountId) }]
 }
 
 // ---------- updates (the 台账)

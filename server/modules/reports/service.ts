@@ -205,11 +205,11 @@ interface Screening {
   held: boolean
   reason: string | null
 }
-async function screenText(ctx: AppContext, caller: Caller, text: string): Promise<Screening> {
+async function screenText(ctx: AppContext, who: { openid: string | null }, text: string): Promise<Screening> {
   if (!text.trim()) return { held: false, reason: null }
   if (!ctx.wechat.msgSecCheck) return { held: true, reason: '内容安全检查未配置，待人工审核' }
   try {
-    const verdict = await ctx.wechat.msgSecCheck(text, caller.openid)
+    const verdict = await ctx.wechat.msgSecCheck(text, who.openid)
     return verdict === 'pass' ? { held: false, reason: null } : { held: true, reason: '文字内容待人工审核' }
   } catch {
     return { held: true, reason: '内容安全检查暂不可用，待人工审核' }
@@ -228,30 +228,28 @@ function submissions(ctx: AppContext) {
   return b
 }
 
-export interface SubmitOptions {
-  /** The app requires 1–9 photos (schema); Open311 and the benchmark submit without. */
-  source?: 'app' | 'open311'
-  mediaUrl?: string | null
-  /** More rows of a new report, written in the same transaction (the person an Open311 client filed it for). */
+export interface Open311Submission {
+  mediaUrl: string | null
+  /** More rows of the new report, written in the same transaction (the person the client filed it for). */
   alongside?: (tx: Queryable, reportId: number) => Promise<unknown>
 }
 
-export async function submitReport(
-  ctx: AppContext,
-  caller: Caller,
-  body: SubmitReportBody,
-  idempotencyKey: string | undefined,
-  opts: SubmitOptions = {},
-): Promise<{ status: number; body: ReportDetail; replayed: boolean }> {
+/**
+ * Stores a report: the checks, the content screening and the one statement (reports_submit) that takes the photos,
+ * writes the 台账 entry and the outbox message; the app's concurrent submissions share that statement.
+ */
+async function record(
+  ctx: AppContext, who: { userId: number; openid: string | null }, body: SubmitReportBody, idempotencyKey: string | undefined,
+  source: 'app' | 'open311', open311?: Open311Submission,
+) {
   const cat = await category(ctx, body.categoryCode)
   const dir = await ctx.regions.get()
   const where = place(dir, body.lng, body.lat)
   const description = body.description.trim()
   const address = body.address.trim()
-  const text = await screenText(ctx, caller, [description, address].filter(Boolean).join('\n'))
-  const actorRole = opts.source === 'open311' ? 'open311' : 'reporter'
+  const text = await screenText(ctx, who, [description, address].filter(Boolean).join('\n'))
   const params: q.SubmitParams = {
-    userId: caller.userId,
+    userId: who.userId,
     idempotencyKey: idempotencyKey ?? null,
     categoryCode: cat.code,
     anonymous: body.anonymous,
@@ -265,12 +263,12 @@ export async function submitReport(
     textHoldReason: text.reason,
     department: cat.department,
     slaHours: cat.slaHours,
-    source: opts.source ?? 'app',
-    mediaUrl: opts.mediaUrl ?? null,
-    actorRole,
+    source,
+    mediaUrl: open311?.mediaUrl ?? null,
+    actorRole: source === 'open311' ? 'open311' : 'reporter',
     photoIds: body.photoIds,
   }
-  const alongside = opts.alongside
+  const alongside = open311?.alongside
   const out = alongside
     ? await ctx.db.transaction(async (tx) => {
       const o = await q.submit(tx, params)
@@ -278,23 +276,39 @@ export async function submitReport(
       return o
     })
     : await submissions(ctx).write(params)
-  if (out?.outcome === 'replay' && out.id) return { status: 201, body: await getReport(ctx, caller, out.id), replayed: true }
   if (out?.outcome === 'photos_taken') throw badRequest('PHOTO_NOT_FOUND', '照片不存在或已被使用，请重新上传')
-  if (out?.outcome !== 'created' || !out.id) throw conflict('IDEMPOTENCY_IN_PROGRESS', '相同的请求正在处理中，请稍后重试')
+  if ((out?.outcome !== 'created' && out?.outcome !== 'replay') || !out.id) throw conflict('IDEMPOTENCY_IN_PROGRESS', '相同的请求正在处理中，请稍后重试')
+  return { out, params, cat, dir }
+}
+
+/** A resident's 随手拍 from the app: the detail page of the new report (or, replayed, of the first one). */
+export async function submitReport(
+  ctx: AppContext,
+  caller: Caller,
+  body: SubmitReportBody,
+  idempotencyKey: string | undefined,
+): Promise<{ status: number; body: ReportDetail; replayed: boolean }> {
+  const { out, params, cat, dir } = await record(ctx, caller, body, idempotencyKey, 'app')
+  if (out.outcome === 'replay') return { status: 201, body: await getReport(ctx, caller, out.id!), replayed: true }
   const photos = (typeof out.photos === 'string' ? JSON.parse(out.photos) : out.photos ?? []) as q.PhotoRow[]
   // in the order the reporter put them, the first one the thumbnail
   const ordered = body.photoIds.map((pid) => photos.find((p) => p.id === pid)).filter((p): p is q.PhotoRow => p !== undefined)
   const r = submittedRow(params, cat, caller, out, ordered[0]?.id ?? null)
   const submitted: q.EventRow = {
-    id: out.eventId!, action: 'submit', fromState: null, toState: 'submitted', actorId: caller.userId, actorRole, actorName: caller.nickname,
+    id: out.eventId!, action: 'submit', fromState: null, toState: 'submitted', actorId: caller.userId, actorRole: params.actorRole, actorName: caller.nickname,
     note: null, createdAt: out.createdAt!,
   }
-  const view = detailView(ctx, dir, caller, { r, photos: ordered, events: [submitted], meToo: false, flagged: false })
-  return { status: 201, body: view, replayed: false }
+  return { status: 201, body: detailView(ctx, dir, caller, { r, photos: ordered, events: [submitted], meToo: false, flagged: false }), replayed: false }
+}
+
+/** A request a city system files over Open311 under its key's system account: no photos, no session, no detail page. */
+export async function submitFromOpen311(ctx: AppContext, accountId: number, body: SubmitReportBody, submission: Open311Submission): Promise<{ id: number; held: boolean }> {
+  const { out } = await record(ctx, { userId: accountId, openid: null }, body, undefined, 'open311', submission)
+  return { id: out.id!, held: out.held! }
 }
 
 /** The report as the submission just stored it (what reportById would read back), without reading it back. */
-function submittedRow(p: q.SubmitParams, cat: { name: string; icon: string }, caller: Caller, out: q.SubmitOutcome, thumbId: string | null): q.ReportRow {
+function submittedRow(p: q.SubmitParams, cat: { name: string; icon: string }, caller: Caller, out: NonNullable<q.SubmitOutcome>, thumbId: string | null): q.ReportRow {
   return {
     id: out.id!, categoryCode: p.categoryCode, categoryName: cat.name, categoryIcon: cat.icon, state: 'submitted',
     description: p.description, address: p.address, communityCode: p.communityCode, gridCode: p.gridCode, lng: p.lng, lat: p.lat,
