@@ -22,6 +22,7 @@ import type {
   WrongAnswerList,
 } from '@contract/quizzes'
 import { api, ApiError, buildUrl, toast } from './api'
+import { downloadXlsx } from './download'
 import { getToken } from './session'
 import { isPrivacyRefusal, PRIVACY_REFUSED } from './privacy'
 
@@ -66,30 +67,8 @@ export const restoreQuestion = (id: number) => api.post<ChangedQuestion>(`/quiz/
 export const getCampaignStats = (id: number | string) => api.get<RegionBoard>(`/quiz/admin/campaigns/${id}/stats`)
 export const cancelCampaign = (id: number | string) => api.post<CampaignView>(`/quiz/admin/campaigns/${id}/cancel`, {}, { idempotencyKey: true })
 
-/** The bank as .xlsx: a download on H5; on weapp downloadFile + openDocument (the phone's viewer can share it). */
-export async function exportQuestionBank(): Promise<void> {
-  const url = buildUrl('/quiz/questions/export')
-  const token = getToken()
-  if (process.env.TARO_ENV === 'h5') {
-    const res = await fetch(url, { headers: { Authorization: `Bearer ${token}` } })
-    if (!res.ok) {
-      const body = await res.json().catch(() => null)
-      throw new ApiError(body?.code ?? `HTTP_${res.status}`, body?.message ?? '导出失败', res.status)
-    }
-    const blob = await res.blob()
-    const a = document.createElement('a')
-    a.href = URL.createObjectURL(blob)
-    a.download = `题库-${new Date().toISOString().slice(0, 10)}.xlsx`
-    document.body.appendChild(a)
-    a.click()
-    a.remove()
-    setTimeout(() => URL.revokeObjectURL(a.href), 10_000)
-    return
-  }
-  const res = await Taro.downloadFile({ url, header: { Authorization: `Bearer ${token}` } })
-  if (res.statusCode !== 200) throw new ApiError(`HTTP_${res.statusCode}`, '导出失败', res.statusCode)
-  await Taro.openDocument({ filePath: res.tempFilePath, fileType: 'xlsx', showMenu: true })
-}
+/** The bank as .xlsx (services/download.ts). */
+export const exportQuestionBank = () => downloadXlsx(buildUrl('/quiz/questions/export'), `题库-${new Date().toISOString().slice(0, 10)}.xlsx`)
 
 /**
  * Import an .xlsx into the bank (all-or-nothing). weapp: chooseMessageFile from a chat; H5: a file input.

@@ -1,9 +1,8 @@
-import Taro from '@tarojs/taro'
 import type { Me } from '@contract/accounts'
 import type { Dashboard, PeriodKind, RateFigure, Sources, Trend } from '@contract/rates'
 import type { ChildGeometries, RegionDetail } from '@contract/regions'
-import { api, ApiError, buildUrl } from '@/services/api'
-import { getToken } from '@/services/session'
+import { api, buildUrl } from '@/services/api'
+import { downloadXlsx } from '@/services/download'
 
 /** 比率看板 API calls, kept in the subpackage. Paths, rules and errors: types/rates.ts, server/modules/rates. */
 export interface PeriodQuery { period: PeriodKind; date: string; to?: string }
@@ -19,28 +18,6 @@ export const getSources = (region: string, p: PeriodQuery, figure: RateFigure) =
 export const setTarget = (regionCode: string, figure: RateFigure, target: number) =>
   api.put<{ regionCode: string; figure: RateFigure; target: number }>('/rates/targets', { regionCode, figure, target }, { silent: true })
 
-/** Every table of the dashboard as one .xlsx: a download on H5; on weapp downloadFile + openDocument (its menu forwards or saves). */
-export async function downloadExport(region: string, regionName: string, p: PeriodQuery, days: number): Promise<void> {
-  const url = buildUrl('/rates/export', { region, days, ...periodParams(p) })
-  const token = getToken()
-  const name = `比率看板-${regionName}-${p.date}.xlsx`
-  if (process.env.TARO_ENV === 'h5') {
-    const res = await fetch(url, { headers: { Authorization: `Bearer ${token}` } })
-    if (!res.ok) {
-      const body = await res.json().catch(() => null)
-      throw new ApiError(body?.code ?? `HTTP_${res.status}`, body?.message ?? '导出失败', res.status)
-    }
-    const blob = await res.blob()
-    const a = document.createElement('a')
-    a.href = URL.createObjectURL(blob)
-    a.download = name
-    document.body.appendChild(a)
-    a.click()
-    a.remove()
-    setTimeout(() => URL.revokeObjectURL(a.href), 10_000)
-    return
-  }
-  const res = await Taro.downloadFile({ url, header: { Authorization: `Bearer ${token}` } })
-  if (res.statusCode !== 200) throw new ApiError(`HTTP_${res.statusCode}`, '导出失败', res.statusCode)
-  await Taro.openDocument({ filePath: res.tempFilePath, fileType: 'xlsx', showMenu: true } as never)
-}
+/** Every table of the dashboard as one .xlsx (services/download.ts). */
+export const downloadExport = (region: string, regionName: string, p: PeriodQuery, days: number) =>
+  downloadXlsx(buildUrl('/rates/export', { region, days, ...periodParams(p) }), `比率看板-${regionName}-${p.date}.xlsx`)

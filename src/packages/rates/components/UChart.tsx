@@ -34,6 +34,8 @@ export default function UChart({ id, options, label, className = '', onTapIndex 
   const node = useRef<CanvasNode | null>(null)
   const data = JSON.stringify(options)
   useEffect(() => {
+    // the options as a string: new objects of the same figures on each render do not redraw
+    const options = JSON.parse(data) as Record<string, unknown>
     let cancelled = false
     let tries = 0
     const draw = () => {
@@ -53,19 +55,19 @@ export default function UChart({ id, options, label, className = '', onTapIndex 
           n.width = width * ratio
           n.height = height * ratio
           node.current = n
-          const o = options as { padding?: number[]; fontSize?: number }
           chart.current = new UCharts({
             animation: false,
             background: '#ffffff',
             fontColor: '#1f2329',
+            // uCharts multiplies font sizes and padding by pixelRatio itself: these stay in CSS pixels
+            fontSize: 12,
+            padding: [12, 12, 8, 12],
             ...options,
             context: n.getContext('2d'),
             canvas2d: true,
             width: width * ratio,
             height: height * ratio,
             pixelRatio: ratio,
-            fontSize: (o.fontSize ?? 12) * ratio,
-            padding: (o.padding ?? [12, 12, 8, 12]).map((p) => p * ratio),
           } as never)
         } catch {
           chart.current = null

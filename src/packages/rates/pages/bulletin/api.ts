@@ -1,7 +1,7 @@
 import Taro from '@tarojs/taro'
 import type { Bulletin, BulletinPage, BulletinSubscription } from '@contract/rates-bulletin'
-import { api, ApiError, buildUrl } from '@/services/api'
-import { getToken } from '@/services/session'
+import { api, buildUrl } from '@/services/api'
+import { downloadXlsx } from '@/services/download'
 
 /** 每日通报 API calls (types/rates-bulletin.ts), kept in the subpackage. */
 export const listBulletins = (cursor?: string) => api.get<BulletinPage>('/rates/bulletins', { cursor, limit: 20 })
@@ -10,29 +10,8 @@ export const getBulletin = (day: string) => api.get<Bulletin>(`/rates/bulletins/
 export const getSubscription = () => api.get<BulletinSubscription>('/rates/bulletin-subscription', undefined, { silent: true })
 export const setSubscription = (subscribed: boolean) => api.put<BulletinSubscription>('/rates/bulletin-subscription', { subscribed }, { silent: true })
 
-/** The bulletin as Excel: a download on H5; on weapp downloadFile + openDocument (its menu forwards or saves). */
-export async function downloadBulletin(day: string): Promise<void> {
-  const url = buildUrl(`/rates/bulletins/${day}/export.xlsx`)
-  const token = getToken()
-  if (process.env.TARO_ENV === 'h5') {
-    const res = await fetch(url, { headers: { Authorization: `Bearer ${token}` } })
-    if (!res.ok) {
-      const body = await res.json().catch(() => null)
-      throw new ApiError(body?.code ?? `HTTP_${res.status}`, body?.message ?? '下载失败', res.status)
-    }
-    const a = document.createElement('a')
-    a.href = URL.createObjectURL(await res.blob())
-    a.download = `创文每日通报-${day}.xlsx`
-    document.body.appendChild(a)
-    a.click()
-    a.remove()
-    setTimeout(() => URL.revokeObjectURL(a.href), 10_000)
-    return
-  }
-  const res = await Taro.downloadFile({ url, header: { Authorization: `Bearer ${token}` } })
-  if (res.statusCode !== 200) throw new ApiError(`HTTP_${res.statusCode}`, '下载失败', res.statusCode)
-  await Taro.openDocument({ filePath: res.tempFilePath, fileType: 'xlsx', showMenu: true } as never)
-}
+/** The bulletin as Excel (services/download.ts). */
+export const downloadBulletin = (day: string) => downloadXlsx(buildUrl(`/rates/bulletins/${day}/export.xlsx`), `创文每日通报-${day}.xlsx`)
 
 /**
  * WeChat's own prompt for the bulletin's subscribe message, asked before the consent is saved. True only when the
