@@ -5,6 +5,7 @@ import { Button, Cell, CellGroup, Tag } from '@nutui/nutui-react-taro'
 import type { ImportResult, QuestionBankItem } from '@contract/quizzes'
 import PageShell from '@/components/PageShell'
 import { EmptyState, ErrorState, LoadingState } from '@/components/StateView'
+import { usePagedRemote } from '@/hooks/usePagedRemote'
 import { useRemote } from '@/hooks/useRemote'
 import { useRequireSignIn } from '@/hooks/useRequireSignIn'
 import { useReloadOnShow } from '@/hooks/useReloadOnShow'
@@ -32,10 +33,7 @@ export default function QuizAdminPage() {
   const [busy, setBusy] = useState<'' | 'export' | 'import'>('')
   const [tag, setTag] = useState<string | undefined>(undefined)
   const [status, setStatus] = useState<'active' | 'retired'>('active')
-  const questions = useRemote(() => listQuestions(tag, status), [tag, status], signedIn)
-  const [more, setMore] = useState<QuestionBankItem[]>([])
-  const [cursor, setCursor] = useState<string | null | undefined>(undefined)
-  const [loadingMore, setLoadingMore] = useState(false)
+  const questions = usePagedRemote((cursor) => listQuestions(tag, status, cursor), [tag, status], signedIn)
   // edits made here, shown at once without reloading the pages already loaded
   const [changed, setChanged] = useState<Record<number, QuestionBankItem>>({})
   const [openId, setOpenId] = useState<number | null>(null)
@@ -43,41 +41,23 @@ export default function QuizAdminPage() {
   const [lastImport, setLastImport] = useState<ImportResult | null>(null)
   useReloadOnShow(list.reload, signedIn)
   usePullDownRefresh(async () => {
-    setMore([])
-    setCursor(undefined)
     setChanged({})
     await Promise.all([list.reload(), tags.reload(), questions.reload()])
     Taro.stopPullDownRefresh()
   })
 
   const filter = (next: { tag?: string; status?: 'active' | 'retired' }) => {
-    setMore([])
-    setCursor(undefined)
     setChanged({})
     setOpenId(null)
     if ('tag' in next) setTag(next.tag)
     if (next.status) setStatus(next.status)
-  }
-  const nextCursor = cursor === undefined ? questions.data?.nextCursor : cursor
-  const loadMore = async () => {
-    if (!nextCursor || loadingMore) return
-    setLoadingMore(true)
-    try {
-      const page = await listQuestions(tag, status, nextCursor)
-      setMore((m) => [...m, ...page.items])
-      setCursor(page.nextCursor)
-    } catch {
-      // toasted
-    } finally {
-      setLoadingMore(false)
-    }
   }
   const onQuestionChanged = (q: QuestionBankItem) => {
     setChanged((c) => ({ ...c, [q.id]: q }))
     setOpenId(null)
     void tags.reload()
   }
-  const shown = [...(questions.data?.items ?? []), ...more]
+  const shown = (questions.items ?? [])
     .map((q) => changed[q.id] ?? q)
     // retired or restored here: it has left this list
     .filter((q) => q.active === (status === 'active'))
@@ -217,8 +197,8 @@ export default function QuizAdminPage() {
               {openId === q.id ? <QuestionEditor key={q.id} question={q} onChanged={onQuestionChanged} onClose={() => setOpenId(null)} /> : null}
             </View>
           ))}
-          {nextCursor ? (
-            <Button block fill='none' loading={loadingMore} onClick={loadMore}>加载更多</Button>
+          {questions.hasMore ? (
+            <Button block fill='none' loading={questions.loadingMore} onClick={questions.loadMore}>加载更多</Button>
           ) : (
             <View className='cl-muted qz-admin__end'>没有更多了</View>
           )}

@@ -2,11 +2,12 @@ import { useEffect, useState } from 'react'
 import { View } from '@tarojs/components'
 import Taro, { usePullDownRefresh, useRouter } from '@tarojs/taro'
 import { Button, Cell, Switch } from '@nutui/nutui-react-taro'
-import type { Bulletin, BulletinListItem, BulletinRanking, BulletinRegion, BulletinSubscription } from '@contract/rates-bulletin'
+import type { Bulletin, BulletinRanking, BulletinRegion, BulletinSubscription } from '@contract/rates-bulletin'
 import type { Figure, RateFigure } from '@contract/rates'
 import Card from '@/components/Card'
 import PageShell from '@/components/PageShell'
 import { EmptyState, ErrorState, LoadingState } from '@/components/StateView'
+import { usePagedRemote } from '@/hooks/usePagedRemote'
 import { useRemote } from '@/hooks/useRemote'
 import { useRequireSignIn } from '@/hooks/useRequireSignIn'
 import { ApiError, toast } from '@/services/api'
@@ -218,35 +219,19 @@ function SubscribeSwitch({ initial }: { initial: BulletinSubscription }) {
 export default function BulletinPage() {
   const signedIn = useRequireSignIn()
   const wanted = useRouter().params.day
-  const [items, setItems] = useState<BulletinListItem[]>([])
-  const [cursor, setCursor] = useState<string | null>(null)
-  const [more, setMore] = useState(false)
   const [day, setDay] = useState<string | undefined>(wanted)
-  const list = useRemote(() => listBulletins(), [], signedIn)
+  const list = usePagedRemote((cursor) => listBulletins(cursor), [], signedIn, (it) => it.day)
   const sub = useRemote(() => getSubscription().catch(() => null), [], signedIn)
   useEffect(() => {
-    if (!list.data) return
-    setItems(list.data.items)
-    setCursor(list.data.nextCursor)
-    const newest = list.data.items[0]?.day
+    const newest = list.data?.items[0]?.day
     setDay((d) => d ?? newest)
   }, [list.data])
+  const items = list.items ?? []
   const bulletin = useRemote(() => getBulletin(day!), [day], signedIn && !!day)
   usePullDownRefresh(async () => {
     await Promise.all([list.reload(), day ? bulletin.reload() : null])
     Taro.stopPullDownRefresh()
   })
-  const loadMore = async () => {
-    if (!cursor) return
-    setMore(true)
-    try {
-      const page = await listBulletins(cursor)
-      setItems((xs) => [...xs, ...page.items])
-      setCursor(page.nextCursor)
-    } finally {
-      setMore(false)
-    }
-  }
 
   if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
   if (list.loading) return <PageShell><LoadingState /></PageShell>
@@ -275,7 +260,7 @@ export default function BulletinPage() {
                 </View>
               )
             })}
-            {cursor ? <Button size='small' fill='outline' loading={more} onClick={loadMore}>加载更多</Button> : null}
+            {list.hasMore ? <Button size='small' fill='outline' loading={list.loadingMore} onClick={list.loadMore}>加载更多</Button> : null}
           </Card>
         </View>
       </View>
