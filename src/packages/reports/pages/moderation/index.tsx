@@ -2,12 +2,12 @@ import { useState } from 'react'
 import { Image, View } from '@tarojs/components'
 import Taro, { usePullDownRefresh } from '@tarojs/taro'
 import { Button, Tag } from '@nutui/nutui-react-taro'
-import type { ModerationItem, ModerationQueue, ReviewAction } from '@contract/moderation'
+import type { ModerationItem, ReviewAction } from '@contract/moderation'
 import { MODERATION_LABELS, REVIEW_LABELS } from '@contract/moderation-constants'
 import PageShell from '@/components/PageShell'
 import Card from '@/components/Card'
 import { EmptyState } from '@/components/StateView'
-import { useRemote } from '@/hooks/useRemote'
+import { usePagedRemote } from '@/hooks/usePagedRemote'
 import { useRequireSignIn } from '@/hooks/useRequireSignIn'
 import { ApiError, toast } from '@/services/api'
 import { moderationQueue, photoUrl, reviewReport } from '@/services/reports'
@@ -25,25 +25,16 @@ const CONFIRM: Record<ReviewAction, { content: string; button: string }> = {
 /** 内容审核: reports residents flagged, in the reviewer's regions (the office: all), the hidden ones first. */
 export default function ModerationPage() {
   const signedIn = useRequireSignIn()
-  const remote = useRemote(() => moderationQueue(), [], signedIn)
-  const [more, setMore] = useState<ModerationQueue>()
+  const remote = usePagedRemote((cursor) => moderationQueue(cursor), [], signedIn, (x) => x.reportId)
   const [done, setDone] = useState<number[]>([])
   const [busy, setBusy] = useState<number>()
   usePullDownRefresh(async () => {
-    setMore(undefined)
     setDone([])
     await remote.reload()
     Taro.stopPullDownRefresh()
   })
 
-  const page = more ?? remote.data
-  const items: ModerationItem[] = [...(remote.data?.items ?? []), ...(more?.items ?? [])].filter((x) => !done.includes(x.reportId))
-
-  const loadMore = async () => {
-    if (!page?.nextCursor) return
-    const next = await moderationQueue(page.nextCursor)
-    setMore({ items: [...(more?.items ?? []), ...next.items], nextCursor: next.nextCursor })
-  }
+  const items: ModerationItem[] = (remote.items ?? []).filter((x) => !done.includes(x.reportId))
 
   const decide = async (item: ModerationItem, action: ReviewAction) => {
     const c = CONFIRM[action]
@@ -104,8 +95,8 @@ export default function ModerationPage() {
           </View>
         </Card>
       ))}
-      {page?.nextCursor ? (
-        <Button className='rp-mod__more' block type='default' onClick={loadMore}>
+      {remote.hasMore ? (
+        <Button className='rp-mod__more' block type='default' loading={remote.loadingMore} onClick={remote.loadMore}>
           加载更多
         </Button>
       ) : null}
