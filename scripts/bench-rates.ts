@@ -216,11 +216,13 @@ function startServer(url: string): Promise<Server> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
-      // the bulletin job is off, so that the figures are the dashboard's alone; the counting job runs as in production.
-      // One office account makes every request: the per-person rate limit would answer 429.
+      // Only the counting job runs: the others (the quiz sweep looks for expired attempts every minute) would show in
+      // the raw tables' scan counters, and the bulletin in the latencies. One office account makes every request: the
+      // per-person rate limit would answer 429.
       env: {
-        ...process.env, DATABASE_URL: url, PORT: String(PORT), HOST: '127.0.0.1', DEMO: '0', LOG_LEVEL: 'warn', BULLETIN_INTERVAL_MS: '0',
-        RATE_LIMIT_PER_MINUTE: '1000000',
+        ...process.env, DATABASE_URL: url, PORT: String(PORT), HOST: '127.0.0.1', DEMO: '0', LOG_LEVEL: 'warn',
+        BULLETIN_INTERVAL_MS: '0', QUIZ_SWEEP_INTERVAL_MS: '0', OUTBOX_INTERVAL_MS: '0', PHOTO_SWEEP_INTERVAL_MS: '0',
+        VOLUNTEER_REMINDER_INTERVAL_MS: '0', SURVEY_OPENING_INTERVAL_MS: '0', RATE_LIMIT_PER_MINUTE: '1000000',
       },
     })
     let out = ''
