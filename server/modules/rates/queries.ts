@@ -16,7 +16,7 @@ const surveyContribs = (filter: string) => `
     SELECT r.id, r.survey_id, r.user_id, r.community_code, r.submitted_on AS day,
            coalesce(r.submitted_at, r.submitted_on::timestamp AT TIME ZONE 'Asia/Shanghai') AS at
       FROM survey_responses r
-     WHERE r.community_code IS NOT NULL AND ${filter.replaceAll('$id', 'r.id::text')}
+     WHERE r.community_code IS NOT NULL AND ${filter.replaceAll('$id', 'r.id')}
   ), items AS (
     SELECT a.response_id, q.figure, a.picked && q.favourable AS fav
       FROM r JOIN survey_answers a ON a.response_id = r.id JOIN survey_questions q ON q.id = a.question_id
@@ -48,13 +48,13 @@ const quizContribs = (filter: string) => `
       ('awareness', coalesce(a.passed, false), 'campaign:' || a.campaign_id::text)) AS f(figure, fav, origin)
    WHERE a.submitted_at IS NOT NULL AND a.community_code IS NOT NULL
      AND (f.figure = 'participation' OR coalesce(c.counts_for_awareness, false))
-     AND ${filter.replaceAll('$id', 'a.id::text')}`
+     AND ${filter.replaceAll('$id', 'a.id')}`
 
 const reportContribs = (filter: string) => `
   SELECT 'p:' || r.id::text AS source, 'participation' AS figure, 'u:' || r.reporter_id::text AS person, r.community_code,
          (r.created_at AT TIME ZONE 'Asia/Shanghai')::date AS day, r.created_at AS at, true AS favourable, 'report' AS origin
     FROM reports r
-   WHERE r.source = 'app' AND ${filter.replaceAll('$id', 'r.id::text')}`
+   WHERE r.source = 'app' AND ${filter.replaceAll('$id', 'r.id')}`
 
 /** 处置满意度 counts reports, not reporters (DESIGN: closed reports rated 4–5 over closed reports rated): the "person"
  *  of a rating is its report, so a resident who rated ten reports weighs ten, each by its own (single) rating. */
@@ -63,7 +63,7 @@ const ratingContribs = (filter: string) => `
          (r.rated_at AT TIME ZONE 'Asia/Shanghai')::date AS day, r.rated_at AS at, r.rating >= 4 AS favourable, 'rating' AS origin
     FROM reports r
    WHERE r.rating IS NOT NULL AND r.rated_at IS NOT NULL AND r.state IN ('closed', 'closed_not_fixed')
-     AND ${filter.replaceAll('$id', 'r.id::text')}`
+     AND ${filter.replaceAll('$id', 'r.id')}`
 
 /** Volunteer service (migration 0023): a credited shift is participation on the day it started, in the community the
  *  volunteer was registered in when the hours were credited (frozen on the credit). */
@@ -72,11 +72,13 @@ const volunteerContribs = (filter: string) => `
          (sh.starts_at AT TIME ZONE 'Asia/Shanghai')::date AS day, sh.starts_at AS at, true AS favourable,
          'volunteer:' || sh.activity_id::text AS origin
     FROM volunteer_hours h JOIN volunteer_signups su ON su.id = h.signup_id JOIN volunteer_shifts sh ON sh.id = su.shift_id
-   WHERE h.kind = 'credited' AND h.community_code IS NOT NULL AND ${filter.replaceAll('$id', 'h.signup_id::text')}`
+   WHERE h.kind = 'credited' AND h.community_code IS NOT NULL AND ${filter.replaceAll('$id', 'h.signup_id')}`
 
 const CONTRIBS: Record<string, (filter: string) => string> = {
   s: surveyContribs, q: quizContribs, p: reportContribs, r: ratingContribs, v: volunteerContribs,
 }
+/** The type of each source's id: compared as such, so that applying a batch looks its rows up by primary key. */
+const ID_TYPES: Record<string, string> = { s: 'uuid', q: 'bigint', p: 'bigint', r: 'bigint', v: 'bigint' }
 const COLUMNS = 'source, figure, person, community_code, day, at, favourable, origin'
 
 export interface Touched { figure: string; person: string; day: string }
@@ -93,7 +95,7 @@ export async function replaceContribs(db: Queryable, sources: string[]): Promise
   }
   for (const [prefix, ids] of byPrefix) {
     touched.push(...await db.query<Touched>(
-      `INSERT INTO rate_contribs (${COLUMNS}) ${CONTRIBS[prefix]('$id = ANY($1::text[])')}
+      `INSERT INTO rate_contribs (${COLUMNS}) ${CONTRIBS[prefix](`$id = ANY($1::text[]::${ID_TYPES[prefix]}[])`)}
        RETURNING figure, person, to_char(day, 'YYYY-MM-DD') AS day`, [ids]))
   }
   return touched
@@ -108,8 +110,9 @@ export interface Mark {
   favourable: boolean | null
 }
 
-// the buckets a day falls in; a week starts on Monday (date_trunc's ISO week)
-const BUCKETS = `CROSS JOIN LATERAL (VALUES ('d', x.day), ('w', date_trunc('week', x.day)::date), ('m', date_trunc('month', x.day)::date)) AS b(kind, start)`
+// the buckets a day falls in; a week starts on Monday (date_trunc's ISO week). The kind is char(1) like the tables'
+// column: compared with text, the column would be cast and its primary key not used (a scan of rate_marks per batch).
+const BUCKETS = `CROSS JOIN LATERAL (VALUES ('d'::char(1), x.day), ('w'::char(1), date_trunc('week', x.day)::date), ('m'::char(1), date_trunc('month', x.day)::date)) AS b(kind, start)`
 const SPAN = `CASE k.kind WHEN 'd' THEN interval '1 day' WHEN 'w' THEN interval '7 days' ELSE interval '1 month' END`
 
 export type FreshMark = Mark & { at: Date | null; source: string | null; origin: string | null }
@@ -140,7 +143,7 @@ export async function writeMarks(db: Queryable, fresh: FreshMark[]): Promise<voi
   const live = fresh.filter((m) => m.communityCode !== null)
   if (gone.length > 0) {
     await db.query(
-      `DELETE FROM rate_marks m USING jsonb_to_recordset($1::jsonb) AS x(figure text, kind text, start date, person text)
+      `DELETE FROM rate_marks m USING jsonb_to_recordset($1::jsonb) AS x(figure text, kind char(1), start date, person text)
         WHERE m.figure = x.figure AND m.kind = x.kind AND m.start = x.start AND m.person = x.person`, [JSON.stringify(gone)])
   }
   if (live.length > 0) {
@@ -148,7 +151,7 @@ export async function writeMarks(db: Queryable, fresh: FreshMark[]): Promise<voi
       `INSERT INTO rate_marks (figure, kind, start, person, community_code, favourable, at, source, origin)
        SELECT x.figure, x.kind, x.start, x.person, x."communityCode", x.favourable, x.at, x.source, x.origin
          FROM jsonb_to_recordset($1::jsonb)
-           AS x(figure text, kind text, start date, person text, "communityCode" text, favourable boolean, at timestamptz, source text, origin text)
+           AS x(figure text, kind char(1), start date, person text, "communityCode" text, favourable boolean, at timestamptz, source text, origin text)
        ON CONFLICT (figure, kind, start, person) DO UPDATE
          SET community_code = EXCLUDED.community_code, favourable = EXCLUDED.favourable, at = EXCLUDED.at,
              source = EXCLUDED.source, origin = EXCLUDED.origin`, [JSON.stringify(live)])
@@ -165,7 +168,7 @@ export interface CountDelta { figure: string; kind: string; start: string; commu
 export async function adjustCounts(db: Queryable, deltas: CountDelta[]): Promise<void> {
   if (deltas.length === 0) return
   const params = [JSON.stringify(deltas)]
-  const x = `x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(figure text, kind text, start date, "communityCode" text, num int, den int))`
+  const x = `x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(figure text, kind char(1), start date, "communityCode" text, num int, den int))`
   await db.query(
     `WITH ${x}, up AS (
        UPDATE rate_counts c SET num = c.num + x.num, den = c.den + x.den FROM x
@@ -251,6 +254,8 @@ export const READ_SQL = {
        ORDER BY person, at DESC, source DESC)
     SELECT origin, count(*)::int AS n FROM latest WHERE community_code = ANY($4::text[]) GROUP BY origin ORDER BY origin`,
   targets: `SELECT region_code AS "regionCode", figure, target::float8 AS target FROM rate_targets WHERE region_code = ANY($1::text[])`,
+  /** 参与率's denominator: the residents registered now (users, not answers) */
+  registered: `SELECT community_code AS "communityCode", count(*)::int AS n FROM users WHERE community_code = ANY($1::text[]) GROUP BY community_code`,
 } as const
 
 export interface CountRow { figure: RateFigure; communityCode: string; num: number; den: number }
@@ -292,7 +297,5 @@ export async function sourceTitles(db: Queryable, surveyIds: number[], campaignI
 }
 
 export async function registered(db: Queryable, communities: string[]) {
-  return db.query<{ communityCode: string; n: number }>(
-    `SELECT community_code AS "communityCode", count(*)::int AS n FROM users WHERE community_code = ANY($1::text[]) GROUP BY community_code`,
-    [communities])
+  return db.query<{ communityCode: string; n: number }>(READ_SQL.registered, [communities])
 }

@@ -126,9 +126,13 @@ type Table = Map<string, Map<RateFigure, Cell>>
 const communitiesOf = (dir: RegionDirectory, region: RegionRow): string[] =>
   region.level === 'community' ? [region.code] : dir.descendants(region.code).filter((r) => r.level === 'community').map((r) => r.code)
 
-async function countTable(db: Queryable, bucket: string, from: string, to: string, communities: string[]): Promise<Table> {
+/** Residents registered now, per community: read once per request (at city scale, the largest part of a read). */
+async function registeredOf(db: Queryable, communities: string[]): Promise<Map<string, number>> {
+  return new Map((await q.registered(db, communities)).map((r) => [r.communityCode, r.n]))
+}
+
+async function countTable(db: Queryable, bucket: string, from: string, to: string, communities: string[], registered: Map<string, number>): Promise<Table> {
   const rows = bucket === 'c' ? await q.rangeCounts(db, from, to, communities) : await q.counts(db, bucket, from, communities)
-  const registered = new Map((await q.registered(db, communities)).map((r) => [r.communityCode, r.n]))
   const table: Table = new Map()
   for (const c of communities) table.set(c, new Map())
   for (const r of rows) table.get(r.communityCode)?.set(r.figure, { num: r.num, den: r.den })
@@ -227,8 +231,9 @@ async function targetMap(db: Queryable, dir: RegionDirectory, region: RegionRow)
 export async function periodFigures(db: Queryable, dir: RegionDirectory, root: RegionRow, regions: RegionRow[], kind: DashboardQuery['period'], date: string) {
   const period = resolvePeriod(kind, date)
   const communities = communitiesOf(dir, root)
-  const now = await countTable(db, period.bucket, period.from, period.to, communities)
-  const before = await countTable(db, period.bucket, period.previousFrom, period.previousTo, communities)
+  const registered = await registeredOf(db, communities)
+  const now = await countTable(db, period.bucket, period.from, period.to, communities, registered)
+  const before = await countTable(db, period.bucket, period.previousFrom, period.previousTo, communities, registered)
   const targets = await targetMap(db, dir, root)
   const { bucket: _bucket, ...shown } = period
   return { period: shown as Period, figures: regions.map((r) => figuresOf(dir, r, now, before, targets)) }
@@ -239,8 +244,9 @@ export async function dashboard(ctx: AppContext, caller: Caller, query: Dashboar
   const region = assertCanRead(caller, dir, query.region)
   const period = resolvePeriod(query.period, query.date, query.to)
   const communities = communitiesOf(dir, region)
-  const now = await countTable(ctx.readDb, period.bucket, period.from, period.to, communities)
-  const before = await countTable(ctx.readDb, period.bucket, period.previousFrom, period.previousTo, communities)
+  const registered = await registeredOf(ctx.readDb, communities)
+  const now = await countTable(ctx.readDb, period.bucket, period.from, period.to, communities, registered)
+  const before = await countTable(ctx.readDb, period.bucket, period.previousFrom, period.previousTo, communities, registered)
   const targets = await targetMap(ctx.db, dir, region)
   const children = region.level === 'community' ? [] : dir.children(region.code).filter((c) => c.level !== 'grid')
   const childFigures = children.map((c) => figuresOf(dir, c, now, before, targets))
@@ -267,7 +273,7 @@ export async function trend(ctx: AppContext, caller: Caller, query: TrendQuery):
   const from = addDays(to, -(length - 1))
   const communities = communitiesOf(dir, region)
   const rows = await q.daySeries(ctx.readDb, from, to, communities)
-  const registered = new Map((await q.registered(ctx.readDb, communities)).map((r) => [r.communityCode, r.n]))
+  const registered = await registeredOf(ctx.readDb, communities)
   const days = Array.from({ length }, (_, i) => addDays(from, i))
   const byDay = new Map<string, Table>(days.map((d) => [d, new Map(communities.map((c) => [c, new Map()]))]))
   for (const r of rows) byDay.get(r.day)?.get(r.communityCode)?.set(r.figure, { num: r.num, den: r.den })

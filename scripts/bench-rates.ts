@@ -1,0 +1,406 @@
+// npm run bench -- rates — prints figures, asserts nothing. The rates (issue 12) at city scale, on PostgreSQL
+// (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres; a throw-away database is created and dropped).
+//  1. A city of BENCH_COMMUNITIES (300) communities with BENCH_RESIDENTS (1,000,000) registered residents, and
+//     BENCH_ANSWERS (5,000,000) answers over the last 90 days: three fifths survey answers (the standard survey's
+//     知晓/支持/满意 questions, three per response, each response also 参与), two fifths submitted campaign quiz attempts
+//     (知晓 when the campaign counts for awareness, and 参与). Written in bulk with generate_series, not through the API:
+//     the source triggers fire as in production and queue their events; those are dropped, and the counts are made by
+//     `npm run rates:rebuild` (run as a child process, timed), which derives them from the raw rows.
+//  2. The incremental path at that size: BENCH_LIVE (20,000) further responses and attempts, queued by the triggers and
+//     applied by the counting job's own function (drainOutbox), timed.
+//  3. The server (`tsx server/main.ts`, a child process) answers GET /api/v1/rates/dashboard for the city, a district,
+//     a street and a community over a day, a week and a month, BENCH_READS (100) requests each, one at a time: p50/p95.
+//     Then the Excel export of the city's month. The server's RSS is read from /proc.
+//  4. "A dashboard read never scans raw answers": the plans (EXPLAIN) of the statements the dashboard runs, and the
+//     raw tables' scan counters (pg_stat_user_tables) before and after all the dashboard reads.
+import os from 'node:os'
+import path from 'node:path'
+import fs from 'node:fs'
+import { spawn } from 'node:child_process'
+import pg from 'pg'
+import { newToken, hashSecret } from '../server/lib/tokens'
+import { openPostgres } from '../server/db/postgres'
+import { migrate } from '../server/db/migrate'
+import { drainOutbox, resolvePeriod, todayShanghai } from '../server/modules/rates/service'
+import { READ_SQL } from '../server/modules/rates/queries'
+
+const ROOT = path.resolve(__dirname, '..')
+const PG_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
+const RESIDENTS = Number(process.env.BENCH_RESIDENTS ?? 1_000_000)
+const ANSWERS = Number(process.env.BENCH_ANSWERS ?? 5_000_000)
+const COMMUNITIES = Number(process.env.BENCH_COMMUNITIES ?? 300)
+const READS = Number(process.env.BENCH_READS ?? 100)
+const LIVE = Number(process.env.BENCH_LIVE ?? 20_000)
+const EXPORTS = Number(process.env.BENCH_EXPORTS ?? 5)
+const PORT = Number(process.env.BENCH_PORT ?? 3000 + 200 + (process.pid % 700))
+const DAYS = 90
+// quiz attempt k is resident (k × MUL mod residents): a permutation, so attempt numbers stay unique per resident
+const MUL = RESIDENTS % 7 === 0 ? 11 : 7
+const CITY = '5100'
+const DISTRICTS = 10
+const STREETS_PER_DISTRICT = Math.max(1, Math.round(COMMUNITIES / DISTRICTS / 5))
+const COMMUNITIES_PER_STREET = Math.max(1, Math.round(COMMUNITIES / DISTRICTS / STREETS_PER_DISTRICT))
+/** the answer tables: a dashboard read must not touch them */
+const RAW = ['survey_answers', 'survey_responses', 'quiz_attempts', 'reports', 'volunteer_hours', 'rate_contribs']
+
+const say = (s: string) => process.stdout.write(`${s}\n`)
+const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ')
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]
+}
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now()
+  const r = await fn()
+  return [r, performance.now() - t0]
+}
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 5000 })
+  await c.connect()
+  try {
+    return await fn(c)
+  } finally {
+    await c.end()
+  }
+}
+
+/** Regions, residents, the office's account, a survey and a campaign, and the answers: all in SQL. */
+async function generate(c: pg.Client): Promise<{ office: string; communities: string[]; districts: string[]; streets: string[] }> {
+  const step = async (name: string, sql: string, params: unknown[] = []) => {
+    const [r, ms] = await timed(() => c.query(sql, params))
+    say(`  ${name.padEnd(44)} ${secs(ms).padStart(8)}${r.rowCount ? `  (${r.rowCount.toLocaleString('en')} rows)` : ''}`)
+    return r
+  }
+  await step('regions', `
+    WITH d AS (SELECT $1 || lpad(i::text, 2, '0') AS code, i FROM generate_series(1, $2::int) i),
+         s AS (SELECT d.code || lpad(j::text, 3, '0') AS code, d.code AS parent, d.i, j FROM d, generate_series(1, $3::int) j),
+         m AS (SELECT s.code || lpad(k::text, 3, '0') AS code, s.code AS parent, s.i, s.j, k,
+                      2500 + (hashint4(s.i * 1000 + s.j * 10 + k) & 4095) AS population FROM s, generate_series(1, $4::int) k),
+         ins_city AS (INSERT INTO regions (code, parent_code, level, name, population)
+                      VALUES ($1, NULL, 'city', '压测市', (SELECT sum(population) FROM m)) RETURNING code),
+         ins_d AS (INSERT INTO regions (code, parent_code, level, name, population)
+                   SELECT d.code, (SELECT code FROM ins_city), 'district', '第' || d.i || '区',
+                          (SELECT sum(population) FROM m WHERE m.i = d.i) FROM d RETURNING code),
+         ins_s AS (INSERT INTO regions (code, parent_code, level, name, population)
+                   SELECT s.code, (SELECT code FROM ins_d WHERE ins_d.code = s.parent), 'street', '第' || s.i || '区第' || s.j || '街道',
+                          (SELECT sum(population) FROM m WHERE m.parent = s.code) FROM s RETURNING code)
+    INSERT INTO regions (code, parent_code, level, name, population)
+    SELECT m.code, (SELECT code FROM ins_s WHERE ins_s.code = m.parent), 'community', '第' || m.i || '区' || m.j || '街道' || m.k || '社区', m.population
+      FROM m`, [CITY, DISTRICTS, STREETS_PER_DISTRICT, COMMUNITIES_PER_STREET])
+  const codes = async (level: string) => (await c.query<{ code: string }>(`SELECT code FROM regions WHERE level = $1 ORDER BY code`, [level])).rows.map((r) => r.code)
+  const communities = await codes('community')
+
+  const officeId = (await c.query<{ id: string }>(`INSERT INTO users (phone, nickname) VALUES ('13900000000', '压测创文办') RETURNING id`)).rows[0].id
+  await c.query(`INSERT INTO role_grants (user_id, role, region_code) VALUES ($1, 'office', $2)`, [officeId, CITY])
+  const office = newToken()
+  await c.query(`INSERT INTO sessions (token_hash, user_id, channel, expires_at) VALUES ($1, $2, 'sms', now() + interval '1 day')`, [hashSecret(office), officeId])
+  await c.query(`INSERT INTO instance_settings (key, value) VALUES ('demo', 'false'::jsonb) ON CONFLICT (key) DO NOTHING`)
+
+  // resident n (1-based) lives in community n mod C; ids follow n
+  await step('residents', `
+    INSERT INTO users (nickname, community_code, created_at)
+    SELECT '居民', ($1::text[])[1 + (n % cardinality($1::text[]))], now() - interval '200 days' FROM generate_series(1, $2::int) n`,
+  [communities, RESIDENTS])
+  const base = Number((await c.query<{ id: string }>(`SELECT min(id) - 1 AS id FROM users WHERE nickname = '居民'`)).rows[0].id)
+
+  const responses = Math.round((ANSWERS * 3) / 5 / 3)
+  const attempts = ANSWERS - responses * 3
+  const surveys = Math.max(1, Math.ceil(responses / RESIDENTS))
+  // one survey per round of residents (one response per resident per survey, as the database insists)
+  const surveyIds: string[] = []
+  for (let s = 0; s < surveys; s++) {
+    const id = (await c.query<{ id: string }>(
+      `INSERT INTO surveys (title, region_code, audience, anonymous, starts_at, ends_at, status, template_key, created_by, published_at)
+       VALUES ($1, $2, 'residents', false, now() - interval '${DAYS + 1} days', now() + interval '30 days', 'published', 'chuangwen_standard', $3, now() - interval '${DAYS + 1} days')
+       RETURNING id`, [`创文测评问卷（压测第 ${s + 1} 期）`, CITY, officeId])).rows[0].id
+    await c.query(`
+      INSERT INTO survey_questions (survey_id, section_key, key, position, type, title, required, config, figure, favourable)
+      VALUES ($1, 'knowing', 'aware', 1, 'single', '您知道本市正在创建全国文明城市吗？', true,
+              '{"options":[{"value":"yes","label":"知道"},{"value":"no","label":"不知道"}]}', 'awareness', '{yes}'),
+             ($1, 'knowing', 'support', 2, 'single', '您支持本市创建全国文明城市吗？', true,
+              '{"options":[{"value":"yes","label":"支持"},{"value":"neutral","label":"无所谓"},{"value":"no","label":"不支持"}]}', 'support', '{yes}'),
+             ($1, 'satisfaction', 'overall', 3, 'scale5', '您对本市创建全国文明城市工作总体上满意吗？', true, '{}', 'satisfaction', '{5,4}')`,
+    [id])
+    surveyIds.push(id)
+  }
+  await step(`survey responses (${surveys} survey${surveys > 1 ? 's' : ''})`, `
+    INSERT INTO survey_responses (survey_id, user_id, community_code, submitted_on, submitted_at)
+    SELECT ($1::bigint[])[1 + j / $3], $2 + 1 + (j % $3), ($4::text[])[1 + ((1 + j % $3) % cardinality($4::text[]))], (t AT TIME ZONE 'Asia/Shanghai')::date, t
+      FROM generate_series(0, $5::int - 1) j
+     CROSS JOIN LATERAL (SELECT now() - random() * interval '${DAYS} days' AS t) x`,
+  [surveyIds, base, RESIDENTS, communities, responses])
+  await step('survey answers (3 a response)', `
+    INSERT INTO survey_answers (response_id, survey_id, question_id, row_key, community_code, submitted_on, picked, num)
+    SELECT r.id, r.survey_id, q.id, '', r.community_code, r.submitted_on, ARRAY[v.value], CASE WHEN q.key = 'overall' THEN v.value::int END
+      FROM survey_responses r JOIN survey_questions q ON q.survey_id = r.survey_id
+     CROSS JOIN LATERAL (SELECT random() AS p) p
+     CROSS JOIN LATERAL (SELECT CASE q.key
+        WHEN 'aware' THEN CASE WHEN p.p < 0.86 THEN 'yes' ELSE 'no' END
+        WHEN 'support' THEN CASE WHEN p.p < 0.9 THEN 'yes' WHEN p.p < 0.96 THEN 'neutral' ELSE 'no' END
+        ELSE CASE WHEN p.p < 0.42 THEN '5' WHEN p.p < 0.8 THEN '4' WHEN p.p < 0.92 THEN '3' WHEN p.p < 0.97 THEN '2' ELSE '1' END
+      END AS value) v`)
+
+  const campaign = (await c.query<{ id: string }>(
+    `INSERT INTO quiz_campaigns (region_code, title, starts_at, ends_at, question_count, time_limit_seconds, pass_score, max_attempts, created_by, counts_for_awareness)
+     VALUES ($1, '文明知识竞答（压测）', now() - interval '${DAYS + 1} days', now() + interval '30 days', 10, 600, 60, 20, $2, true) RETURNING id`,
+    [CITY, officeId])).rows[0].id
+  await step('quiz attempts (submitted)', `
+    INSERT INTO quiz_attempts (kind, campaign_id, user_id, community_code, attempt_no, question_ids, started_at, expires_at, submitted_at,
+                               correct_count, total, score, passed)
+    SELECT 'campaign', $1, $2 + 1 + (k * ${MUL} % $3), ($4::text[])[1 + ((1 + k * ${MUL} % $3) % cardinality($4::text[]))], 1 + k / $3, '{}',
+           t - interval '4 minutes', t + interval '6 minutes', t, s.score / 10, 10, s.score, s.score >= 60
+      FROM generate_series(0, $5::int - 1) k
+     CROSS JOIN LATERAL (SELECT now() - random() * interval '${DAYS} days' AS t) x
+     CROSS JOIN LATERAL (SELECT (10 * floor(3 + random() * 8))::int AS score) s`,
+  [campaign, base, RESIDENTS, communities, attempts])
+  const queued = Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM rate_outbox')).rows[0].n)
+  say(`  the source triggers queued ${queued.toLocaleString('en')} events; dropped: the rebuild below derives the counts from the raw rows`)
+  await c.query('TRUNCATE rate_outbox')
+  await step('VACUUM ANALYZE', 'VACUUM ANALYZE')
+  return { office, communities, districts: await codes('district'), streets: await codes('street') }
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    child.stderr.on('data', (d) => (out += d))
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${out}`))))
+  })
+}
+
+/** More answers after the rebuild, queued by the triggers and applied by the counting job's function. */
+async function incremental(url: string, c: pg.Client) {
+  const half = Math.floor(LIVE / 2)
+  const [survey] = (await c.query<{ id: string }>(`SELECT id FROM surveys ORDER BY id LIMIT 1`)).rows
+  const [campaign] = (await c.query<{ id: string }>(`SELECT id FROM quiz_campaigns ORDER BY id LIMIT 1`)).rows
+  // residents who answer again today: a fresh survey round would be a new survey; here a repeated quiz and a new
+  // survey keep the rules (one response per resident per survey)
+  const next = (await c.query<{ id: string }>(
+    `INSERT INTO surveys (title, region_code, audience, anonymous, starts_at, ends_at, status, template_key, created_by, published_at)
+     SELECT '创文测评问卷（增量）', region_code, audience, anonymous, starts_at, ends_at, status, template_key, created_by, published_at
+       FROM surveys WHERE id = $1 RETURNING id`, [survey.id])).rows[0].id
+  await c.query(`INSERT INTO survey_questions (survey_id, section_key, key, position, type, title, required, config, figure, favourable)
+                 SELECT $2, section_key, key, position, type, title, required, config, figure, favourable FROM survey_questions WHERE survey_id = $1`, [survey.id, next])
+  await c.query(`
+    WITH r AS (
+      INSERT INTO survey_responses (survey_id, user_id, community_code, submitted_on, submitted_at)
+      SELECT $1, u.id, u.community_code, (now() AT TIME ZONE 'Asia/Shanghai')::date, now()
+        FROM users u WHERE u.nickname = '居民' ORDER BY u.id DESC LIMIT $2 RETURNING id, community_code, submitted_on)
+    INSERT INTO survey_answers (response_id, survey_id, question_id, row_key, community_code, submitted_on, picked)
+    SELECT r.id, $1, q.id, '', r.community_code, r.submitted_on, ARRAY[CASE q.key WHEN 'overall' THEN '4' ELSE 'yes' END]
+      FROM r JOIN survey_questions q ON q.survey_id = $1`, [next, half])
+  await c.query(`
+    INSERT INTO quiz_attempts (kind, campaign_id, user_id, community_code, attempt_no, question_ids, started_at, expires_at, submitted_at,
+                               correct_count, total, score, passed)
+    SELECT 'campaign', $1, u.id, u.community_code, 1000, '{}', now() - interval '3 minutes', now() + interval '7 minutes', now(), 8, 10, 80, true
+      FROM users u WHERE u.nickname = '居民' ORDER BY u.id LIMIT $2`, [campaign.id, LIVE - half])
+  const queued = Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM rate_outbox')).rows[0].n)
+  const db = openPostgres(url, 4)
+  try {
+    const [applied, ms] = await timed(() => drainOutbox(db))
+    say(`  ${queued.toLocaleString('en')} events queued by the triggers (${half.toLocaleString('en')} survey responses, ${(LIVE - half).toLocaleString('en')} quiz attempts); ` +
+      `drainOutbox applied ${applied.toLocaleString('en')} in ${secs(ms)} = ${Math.round(applied / (ms / 1000)).toLocaleString('en')} events/s  (load ${load()})`)
+  } finally {
+    await db.close()
+  }
+}
+
+interface Server { pid: number; stop: () => Promise<void> }
+
+function startServer(url: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Only the counting job runs: the others (the quiz sweep looks for expired attempts every minute) would show in
+      // the raw tables' scan counters, and the bulletin in the latencies. One office account makes every request: the
+      // per-person rate limit would answer 429.
+      env: {
+        ...process.env, DATABASE_URL: url, PORT: String(PORT), HOST: '127.0.0.1', DEMO: '0', LOG_LEVEL: 'warn',
+        BULLETIN_INTERVAL_MS: '0', QUIZ_SWEEP_INTERVAL_MS: '0', OUTBOX_INTERVAL_MS: '0', PHOTO_SWEEP_INTERVAL_MS: '0',
+        VOLUNTEER_REMINDER_INTERVAL_MS: '0', SURVEY_OPENING_INTERVAL_MS: '0', RATE_LIMIT_PER_MINUTE: '1000000',
+      },
+    })
+    let out = ''
+    let ready = false
+    const onData = async (d: Buffer) => {
+      out += d
+      if (ready || !out.includes('就绪')) return
+      ready = true
+      for (;;) {
+        try {
+          if ((await fetch(`http://127.0.0.1:${PORT}/api/v1/health`)).ok) break
+        } catch { /* not listening yet */ }
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      resolve({
+        pid: child.pid!,
+        stop: () => new Promise<void>((res) => {
+          child.once('exit', () => res())
+          child.kill('SIGTERM')
+        }),
+      })
+    }
+    child.stdout.on('data', onData)
+    child.stderr.on('data', (d) => (out += d))
+    child.on('exit', (code) => {
+      if (!ready) reject(new Error(`server exited (${code}) before it was ready:\n${out}`))
+    })
+  })
+}
+
+function rss(pid: number): { rss: number; peak: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(status)![1])
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 }
+}
+
+/** seq_scan + idx_scan of the raw tables, once the server's backends have reported (stats flush within seconds). */
+async function rawScans(c: pg.Client): Promise<Map<string, number>> {
+  const read = async () => new Map((await c.query<{ relname: string; n: string }>(
+    `SELECT relname, (coalesce(seq_scan, 0) + coalesce(idx_scan, 0))::text AS n FROM pg_stat_user_tables WHERE relname = ANY($1::text[])`,
+    [[...RAW, 'rate_counts', 'users']])).rows.map((r) => [r.relname, Number(r.n)]))
+  let last = await read()
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1500))
+    const now = await read()
+    if ([...now].every(([k, v]) => last.get(k) === v)) return now
+    last = now
+  }
+}
+
+/** The relations and indexes a plan touches. */
+function touched(plan: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(plan)) plan.forEach((p) => touched(p, out))
+  else if (plan && typeof plan === 'object') {
+    const node = plan as Record<string, unknown>
+    if (typeof node['Relation Name'] === 'string') {
+      out.add(`${node['Node Type']} on ${node['Relation Name']}${node['Index Name'] ? ` using ${node['Index Name']}` : ''}`)
+    }
+    for (const v of Object.values(node)) if (typeof v === 'object') touched(v, out)
+  }
+  return out
+}
+
+async function explain(c: pg.Client, communities: string[], date: string) {
+  const month = resolvePeriod('month', date)
+  const statements: Array<[string, string, unknown[]]> = [
+    ['counts (this month, city)', READ_SQL.counts, ['m', month.from, communities]],
+    ['counts (last month, city)', READ_SQL.counts, ['m', month.previousFrom, communities]],
+    ['targets', READ_SQL.targets, [[CITY]]],
+    ['registered residents (participation denominator)', READ_SQL.registered, [communities]],
+    ['outbox backlog', 'SELECT count(*)::int AS n FROM rate_outbox', []],
+  ]
+  say(`\nEXPLAIN (ANALYZE) of what GET /rates/dashboard runs for the city's month (server/modules/rates/queries.ts READ_SQL and friends):`)
+  for (const [name, sql, params] of statements) {
+    const r = await c.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params)
+    const plan = (r.rows[0]['QUERY PLAN'] as Array<{ Plan: unknown; 'Execution Time': number }>)[0]
+    const rels = [...touched(plan.Plan)]
+    const raw = rels.filter((x) => RAW.some((t) => x.includes(` on ${t}`)))
+    say(`  ${name}: ${plan['Execution Time'].toFixed(2)} ms — ${rels.join('; ')}${raw.length ? `  ← RAW TABLE: ${raw.join(', ')}` : ''}`)
+  }
+  const text = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${READ_SQL.counts}`, ['m', month.from, communities])
+  say('  plan of the counts statement:')
+  for (const row of text.rows) say(`    ${row['QUERY PLAN'].replace(/'\{[^}]*\}'::text\[\]/, `'{…${communities.length} community codes}'::text[]`)}`)
+}
+
+async function reads(office: string, targets: Array<[string, string]>, date: string) {
+  const get = async (url: string) => {
+    const r = await fetch(`http://127.0.0.1:${PORT}${url}`, { headers: { authorization: `Bearer ${office}` } })
+    const body = Buffer.from(await r.arrayBuffer())
+    if (r.status !== 200) throw new Error(`${url}: ${r.status} ${body.toString().slice(0, 300)}`)
+    return body
+  }
+  say(`\nGET /api/v1/rates/dashboard over HTTP, one request at a time, ${READS} each after 3 warm-up (load ${load()}):`)
+  for (const [level, code] of targets) {
+    for (const period of ['day', 'week', 'month'] as const) {
+      const url = `/api/v1/rates/dashboard?region=${code}&period=${period}&date=${date}`
+      const times: number[] = []
+      let bytes = 0
+      for (let i = 0; i < READS + 3; i++) {
+        const t0 = performance.now()
+        bytes = (await get(url)).length
+        if (i >= 3) times.push(performance.now() - t0)
+      }
+      say(`  ${level.padEnd(10)} ${period.padEnd(6)} p50 ${pct(times, 50).toFixed(1).padStart(7)} ms   p95 ${pct(times, 95).toFixed(1).padStart(7)} ms   (${(bytes / 1024).toFixed(0)} KB)`)
+    }
+  }
+  const times: number[] = []
+  let size = 0
+  for (let i = 0; i < EXPORTS; i++) {
+    const t0 = performance.now()
+    size = (await get(`/api/v1/rates/export?region=${CITY}&period=month&date=${date}`)).length
+    times.push(performance.now() - t0)
+  }
+  say(`\nGET /api/v1/rates/export (the city's month: all tables, 30-day trend, sources), ${EXPORTS} times: ` +
+    `p50 ${pct(times, 50).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms, ${(size / 1024).toFixed(0)} KB  (load ${load()})`)
+}
+
+async function main() {
+  say(`文明共建 — rates benchmark (${os.cpus().length} cores, load average ${load()})`)
+  say(`${RESIDENTS.toLocaleString('en')} residents, ${ANSWERS.toLocaleString('en')} answers over ${DAYS} days, ` +
+    `${DISTRICTS} districts × ${STREETS_PER_DISTRICT} streets × ${COMMUNITIES_PER_STREET} communities`)
+  const name = `civiclink_rates_bench_${process.pid}`
+  await admin(async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    await c.query(`CREATE DATABASE ${name}`)
+  })
+  const u = new URL(PG_URL)
+  u.pathname = `/${name}`
+  const url = u.toString()
+  let server: Server | undefined
+  try {
+    const db = openPostgres(url, 2)
+    await migrate(db)
+    await db.close()
+    const c = new pg.Client({ connectionString: url })
+    await c.connect()
+    try {
+      say(`\nbuilding the data (load ${load()}):`)
+      const [data, buildMs] = await timed(() => generate(c))
+      say(`  built in ${secs(buildMs)}; database ${(await c.query<{ s: string }>('SELECT pg_size_pretty(pg_database_size(current_database())) AS s')).rows[0].s}`)
+
+      say(`\nnpm run rates:rebuild at that size (load ${load()}):`)
+      const [out, rebuildMs] = await timed(() => run('npm', ['run', '--silent', 'rates:rebuild'], { DATABASE_URL: url }))
+      say(`  ${secs(rebuildMs)} wall, process start included — it says: ${out.trim().split('\n').pop()}`)
+      await c.query('VACUUM ANALYZE')
+      const sizes = await c.query<{ t: string; n: string; s: string }>(
+        `SELECT relname AS t, n_live_tup::text AS n, pg_size_pretty(pg_total_relation_size(relid)) AS s FROM pg_stat_user_tables
+          WHERE relname IN ('rate_contribs', 'rate_marks', 'rate_counts') ORDER BY relname`)
+      say(`  ${sizes.rows.map((r) => `${r.t} ${Number(r.n).toLocaleString('en')} rows ${r.s}`).join('; ')}`)
+
+      say(`\nthe counting job at that size (load ${load()}):`)
+      await incremental(url, c)
+
+      const date = todayShanghai()
+      await explain(c, data.communities, date)
+
+      server = await startServer(url)
+      const idle = rss(server.pid)
+      const before = await rawScans(c)
+      const community = data.communities[Math.floor(data.communities.length / 2)]
+      await reads(data.office, [['city', CITY], ['district', data.districts[0]], ['street', data.streets[1]], ['community', community]], date)
+      const after = await rawScans(c)
+      const mem = rss(server.pid)
+      const delta = (t: string) => (after.get(t) ?? 0) - (before.get(t) ?? 0)
+      say(`\nscans during all the dashboard and export requests (pg_stat_user_tables, seq + index): ` +
+        `${RAW.map((t) => `${t} ${delta(t)}`).join(', ')}; rate_counts ${delta('rate_counts')}, users ${delta('users')}`)
+      say(`server process RSS: ${idle.rss.toFixed(0)} MB after start, ${mem.rss.toFixed(0)} MB after the reads, peak ${mem.peak.toFixed(0)} MB`)
+    } finally {
+      await c.end()
+    }
+  } finally {
+    if (server) await server.stop()
+    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
+  }
+  say(`\ndone (load average ${load()})`)
+}
+
+main().then(() => process.exit(0), (err) => {
+  console.error(err)
+  process.exit(1)
+})
