@@ -16,10 +16,12 @@ $fn$;
 -- one volunteer to overlapping shifts cannot both pass the overlap check), then the shift's (the confirmed count read
 -- after it is the latest in every API process, so places never exceed capacity; the waitlist's order is the order the
 -- lock was granted, the row id). Checks in the order the API reports them; the outcome names the first that failed:
---   not_volunteer | volunteer_pending | volunteer_suspended | shift_not_found | activity_cancelled | other_region
+--   no_session | not_volunteer | volunteer_pending | volunteer_suspended | shift_not_found | activity_cancelled | other_region
 --   | signup_closed | already | overlap | blocked (blocked_until) | confirmed | waitlisted (signup_id, waitlist_position)
 -- The region rule: the activity's region is the volunteer's community or one of the regions above it.
-CREATE OR REPLACE FUNCTION volunteer_sign_up(p_user bigint, p_shift bigint, p_no_show_limit integer, p_window_days integer, p_block_days integer)
+-- p_user is the caller when the API process remembers the session; otherwise NULL, and the session of p_token_hash is
+-- checked here (outcome no_session when there is none), saving a lookup's round trip before the statement.
+CREATE OR REPLACE FUNCTION volunteer_sign_up(p_user bigint, p_token_hash text, p_shift bigint, p_no_show_limit integer, p_window_days integer, p_block_days integer)
 RETURNS TABLE (outcome text, signup_id bigint, waitlist_position integer, blocked_until timestamptz)
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -29,6 +31,10 @@ DECLARE
   new_id bigint;
   pos integer;
 BEGIN
+  p_user := coalesce(p_user, session_user_id(p_token_hash));
+  IF p_user IS NULL THEN
+    RETURN QUERY SELECT 'no_session', NULL::bigint, NULL::integer, NULL::timestamptz; RETURN;
+  END IF;
   SELECT vo.status, vo.community_code INTO v FROM volunteers vo WHERE vo.user_id = p_user FOR UPDATE;
   IF NOT FOUND OR v.status IN ('rejected', 'left') THEN
     RETURN QUERY SELECT 'not_volunteer', NULL::bigint, NULL::integer, NULL::timestamptz; RETURN;

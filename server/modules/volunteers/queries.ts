@@ -64,15 +64,17 @@ export async function noShowBlockedUntil(db: Queryable, userId: number, limit: n
 }
 
 export type SignUpOutcome =
-  | 'not_volunteer' | 'volunteer_pending' | 'volunteer_suspended' | 'shift_not_found' | 'activity_cancelled' | 'other_region'
+  | 'no_session' | 'not_volunteer' | 'volunteer_pending' | 'volunteer_suspended' | 'shift_not_found' | 'activity_cancelled' | 'other_region'
   | 'signup_closed' | 'already' | 'overlap' | 'blocked' | 'confirmed' | 'waitlisted'
 
 /** The whole sign-up, checks and write, in one statement (server/db/functions/volunteer_sign_up.sql). */
-export const signUp = async (db: Queryable, userId: number, shiftId: number, limit: number, windowDays: number, blockDays: number) => {
+export const signUp = async (
+  db: Queryable, who: { userId: number | null; tokenHash: string }, shiftId: number, limit: number, windowDays: number, blockDays: number,
+) => {
   const r = (await db.one<{ outcome: SignUpOutcome; signupId: number | null; position: number | null; until: Date | null }>(
     `SELECT outcome, signup_id::int AS "signupId", waitlist_position AS position, blocked_until AS until
-       FROM volunteer_sign_up($1, $2, $3, $4, $5)`,
-    [userId, shiftId, limit, windowDays, blockDays],
+       FROM volunteer_sign_up($1, $2, $3, $4, $5, $6)`,
+    [who.userId, who.tokenHash, shiftId, limit, windowDays, blockDays],
   ))!
   return { ...r, until: r.until ? new Date(r.until) : null }
 }

@@ -1,9 +1,9 @@
 import QRCode from 'qrcode'
 import type { AppContext } from '../../context'
 import type { Queryable } from '../../db/types'
-import { badRequest, conflict, forbidden, notFound, tooMany } from '../../errors'
+import { badRequest, conflict, forbidden, notFound, tooMany, unauthorized } from '../../errors'
 import { audit } from '../../lib/audit'
-import type { Caller } from '../../lib/caller'
+import { callerOfTokenHash, type Caller } from '../../lib/caller'
 import { cursorCodec } from '../../lib/cursor'
 import type { HomeSectionSource } from '../home/service'
 import type { RegionDirectory } from '../regions/directory'
@@ -350,15 +350,20 @@ const REFUSED = {
 } as const
 
 /**
- * Sign-up in one round trip: volunteer_sign_up (server/db/functions/volunteer_sign_up.sql) takes the volunteer's and
+ * Sign-up in one round trip (the session too, unless this process remembers the caller): volunteer_sign_up (server/db/functions/volunteer_sign_up.sql) takes the volunteer's and
  * the shift's row locks, runs every check and writes the place or the waitlist entry, in one statement — places
  * never exceed capacity whatever the concurrency, in every API process. Its outcome names the check that failed.
  */
-export async function signUp(ctx: AppContext, caller: Caller, shiftId: number): Promise<SignupResult> {
+export async function signUp(ctx: AppContext, who: { userId: number | null; tokenHash: string }, shiftId: number): Promise<SignupResult> {
   const c = ctx.config.volunteers
-  const r = await q.signUp(ctx.db, caller.userId, shiftId, c.noShowLimit, c.noShowWindowDays, c.noShowBlockDays)
+  const r = await q.signUp(ctx.db, who, shiftId, c.noShowLimit, c.noShowWindowDays, c.noShowBlockDays)
   if (r.outcome === 'confirmed' || r.outcome === 'waitlisted') {
     return { signupId: r.signupId!, shiftId, status: r.outcome, waitlistPosition: r.outcome === 'waitlisted' ? r.position : null }
+  }
+  if (r.outcome === 'no_session') {
+    // the exact 401 (unknown, revoked or expired)
+    await callerOfTokenHash(ctx, who.tokenHash)
+    throw unauthorized('INVALID_TOKEN', '登录凭证无效，请重新登录')
   }
   if (r.outcome === 'blocked') {
     throw forbidden('SIGNUP_BLOCKED', `近 ${c.noShowWindowDays} 天内缺席 ${c.noShowLimit} 次，${r.until!.toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' })} 前不能报名`)

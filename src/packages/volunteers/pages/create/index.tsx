@@ -25,7 +25,12 @@ interface ShiftDraft {
   end: string
   capacity: number
   /** An existing shift (edit mode), as loaded: its id, the places taken, and the times it had. */
-  was?: { id: number; held: boolean; confirmed: number; people: number; started: boolean; startsAt: string; endsAt: string; signupDeadline: string; cancelDeadline: string }
+  was?: {
+    id: number; held: boolean; confirmed: number; people: number; started: boolean
+    startsAt: string; endsAt: string; signupDeadline: string; cancelDeadline: string
+    /** The pickers' values it was shown with: unchanged, the exact times are sent back (seconds, a shift past midnight). */
+    shown: string
+  }
 }
 /** Beijing date + time → ISO UTC. */
 const at = (date: string, time: string) => dayjs(`${date}T${time}:00+08:00`)
@@ -59,9 +64,11 @@ function fromActivity(a: ActivityView): ShiftDraft[] {
   const now = Date.now()
   return a.shifts.map((s) => {
     const start = toShanghai(s.startsAt)
+    const [date, from, to] = [start.format('YYYY-MM-DD'), start.format('HH:mm'), toShanghai(s.endsAt).format('HH:mm')]
     return {
-      date: start.format('YYYY-MM-DD'), start: start.format('HH:mm'), end: toShanghai(s.endsAt).format('HH:mm'), capacity: s.capacity,
+      date, start: from, end: to, capacity: s.capacity,
       was: {
+        shown: `${date} ${from} ${to}`,
         id: s.id, held: s.held, confirmed: s.confirmed, people: s.confirmed + s.waitlisted, started: Date.parse(s.startsAt) <= now,
         startsAt: s.startsAt, endsAt: s.endsAt, signupDeadline: s.signupDeadline, cancelDeadline: s.cancelDeadline,
       },
@@ -100,7 +107,13 @@ export default function CreateActivityPage() {
 
   const prefilled = useRef(false)
   useEffect(() => {
-    if (!original || prefilled.current) return
+    if (!original) return
+    if (prefilled.current) {
+      // reloaded after a refusal: the places taken now, under the drafts being edited
+      const fresh = new Map(fromActivity(original).map((d) => [d.was!.id, d.was]))
+      setShifts((drafts) => drafts.map((d) => (d.was && fresh.has(d.was.id) ? { ...d, was: fresh.get(d.was.id) } : d)))
+      return
+    }
     prefilled.current = true
     void Taro.setNavigationBarTitle({ title: '编辑志愿活动' }).catch(() => undefined)
     setTypeIdx(Math.max(0, TYPES.findIndex(([t]) => t === original.type)))
@@ -173,7 +186,9 @@ export default function CreateActivityPage() {
     if (!address.trim()) return setError('请填写集合地点')
     if (!place) return setError('请在地图上选择活动地点（用于定位签到）')
     if (!region) return setError('请选择活动区域')
-    const drafts = shifts.map((s) => ({ s, start: at(s.date, s.start), end: at(s.date, s.end) }))
+    const drafts = shifts.map((s) => (s.was?.shown === `${s.date} ${s.start} ${s.end}`
+      ? { s, start: dayjs(s.was.startsAt), end: dayjs(s.was.endsAt) }
+      : { s, start: at(s.date, s.start), end: at(s.date, s.end) }))
     const bad = drafts.findIndex((d) => !d.end.isAfter(d.start))
     if (bad >= 0) return setError(`第 ${bad + 1} 个班次的结束时间须晚于开始时间`)
     const below = drafts.findIndex((d) => d.s.was && d.s.capacity < d.s.was.confirmed)
@@ -213,6 +228,8 @@ export default function CreateActivityPage() {
       }
     } catch (e) {
       setError(refusalText(e, original ? '保存失败，请稍后重试' : '发布失败，请稍后重试'))
+      // sign-ups may have come in since the page opened: show the places as they are now
+      if (original && e instanceof ApiError && e.status === 409) void loaded.reload()
     } finally {
       setSaving(false)
     }
