@@ -106,6 +106,8 @@ export default function CreateActivityPage() {
   const [error, setError] = useState('')
 
   const prefilled = useRef(false)
+  /** Edit mode: the form shows once it holds the activity, never empty first. */
+  const [filled, setFilled] = useState(false)
   useEffect(() => {
     if (!original) return
     if (prefilled.current) {
@@ -115,6 +117,7 @@ export default function CreateActivityPage() {
       return
     }
     prefilled.current = true
+    setFilled(true)
     void Taro.setNavigationBarTitle({ title: '编辑志愿活动' }).catch(() => undefined)
     setTypeIdx(Math.max(0, TYPES.findIndex(([t]) => t === original.type)))
     setTitle(original.title)
@@ -236,13 +239,14 @@ export default function CreateActivityPage() {
   }
 
   if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
-  if (me.loading || (id > 0 && loaded.loading)) return <PageShell><LoadingState /></PageShell>
+  if (me.loading || (id > 0 && loaded.loading && !original)) return <PageShell><LoadingState /></PageShell>
   if (me.error || !me.data) return <PageShell><ErrorState error={me.error} onRetry={me.reload} /></PageShell>
   if (id > 0 && (loaded.error || !original)) return <PageShell><ErrorState error={loaded.error} onRetry={loaded.reload} /></PageShell>
   if (original && !original.editable) {
     const why = original.status !== 'published' ? '该活动已取消，不能再修改' : '只有活动所在区域的工作人员可以修改'
     return <PageShell><ErrorState error={new Error(why)} /></PageShell>
   }
+  if (original && !filled) return <PageShell><LoadingState /></PageShell>
 
   return (
     <PageShell className='vl'>
