@@ -6,7 +6,7 @@ import { ACTIVITY_TYPES, SIGNUP_STATUS_LABELS, STAR_LEVELS, VOLUNTEER_STATUS_LAB
  * Volunteers (志愿服务), under /api/v1/volunteers:
  *   POST /apply, GET /me, POST /me/leave                        — a resident's application and standing
  *   GET /applications, POST /applications/:id/decision, POST /:id/suspend — a worker of the volunteer's community
- *   POST/GET /activities, GET/PATCH /activities/:id, POST /activities/:id/cancel
+ *   POST/GET /activities, GET/PUT /activities/:id, POST /activities/:id/cancel
  *   POST /shifts/:id/signup, POST /shifts/:id/cancel, GET /me/signups
  *   GET /shifts/:id/code (worker: rotating check-in code), POST /shifts/:id/attendance (volunteer: in/out)
  *   GET /shifts/:id/roster, POST /shifts/:id/roster/:userId (worker marks attendance by hand)
