@@ -6,7 +6,7 @@ import { ACTIVITY_TYPES, SIGNUP_STATUS_LABELS, STAR_LEVELS, VOLUNTEER_STATUS_LAB
  * Volunteers (志愿服务), under /api/v1/volunteers:
  *   POST /apply, GET /me, POST /me/leave                        — a resident's application and standing
  *   GET /applications, POST /applications/:id/decision, POST /:id/suspend — a worker of the volunteer's community
- *   POST/GET /activities, GET/PATCH /activities/:id, POST /activities/:id/cancel
+ *   POST/GET /activities, GET/PUT /activities/:id, POST /activities/:id/cancel
  *   POST /shifts/:id/signup, POST /shifts/:id/cancel, GET /me/signups
  *   GET /shifts/:id/code (worker: rotating check-in code), POST /shifts/:id/attendance (volunteer: in/out)
  *   GET /shifts/:id/roster, POST /shifts/:id/roster/:userId (worker marks attendance by hand)
@@ -115,6 +115,8 @@ export const ShiftView = Type.Object({
   waitlisted: Type.Integer(),
   signupDeadline: Instant,
   cancelDeadline: Instant,
+  /** Someone signed up to it (even if they cancelled since): an edit may not remove it. */
+  held: Type.Boolean(),
   /** The caller's own sign-up, if any. */
   mine: Type.Union([Type.Object({ signupId: Type.Integer(), status: Type.String(), waitlistPosition: Type.Union([Type.Integer(), Type.Null()]) }), Type.Null()]),
 })
@@ -137,6 +139,10 @@ export const ActivityView = Type.Object({
   /** The caller is a worker of the activity's region (or the office): codes, rosters, cancellation. */
   manages: Type.Boolean(),
   editable: Type.Boolean(),
+  /** Someone has signed up: edits are restricted (region fixed, held shifts kept, capacity not below the confirmed). */
+  editLocked: Type.Boolean(),
+  /** People holding or waiting for a place on any shift: those a change of place notifies. */
+  signedUp: Type.Integer(),
   shifts: Type.Array(ShiftView),
 })
 export type ActivityView = Static<typeof ActivityView>

@@ -286,6 +286,21 @@ describe('sign-up', () => {
     expect((await signUp(v.token, act.shifts[2].id)).statusCode).toBe(201)
   })
 
+  it('the sign-up statement checks the session itself: none, forged, revoked and expired are 401 and write nothing', async () => {
+    const act = await newActivity({ shifts: [shift(150, 2, 5)] })
+    const shiftId = act.shifts[0].id
+    const noToken = await t.app.inject({ method: 'POST', url: `/api/v1/volunteers/shifts/${shiftId}/signup` })
+    expect([noToken.statusCode, noToken.json().code]).toEqual([401, 'UNAUTHENTICATED'])
+    const forged = await signUp(crypto.randomBytes(32).toString('base64url'), shiftId)
+    expect([forged.statusCode, forged.json().code]).toEqual([401, 'INVALID_TOKEN'])
+    const [revoked, expired] = await volunteers(2)
+    await t.ctx.db.query('UPDATE sessions SET revoked_at = now() WHERE token_hash = $1', [hashSecret(revoked.token)])
+    await t.ctx.db.query(`UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE token_hash = $1`, [hashSecret(expired.token)])
+    expect((await signUp(revoked.token, shiftId)).json().code).toBe('INVALID_TOKEN')
+    expect((await signUp(expired.token, shiftId)).json().code).toBe('SESSION_EXPIRED')
+    expect(await count('SELECT count(*)::int AS n FROM volunteer_signups WHERE shift_id = $1', [shiftId])).toBe(0)
+  })
+
   it('refuses after the deadline, outside the region, unapproved and blocked volunteers; a cancellation after its deadline', async () => {
     const act = await newActivity({ shifts: [shift(130, 2, 5)] })
     const shiftId = act.shifts[0].id

@@ -8,12 +8,12 @@ const TOKEN = `11.${Math.floor(Date.now() / 30_000)}.AbCdEfGhIjKlMnOpQrStUv`
 
 const underWay = (over: Partial<ShiftView> = {}): ShiftView => ({
   id: 11, startsAt: hours(-0.8), endsAt: hours(0.2), capacity: 20, confirmed: 5, waitlisted: 0,
-  signupDeadline: hours(-1), cancelDeadline: hours(-1), mine: { signupId: 7, status: 'confirmed', waitlistPosition: null }, ...over,
+  signupDeadline: hours(-1), cancelDeadline: hours(-1), held: true, mine: { signupId: 7, status: 'confirmed', waitlistPosition: null }, ...over,
 })
 const activity = (s: ShiftView): ActivityView => ({
   id: 5, type: 'traffic', typeLabel: '文明交通劝导', title: '幸福路口文明交通劝导', description: '早高峰劝导', lng: 118.71, lat: 32.005, radiusM: 200,
   address: '幸福路与和平路交叉口', regionCode: '329901001001', regionName: '幸福里社区', requirements: '穿马甲', status: 'published',
-  manages: false, editable: false, shifts: [s],
+  manages: false, editable: false, editLocked: false, signedUp: 0, shifts: [s],
 })
 
 let page: MountedPage | undefined

@@ -6,12 +6,12 @@ const hours = (n: number) => new Date(Date.now() + n * 3600_000).toISOString()
 
 const shift = (over: Partial<ShiftView> = {}): ShiftView => ({
   id: 11, startsAt: hours(48), endsAt: hours(50), capacity: 20, confirmed: 20, waitlisted: 2,
-  signupDeadline: hours(47), cancelDeadline: hours(46), mine: null, ...over,
+  signupDeadline: hours(47), cancelDeadline: hours(46), held: false, mine: null, ...over,
 })
 const activity = (s: ShiftView, over: Partial<ActivityView> = {}): ActivityView => ({
   id: 5, type: 'traffic', typeLabel: '文明交通劝导', title: '幸福路口文明交通劝导', description: '早高峰劝导', lng: 118.71, lat: 32.005, radiusM: 200,
   address: '幸福路与和平路交叉口', regionCode: '329901001001', regionName: '幸福里社区', requirements: '穿马甲', status: 'published',
-  manages: false, editable: false, shifts: [s], ...over,
+  manages: false, editable: false, editLocked: false, signedUp: 0, shifts: [s], ...over,
 })
 
 let page: MountedPage | undefined

@@ -57,6 +57,8 @@ const QUERIES: Record<string, (d: Data, role: Role) => string[]> = {
     return ['', `id=${s.lobby.id}`, `id=${s.question.id}`]
   },
   'packages/volunteers/pages/activity/index': (d) => [`id=${d.volunteers.activity}`],
+  // the edit mode of an activity someone signed up to: its locked fields and their reasons
+  'packages/volunteers/pages/create/index': (d) => ['', `id=${d.volunteers.activity}`],
   'packages/volunteers/pages/shift/index': (d) => [`id=${d.volunteers.shift}`],
   'packages/volunteers/pages/certificate/index': (d) => [`no=${d.volunteers.certificate}`],
   'packages/volunteers/pages/verify/index': (d) => [`no=${d.volunteers.certificate}`],

@@ -1,4 +1,4 @@
-import { axeProblems, browserAvailable, h5Suite, input as field, open, phonePage, screenshot, signIn, visibleText } from './browser'
+import { axeProblems, browserAvailable, h5Suite, input as field, open, phonePage, screenshot, signIn, tap, visibleText } from './browser'
 
 const run = browserAvailable() ? describe : describe.skip
 const COMMUNITY = '329901001001' // 幸福里社区
@@ -118,6 +118,69 @@ run('H5 in chromium: a resident becomes a volunteer, signs up, checks in and out
     expect(stranger.url()).not.toContain('login')
     await screenshot(stranger, 'volunteers-08-verify')
     expect(await axeProblems(stranger, { role: 'anyone', page: 'verify' })).toEqual([])
+    expect(errors).toEqual([])
+  })
+  it('the worker edits an activity people signed up to: locked fields say why, a refusal is explained, a change of place asks first and tells them', async () => {
+    const errors: string[] = []
+    const t = h5.t
+    const workerToken = await t.login('13800000002')
+    const volunteer = async (phone: string, name: string) => {
+      const token = await t.login(phone)
+      expect((await t.as(token, { method: 'PATCH', url: '/api/v1/me', payload: { communityCode: COMMUNITY } })).statusCode).toBe(200)
+      const applied = await t.as(token, { method: 'POST', url: '/api/v1/volunteers/apply', payload: { realName: name, skills: [], availability: '', communityCode: COMMUNITY, pledgeAgreed: true } })
+      expect(applied.statusCode).toBe(201)
+      const ok = await t.as(workerToken, { method: 'POST', url: `/api/v1/volunteers/applications/${applied.json().userId}/decision`, payload: { decision: 'approve' } })
+      expect(ok.statusCode).toBe(200)
+      return { token, id: applied.json().userId as number }
+    }
+    const [v1, v2, v3] = [await volunteer('13900000011', '王一'), await volunteer('13900000012', '王二'), await volunteer('13900000013', '王三')]
+    const shift = (from: number, capacity: number) => ({ startsAt: hours(from), endsAt: hours(from + 2), capacity, signupDeadline: hours(from - 1), cancelDeadline: hours(from - 2) })
+    const created = await t.as(workerToken, {
+      method: 'POST', url: '/api/v1/volunteers/activities',
+      payload: { type: 'cleaning', title: '幸福里周末大扫除', description: '清理楼道杂物', lng: SITE.lng, lat: SITE.lat, radiusM: 200,
+        address: '幸福里社区服务中心', regionCode: COMMUNITY, requirements: '', shifts: [shift(48, 5), shift(72, 3)] },
+    })
+    expect(created.statusCode).toBe(201)
+    const { id: activityId, shifts: [first] } = created.json()
+    for (const v of [v1, v2]) expect((await t.as(v.token, { method: 'POST', url: `/api/v1/volunteers/shifts/${first.id}/signup` })).statusCode).toBe(201)
+
+    // ---- 编辑活动 on the activity page opens the form, prefilled, with what can no longer change said
+    const worker = await phonePage(h5.browser)
+    worker.on('pageerror', (e) => errors.push(e.message))
+    await signIn(worker, h5.base, '13800000002', t)
+    await open(worker, h5.base, `/packages/volunteers/pages/activity/index?id=${activityId}`)
+    await tap(worker.locator('.nut-button', { hasText: '编辑活动' }))
+    await visibleText(worker, '已有志愿者报名，活动区域不能再修改').waitFor({ timeout: 20_000 })
+    await expect(field(worker, '如：幸福路与和平路交叉口东北角').inputValue()).resolves.toBe('幸福里社区服务中心')
+    await visibleText(worker, '已报名 2 人，名额不能少于 2').waitFor()
+    await visibleText(worker, '已有志愿者报名，此班次不能删除（如需停办请在活动页取消活动）').waitFor()
+    expect(await worker.locator('.nut-button', { hasText: '删除此班次' }).filter({ visible: true }).count()).toBe(1) // the second shift, nobody on it
+    await screenshot(worker, 'volunteers-09-edit-locked')
+    expect(await axeProblems(worker, { role: 'worker', page: 'volunteers/create?id', state: 'edit after sign-ups' })).toEqual([])
+
+    // ---- fewer places, while a third volunteer signs up: the server refuses, the page says why and shows the count now
+    const places = worker.locator('input[aria-label="班次 1 人数"]').first()
+    await places.fill('2')
+    await places.blur()
+    expect((await t.as(v3.token, { method: 'POST', url: `/api/v1/volunteers/shifts/${first.id}/signup` })).statusCode).toBe(201)
+    await tap(worker.locator('.nut-button', { hasText: '保存修改' }))
+    await worker.locator('.vl__error', { hasText: '不能保存（名额少于已报名人数）：第 1 个班次已有 3 人报名' }).waitFor({ timeout: 20_000 })
+    await visibleText(worker, '已报名 3 人，名额不能少于 3').waitFor({ timeout: 20_000 })
+    expect((await t.as(workerToken, { method: 'GET', url: `/api/v1/volunteers/activities/${activityId}` })).json().shifts[0].capacity).toBe(5)
+    await screenshot(worker, 'volunteers-10-edit-refused')
+
+    // ---- back to 5 places and a new meeting point: the page asks first, naming the three people it will tell
+    await places.fill('5')
+    await places.blur()
+    await field(worker, '如：幸福路与和平路交叉口东北角').fill('幸福里社区东门广场')
+    await tap(worker.locator('.nut-button', { hasText: '保存修改' }))
+    await worker.locator('.taro-modal__content', { hasText: '将通知已报名（含候补）的 3 位志愿者' }).filter({ visible: true }).first().waitFor({ timeout: 20_000 })
+    await screenshot(worker, 'volunteers-11-edit-confirm')
+    await worker.locator('.taro-model__confirm').filter({ visible: true }).first().click()
+    await visibleText(worker, '地点：幸福里社区东门广场').waitFor({ timeout: 20_000 }) // back on the activity page, reloaded
+    const told = await t.ctx.db.query<{ userId: number }>(
+      `SELECT user_id::int AS "userId" FROM notification_outbox WHERE kind = 'volunteer.activity_changed' AND ref = $1 ORDER BY user_id`, [`volunteer_activity:${activityId}`])
+    expect(told.map((r) => r.userId)).toEqual([v1.id, v2.id, v3.id].sort((x, y) => x - y))
     expect(errors).toEqual([])
   })
 })

@@ -59,49 +59,25 @@ export const revokeVolunteerRole = (db: Queryable, userId: number, actorId: numb
  * `blockDays` from the last of them.
  */
 export async function noShowBlockedUntil(db: Queryable, userId: number, limit: number, windowDays: number, blockDays: number): Promise<Date | null> {
-  const row = await db.one<{ until: Date | null }>(`SELECT ${NO_SHOW_BLOCK_SQL} AS until`, [userId, limit, windowDays, blockDays])
+  const row = await db.one<{ until: Date | null }>('SELECT volunteer_no_show_block_until($1, $2, $3, $4) AS until', [userId, limit, windowDays, blockDays])
   return row?.until ? new Date(row.until) : null
 }
 
-/** The block's end for the user $1 with $2 no-shows within $3 days blocking for $4 days (null: not blocked). */
-const NO_SHOW_BLOCK_SQL = `(SELECT max(t) + make_interval(days => $4) FROM (
-       SELECT t, count(*) OVER (ORDER BY t RANGE BETWEEN make_interval(days => $3) PRECEDING AND CURRENT ROW) AS n
-         FROM (SELECT sh.ends_at AS t FROM volunteer_signups su JOIN volunteer_shifts sh ON sh.id = su.shift_id
-                WHERE su.user_id = $1 AND su.status = 'confirmed' AND sh.ends_at < now()
-                  AND (su.attendance = 'no_show' OR (su.attendance IS NULL AND su.checked_in_at IS NULL))) ns) w
-      WHERE n >= $2 AND t + make_interval(days => $4) > now())`
+export type SignUpOutcome =
+  | 'no_session' | 'not_volunteer' | 'volunteer_pending' | 'volunteer_suspended' | 'shift_not_found' | 'activity_cancelled' | 'other_region'
+  | 'signup_closed' | 'already' | 'overlap' | 'blocked' | 'confirmed' | 'waitlisted'
 
-/**
- * Everything a sign-up checks about the volunteer, in one round trip (run under the volunteer's and the shift's
- * locks): a live place on this shift already, a live place on another shift overlapping it, a no-show block.
- */
-export const signupChecks = async (
-  db: Queryable, userId: number, shiftId: number, startsAt: Date, endsAt: Date, limit: number, windowDays: number, blockDays: number,
+/** The whole sign-up, checks and write, in one statement (server/db/functions/volunteer_sign_up.sql). */
+export const signUp = async (
+  db: Queryable, who: { userId: number | null; tokenHash: string }, shiftId: number, limit: number, windowDays: number, blockDays: number,
 ) => {
-  const r = (await db.one<{ already: boolean; overlap: boolean; until: Date | null }>(
-    `SELECT EXISTS (SELECT 1 FROM volunteer_signups WHERE shift_id = $5 AND user_id = $1 AND status IN ('confirmed', 'waitlisted')) AS already,
-            EXISTS (SELECT 1 FROM volunteer_signups su JOIN volunteer_shifts sh ON sh.id = su.shift_id
-                     WHERE su.user_id = $1 AND su.status IN ('confirmed', 'waitlisted') AND sh.id <> $5 AND sh.starts_at < $7 AND sh.ends_at > $6) AS overlap,
-            ${NO_SHOW_BLOCK_SQL} AS until`,
-    [userId, limit, windowDays, blockDays, shiftId, startsAt, endsAt],
+  const r = (await db.one<{ outcome: SignUpOutcome; signupId: number | null; position: number | null; until: Date | null }>(
+    `SELECT outcome, signup_id::int AS "signupId", waitlist_position AS position, blocked_until AS until
+       FROM volunteer_sign_up($1, $2, $3, $4, $5, $6)`,
+    [who.userId, who.tokenHash, shiftId, limit, windowDays, blockDays],
   ))!
-  return { already: r.already, overlap: r.overlap, blockedUntil: r.until ? new Date(r.until) : null }
+  return { ...r, until: r.until ? new Date(r.until) : null }
 }
-
-/**
- * The sign-up row and, for a place, the shift's count, in one statement (under the shift's lock); a waitlisted one
- * learns its position — those already waiting, which the statement's snapshot sees, plus itself.
- */
-export const insertSignupCounted = async (db: Queryable, shiftId: number, userId: number, status: 'confirmed' | 'waitlisted') =>
-  (await db.one<{ id: number; position: number | null }>(
-    `WITH ins AS (INSERT INTO volunteer_signups (shift_id, user_id, status) VALUES ($1, $2, $3) RETURNING id),
-          up AS (UPDATE volunteer_shifts SET confirmed = confirmed + 1 WHERE id = $1 AND $3 = 'confirmed' RETURNING id)
-     SELECT ins.id::int AS id,
-            CASE WHEN $3 = 'waitlisted' THEN (SELECT count(*)::int + 1 FROM volunteer_signups WHERE shift_id = $1 AND status = 'waitlisted') END AS position,
-            (SELECT count(*) FROM up) AS counted
-       FROM ins`,
-    [shiftId, userId, status],
-  ))!
 
 export interface ActivityRow {
   id: number
@@ -117,11 +93,14 @@ export interface ActivityRow {
   status: 'published' | 'cancelled'
   createdBy: number
   signups: number
+  signedUp: number
 }
 
 const ACTIVITY_COLS = `a.id::int AS id, a.type, a.title, a.description, a.lng, a.lat, a.radius_m AS "radiusM", a.address, a.region_code AS "regionCode",
   a.requirements, a.status, a.created_by::int AS "createdBy",
-  (SELECT count(*)::int FROM volunteer_signups su JOIN volunteer_shifts sh ON sh.id = su.shift_id WHERE sh.activity_id = a.id) AS signups`
+  (SELECT count(*)::int FROM volunteer_signups su JOIN volunteer_shifts sh ON sh.id = su.shift_id WHERE sh.activity_id = a.id) AS signups,
+  (SELECT count(DISTINCT su.user_id)::int FROM volunteer_signups su JOIN volunteer_shifts sh ON sh.id = su.shift_id
+    WHERE sh.activity_id = a.id AND su.status IN ('confirmed', 'waitlisted')) AS "signedUp"`
 
 export interface ActivityFields {
   type: ActivityType
@@ -213,6 +192,7 @@ export interface ShiftRow {
   waitlisted: number
   signupDeadline: Date
   cancelDeadline: Date
+  held: boolean
   mineId: number | null
   mineStatus: SignupStatus | null
   minePosition: number | null
@@ -224,6 +204,7 @@ export const shiftsOf = (db: Queryable, activityIds: number[], userId: number) =
     `SELECT sh.id::int AS id, sh.activity_id::int AS "activityId", sh.starts_at AS "startsAt", sh.ends_at AS "endsAt", sh.capacity, sh.confirmed,
             (SELECT count(*)::int FROM volunteer_signups w WHERE w.shift_id = sh.id AND w.status = 'waitlisted') AS waitlisted,
             sh.signup_deadline AS "signupDeadline", sh.cancel_deadline AS "cancelDeadline",
+            EXISTS (SELECT 1 FROM volunteer_signups h WHERE h.shift_id = sh.id) AS held,
             m.id::int AS "mineId", m.status AS "mineStatus",
             CASE WHEN m.status = 'waitlisted' THEN (SELECT count(*)::int FROM volunteer_signups w WHERE w.shift_id = sh.id AND w.status = 'waitlisted' AND w.id <= m.id) END AS "minePosition"
        FROM volunteer_shifts sh

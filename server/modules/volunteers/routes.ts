@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppContext } from '../../context'
-import { requireCaller } from '../../lib/caller'
+import { rememberedCallerOrToken, requireCaller } from '../../lib/caller'
 import { errorResponses } from '../../lib/schemas'
 import { IdParams } from '../../../types/common'
 import {
@@ -88,7 +88,11 @@ export const volunteerRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => a
     async (req) => service.cancelActivity(ctx, await caller(req), req.params.id, req.body.reason))
 
   app.post('/volunteers/shifts/:id/signup', { schema: { tags, summary: '报名班次（满员进入候补）', params: IdParams, response: { 201: SignupResult, ...errorResponses } } },
-    async (req, reply) => reply.code(201).send(await service.signUp(ctx, await caller(req), req.params.id)))
+    async (req, reply) => {
+      // the session is checked by the sign-up's own statement unless this process remembers the caller
+      const who = rememberedCallerOrToken(ctx, req)
+      return reply.code(201).send(await service.signUp(ctx, { userId: who.caller?.userId ?? null, tokenHash: who.tokenHash }, req.params.id))
+    })
   app.post('/volunteers/shifts/:id/cancel', { schema: { tags, summary: '取消报名（取消截止前；名额顺延给第一位候补）', params: IdParams, response: ok(CancelResult) } },
     async (req) => service.cancelSignup(ctx, await caller(req), req.params.id))
   app.get('/volunteers/shifts/:id/code', { schema: { tags, summary: '当前签到码（每 30 秒更换）', params: IdParams, response: ok(CheckCode) } },

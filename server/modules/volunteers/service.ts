@@ -1,9 +1,9 @@
 import QRCode from 'qrcode'
 import type { AppContext } from '../../context'
 import type { Queryable } from '../../db/types'
-import { badRequest, conflict, forbidden, notFound, tooMany } from '../../errors'
+import { badRequest, conflict, forbidden, notFound, tooMany, unauthorized } from '../../errors'
 import { audit } from '../../lib/audit'
-import type { Caller } from '../../lib/caller'
+import { callerOfTokenHash, type Caller } from '../../lib/caller'
 import { cursorCodec } from '../../lib/cursor'
 import type { HomeSectionSource } from '../home/service'
 import type { RegionDirectory } from '../regions/directory'
@@ -184,9 +184,10 @@ async function activityViews(ctx: AppContext, dir: RegionDirectory, caller: Call
     address: a.address, regionCode: a.regionCode, regionName: dir.get(a.regionCode)?.name ?? a.regionCode, requirements: a.requirements,
     status: a.status, manages: managesRegion(dir, caller, a.regionCode),
     editable: a.status === 'published' && managesRegion(dir, caller, a.regionCode),
+    editLocked: a.signups > 0, signedUp: a.signedUp,
     shifts: shifts.filter((s) => s.activityId === a.id).map((s) => ({
       id: s.id, startsAt: iso(s.startsAt)!, endsAt: iso(s.endsAt)!, capacity: s.capacity, confirmed: s.confirmed, waitlisted: s.waitlisted,
-      signupDeadline: iso(s.signupDeadline)!, cancelDeadline: iso(s.cancelDeadline)!,
+      signupDeadline: iso(s.signupDeadline)!, cancelDeadline: iso(s.cancelDeadline)!, held: s.held,
       mine: s.mineId ? { signupId: s.mineId, status: s.mineStatus!, waitlistPosition: s.minePosition } : null,
     })),
   }))
@@ -335,41 +336,39 @@ export async function listActivities(ctx: AppContext, caller: Caller, cursor: st
 
 // ───────────── sign-up ─────────────
 
-function assertActive(v: q.VolunteerRow | undefined): asserts v is q.VolunteerRow {
-  if (!v || v.status === 'rejected' || v.status === 'left') throw forbidden('NOT_VOLUNTEER', '请先申请成为志愿者')
-  if (v.status === 'pending') throw forbidden('VOLUNTEER_PENDING', '您的志愿者申请尚在审核中')
-  if (v.status === 'suspended') throw forbidden('VOLUNTEER_SUSPENDED', '您的志愿者身份已被暂停，不能报名')
-}
+/** Why volunteer_sign_up refused, as the API says it. */
+const REFUSED = {
+  not_volunteer: () => forbidden('NOT_VOLUNTEER', '请先申请成为志愿者'),
+  volunteer_pending: () => forbidden('VOLUNTEER_PENDING', '您的志愿者申请尚在审核中'),
+  volunteer_suspended: () => forbidden('VOLUNTEER_SUSPENDED', '您的志愿者身份已被暂停，不能报名'),
+  shift_not_found: () => notFound('SHIFT_NOT_FOUND', '该班次不存在'),
+  activity_cancelled: () => conflict('ACTIVITY_CANCELLED', '该活动已取消'),
+  other_region: () => forbidden('SIGNUP_OTHER_REGION', '该活动只接受本区域的志愿者报名'),
+  signup_closed: () => conflict('SIGNUP_CLOSED', '该班次报名已截止'),
+  already: () => conflict('ALREADY_SIGNED_UP', '您已报名该班次'),
+  overlap: () => conflict('SHIFT_OVERLAP', '该班次与您已报名的班次时间重叠'),
+} as const
 
 /**
- * Sign-up under the shift's row lock, in one transaction: the confirmed count read after the lock is the latest in
- * every API process, so places never exceed capacity; beyond it the sign-up joins the waitlist, whose order is the
- * order the lock was granted (the row id). The volunteer's own row is locked first, so that two sign-ups of one
- * volunteer to overlapping shifts cannot both pass the overlap check. Six round trips with BEGIN and COMMIT: the
- * two locks, one query of every check, one statement writing the sign-up and the count.
+ * Sign-up in one round trip (the session too, unless this process remembers the caller): volunteer_sign_up (server/db/functions/volunteer_sign_up.sql) takes the volunteer's and
+ * the shift's row locks, runs every check and writes the place or the waitlist entry, in one statement — places
+ * never exceed capacity whatever the concurrency, in every API process. Its outcome names the check that failed.
  */
-export async function signUp(ctx: AppContext, caller: Caller, shiftId: number): Promise<SignupResult> {
-  const dir = await ctx.regions.get()
+export async function signUp(ctx: AppContext, who: { userId: number | null; tokenHash: string }, shiftId: number): Promise<SignupResult> {
   const c = ctx.config.volunteers
-  return ctx.db.transaction(async (tx) => {
-    const v = await q.lockVolunteer(tx, caller.userId)
-    assertActive(v)
-    const s = await q.lockShift(tx, shiftId)
-    if (!s) throw notFound('SHIFT_NOT_FOUND', '该班次不存在')
-    if (s.activityStatus !== 'published') throw conflict('ACTIVITY_CANCELLED', '该活动已取消')
-    if (!dir.covers(s.regionCode, v.communityCode)) throw forbidden('SIGNUP_OTHER_REGION', '该活动只接受本区域的志愿者报名')
-    if (s.signupClosed) throw conflict('SIGNUP_CLOSED', '该班次报名已截止')
-    const checks = await q.signupChecks(tx, caller.userId, shiftId, s.startsAt, s.endsAt, c.noShowLimit, c.noShowWindowDays, c.noShowBlockDays)
-    if (checks.already) throw conflict('ALREADY_SIGNED_UP', '您已报名该班次')
-    if (checks.overlap) throw conflict('SHIFT_OVERLAP', '该班次与您已报名的班次时间重叠')
-    const blocked = checks.blockedUntil
-    if (blocked) {
-      throw forbidden('SIGNUP_BLOCKED', `近 ${c.noShowWindowDays} 天内缺席 ${c.noShowLimit} 次，${blocked.toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' })} 前不能报名`)
-    }
-    const status = s.confirmed < s.capacity ? 'confirmed' : 'waitlisted'
-    const row = await q.insertSignupCounted(tx, shiftId, caller.userId, status)
-    return { signupId: row.id, shiftId, status, waitlistPosition: row.position }
-  })
+  const r = await q.signUp(ctx.db, who, shiftId, c.noShowLimit, c.noShowWindowDays, c.noShowBlockDays)
+  if (r.outcome === 'confirmed' || r.outcome === 'waitlisted') {
+    return { signupId: r.signupId!, shiftId, status: r.outcome, waitlistPosition: r.outcome === 'waitlisted' ? r.position : null }
+  }
+  if (r.outcome === 'no_session') {
+    // the exact 401 (unknown, revoked or expired)
+    await callerOfTokenHash(ctx, who.tokenHash)
+    throw unauthorized('INVALID_TOKEN', '登录凭证无效，请重新登录')
+  }
+  if (r.outcome === 'blocked') {
+    throw forbidden('SIGNUP_BLOCKED', `近 ${c.noShowWindowDays} 天内缺席 ${c.noShowLimit} 次，${r.until!.toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' })} 前不能报名`)
+  }
+  throw REFUSED[r.outcome]()
 }
 
 /** Under the shift's lock: the sign-up ends, and a confirmed place goes to the first on the waitlist — once. */

@@ -1,5 +1,5 @@
 import Taro from '@tarojs/taro'
-import type { ApplicationList, CertificateCheck, CertificateImage, CertificateList, CertificateView, HoursLedger, MySignups, Roster } from '@contract/volunteers'
+import type { ActivityBody, ActivityView, ApplicationList, CertificateCheck, CertificateImage, CertificateList, CertificateView, HoursLedger, MySignups, Roster } from '@contract/volunteers'
 import { api, ApiError, buildUrl } from '@/services/api'
 import { getToken } from '@/services/session'
 import { ROUTES } from '@/routes'
@@ -14,6 +14,9 @@ export const certificateImage = (number: string) => api.get<CertificateImage>(`/
 /** Public: no token is sent and a 401 elsewhere does not send the reader to sign in. */
 export const checkCertificate = (number: string) =>
   api.get<CertificateCheck>(`/volunteers/certificates/${encodeURIComponent(number)}/check`, undefined, { silent: true, auth: false, redirectOnUnauthorized: false })
+
+/** The activity as edited (its shifts listed by id): refusals carry a code the create page explains. */
+export const editActivity = (id: number, body: ActivityBody) => api.put<ActivityView>(`/volunteers/activities/${id}`, body, { silent: true })
 
 export const historyPage = (cursor: string) => api.get<MySignups>('/volunteers/me/signups', { cursor })
 export const ledgerPage = (cursor?: string) => api.get<HoursLedger>('/volunteers/me/hours', { cursor })

@@ -1,6 +1,6 @@
-import { useState } from 'react'
+import { useRef, useState } from 'react'
 import { View } from '@tarojs/components'
-import Taro, { useRouter } from '@tarojs/taro'
+import Taro, { useDidShow, useRouter } from '@tarojs/taro'
 import { Button, Input, Tag } from '@nutui/nutui-react-taro'
 import type { ActivityView, ShiftView } from '@contract/volunteers'
 import PageShell from '@/components/PageShell'
@@ -12,6 +12,7 @@ import { ApiError, toast } from '@/services/api'
 import { isPrivacyRefusal, PRIVACY_REFUSED } from '@/services/privacy'
 import { attend, cancelActivity, cancelSignup, getActivity, PAGES, signUp, tokenFromScan } from '@/services/volunteers'
 import { currentGcj02 } from '@/utils/position'
+import { withQuery } from '@/routes'
 import { formatDateTime } from '@/utils/time'
 import { deadlineText, mineText, placesText, shiftTime } from '../../utils'
 import '../../styles.scss'
@@ -136,6 +137,12 @@ export default function ActivityPage() {
   const remote = useRemote(() => getActivity(id), [id], signedIn && !!id)
   const [reason, setReason] = useState('')
   const [cancelling, setCancelling] = useState(false)
+  // back from the edit page (or anywhere): what changed there shows here
+  const shown = useRef(false)
+  useDidShow(() => {
+    if (shown.current && signedIn && id) void remote.reload()
+    shown.current = true
+  })
 
   if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
   if (!id) return <PageShell><ErrorState error={new Error('缺少活动编号')} /></PageShell>
@@ -183,6 +190,9 @@ function StaffTools(p: { a: ActivityView; reason: string; setReason: (v: string)
   return (
     <Card title='工作人员'>
       <View className='vl__actions'>
+        {a.editable ? (
+          <Button size='small' type='primary' onClick={() => Taro.navigateTo({ url: withQuery(PAGES.create, { id: a.id }) })}>编辑活动</Button>
+        ) : null}
         {a.shifts.map((s) => (
           <Button key={s.id} size='small' type='primary' fill='outline' onClick={() => Taro.navigateTo({ url: `${PAGES.shift}?id=${s.id}` })}>
             {shiftTime(s)} 签到码

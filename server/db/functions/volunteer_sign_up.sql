@@ -1,0 +1,85 @@
+-- The end of a volunteer's sign-up block (repeated no-shows), or NULL: p_limit no-shows (a confirmed place on an
+-- ended shift without a check-in, or marked absent) within p_window_days block sign-up for p_block_days after the
+-- last of them. One definition, read by 我的志愿 and by volunteer_sign_up.
+CREATE OR REPLACE FUNCTION volunteer_no_show_block_until(p_user bigint, p_limit integer, p_window_days integer, p_block_days integer)
+RETURNS timestamptz
+LANGUAGE sql STABLE AS $fn$
+  SELECT max(t) + make_interval(days => p_block_days) FROM (
+    SELECT t, count(*) OVER (ORDER BY t RANGE BETWEEN make_interval(days => p_window_days) PRECEDING AND CURRENT ROW) AS n
+      FROM (SELECT sh.ends_at AS t FROM volunteer_signups su JOIN volunteer_shifts sh ON sh.id = su.shift_id
+             WHERE su.user_id = p_user AND su.status = 'confirmed' AND sh.ends_at < now()
+               AND (su.attendance = 'no_show' OR (su.attendance IS NULL AND su.checked_in_at IS NULL))) ns) w
+   WHERE n >= p_limit AND t + make_interval(days => p_block_days) > now()
+$fn$;
+
+-- A sign-up in one round trip, every check and the write under two row locks: the volunteer's first (two sign-ups of
+-- one volunteer to overlapping shifts cannot both pass the overlap check), then the shift's (the confirmed count read
+-- after it is the latest in every API process, so places never exceed capacity; the waitlist's order is the order the
+-- lock was granted, the row id). Checks in the order the API reports them; the outcome names the first that failed:
+--   no_session | not_volunteer | volunteer_pending | volunteer_suspended | shift_not_found | activity_cancelled | other_region
+--   | signup_closed | already | overlap | blocked (blocked_until) | confirmed | waitlisted (signup_id, waitlist_position)
+-- The region rule: the activity's region is the volunteer's community or one of the regions above it.
+-- p_user is the caller when the API process remembers the session; otherwise NULL, and the session of p_token_hash is
+-- checked here (outcome no_session when there is none), saving a lookup's round trip before the statement.
+CREATE OR REPLACE FUNCTION volunteer_sign_up(p_user bigint, p_token_hash text, p_shift bigint, p_no_show_limit integer, p_window_days integer, p_block_days integer)
+RETURNS TABLE (outcome text, signup_id bigint, waitlist_position integer, blocked_until timestamptz)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v record;
+  s record;
+  until timestamptz;
+  new_id bigint;
+  pos integer;
+BEGIN
+  p_user := coalesce(p_user, session_user_id(p_token_hash));
+  IF p_user IS NULL THEN
+    RETURN QUERY SELECT 'no_session', NULL::bigint, NULL::integer, NULL::timestamptz; RETURN;
+  END IF;
+  SELECT vo.status, vo.community_code INTO v FROM volunteers vo WHERE vo.user_id = p_user FOR UPDATE;
+  IF NOT FOUND OR v.status IN ('rejected', 'left') THEN
+    RETURN QUERY SELECT 'not_volunteer', NULL::bigint, NULL::integer, NULL::timestamptz; RETURN;
+  ELSIF v.status = 'pending' THEN
+    RETURN QUERY SELECT 'volunteer_pending', NULL::bigint, NULL::integer, NULL::timestamptz; RETURN;
+  ELSIF v.status = 'suspended' THEN
+    RETURN QUERY SELECT 'volunteer_suspended', NULL::bigint, NULL::integer, NULL::timestamptz; RETURN;
+  END IF;
+
+  SELECT sh.starts_at, sh.ends_at, sh.capacity, sh.confirmed, now() >= sh.signup_deadline AS closed, a.status AS activity_status, a.region_code
+    INTO s FROM volunteer_shifts sh JOIN volunteer_activities a ON a.id = sh.activity_id WHERE sh.id = p_shift FOR UPDATE OF sh;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT 'shift_not_found', NULL::bigint, NULL::integer, NULL::timestamptz; RETURN;
+  ELSIF s.activity_status <> 'published' THEN
+    RETURN QUERY SELECT 'activity_cancelled', NULL::bigint, NULL::integer, NULL::timestamptz; RETURN;
+  ELSIF NOT EXISTS (
+    WITH RECURSIVE up AS (SELECT r.code, r.parent_code FROM regions r WHERE r.code = v.community_code
+                          UNION ALL SELECT r.code, r.parent_code FROM regions r JOIN up ON r.code = up.parent_code)
+    SELECT 1 FROM up WHERE up.code = s.region_code) THEN
+    RETURN QUERY SELECT 'other_region', NULL::bigint, NULL::integer, NULL::timestamptz; RETURN;
+  ELSIF s.closed THEN
+    RETURN QUERY SELECT 'signup_closed', NULL::bigint, NULL::integer, NULL::timestamptz; RETURN;
+  END IF;
+
+  IF EXISTS (SELECT 1 FROM volunteer_signups su WHERE su.shift_id = p_shift AND su.user_id = p_user AND su.status IN ('confirmed', 'waitlisted')) THEN
+    RETURN QUERY SELECT 'already', NULL::bigint, NULL::integer, NULL::timestamptz; RETURN;
+  END IF;
+  IF EXISTS (SELECT 1 FROM volunteer_signups su JOIN volunteer_shifts sh ON sh.id = su.shift_id
+              WHERE su.user_id = p_user AND su.status IN ('confirmed', 'waitlisted') AND sh.id <> p_shift
+                AND sh.starts_at < s.ends_at AND sh.ends_at > s.starts_at) THEN
+    RETURN QUERY SELECT 'overlap', NULL::bigint, NULL::integer, NULL::timestamptz; RETURN;
+  END IF;
+  until := volunteer_no_show_block_until(p_user, p_no_show_limit, p_window_days, p_block_days);
+  IF until IS NOT NULL THEN
+    RETURN QUERY SELECT 'blocked', NULL::bigint, NULL::integer, until; RETURN;
+  END IF;
+
+  IF s.confirmed < s.capacity THEN
+    INSERT INTO volunteer_signups (shift_id, user_id, status) VALUES (p_shift, p_user, 'confirmed') RETURNING id INTO new_id;
+    UPDATE volunteer_shifts SET confirmed = confirmed + 1 WHERE id = p_shift;
+    RETURN QUERY SELECT 'confirmed', new_id, NULL::integer, NULL::timestamptz;
+  ELSE
+    INSERT INTO volunteer_signups (shift_id, user_id, status) VALUES (p_shift, p_user, 'waitlisted') RETURNING id INTO new_id;
+    SELECT count(*)::integer INTO pos FROM volunteer_signups su WHERE su.shift_id = p_shift AND su.status = 'waitlisted';
+    RETURN QUERY SELECT 'waitlisted', new_id, pos, NULL::timestamptz;
+  END IF;
+END
+$fn$;
