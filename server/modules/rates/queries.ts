@@ -10,13 +10,13 @@ import type { RateFigure } from '../../../types/rates'
 
 // ------------------------------------------------------------------ write side: what a source contributes
 
-/** `filter` is a predicate on the source's own id, or TRUE for a rebuild. */
+/** `filter` is a predicate on the source's own id column (compared in its own type: an index scan), or TRUE for a rebuild. */
 const surveyContribs = (filter: string) => `
   WITH r AS (
     SELECT r.id, r.survey_id, r.user_id, r.community_code, r.submitted_on AS day,
            coalesce(r.submitted_at, r.submitted_on::timestamp AT TIME ZONE 'Asia/Shanghai') AS at
       FROM survey_responses r
-     WHERE r.community_code IS NOT NULL AND ${filter.replaceAll('$id', 'r.id::text')}
+     WHERE r.community_code IS NOT NULL AND ${filter.replaceAll('$id', 'r.id')}
   ), items AS (
     SELECT a.response_id, q.figure, a.picked && q.favourable AS fav
       FROM r JOIN survey_answers a ON a.response_id = r.id JOIN survey_questions q ON q.id = a.question_id
@@ -48,13 +48,13 @@ const quizContribs = (filter: string) => `
       ('awareness', coalesce(a.passed, false), 'campaign:' || a.campaign_id::text)) AS f(figure, fav, origin)
    WHERE a.submitted_at IS NOT NULL AND a.community_code IS NOT NULL
      AND (f.figure = 'participation' OR coalesce(c.counts_for_awareness, false))
-     AND ${filter.replaceAll('$id', 'a.id::text')}`
+     AND ${filter.replaceAll('$id', 'a.id')}`
 
 const reportContribs = (filter: string) => `
   SELECT 'p:' || r.id::text AS source, 'participation' AS figure, 'u:' || r.reporter_id::text AS person, r.community_code,
          (r.created_at AT TIME ZONE 'Asia/Shanghai')::date AS day, r.created_at AS at, true AS favourable, 'report' AS origin
     FROM reports r
-   WHERE r.source = 'app' AND ${filter.replaceAll('$id', 'r.id::text')}`
+   WHERE r.source = 'app' AND ${filter.replaceAll('$id', 'r.id')}`
 
 /** 处置满意度 counts reports, not reporters (DESIGN: closed reports rated 4–5 over closed reports rated): the "person"
  *  of a rating is its report, so a resident who rated ten reports weighs ten, each by its own (single) rating. */
@@ -63,7 +63,7 @@ const ratingContribs = (filter: string) => `
          (r.rated_at AT TIME ZONE 'Asia/Shanghai')::date AS day, r.rated_at AS at, r.rating >= 4 AS favourable, 'rating' AS origin
     FROM reports r
    WHERE r.rating IS NOT NULL AND r.rated_at IS NOT NULL AND r.state IN ('closed', 'closed_not_fixed')
-     AND ${filter.replaceAll('$id', 'r.id::text')}`
+     AND ${filter.replaceAll('$id', 'r.id')}`
 
 /** Volunteer service (migration 0023): a credited shift is participation on the day it started, in the community the
  *  volunteer was registered in when the hours were credited (frozen on the credit). */
@@ -72,7 +72,7 @@ const volunteerContribs = (filter: string) => `
          (sh.starts_at AT TIME ZONE 'Asia/Shanghai')::date AS day, sh.starts_at AS at, true AS favourable,
          'volunteer:' || sh.activity_id::text AS origin
     FROM volunteer_hours h JOIN volunteer_signups su ON su.id = h.signup_id JOIN volunteer_shifts sh ON sh.id = su.shift_id
-   WHERE h.kind = 'credited' AND h.community_code IS NOT NULL AND ${filter.replaceAll('$id', 'h.signup_id::text')}`
+   WHERE h.kind = 'credited' AND h.community_code IS NOT NULL AND ${filter.replaceAll('$id', 'h.signup_id')}`
 
 const CONTRIBS: Record<string, (filter: string) => string> = {
   s: surveyContribs, q: quizContribs, p: reportContribs, r: ratingContribs, v: volunteerContribs,
@@ -93,7 +93,7 @@ export async function replaceContribs(db: Queryable, sources: string[]): Promise
   }
   for (const [prefix, ids] of byPrefix) {
     touched.push(...await db.query<Touched>(
-      `INSERT INTO rate_contribs (${COLUMNS}) ${CONTRIBS[prefix]('$id = ANY($1::text[])')}
+      `INSERT INTO rate_contribs (${COLUMNS}) ${CONTRIBS[prefix](`$id = ANY($1::text[]::${prefix === 's' ? 'uuid' : 'bigint'}[])`)}
        RETURNING figure, person, to_char(day, 'YYYY-MM-DD') AS day`, [ids]))
   }
   return touched

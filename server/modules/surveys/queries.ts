@@ -371,14 +371,20 @@ export async function recordResponses(db: Db, items: readonly RecordItem[]): Pro
 
 const ADD_COUNTS = prepared('survey_add_counts', 'SELECT survey_add_counts($1::uuid[])')
 
-/** Counts for responses written without the submission path (the benchmark's bulk insert). */
-export async function addCountsOfSurvey(db: Queryable, surveyId: number): Promise<void> {
-  await db.query('SELECT survey_add_counts(ARRAY(SELECT id FROM survey_responses WHERE survey_id = $1))', [surveyId])
+/**
+ * Counts for responses written without the submission path (the benchmark's bulk insert): one part of them (by their
+ * random id), so that parts counted at the same time land in different shards, as concurrent submissions leave them.
+ */
+export async function addCountsOfSurvey(db: Queryable, surveyId: number, part = 0, parts = 1): Promise<void> {
+  await db.query(
+    'SELECT survey_add_counts(ARRAY(SELECT id FROM survey_responses WHERE survey_id = $1 AND get_byte(uuid_send(id), 15) % $3 = $2))',
+    [surveyId, part, parts])
 }
 
 // ------------------------------------------------------------------ counts (migration 0019)
 
-/** Counts per (question, row, value) — value '' the respondents, with the sum of their numbers and "其他" notes. */
+/** Counts per (question, row, value), summed over the shards (migration 0027) — value '' the respondents, with the sum
+ *  of their numbers and "其他" notes. */
 export async function countsOf(db: Queryable, surveyId: number) {
   return db.query<{ questionId: number; rowKey: string; value: string; n: number; numSum: number; others: number }>(
     `SELECT question_id::int AS "questionId", row_key AS "rowKey", value, sum(n)::int AS n, sum(num_sum)::float8 AS "numSum", sum(others)::int AS others
@@ -388,7 +394,8 @@ export async function countsOf(db: Queryable, surveyId: number) {
 /** One question's counts per community (grp null: no community); value '' is the group's respondents. */
 export async function communityCounts(db: Queryable, surveyId: number, questionId: number, rowKey: string) {
   return db.query<{ grp: string | null; value: string; n: number }>(
-    `SELECT nullif(community_code, '') AS grp, value, n FROM survey_counts WHERE survey_id = $1 AND question_id = $2 AND row_key = $3`,
+    `SELECT nullif(community_code, '') AS grp, value, sum(n)::int AS n FROM survey_counts
+      WHERE survey_id = $1 AND question_id = $2 AND row_key = $3 GROUP BY community_code, value`,
     [surveyId, questionId, rowKey])
 }
 
@@ -401,8 +408,8 @@ export async function pairCounts(db: Queryable, surveyId: number, p: Pair) {
     [surveyId, p.questionId, p.rowKey, p.byQuestionId, p.byRowKey])
   if (!tracked) return undefined
   return db.query<{ grp: string; value: string; n: number }>(
-    `SELECT by_value AS grp, value, n FROM survey_pair_counts
-      WHERE survey_id = $1 AND question_id = $2 AND row_key = $3 AND by_question_id = $4 AND by_row_key = $5`,
+    `SELECT by_value AS grp, value, sum(n)::int AS n FROM survey_pair_counts
+      WHERE survey_id = $1 AND question_id = $2 AND row_key = $3 AND by_question_id = $4 AND by_row_key = $5 GROUP BY by_value, value`,
     [surveyId, p.questionId, p.rowKey, p.byQuestionId, p.byRowKey])
 }
 
