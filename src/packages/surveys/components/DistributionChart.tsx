@@ -36,6 +36,9 @@ export default function DistributionChart({ id, categories, series, stacked = fa
   useEffect(() => {
     // the data as a string: a new array of the same figures on each render does not redraw
     const { categories, series } = JSON.parse(data) as { categories: string[]; series: Series[] }
+    // counts of people: whole numbers on the axis, up to a multiple of 5 (at least 5)
+    const sums = categories.map((_, i) => series.reduce((a, x) => (stacked ? a + (x.data[i] ?? 0) : Math.max(a, x.data[i] ?? 0)), 0))
+    const top = Math.max(5, Math.ceil(Math.max(0, ...sums) / 5) * 5)
     let cancelled = false
     let tries = 0
     const draw = () => {
@@ -71,8 +74,9 @@ export default function DistributionChart({ id, categories, series, stacked = fa
             dataLabel: !stacked,
             padding: [15, 10, 0, 10],
             legend: { show: series.length > 1, fontColor: '#1f2329' },
-            xAxis: { disableGrid: true, rotateLabel: categories.some((c) => c.length > 4), fontColor: '#1f2329' },
-            yAxis: { data: [{ min: 0 }], fontColor: '#1f2329' },
+            // labels turned only where they would not fit their column (a phone; not a PC's wide chart)
+            xAxis: { disableGrid: true, rotateLabel: categories.some((c) => c.length * 12 > width / categories.length), fontColor: '#1f2329' },
+            yAxis: { splitNumber: 5, data: [{ min: 0, max: top, tofix: 0 }], fontColor: '#1f2329' },
             extra: { column: { type: stacked ? 'stack' : 'group', width: 24, seriesGap: 2, categoryGap: 3 } },
           })
         } catch {
