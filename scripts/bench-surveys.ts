@@ -220,8 +220,8 @@ async function bigSurvey(db: Db, app: Awaited<ReturnType<typeof buildApp>>, offi
       WHERE r.survey_id = $1 AND random() < p.share`,
     [id, JSON.stringify(plan)])
   await db.query(`UPDATE survey_answers SET num = picked[1]::int WHERE survey_id = $1 AND question_id = $2`, [id, idOf.get('overall')])
-  // written around the submission path: counted here as the submissions would have counted them
-  await addCountsOfSurvey(db, id)
+  // written around the submission path: counted here as concurrent submissions would have counted them, in every shard
+  await Promise.all(Array.from({ length: 8 }, (_, part) => addCountsOfSurvey(db, id, part, 8)))
   await db.exec('VACUUM ANALYZE')
   return id
 }

@@ -87,8 +87,9 @@ async function recount(surveyId: number): Promise<Tally> {
 
 async function kept(surveyId: number): Promise<Tally> {
   const rows = await t.ctx.db.query<{ k: string; n: number; numSum: number; others: number }>(
-    `SELECT question_id || '|' || row_key || '|' || community_code || '|' || value AS k, n, num_sum::float8 AS "numSum", others
-       FROM survey_counts WHERE survey_id = $1`, [surveyId])
+    `SELECT question_id || '|' || row_key || '|' || community_code || '|' || value AS k, sum(n)::int AS n, sum(num_sum)::float8 AS "numSum",
+            sum(others)::int AS others
+       FROM survey_counts WHERE survey_id = $1 GROUP BY 1`, [surveyId])
   return new Map(rows.map((r) => [r.k, { n: r.n, numSum: r.numSum, others: r.others }]))
 }
 
@@ -106,9 +107,9 @@ async function rawPair(surveyId: number, q: string, by: string) {
 
 async function pairKept(surveyId: number, q: string, by: string) {
   return t.ctx.db.query<{ g: string; v: string; n: number }>(
-    `SELECT p.by_value AS g, p.value AS v, p.n FROM survey_pair_counts p
+    `SELECT p.by_value AS g, p.value AS v, sum(p.n)::int AS n FROM survey_pair_counts p
        JOIN survey_questions qa ON qa.id = p.question_id AND qa.key = $2 JOIN survey_questions qb ON qb.id = p.by_question_id AND qb.key = $3
-      WHERE p.survey_id = $1 AND p.row_key = '' AND p.by_row_key = '' AND p.n > 0 ORDER BY 1, 2`, [surveyId, q, by])
+      WHERE p.survey_id = $1 AND p.row_key = '' AND p.by_row_key = '' GROUP BY 1, 2 HAVING sum(p.n) > 0 ORDER BY 1, 2`, [surveyId, q, by])
 }
 
 it('the kept counts equal a recount of the raw answers after random concurrent submissions, replays and refusals', async () => {

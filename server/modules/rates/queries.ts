@@ -10,7 +10,7 @@ import type { RateFigure } from '../../../types/rates'
 
 // ------------------------------------------------------------------ write side: what a source contributes
 
-/** `filter` is a predicate on the source's own id, or TRUE for a rebuild. */
+/** `filter` is a predicate on the source's own id column (compared in its own type: an index scan), or TRUE for a rebuild. */
 const surveyContribs = (filter: string) => `
   WITH r AS (
     SELECT r.id, r.survey_id, r.user_id, r.community_code, r.submitted_on AS day,

@@ -1,4 +1,4 @@
-import { prepared, type Db, type Queryable } from '../../db/types'
+import { prepared, type Queryable } from '../../db/types'
 import type { SurveyDefinition, SurveyQuestion, ShowWhen } from '../../../types/surveys'
 
 export interface SurveyRow {
@@ -333,52 +333,47 @@ export interface RecordOutcome {
 }
 
 const RECORD = prepared(
-  'survey_record_responses',
-  `SELECT x.i, r.outcome, r.response_id::text AS "responseId", r.body
-     FROM (SELECT * FROM jsonb_to_recordset($1::jsonb)
-             AS y(i int, survey bigint, version int, anonymous boolean, uid bigint, key text, route text, community text, answers jsonb)
-            ORDER BY y.survey, y.community, y.uid, y.i) x
-    CROSS JOIN LATERAL survey_record_response(x.survey, x.version, x.anonymous, x.uid, x.key, x.route, x.community, x.answers) r`,
+  'survey_record_batch',
+  'SELECT b.i, b.outcome, b.response_id::text AS "responseId", b.body FROM survey_record_batch($1::jsonb) b',
 )
 
 /**
- * Several submissions in one transaction: each through survey_record_response (in the order of survey, community and
- * person, so that two batches take the quota counters' locks in one order), then the counts of the recorded ones.
- * Outcomes in the order given.
+ * Several submissions in one statement (survey_record_batch: each through survey_record_response, then the counts of
+ * the recorded ones), which is one transaction. Outcomes in the order given.
  */
-export async function recordResponses(db: Db, items: readonly RecordItem[]): Promise<RecordOutcome[]> {
-  return db.transaction(async (tx) => {
-    const rows = await tx.query<RecordOutcome & { i: number }>(RECORD, [JSON.stringify(items.map((s, i) => ({
-      i,
-      survey: s.surveyId,
-      version: s.version,
-      anonymous: s.anonymous,
-      uid: s.userId,
-      key: s.key,
-      route: s.route,
-      community: s.communityCode,
-      answers: s.answers.map((a) => ({
-        question_id: a.questionId, row_key: a.rowKey, picked: a.picked, num: a.num, other_text: a.otherText, text_value: a.textValue, held: a.held,
-      })),
-    })))])
-    const recorded = rows.filter((r) => r.outcome === 'recorded').map((r) => r.responseId!)
-    if (recorded.length > 0) await tx.query(ADD_COUNTS, [recorded])
-    const out: RecordOutcome[] = new Array(items.length)
-    for (const r of rows) out[r.i] = { outcome: r.outcome, responseId: r.responseId, body: r.body }
-    return out
-  })
+export async function recordResponses(db: Queryable, items: readonly RecordItem[]): Promise<RecordOutcome[]> {
+  const rows = await db.query<RecordOutcome & { i: number }>(RECORD, [JSON.stringify(items.map((s, i) => ({
+    i,
+    survey: s.surveyId,
+    version: s.version,
+    anonymous: s.anonymous,
+    uid: s.userId,
+    key: s.key,
+    route: s.route,
+    community: s.communityCode,
+    answers: s.answers.map((a) => ({
+      question_id: a.questionId, row_key: a.rowKey, picked: a.picked, num: a.num, other_text: a.otherText, text_value: a.textValue, held: a.held,
+    })),
+  })))])
+  const out: RecordOutcome[] = new Array(items.length)
+  for (const r of rows) out[r.i] = { outcome: r.outcome, responseId: r.responseId, body: r.body }
+  return out
 }
 
-const ADD_COUNTS = prepared('survey_add_counts', 'SELECT survey_add_counts($1::uuid[])')
-
-/** Counts for responses written without the submission path (the benchmark's bulk insert). */
-export async function addCountsOfSurvey(db: Queryable, surveyId: number): Promise<void> {
-  await db.query('SELECT survey_add_counts(ARRAY(SELECT id FROM survey_responses WHERE survey_id = $1))', [surveyId])
+/**
+ * Counts for responses written without the submission path (the benchmark's bulk insert): one part of them (by their
+ * random id), so that parts counted at the same time land in different shards, as concurrent submissions leave them.
+ */
+export async function addCountsOfSurvey(db: Queryable, surveyId: number, part = 0, parts = 1): Promise<void> {
+  await db.query(
+    'SELECT survey_add_counts(ARRAY(SELECT id FROM survey_responses WHERE survey_id = $1 AND get_byte(uuid_send(id), 15) % $3 = $2))',
+    [surveyId, part, parts])
 }
 
 // ------------------------------------------------------------------ counts (migration 0019)
 
-/** Counts per (question, row, value) — value '' the respondents, with the sum of their numbers and "其他" notes. */
+/** Counts per (question, row, value), summed over the shards (migration 0027) — value '' the respondents, with the sum
+ *  of their numbers and "其他" notes. */
 export async function countsOf(db: Queryable, surveyId: number) {
   return db.query<{ questionId: number; rowKey: string; value: string; n: number; numSum: number; others: number }>(
     `SELECT question_id::int AS "questionId", row_key AS "rowKey", value, sum(n)::int AS n, sum(num_sum)::float8 AS "numSum", sum(others)::int AS others
@@ -388,7 +383,8 @@ export async function countsOf(db: Queryable, surveyId: number) {
 /** One question's counts per community (grp null: no community); value '' is the group's respondents. */
 export async function communityCounts(db: Queryable, surveyId: number, questionId: number, rowKey: string) {
   return db.query<{ grp: string | null; value: string; n: number }>(
-    `SELECT nullif(community_code, '') AS grp, value, n FROM survey_counts WHERE survey_id = $1 AND question_id = $2 AND row_key = $3`,
+    `SELECT nullif(community_code, '') AS grp, value, sum(n)::int AS n FROM survey_counts
+      WHERE survey_id = $1 AND question_id = $2 AND row_key = $3 GROUP BY community_code, value`,
     [surveyId, questionId, rowKey])
 }
 
@@ -401,8 +397,8 @@ export async function pairCounts(db: Queryable, surveyId: number, p: Pair) {
     [surveyId, p.questionId, p.rowKey, p.byQuestionId, p.byRowKey])
   if (!tracked) return undefined
   return db.query<{ grp: string; value: string; n: number }>(
-    `SELECT by_value AS grp, value, n FROM survey_pair_counts
-      WHERE survey_id = $1 AND question_id = $2 AND row_key = $3 AND by_question_id = $4 AND by_row_key = $5`,
+    `SELECT by_value AS grp, value, sum(n)::int AS n FROM survey_pair_counts
+      WHERE survey_id = $1 AND question_id = $2 AND row_key = $3 AND by_question_id = $4 AND by_row_key = $5 GROUP BY by_value, value`,
     [surveyId, p.questionId, p.rowKey, p.byQuestionId, p.byRowKey])
 }
 

@@ -3,7 +3,7 @@ import { StatementBatcher } from '../../lib/statement-batch'
 import * as q from './queries'
 
 /**
- * Survey submissions that arrive together are recorded by one statement and counted by a second, in one transaction
+ * Survey submissions that arrive together are recorded and counted by one statement, its own transaction
  * (server/lib/statement-batch.ts): each answered after that commit, a failed batch sent again one by one. Two
  * submissions of one person to one survey in this process go one after the other, so that two batches never wait on
  * each other's rows for the same person.

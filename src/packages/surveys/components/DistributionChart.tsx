@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react'
+import { useEffect } from 'react'
 import { Canvas, View } from '@tarojs/components'
 import Taro from '@tarojs/taro'
 import UCharts from '@qiun/ucharts'
@@ -32,9 +32,13 @@ function pixelRatio(): number {
  * canvas cannot be had (an old client, a test runner), nothing is drawn: the counts and percentages beside it remain.
  */
 export default function DistributionChart({ id, categories, series, stacked = false, label }: Props) {
-  const chart = useRef<UCharts | null>(null)
   const data = JSON.stringify({ categories, series })
   useEffect(() => {
+    // the data as a string: a new array of the same figures on each render does not redraw
+    const { categories, series } = JSON.parse(data) as { categories: string[]; series: Series[] }
+    // counts of people: whole numbers on the axis, up to a multiple of 5 (at least 5)
+    const sums = categories.map((_, i) => series.reduce((a, x) => (stacked ? a + (x.data[i] ?? 0) : Math.max(a, x.data[i] ?? 0)), 0))
+    const top = Math.max(5, Math.ceil(Math.max(0, ...sums) / 5) * 5)
     let cancelled = false
     let tries = 0
     const draw = () => {
@@ -53,10 +57,9 @@ export default function DistributionChart({ id, categories, series, stacked = fa
           const ratio = pixelRatio()
           node.width = width * ratio
           node.height = height * ratio
-          const ctx = node.getContext('2d')
-          chart.current = new UCharts({
+          new UCharts({
             type: 'column',
-            context: ctx,
+            context: node.getContext('2d'),
             canvas2d: true,
             width: width * ratio,
             height: height * ratio,
@@ -65,14 +68,16 @@ export default function DistributionChart({ id, categories, series, stacked = fa
             series: series.map((s, i) => ({ ...s, color: COLORS[i % COLORS.length] })),
             animation: false,
             background: '#ffffff',
-            fontSize: 11 * ratio,
+            // uCharts multiplies sizes by pixelRatio itself: these are CSS pixels
+            fontSize: 11,
             fontColor: '#1f2329',
             dataLabel: !stacked,
-            padding: [15 * ratio, 10 * ratio, 0, 10 * ratio],
+            padding: [15, 10, 0, 10],
             legend: { show: series.length > 1, fontColor: '#1f2329' },
-            xAxis: { disableGrid: true, rotateLabel: categories.some((c) => c.length > 4), fontColor: '#1f2329' },
-            yAxis: { data: [{ min: 0 }], fontColor: '#1f2329' },
-            extra: { column: { type: stacked ? 'stack' : 'group', width: 24 * ratio, seriesGap: 2, categoryGap: 3 } },
+            // labels turned only where they would not fit their column (a phone; not a PC's wide chart)
+            xAxis: { disableGrid: true, rotateLabel: categories.some((c) => c.length * 12 > width / categories.length), fontColor: '#1f2329' },
+            yAxis: { splitNumber: 5, data: [{ min: 0, max: top, tofix: 0 }], fontColor: '#1f2329' },
+            extra: { column: { type: stacked ? 'stack' : 'group', width: 24, seriesGap: 2, categoryGap: 3 } },
           })
         } catch {
           // no 2d canvas here: the figures beside the chart are the answer
