@@ -198,3 +198,15 @@ export function lockSmsPhone(db: Queryable, phone: string) {
 export function lockOfficeGrants(db: Queryable) {
   return db.query(`SELECT pg_advisory_xact_lock(hashtext('office-grants'))`)
 }
+
+/** The volunteer role mirrors an approved application (volunteers call this), so that every caller knows who volunteers. */
+export async function grantVolunteerRole(db: Queryable, userId: number, communityCode: string, actorId: number): Promise<void> {
+  await db.query(
+    `INSERT INTO role_grants (user_id, role, region_code, granted_by) VALUES ($1, 'volunteer', $2, $3) ON CONFLICT DO NOTHING`,
+    [userId, communityCode, actorId],
+  )
+}
+
+export async function revokeVolunteerRole(db: Queryable, userId: number, actorId: number): Promise<void> {
+  await db.query(`UPDATE role_grants SET revoked_at = now(), revoked_by = $2 WHERE user_id = $1 AND role = 'volunteer' AND revoked_at IS NULL`, [userId, actorId])
+}

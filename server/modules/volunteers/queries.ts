@@ -43,16 +43,6 @@ export function setVolunteerStatus(db: Queryable, userId: number, status: Volunt
   )
 }
 
-/** The volunteer role mirrors an approved application, so that every caller knows who volunteers. */
-export const grantVolunteerRole = (db: Queryable, userId: number, communityCode: string, actorId: number) =>
-  db.query(
-    `INSERT INTO role_grants (user_id, role, region_code, granted_by) VALUES ($1, 'volunteer', $2, $3) ON CONFLICT DO NOTHING`,
-    [userId, communityCode, actorId],
-  )
-
-export const revokeVolunteerRole = (db: Queryable, userId: number, actorId: number) =>
-  db.query(`UPDATE role_grants SET revoked_at = now(), revoked_by = $2 WHERE user_id = $1 AND role = 'volunteer' AND revoked_at IS NULL`, [userId, actorId])
-
 /**
  * When the volunteer may sign up again, if repeated no-shows block them: a no-show is a confirmed place whose shift
  * ended without attendance (or one the worker marked absent). `limit` of them within `windowDays` start a block of

@@ -5,6 +5,7 @@ import { badRequest, conflict, forbidden, notFound, tooMany, unauthorized } from
 import { audit } from '../../lib/audit'
 import { callerOfTokenHash, type Caller } from '../../lib/caller'
 import { cursorCodec } from '../../lib/cursor'
+import * as accounts from '../accounts/queries'
 import type { HomeSectionSource } from '../home/service'
 import type { RegionDirectory } from '../regions/directory'
 import {
@@ -125,8 +126,8 @@ async function changeStanding(
       throw conflict('VOLUNTEER_STATE', `当前状态为「${VOLUNTEER_STATUS_LABELS[v.status]}」，不能执行此操作`)
     }
     const updated = await q.setVolunteerStatus(tx, userId, next, caller.userId, reason)
-    if (next === 'approved') await q.grantVolunteerRole(tx, userId, v.communityCode, caller.userId)
-    else await q.revokeVolunteerRole(tx, userId, caller.userId)
+    if (next === 'approved') await accounts.grantVolunteerRole(tx, userId, v.communityCode, caller.userId)
+    else await accounts.revokeVolunteerRole(tx, userId, caller.userId)
     if (next === 'left' || next === 'suspended') await releaseFuturePlaces(tx, userId)
     await audit(tx, caller.userId, action, `user:${userId}`, { from: v.status, to: next, reason })
     if (notice) await notify(tx, [userId], 'volunteer.standing', `volunteer:${userId}`, MY_PAGE, notice[0], notice[1], reason ?? '')
