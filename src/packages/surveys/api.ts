@@ -1,10 +1,9 @@
-import Taro from '@tarojs/taro'
 import type {
   Answers, CreateSurveyBody, CrossTab, ResidentSurvey, ResidentSurveyList, StaffSurvey, StaffSurveyList, SubmitSurveyResult, SurveyDraft,
   SurveyDraftBody, SurveyNoticeConsent, SurveyResults, SurveyTemplateList, TextAnswerPage, UpdateSurveyBody,
 } from '@contract/surveys'
-import { api, ApiError, buildUrl } from '@/services/api'
-import { getToken } from '@/services/session'
+import { api, buildUrl } from '@/services/api'
+import { downloadXlsx } from '@/services/download'
 
 /** 问卷 API calls, kept in the subpackage (nothing of surveys in the main package). Paths and errors: types/surveys.ts. */
 export const listSurveys = () => api.get<ResidentSurveyList>('/surveys')
@@ -31,32 +30,9 @@ export const getCrossTab = (id: number | string, q: { question: string; row?: st
 export const getTextAnswers = (id: number | string, question: string, q?: string, cursor?: string) =>
   api.get<TextAnswerPage>(`/surveys/admin/${id}/texts`, { question, q: q || undefined, cursor })
 
-/** Responses or the summary as a file: a download on H5; on weapp downloadFile + openDocument (its menu forwards or saves). */
-export async function downloadExport(id: number | string, what: 'responses' | 'summary', format: 'xlsx' | 'csv'): Promise<void> {
-  const url = buildUrl(`/surveys/admin/${id}/export`, { what, format })
-  const token = getToken()
-  const name = `问卷${id}-${what === 'responses' ? '答卷' : '汇总'}.${format}`
-  if (process.env.TARO_ENV === 'h5') {
-    const res = await fetch(url, { headers: { Authorization: `Bearer ${token}` } })
-    if (!res.ok) {
-      const body = await res.json().catch(() => null)
-      throw new ApiError(body?.code ?? `HTTP_${res.status}`, body?.message ?? '导出失败', res.status)
-    }
-    const blob = await res.blob()
-    const a = document.createElement('a')
-    a.href = URL.createObjectURL(blob)
-    a.download = name
-    document.body.appendChild(a)
-    a.click()
-    a.remove()
-    setTimeout(() => URL.revokeObjectURL(a.href), 10_000)
-    return
-  }
-  const res = await Taro.downloadFile({ url, header: { Authorization: `Bearer ${token}` } })
-  if (res.statusCode !== 200) throw new ApiError(`HTTP_${res.statusCode}`, '导出失败', res.statusCode)
-  // openDocument reads csv as a plain file type it may not preview; xlsx opens in the phone's viewer
-  await Taro.openDocument({ filePath: res.tempFilePath, fileType: format === 'csv' ? 'xlsx' : format, showMenu: true } as never)
-}
+/** Responses or the summary as a file, through services/download.ts (a .csv opens in the phone's sheet viewer too). */
+export const downloadExport = (id: number | string, what: 'responses' | 'summary', format: 'xlsx' | 'csv') =>
+  downloadXlsx(buildUrl(`/surveys/admin/${id}/export`, { what, format }), `问卷${id}-${what === 'responses' ? '答卷' : '汇总'}.${format}`)
 
 // ------------------------------------------------------------ results after close, opening notices
 export const listClosedSurveys = () => api.get<ResidentSurveyList>('/surveys/closed')

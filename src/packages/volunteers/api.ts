@@ -1,7 +1,6 @@
-import Taro from '@tarojs/taro'
 import type { ActivityBody, ActivityView, ApplicationList, CertificateCheck, CertificateImage, CertificateList, CertificateView, HoursLedger, MySignups, Roster } from '@contract/volunteers'
-import { api, ApiError, buildUrl } from '@/services/api'
-import { getToken } from '@/services/session'
+import { api, buildUrl } from '@/services/api'
+import { downloadXlsx } from '@/services/download'
 import { ROUTES } from '@/routes'
 
 /** The volunteers API this subpackage alone uses (certificates, the export, pages of long lists): kept out of the main package. */
@@ -23,29 +22,8 @@ export const ledgerPage = (cursor?: string) => api.get<HoursLedger>('/volunteers
 export const applicationsPage = (status: string, cursor?: string) => api.get<ApplicationList>('/volunteers/applications', { status, cursor })
 export const rosterPage = (shiftId: number | string, cursor?: string) => api.get<Roster>(`/volunteers/shifts/${shiftId}/roster`, { cursor })
 
-/** 时长月报 (.xlsx): a download on H5; on weapp downloadFile + openDocument (its menu forwards or saves). */
-export async function downloadMonthlyHours(month: string): Promise<void> {
-  const url = buildUrl('/volunteers/export/hours.xlsx', { month })
-  const token = getToken()
-  if (process.env.TARO_ENV === 'h5') {
-    const res = await fetch(url, { headers: { Authorization: `Bearer ${token}` } })
-    if (!res.ok) {
-      const body = await res.json().catch(() => null)
-      throw new ApiError(body?.code ?? `HTTP_${res.status}`, body?.message ?? '导出失败', res.status)
-    }
-    const a = document.createElement('a')
-    a.href = URL.createObjectURL(await res.blob())
-    a.download = `志愿服务时长-${month}.xlsx`
-    document.body.appendChild(a)
-    a.click()
-    a.remove()
-    setTimeout(() => URL.revokeObjectURL(a.href), 10_000)
-    return
-  }
-  const res = await Taro.downloadFile({ url, header: { Authorization: `Bearer ${token}` } })
-  if (res.statusCode !== 200) throw new ApiError(`HTTP_${res.statusCode}`, '导出失败', res.statusCode)
-  await Taro.openDocument({ filePath: res.tempFilePath, fileType: 'xlsx', showMenu: true } as never)
-}
+/** 时长月报 (.xlsx), through services/download.ts. */
+export const downloadMonthlyHours = (month: string) => downloadXlsx(buildUrl('/volunteers/export/hours.xlsx', { month }), `志愿服务时长-${month}.xlsx`)
 
 /** 2026-11 style months, this one first, for the export picker. */
 export function recentMonths(n: number, now = new Date()): string[] {
