@@ -64,14 +64,15 @@ describe('the demo history', () => {
     expect(cityView.pendingEvents).toBe(0)
   })
 
-  it('has daily bulletins up to yesterday', async () => {
+  it('has the bulletin of yesterday', async () => {
     const page = await get('office', '/rates/bulletins')
-    expect(page.items.length).toBeGreaterThanOrEqual(7)
+    // a week of them when the history is made before the app's jobs start (npm start); here the app's own job may
+    // have made the due one first, and the history then adds only what is missing, up to yesterday
+    expect(page.items.length).toBeGreaterThanOrEqual(1)
     const yesterday = new Date(Date.now() + 8 * 3600_000 - 86_400_000).toISOString().slice(0, 10)
-    const days = page.items.map((b: { day: string }) => b.day)
-    // yesterday once the configured time has passed, else the day before (dueDay)
-    expect(days.some((d: string) => d >= new Date(Date.parse(yesterday) - 86_400_000).toISOString().slice(0, 10))).toBe(true)
-    expect((await get('worker', `/rates/bulletins/${days[0]}`)).day).toBe(days[0])
+    expect(page.items[0].day).toBe(yesterday)
+    const b = await get('worker', `/rates/bulletins/${yesterday}`)
+    expect(JSON.stringify(b)).toContain('社区')
   })
 
   it('gives the demo worker a queue of open reports in their community, and reports in every state', async () => {
