@@ -4,6 +4,7 @@ import { DataDirLockedError } from './db/lock'
 import { createRuntime, stopGracefully } from './bootstrap'
 import { buildApp } from './app'
 import { DEMO_ACCOUNTS, DatabaseModeError, claimDatabaseMode, seedDemo } from './seed/demo'
+import { seedDemoHistory } from './seed/history'
 import { syncQuestionBank } from './modules/quizzes/bank-sync'
 
 // Loud on purpose: in demo mode anyone signs in as any demo account, the 创文办 one included.
@@ -45,6 +46,11 @@ async function main() {
   }
   if (config.demo && (await seedDemo(runtime.ctx))) say('已生成演示城市「示范市」：2 个区、6 个街道、24 个社区、96 个网格')
   phase('演示数据检查')
+  if (config.demo) {
+    const made = await seedDemoHistory(runtime.ctx, say)
+    if (made) say(`已生成演示城市近两个月的数据：居民 ${made.residents} 人，随手拍 ${made.reports} 条，答题 ${made.attempts} 次，问卷答卷 ${made.responses} 份，志愿者 ${made.volunteers} 人`)
+    phase('演示历史数据')
+  }
   // readable logs in a terminal, JSON lines (for a log collector) otherwise
   const logger = process.stdout.isTTY
     ? { level: config.logLevel, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } }

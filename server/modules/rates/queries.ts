@@ -22,9 +22,11 @@ const surveyContribs = (filter: string) => `
       FROM r JOIN survey_answers a ON a.response_id = r.id JOIN survey_questions q ON q.id = a.question_id
      WHERE q.figure IS NOT NULL AND cardinality(a.picked) > 0
   ), eligible AS (
+    -- one pass over the items (a lookup per response into the CTE made a rebuild quadratic in the responses)
     SELECT r.id FROM r
      WHERE NOT EXISTS (SELECT 1 FROM survey_questions q WHERE q.survey_id = r.survey_id AND q.figure = 'eligibility')
-        OR coalesce((SELECT bool_and(i.fav) FROM items i WHERE i.response_id = r.id AND i.figure = 'eligibility'), false)
+    UNION
+    SELECT i.response_id FROM items i WHERE i.figure = 'eligibility' GROUP BY i.response_id HAVING bool_and(i.fav)
   ), per_figure AS (
     SELECT response_id, figure, 2 * count(*) FILTER (WHERE fav) > count(*) AS fav
       FROM items WHERE figure <> 'eligibility' GROUP BY response_id, figure
