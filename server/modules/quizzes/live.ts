@@ -204,7 +204,9 @@ export class LiveService {
     if (joined) {
       // counted after the insert committed: of concurrent joins, the last one sees them all
       const n = await this.ctx.db.one<{ n: number }>('SELECT count(*)::int AS n FROM quiz_live_participants WHERE session_id = $1', [s.id])
-      await this.publish(s.id, { type: 'joined', participant: { userId: caller.userId, nickname: joined.nickname }, participantCount: n!.n })
+      // the join is in: with Redis away the others learn of it from the snapshot they get when it returns (hub.ts),
+      // so a lost announcement is no reason to tell this participant that joining failed
+      await this.publish(s.id, { type: 'joined', participant: { userId: caller.userId, nickname: joined.nickname }, participantCount: n!.n }).catch(() => undefined)
     }
     return { session: s, role: 'participant' }
   }
@@ -269,6 +271,9 @@ export class LiveService {
   async advance(caller: Caller, sessionId: number): Promise<void> {
     const s = await this.hostSession(this.ctx.db, caller, sessionId)
     if (s.state === 'finished') throw conflict('LIVE_FINISHED', '这场现场答题已经结束')
+    // Without Redis the participants on other processes would not see the step: refused (503 REDIS_UNAVAILABLE) before
+    // anything changes, rather than a question opened, or closed, that the host was told had failed and taps again
+    await this.ctx.bus.ping()
     if (s.state === 'question') return void (await this.reveal(sessionId, s.currentIndex))
     if (s.currentIndex + 1 >= s.questionIds.length) return this.finish(caller, sessionId)
     const next = await this.ctx.db.transaction(async (tx) => {
@@ -282,12 +287,8 @@ export class LiveService {
       )
     })
     if (!next) return
-    const qr = (await this.question(sessionId, next.questionIds[next.currentIndex])).shown
-    await this.publish(sessionId, {
-      type: 'question', index: next.currentIndex, total: next.questionIds.length, question: forAnswering(qr),
-      startedAt: iso(next.questionStartedAt!), endsAt: iso(next.questionEndsAt!),
-    })
-    // closes the question when its time is up (whichever process gets there first; reveal is idempotent)
+    // closes the question when its time is up (whichever process gets there first; reveal is idempotent) — set before
+    // publishing, so that a question is closed on time even when Redis went away after the ping above
     const ms = new Date(next.questionEndsAt!).getTime() - new Date(next.serverNow).getTime() + LIVE_GRACE_MS
     const t = setTimeout(() => {
       this.timers.delete(t)
@@ -295,6 +296,11 @@ export class LiveService {
     }, Math.max(0, ms))
     t.unref()
     this.timers.add(t)
+    const qr = (await this.question(sessionId, next.questionIds[next.currentIndex])).shown
+    await this.publish(sessionId, {
+      type: 'question', index: next.currentIndex, total: next.questionIds.length, question: forAnswering(qr),
+      startedAt: iso(next.questionStartedAt!), endsAt: iso(next.questionEndsAt!),
+    })
   }
 
   /** Closes question `index` (once) and pushes its answer and the standings. */
@@ -322,6 +328,8 @@ export class LiveService {
    * state checked, so a second finish — a repeated tap, the last advance, another API process — finds it finished.
    */
   async finish(caller: Caller, sessionId: number): Promise<void> {
+    // as advance: the final standings must reach everyone, so without Redis nothing changes (503 REDIS_UNAVAILABLE)
+    await this.ctx.bus.ping()
     const board = await this.ctx.db.transaction(async (tx) => {
       const s = await this.hostSession(tx, caller, sessionId, ' FOR UPDATE')
       if (s.state === 'finished') return null
