@@ -77,6 +77,15 @@ export async function standings(db: Queryable, sessionId: number): Promise<LiveS
   })
 }
 
+/** The first ten of standings(), ranked alike (equal scores share a rank; the next rank counts those above). */
+function topStandings(db: Queryable, sessionId: number): Promise<LiveStanding[]> {
+  return db.query<LiveStanding>(
+    `SELECT (rank() OVER (ORDER BY score DESC))::int AS rank, user_id::int AS "userId", nickname, score, correct_count AS "correctCount"
+       FROM quiz_live_participants WHERE session_id = $1 ORDER BY score DESC, joined_at, user_id LIMIT 10`,
+    [sessionId],
+  )
+}
+
 /**
  * Adds question `index`'s answers to the participants' scores: once, when the question closes (the reveal, or the
  * end of the session while it was open) — in the transaction that changes the session's state from 'question'.
@@ -231,13 +240,18 @@ export class LiveService {
     const db = this.ctx.db
     const s = (await sessionById(db, sessionId))!
     const role = s.hostId === userId ? 'host' : 'participant'
-    const [participants, count, board] = await Promise.all([
+    // the top ten and the caller's own place, not the whole board: every socket takes a snapshot when it (re)connects,
+    // and a whole room reconnects at once after a restart or a Redis outage — 2,000 boards of 2,000 rows each
+    const [participants, count, board, me] = await Promise.all([
       db.query<{ userId: number; nickname: string }>(
         'SELECT user_id::int AS "userId", nickname FROM quiz_live_participants WHERE session_id = $1 ORDER BY joined_at, user_id LIMIT 200', [s.id]),
       db.one<{ n: number }>('SELECT count(*)::int AS n FROM quiz_live_participants WHERE session_id = $1', [s.id]),
-      standings(db, s.id),
+      s.state === 'reveal' || s.state === 'finished' ? topStandings(db, s.id) : Promise.resolve([]),
+      db.one<{ score: number; rank: number }>(
+        `SELECT p.score, 1 + (SELECT count(*)::int FROM quiz_live_participants o WHERE o.session_id = p.session_id AND o.score > p.score) AS rank
+           FROM quiz_live_participants p WHERE p.session_id = $1 AND p.user_id = $2`,
+        [s.id, userId]),
     ])
-    const me = board.find((b) => b.userId === userId)
     let question: LiveSnapshot['question'] = null
     let reveal: LiveSnapshot['reveal'] = null
     let answered = false
@@ -262,7 +276,7 @@ export class LiveService {
       participants,
       question,
       reveal,
-      leaderboard: s.state === 'reveal' || s.state === 'finished' ? board.slice(0, 10) : [],
+      leaderboard: board,
       you: { role, score: me?.score ?? 0, rank: me?.rank ?? null, answered },
     }
   }
