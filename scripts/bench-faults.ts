@@ -1,4 +1,5 @@
-// npm run bench -- faults: API processes on a PostgreSQL and a Redis of its own, under write load, while things break.
+// npm run bench -- faults: API processes on a PostgreSQL and a Redis of its own, under mixed load (reports, quiz starts,
+// survey answers, dashboard reads), while things break; and a live quiz over WebSocket while Redis goes away.
 // Prints figures (not a test). Needs PostgreSQL 15's binaries (/usr/lib/postgresql/*/bin) and redis-server.
 import fs from 'node:fs'
 import os from 'node:os'
@@ -6,7 +7,10 @@ import path from 'node:path'
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import pg from 'pg'
 import sharp from 'sharp'
+import WebSocket from 'ws'
 import { ensureServerBuilt } from './server-build.mjs'
+import { hashSecret, newToken } from '../server/lib/tokens'
+import { LIVE_WS_PROTOCOL } from '../types/live-protocol'
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const PG_PORT = 55_400 + Math.floor(Math.random() * 500)
@@ -80,11 +84,28 @@ async function apiStop(i: number, signal: NodeJS.Signals = 'SIGTERM') {
   await gone
 }
 
-// ---------------------------------------------------------------- load: a resident sends a 随手拍 (photo, then the report)
-interface Tally { ok: number; s503: number; otherStatus: number; neterr: number; acked: number[]; last503?: number; okAt: number[] }
-const tally = (): Tally => ({ ok: 0, s503: 0, otherStatus: 0, neterr: 0, acked: [], okAt: [] })
+// ---------------------------------------------------------------- load: what residents and the office do at once
+// A 随手拍 (photo, then the report), a quiz start, a survey answer (each resident once: fresh residents for each) and
+// the office's dashboard — writes and reads mixed, each acknowledged write checked in the database afterwards.
+const KINDS = ['report', 'quiz-start', 'survey', 'dashboard'] as const
+type Kind = (typeof KINDS)[number]
+const KIND_NAMES: Record<Kind, string> = { report: '随手拍（照片+提交）', 'quiz-start': '开始答题', survey: '提交问卷', dashboard: '看板读取' }
+interface KindTally { ok: number; s503: number; otherStatus: number; neterr: number; acked: Array<number | string>; codes: Map<string, number> }
+interface Tally { kinds: Record<Kind, KindTally>; last503?: number; okAt: number[] }
+const tally = (): Tally => ({
+  kinds: Object.fromEntries(KINDS.map((k): [Kind, KindTally] => [k, { ok: 0, s503: 0, otherStatus: 0, neterr: 0, acked: [], codes: new Map() }])) as Tally['kinds'],
+  okAt: [],
+})
+const sum = (t: Tally, f: (k: KindTally) => number) => KINDS.reduce((n, k) => n + f(t.kinds[k]), 0)
 let photo: Buffer
 const tokens: string[] = []
+let officeToken = ''
+/** Residents who have not yet started the campaign nor answered the survey: each is used once. */
+const fresh: Array<{ id: number; token: string }> = []
+let campaignId = 0
+let surveyId = 0
+const HAPPY = '329901001001'
+const CITY = '3299'
 
 /** As nginx with proxy_next_upstream error: a connection refused goes to the next process. */
 async function call(alive: number[], n: number, pathname: string, init: RequestInit): Promise<Response> {
@@ -104,43 +125,93 @@ async function call(alive: number[], n: number, pathname: string, init: RequestI
 }
 
 async function signIn(phone: string): Promise<string> {
-  for (;;) {
-    const sent = await call([0, 1, 2], 0, '/api/v1/auth/sms/send', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone }) })
-    if (sent.status !== 200) throw new Error(`send ${sent.status} ${await sent.text()}`)
-    const code = (await sent.json()).demoCode
-    const v = await call([0, 1, 2], 0, '/api/v1/auth/sms/verify', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone, code }) })
-    if (v.status === 200) return (await v.json()).token
-    throw new Error(`verify ${v.status} ${await v.text()}`)
+  const sent = await call([0, 1, 2], 0, '/api/v1/auth/sms/send', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone }) })
+  if (sent.status !== 200) throw new Error(`send ${sent.status} ${await sent.text()}`)
+  const code = (await sent.json()).demoCode
+  const v = await call([0, 1, 2], 0, '/api/v1/auth/sms/verify', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone, code }) })
+  if (v.status === 200) return (await v.json()).token
+  throw new Error(`verify ${v.status} ${await v.text()}`)
+}
+
+/** Residents of the demo community with a session each, written straight in SQL (thousands; the SMS flow is not what is measured). */
+async function makeResidents(n: number, prefix: string): Promise<Array<{ id: number; token: string }>> {
+  const c = new pg.Client({ connectionString: DB_URL })
+  await c.connect()
+  try {
+    const users = await c.query<{ id: number }>(
+      `INSERT INTO users (phone, nickname, community_code)
+       SELECT $1 || lpad(i::text, 8 - length($1) + 3, '0'), '居民' || i, $2 FROM generate_series(1, $3::int) AS i RETURNING id::int AS id`,
+      [prefix, HAPPY, n],
+    )
+    const out = users.rows.map((u) => ({ id: u.id, token: newToken() }))
+    for (let i = 0; i < out.length; i += 1000) {
+      await c.query(
+        `INSERT INTO sessions (token_hash, user_id, channel, expires_at) SELECT x.h, x.u, 'sms', now() + interval '1 day'
+           FROM jsonb_to_recordset($1::jsonb) AS x(h text, u bigint)`,
+        [JSON.stringify(out.slice(i, i + 1000).map((u) => ({ h: hashSecret(u.token), u: u.id })))],
+      )
+    }
+    return out
+  } finally {
+    await c.end()
   }
 }
 
-async function oneReport(alive: number[], n: number, t: Tally): Promise<void> {
-  const token = tokens[n % tokens.length]
-  const auth = { authorization: `Bearer ${token}` }
-  const note = (status: number) => {
+async function oneRequest(alive: number[], n: number, t: Tally): Promise<void> {
+  const kind = KINDS[n % KINDS.length]
+  const k = t.kinds[kind]
+  const note = async (r: Response): Promise<boolean> => {
     const now = performance.now()
-    if (status === 503) {
-      t.s503++
+    if (r.status === 503) {
+      k.s503++
       t.last503 = now
-    } else if (status >= 200 && status < 300) {
-      t.ok++
+      const code = ((await r.json().catch(() => ({}))) as { code?: string }).code ?? '?'
+      k.codes.set(code, (k.codes.get(code) ?? 0) + 1)
+      return false
+    }
+    if (r.status >= 200 && r.status < 300) {
+      k.ok++
       t.okAt.push(now)
-    } else t.otherStatus++
+      return true
+    }
+    k.otherStatus++
+    const code = `${r.status} ${((await r.json().catch(() => ({}))) as { code?: string }).code ?? ''}`
+    k.codes.set(code, (k.codes.get(code) ?? 0) + 1)
+    return false
   }
+  const json = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' })
   try {
-    const form = new FormData()
-    form.append('file', new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), 'p.jpg')
-    const up = await call(alive, n, '/api/v1/reports/photos', { method: 'POST', headers: auth, body: form })
-    note(up.status)
-    if (up.status !== 201) return void (await up.arrayBuffer())
-    const id = (await up.json()).id
-    const body = JSON.stringify({ categoryCode: 'littering', lng: 118.71, lat: 32.005, address: '幸福里 3 号楼旁', description: `压测 ${n}`, anonymous: false, photoIds: [id] })
-    const r = await call(alive, n + 1, '/api/v1/reports', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body })
-    note(r.status)
-    if (r.status === 201) t.acked.push((await r.json()).id)
-    else await r.arrayBuffer()
+    if (kind === 'report') {
+      const token = tokens[n % tokens.length]
+      const form = new FormData()
+      form.append('file', new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), 'p.jpg')
+      const up = await call(alive, n, '/api/v1/reports/photos', { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form })
+      if (!(await note(up.clone()))) return
+      const id = (await up.json()).id
+      const body = JSON.stringify({ categoryCode: 'littering', lng: 118.71, lat: 32.005, address: '幸福里 3 号楼旁', description: `压测 ${n}`, anonymous: false, photoIds: [id] })
+      const r = await call(alive, n + 1, '/api/v1/reports', { method: 'POST', headers: json(token), body })
+      if (await note(r.clone())) k.acked.push((await r.json()).id)
+    } else if (kind === 'quiz-start') {
+      const u = fresh.pop()!
+      const r = await call(alive, n, `/api/v1/quiz/campaigns/${campaignId}/attempts`, { method: 'POST', headers: { authorization: `Bearer ${u.token}` } })
+      if (await note(r.clone())) k.acked.push((await r.json()).id)
+    } else if (kind === 'survey') {
+      const u = fresh.pop()!
+      const answers = {
+        age: { choice: 'a30_44' }, residence: { choice: 'gt3y' }, aware: { choice: 'yes' }, support: { choice: n % 7 === 0 ? 'no' : 'yes' },
+        overall: { value: 1 + (n % 5) }, areas: { rows: { sanitation: 4, traffic: 3, facilities: 5, community: 4, windows: 2, volunteering: 5 } },
+        // asked only of those not satisfied (overall 1 or 2), and then required
+        ...(n % 5 < 2 ? { reasons: { choices: ['sanitation', 'traffic'] } } : {}),
+      }
+      const r = await call(alive, n, `/api/v1/surveys/${surveyId}/responses`, { method: 'POST', headers: json(u.token), body: JSON.stringify({ answers }) })
+      if (await note(r.clone())) k.acked.push(u.id)
+    } else {
+      const r = await call(alive, n, `/api/v1/rates/dashboard?region=${CITY}&period=day`, { headers: { authorization: `Bearer ${officeToken}` } })
+      await note(r.clone())
+      await r.arrayBuffer()
+    }
   } catch {
-    t.neterr++
+    k.neterr++
   }
 }
 
@@ -150,7 +221,10 @@ async function load(alive: number[], ms: number, during?: (elapsed: () => number
   let stop = false
   let n = 0
   const workers = Array.from({ length: CONCURRENCY }, async () => {
-    while (!stop) await oneReport(alive, n++, t)
+    while (!stop) {
+      if (fresh.length < CONCURRENCY * 2) await refill()
+      await oneRequest(alive, n++, t)
+    }
   })
   if (during) await during(() => performance.now() - start)
   while (performance.now() - start < ms) await sleep(50)
@@ -158,13 +232,224 @@ async function load(alive: number[], ms: number, during?: (elapsed: () => number
   await Promise.all(workers)
   return { ...t, seconds: (performance.now() - start) / 1000 }
 }
+let residentBatch = 0
+let refilling: Promise<void> | null = null
+/** One batch at a time, whoever notices first (the other workers wait for it). */
+function refill(): Promise<void> {
+  refilling ??= makeResidents(2000, `17${String(++residentBatch).padStart(3, '0')}`).then((us) => {
+    fresh.push(...us)
+    refilling = null
+  })
+  return refilling
+}
 
-async function missing(acked: number[]): Promise<number> {
+/** Acknowledged writes not found in the database, per kind. */
+async function missing(t: Tally): Promise<Record<'report' | 'quiz-start' | 'survey', number>> {
   const c = new pg.Client({ connectionString: DB_URL })
   await c.connect()
-  const r = await c.query('SELECT count(*)::int AS n FROM reports WHERE id = ANY($1::bigint[])', [acked])
+  try {
+    const count = async (sql: string, ids: unknown[]) => (await c.query(sql, [ids])).rows[0].n as number
+    const r = t.kinds.report.acked
+    const q = t.kinds['quiz-start'].acked
+    const s = t.kinds.survey.acked
+    return {
+      report: r.length - (await count('SELECT count(*)::int AS n FROM reports WHERE id = ANY($1::bigint[])', r)),
+      'quiz-start': q.length - (await count('SELECT count(*)::int AS n FROM quiz_attempts WHERE id = ANY($1::bigint[])', q)),
+      survey: s.length - (await count(`SELECT count(*)::int AS n FROM survey_responses WHERE survey_id = ${surveyId} AND user_id = ANY($1::bigint[])`, s)),
+    }
+  } finally {
+    await c.end()
+  }
+}
+
+/** Per kind: ok / 503 (codes) / other errors (codes) / connection errors; and the acknowledged writes missing. */
+async function report(t: Tally): Promise<void> {
+  const lost = await missing(t)
+  for (const kind of KINDS) {
+    const k = t.kinds[kind]
+    const codes = [...k.codes].map(([c, n]) => `${c}×${n}`).join(' ')
+    const gone = kind === 'dashboard' ? '' : `；确认 ${k.acked.length}，库里缺 ${lost[kind]}`
+    say(`  ${KIND_NAMES[kind].padEnd(10)} 成功 ${k.ok}，503 ${k.s503}，其他状态 ${k.otherStatus}，连接错误 ${k.neterr}${codes ? `（${codes}）` : ''}${gone}`)
+  }
+}
+
+// ---------------------------------------------------------------- a live quiz while Redis goes away and comes back
+const LIVE_PARTICIPANTS = Number(process.env.BENCH_FAULTS_LIVE_PARTICIPANTS ?? 200)
+
+/**
+ * A participant as the mini-program's LiveSocket (src/services/live-socket.ts) behaves: reconnects at once (0.25–0.5 s)
+ * after 1012, with back-off after anything else, gives up on 4xxx but 4503; renders from each snapshot, and taps the
+ * answer again when a snapshot shows the open question unanswered though they had answered it.
+ */
+class Participant {
+  ws: WebSocket | null = null
+  closes = new Map<number, number>()
+  closedAt: number[] = []
+  errors = new Map<string, number>()
+  acked = new Set<number>()
+  /** question index → the choice they mean to give */
+  intended = new Map<number, number[]>()
+  snapshots: Array<{ at: number; m: LiveSnap }> = []
+  reveals = new Map<number, number>()
+  questions = new Map<number, string[]>()
+  gaveUp = ''
+  private retries = 0
+  private stopped = false
+
+  constructor(readonly userId: number, readonly token: string, readonly port: number, readonly code: string) {}
+
+  connect(): void {
+    if (this.stopped) return
+    const ws = new WebSocket(`ws://127.0.0.1:${this.port}/api/v1/live/${this.code}/ws`, [LIVE_WS_PROTOCOL, this.token])
+    this.ws = ws
+    ws.on('message', (raw) => {
+      const m = JSON.parse(raw.toString())
+      if (m.type === 'snapshot') {
+        this.retries = 0
+        this.snapshots.push({ at: performance.now(), m })
+        if (m.question && !m.you.answered && this.intended.has(m.question.index)) this.send(m.question.index)
+      } else if (m.type === 'answer_ack') this.acked.add(m.questionIndex)
+      else if (m.type === 'question') this.questions.set(m.index, m.question.options)
+      else if (m.type === 'reveal') this.reveals.set(m.reveal.index, performance.now())
+      else if (m.type === 'error') this.errors.set(m.code, (this.errors.get(m.code) ?? 0) + 1)
+    })
+    ws.on('error', () => undefined)
+    ws.on('close', (code) => {
+      if (this.ws !== ws) return
+      this.closes.set(code, (this.closes.get(code) ?? 0) + 1)
+      this.closedAt.push(performance.now())
+      if (this.stopped) return
+      if (code >= 4000 && code < 5000 && code !== 4503) return void (this.gaveUp = String(code))
+      const exp = code === 1012 && this.retries === 0 ? 500 : Math.min(10_000, 500 * 2 ** this.retries)
+      this.retries++
+      setTimeout(() => this.connect(), exp / 2 + (Math.random() * exp) / 2)
+    })
+  }
+
+  answer(index: number, choice: number[]): void {
+    this.intended.set(index, choice)
+    this.send(index)
+  }
+
+  private send(index: number): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: 'answer', questionIndex: index, choice: this.intended.get(index) }))
+  }
+
+  stop(): void {
+    this.stopped = true
+    this.ws?.terminate()
+  }
+}
+interface LiveSnap { state: string; currentIndex: number; question: { index: number } | null; you: { answered: boolean }; participantCount: number }
+
+async function waitFor(what: string, check: () => boolean, ms = 30_000): Promise<boolean> {
+  const until = performance.now() + ms
+  while (performance.now() < until) {
+    if (check()) return true
+    await sleep(20)
+  }
+  say(`  （等待超时 ${ms / 1000} 秒：${what}）`)
+  return false
+}
+const pctl = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN
+}
+const ms = (x: number) => `${Math.round(x)} ms`
+
+/** Two API processes (0 and 2), participants half on each, the host on process 0; Redis stopped mid-question for 3 s. */
+async function liveQuizRedisOutage(): Promise<void> {
+  const [A, B] = [0, 2]
+  const worker = await signIn('13800000002')
+  const c = new pg.Client({ connectionString: DB_URL })
+  await c.connect()
+  const qs = (await c.query<{ id: number; answer: number[]; options: string[] }>(`SELECT id::int AS id, answer, options FROM quiz_questions WHERE kind = 'single' AND active ORDER BY id LIMIT 3`)).rows
+  const hostCall = (p: string) => fetch(`http://127.0.0.1:${API_PORTS[A]}/api/v1${p}`, { method: 'POST', headers: { authorization: `Bearer ${worker}`, 'content-type': 'application/json' }, body: '{}' })
+  const created = await fetch(`http://127.0.0.1:${API_PORTS[A]}/api/v1/live/sessions`, {
+    method: 'POST', headers: { authorization: `Bearer ${worker}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ title: '故障演练现场赛', questionIds: qs.map((q) => q.id), questionSeconds: 300 }),
+  })
+  if (created.status !== 201) throw new Error(`live session: ${created.status} ${await created.text()}`)
+  const session = (await created.json()) as { id: number; code: string }
+  const people = await makeResidents(LIVE_PARTICIPANTS, '15500')
+  const players = people.map((u, i) => new Participant(u.id, u.token, API_PORTS[i % 2 === 0 ? A : B], session.code))
+  await Promise.all(players.map(async (p) => {
+    const r = await fetch(`http://127.0.0.1:${p.port}/api/v1/live/${session.code}/join`, { method: 'POST', headers: { authorization: `Bearer ${p.token}` } })
+    if (!r.ok) throw new Error(`join ${r.status} ${await r.text()}`)
+    p.connect()
+  }))
+  await waitFor('every participant has its snapshot', () => players.every((p) => p.snapshots.length > 0))
+  const state = async () => (await c.query(`SELECT state, current_index AS i FROM quiz_live_sessions WHERE id = $1`, [session.id])).rows[0] as { state: string; i: number }
+  // the option shown at position k is the bank's options[k'] (the session's own order): the right one where it is shown
+  const right = (qi: number) => {
+    const shown = players[0].questions.get(qi)!
+    return [shown.indexOf(qs[qi].options[qs[qi].answer[0]])]
+  }
+
+  say(`\n## 现场答题：Redis 在答题中停止 3 秒再启动（${LIVE_PARTICIPANTS} 名参与者，两个 API 进程各一半，WebSocket）`)
+  const adv = await hostCall(`/live/sessions/${session.id}/advance`)
+  if (!adv.ok) throw new Error(`advance ${adv.status}`)
+  await waitFor('question 1 reaches everyone', () => players.every((p) => p.questions.has(0)))
+  const half = Math.floor(players.length / 2)
+  for (const p of players.slice(0, half)) p.answer(0, right(0))
+  await waitFor('the first half acknowledged', () => players.slice(0, half).every((p) => p.acked.has(0)))
+
+  const downAt = performance.now()
+  await redisStop()
+  await sleep(300)
+  // the other half but one answer while Redis is away; the last stays out so that the question stays open
+  for (const p of players.slice(half, -1)) p.answer(0, right(0))
+  const during = players.slice(half, -1)
+  await waitFor('answers during the outage are answered (ack or error)', () => during.every((p) => p.acked.has(0) || p.errors.size > 0), 10_000)
+  const duringAcked = during.filter((p) => p.acked.has(0)).length
+  const duringRefused = new Map<string, number>()
+  for (const p of during) for (const [code, n] of p.errors) duringRefused.set(code, (duringRefused.get(code) ?? 0) + n)
+  const before = await state()
+  const hostTry = await hostCall(`/live/sessions/${session.id}/advance`)
+  const hostBody = (await hostTry.json().catch(() => ({}))) as { code?: string }
+  const afterTry = await state()
+  say(`  停机中作答 ${during.length} 个：确认 ${duringAcked}，拒绝 ${[...duringRefused].map(([k, n]) => `${k}×${n}`).join(' ') || '0'}`)
+  say(`  停机中主持人点「下一步」：${hostTry.status} ${hostBody.code ?? ''}；场次状态 ${before.state}#${before.i} → ${afterTry.state}#${afterTry.i}${before.state === afterTry.state && before.i === afterTry.i ? '（未改变）' : '（已改变！）'}`)
+  await sleep(Math.max(0, 3000 - (performance.now() - downAt)))
+
+  const snapsBefore = players.map((p) => p.snapshots.length)
+  const upAt = performance.now()
+  await redisStart()
+  const allBack = await waitFor('every participant reconnected with a fresh snapshot', () => players.every((p, i) => p.snapshots.length > snapsBefore[i]))
+  const told = players.map((p) => p.closedAt.find((at) => at >= upAt)).filter((x): x is number => x !== undefined).map((at) => at - upAt)
+  const backAt = players.map((p, i) => (p.snapshots.length > snapsBefore[i] ? p.snapshots[snapsBefore[i]].at - upAt : NaN)).filter((x) => !Number.isNaN(x))
+  const closes = new Map<number, number>()
+  for (const p of players) for (const [code, n] of p.closes) closes.set(code, (closes.get(code) ?? 0) + n)
+  say(`  Redis 起来后：连接关闭 ${[...closes].map(([k, n]) => `${k}×${n}`).join(' ')}；重连并拿到新快照 ${backAt.length}/${players.length} 人` +
+    `；1012 在 Redis 起来后 p50 ${ms(pctl(told, 50))} / 最慢 ${ms(Math.max(...told))} 到达，新快照 p50 ${ms(pctl(backAt, 50))} / p95 ${ms(pctl(backAt, 95))} / 最慢 ${ms(Math.max(...backAt))}${allBack ? '' : '（有人没回来）'}；放弃重连 ${players.filter((p) => p.gaveUp).length} 人`)
+  const wrongSnap = players.filter((p) => {
+    const s = p.snapshots.at(-1)!.m
+    return s.question?.index === 0 && s.you.answered !== p.acked.has(0)
+  }).length
+  say(`  快照里「已作答」与收到的确认不一致：${wrongSnap} 人`)
+
+  // the rest answer (and whoever was refused taps again): the question closes, the leaderboard reaches everyone
+  for (const p of players) if (!p.acked.has(0)) p.answer(0, right(0))
+  const sentAt = performance.now()
+  const revealed = await waitFor('reveal of question 1 reaches everyone', () => players.every((p) => p.reveals.has(0)))
+  const lat = players.filter((p) => p.reveals.has(0)).map((p) => p.reveals.get(0)! - sentAt)
+  say(`  恢复后最后一批作答 → 排行榜到达每人：p50 ${ms(pctl(lat, 50))} / p95 ${ms(pctl(lat, 95))}${revealed ? '' : '（有人没收到）'}`)
+  // one more question through the bus, to show the fan-out is whole again
+  await hostCall(`/live/sessions/${session.id}/advance`)
+  const q2 = await waitFor('question 2 reaches everyone', () => players.every((p) => p.questions.has(1)))
+  for (const p of players) p.answer(1, right(1))
+  const r2 = await waitFor('reveal of question 2 reaches everyone', () => players.every((p) => p.reveals.has(1)))
+  say(`  第 2 题：题目到达 ${players.filter((p) => p.questions.has(1)).length}/${players.length} 人，排行榜到达 ${players.filter((p) => p.reveals.has(1)).length}/${players.length} 人${q2 && r2 ? '' : '（不完整）'}`)
+  await hostCall(`/live/sessions/${session.id}/finish`)
+
+  const acked = players.flatMap((p) => [...p.acked].map((qi) => ({ u: p.userId, qi })))
+  const stored = (await c.query(
+    `SELECT count(*)::int AS n FROM quiz_live_answers a JOIN jsonb_to_recordset($2::jsonb) AS x(u bigint, qi int) ON a.user_id = x.u AND a.question_index = x.qi WHERE a.session_id = $1`,
+    [session.id, JSON.stringify(acked)],
+  )).rows[0].n as number
+  say(`  确认过的作答 ${acked.length} 个，库里缺 ${acked.length - stored} 个；收到的错误 ${[...new Map(players.flatMap((p) => [...p.errors])).keys()].join('、') || '无'}`)
+  for (const p of players) p.stop()
   await c.end()
-  return acked.length - r.rows[0].n
 }
 
 // ---------------------------------------------------------------- CPU seconds used: API processes vs PostgreSQL
@@ -205,14 +490,18 @@ async function main() {
   await apiStart(0)
   await Promise.all([apiStart(1), apiStart(2)])
   for (let i = 0; i < 40; i++) tokens.push(await signIn(`1390000${String(i).padStart(4, '0')}`))
+  officeToken = await signIn('13800000003')
+  await setupCampaignAndSurvey()
+  await refill()
 
-  say('\n## 吞吐（同样的负载：每次 = 上传一张照片 + 提交一条随手拍，两个请求）')
+  say('\n## 吞吐（同样的混合负载：随手拍 = 上传一张照片 + 提交，两个请求；开始答题；提交问卷；看板读取，四类轮流）')
   for (const k of [1, 2, 3]) {
     const before = cpuSplit()
     const r = await load([0, 1, 2].slice(0, k), 15_000)
     const after = cpuSplit()
     const cores = (x: number) => (x / r.seconds).toFixed(2)
-    say(`${k} 个 API 进程：${(r.acked.length / r.seconds).toFixed(1)} 条随手拍/秒（${((r.ok) / r.seconds).toFixed(0)} 请求/秒），503 ${r.s503}，其他错误 ${r.otherStatus + r.neterr}；` +
+    const per = KINDS.map((kind) => `${KIND_NAMES[kind]} ${(r.kinds[kind].ok / r.seconds / (kind === 'report' ? 2 : 1)).toFixed(1)}`).join('，')
+    say(`${k} 个 API 进程：每秒 ${per}（共 ${(sum(r, (x) => x.ok) / r.seconds).toFixed(0)} 请求/秒），503 ${sum(r, (x) => x.s503)}，其他错误 ${sum(r, (x) => x.otherStatus + x.neterr)}；` +
       `CPU：API 进程合计 ${cores(after.api - before.api)} 核，PostgreSQL ${cores(after.db - before.db)} 核（机器共 ${os.cpus().length} 核，负载 ${os.loadavg()[0].toFixed(1)}）`)
   }
 
@@ -223,7 +512,8 @@ async function main() {
       api[1]?.kill('SIGKILL')
       api[1] = null
     })
-    say(`确认写入 ${r.acked.length} 条，库里缺 ${await missing(r.acked)} 条；连接中断的请求 ${r.neterr} 个（客户端收到错误、未被确认），其余进程继续：成功 ${r.ok}`)
+    await report(r)
+    say(`  连接中断的请求（客户端收到错误、未被确认）${sum(r, (x) => x.neterr)} 个，其余进程继续`)
     await apiStart(1)
   }
 
@@ -242,9 +532,9 @@ async function main() {
     const lastFail = r.last503 ?? startedAt
     const firstOk = r.okAt.find((at) => at >= startedAt) ?? NaN
     const after = r.okAt.filter((at) => at > lastFail).length
-    say(`从 pg_ctl stop 到 pg_ctl start 完成 ${((startedAt - stoppedAt) / 1000).toFixed(1)} 秒：503 共 ${r.s503} 个，其他错误 ${r.otherStatus + r.neterr}；` +
-      `起来后第一个成功 ${((firstOk - startedAt) / 1000).toFixed(2)} 秒，最后一个 503 在起来后 ${((lastFail - startedAt) / 1000).toFixed(2)} 秒，之后 ${after} 个请求全部成功`)
-    say(`确认写入 ${r.acked.length} 条，库里缺 ${await missing(r.acked)} 条`)
+    say(`从 pg_ctl stop 到 pg_ctl start 完成 ${((startedAt - stoppedAt) / 1000).toFixed(1)} 秒；起来后第一个成功 ${((firstOk - startedAt) / 1000).toFixed(2)} 秒，` +
+      `最后一个 503 在起来后 ${((lastFail - startedAt) / 1000).toFixed(2)} 秒，之后 ${after} 个请求全部成功`)
+    await report(r)
   }
 
   say('\n## Redis 停止 3 秒再启动（2 个进程，负载中）')
@@ -269,9 +559,47 @@ async function main() {
       }
       readyBack = performance.now()
     })
-    say(`停机 ${((upAt - downAt) / 1000).toFixed(1)} 秒：随手拍照常（限流跳过 Redis）成功 ${r.ok}，503 ${r.s503}，其他错误 ${r.otherStatus + r.neterr}；` +
-      `Redis 起来后两个进程 /ready 恢复用时 ${((readyBack - upAt) / 1000).toFixed(2)} 秒；确认写入缺 ${await missing(r.acked)} 条`)
+    say(`停机 ${((upAt - downAt) / 1000).toFixed(1)} 秒（限流跳过 Redis）；Redis 起来后两个进程 /ready 恢复用时 ${((readyBack - upAt) / 1000).toFixed(2)} 秒`)
+    await report(r)
   }
+
+  // the live quiz with the mixed load going on beside it
+  {
+    let done = false
+    const r = await load([0, 2], 0, async () => {
+      await liveQuizRedisOutage().finally(() => {
+        done = true
+      })
+    })
+    if (!done) throw new Error('live quiz scenario did not finish')
+    say('  同时的混合负载：')
+    await report(r)
+  }
+}
+
+/** A quiz campaign every resident may start once, and the standard survey, both for the demo community. */
+async function setupCampaignAndSurvey(): Promise<void> {
+  const c = new pg.Client({ connectionString: DB_URL })
+  await c.connect()
+  const w = await c.query<{ id: number }>(`SELECT id::int AS id FROM users WHERE phone = '13800000002'`)
+  campaignId = (await c.query<{ id: number }>(
+    `INSERT INTO quiz_campaigns (region_code, title, starts_at, ends_at, question_count, time_limit_seconds, pass_score, max_attempts, created_by)
+     VALUES ($1, '故障演练答题', now() - interval '1 hour', now() + interval '1 day', 5, 600, 60, 1, $2) RETURNING id::int AS id`,
+    [HAPPY, w.rows[0].id],
+  )).rows[0].id
+  await c.end()
+  const headers = { authorization: `Bearer ${officeToken}`, 'content-type': 'application/json' }
+  const created = await call([0], 0, '/api/v1/surveys/admin', {
+    method: 'POST', headers,
+    body: JSON.stringify({
+      template: 'chuangwen_standard', title: '故障演练问卷', regionCode: HAPPY, audience: 'residents', anonymous: false,
+      startsAt: new Date(Date.now() - 3600_000).toISOString(), endsAt: new Date(Date.now() + 86400_000).toISOString(),
+    }),
+  })
+  if (created.status !== 201) throw new Error(`survey: ${created.status} ${await created.text()}`)
+  surveyId = (await created.json()).id
+  const pub = await call([0], 0, `/api/v1/surveys/admin/${surveyId}/publish`, { method: 'POST', headers: { authorization: `Bearer ${officeToken}` } })
+  if (pub.status !== 200) throw new Error(`publish: ${pub.status} ${await pub.text()}`)
 }
 
 main()

@@ -159,3 +159,21 @@ export async function answerProgress(db: Queryable, sessionId: number, questionI
     [sessionId, questionIndex],
   ))!
 }
+
+/** The first `limit` of the standings, ranked alike (equal scores share a rank; the next rank counts those above). */
+export function topStandings(db: Queryable, sessionId: number, limit: number) {
+  return db.query<{ rank: number; userId: number; nickname: string; score: number; correctCount: number }>(
+    `SELECT (rank() OVER (ORDER BY score DESC))::int AS rank, user_id::int AS "userId", nickname, score, correct_count AS "correctCount"
+       FROM quiz_live_participants WHERE session_id = $1 ORDER BY score DESC, joined_at, user_id LIMIT $2`,
+    [sessionId, limit],
+  )
+}
+
+/** One participant's score and rank (1 + those scoring more), without reading the whole board. */
+export function placeOf(db: Queryable, sessionId: number, userId: number) {
+  return db.one<{ score: number; rank: number }>(
+    `SELECT p.score, 1 + (SELECT count(*)::int FROM quiz_live_participants o WHERE o.session_id = p.session_id AND o.score > p.score) AS rank
+       FROM quiz_live_participants p WHERE p.session_id = $1 AND p.user_id = $2`,
+    [sessionId, userId],
+  )
+}

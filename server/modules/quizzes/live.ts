@@ -157,7 +157,9 @@ export class LiveService {
     if (joined) {
       // counted after the insert committed: of concurrent joins, the last one sees them all
       const n = await lq.participantCount(this.ctx.db, s.id)
-      await this.publish(s.id, { type: 'joined', participant: { userId: caller.userId, nickname: joined.nickname }, participantCount: n })
+      // the join is in: with Redis away the others learn of it from the snapshot they get when it returns (hub.ts),
+      // so a lost announcement is no reason to tell this participant that joining failed
+      await this.publish(s.id, { type: 'joined', participant: { userId: caller.userId, nickname: joined.nickname }, participantCount: n }).catch(() => undefined)
     }
     return { session: s, role: 'participant' }
   }
@@ -182,8 +184,14 @@ export class LiveService {
     const db = this.ctx.db
     const s = (await lq.sessionById(db, sessionId))!
     const role = s.hostId === userId ? 'host' : 'participant'
-    const [participants, count, board] = await Promise.all([lq.firstParticipants(db, s.id, 200), lq.participantCount(db, s.id), standings(db, s.id)])
-    const me = board.find((b) => b.userId === userId)
+    // the top ten and the caller's own place, not the whole board: every socket takes a snapshot when it (re)connects,
+    // and a whole room reconnects at once after a restart or a Redis outage — 2,000 boards of 2,000 rows each
+    const [participants, count, board, me] = await Promise.all([
+      lq.firstParticipants(db, s.id, 200),
+      lq.participantCount(db, s.id),
+      s.state === 'reveal' || s.state === 'finished' ? lq.topStandings(db, s.id, 10) : Promise.resolve([]),
+      lq.placeOf(db, s.id, userId),
+    ])
     let question: LiveSnapshot['question'] = null
     let reveal: LiveSnapshot['reveal'] = null
     let answered = false
@@ -208,7 +216,7 @@ export class LiveService {
       participants,
       question,
       reveal,
-      leaderboard: s.state === 'reveal' || s.state === 'finished' ? board.slice(0, 10) : [],
+      leaderboard: board,
       you: { role, score: me?.score ?? 0, rank: me?.rank ?? null, answered },
     }
   }
@@ -217,6 +225,9 @@ export class LiveService {
   async advance(caller: Caller, sessionId: number): Promise<void> {
     const s = await this.hostSession(this.ctx.db, caller, sessionId)
     if (s.state === 'finished') throw conflict('LIVE_FINISHED', '这场现场答题已经结束')
+    // Without Redis the participants on other processes would not see the step: refused (503 REDIS_UNAVAILABLE) before
+    // anything changes, rather than a question opened, or closed, that the host was told had failed and taps again
+    await this.ctx.bus.ping()
     if (s.state === 'question') return void (await this.reveal(sessionId, s.currentIndex))
     if (s.currentIndex + 1 >= s.questionIds.length) return this.finish(caller, sessionId)
     const next = await this.ctx.db.transaction(async (tx) => {
@@ -225,12 +236,8 @@ export class LiveService {
       return lq.openNextQuestion(tx, sessionId)
     })
     if (!next) return
-    const qr = (await this.question(sessionId, next.questionIds[next.currentIndex])).shown
-    await this.publish(sessionId, {
-      type: 'question', index: next.currentIndex, total: next.questionIds.length, question: forAnswering(qr),
-      startedAt: iso(next.questionStartedAt!), endsAt: iso(next.questionEndsAt!),
-    })
-    // closes the question when its time is up (whichever process gets there first; reveal is idempotent)
+    // closes the question when its time is up (whichever process gets there first; reveal is idempotent) — set before
+    // publishing, so that a question is closed on time even when Redis went away after the ping above
     const ms = new Date(next.questionEndsAt!).getTime() - new Date(next.serverNow).getTime() + LIVE_GRACE_MS
     const t = setTimeout(() => {
       this.timers.delete(t)
@@ -238,6 +245,11 @@ export class LiveService {
     }, Math.max(0, ms))
     t.unref()
     this.timers.add(t)
+    const qr = (await this.question(sessionId, next.questionIds[next.currentIndex])).shown
+    await this.publish(sessionId, {
+      type: 'question', index: next.currentIndex, total: next.questionIds.length, question: forAnswering(qr),
+      startedAt: iso(next.questionStartedAt!), endsAt: iso(next.questionEndsAt!),
+    })
   }
 
   /** Closes question `index` (once) and pushes its answer and the standings. */
@@ -261,6 +273,8 @@ export class LiveService {
    * state checked, so a second finish — a repeated tap, the last advance, another API process — finds it finished.
    */
   async finish(caller: Caller, sessionId: number): Promise<void> {
+    // as advance: the final standings must reach everyone, so without Redis nothing changes (503 REDIS_UNAVAILABLE)
+    await this.ctx.bus.ping()
     const board = await this.ctx.db.transaction(async (tx) => {
       const s = await this.hostSession(tx, caller, sessionId, ' FOR UPDATE')
       if (s.state === 'finished') return null
