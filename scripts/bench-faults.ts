@@ -62,7 +62,7 @@ const api: Array<ChildProcess | null> = [null, null, null]
 let mainJs = ''
 async function apiStart(i: number) {
   const env = {
-    ...process.env, PORT: String(API_PORTS[i]), HOST: '127.0.0.1', DATABASE_URL: DB_URL, REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`, DEMO: '1',
+    ...process.env, PORT: String(API_PORTS[i]), HOST: '127.0.0.1', DATABASE_URL: DB_URL, REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`, DEMO: '1', DEMO_HISTORY: '0',
     DATA_DIR: path.join(work, 'data'), PHOTO_URL_SECRET: 'bench', VOLUNTEER_CODE_SECRET: 'bench', LOG_LEVEL: 'warn',
     RATE_LIMIT_PER_MINUTE: '10000000', AUTH_RATE_LIMIT_PER_MINUTE: '10000000', DATABASE_POOL_SIZE: '20', DATABASE_CONNECT_TIMEOUT_MS: '1000',
   }
@@ -85,11 +85,13 @@ async function apiStop(i: number, signal: NodeJS.Signals = 'SIGTERM') {
 }
 
 // ---------------------------------------------------------------- load: what residents and the office do at once
-// A 随手拍 (photo, then the report), a quiz start, a survey answer (each resident once: fresh residents for each) and
-// the office's dashboard — writes and reads mixed, each acknowledged write checked in the database afterwards.
-const KINDS = ['report', 'quiz-start', 'survey', 'dashboard'] as const
+// A 随手拍 (photo, then the report), a quiz (start, then submit), a survey answer, a volunteer sign-up (each resident
+// once: fresh residents for each, every one an approved volunteer) and the office's dashboard — writes and reads mixed,
+// each acknowledged write checked in the database afterwards.
+const KINDS = ['report', 'quiz', 'survey', 'signup', 'dashboard'] as const
 type Kind = (typeof KINDS)[number]
-const KIND_NAMES: Record<Kind, string> = { report: '随手拍（照片+提交）', 'quiz-start': '开始答题', survey: '提交问卷', dashboard: '看板读取' }
+type WriteKind = Exclude<Kind, 'dashboard'>
+const KIND_NAMES: Record<Kind, string> = { report: '随手拍（照片+提交）', quiz: '答题（开始+交卷）', survey: '提交问卷', signup: '志愿报名', dashboard: '看板读取' }
 interface KindTally { ok: number; s503: number; otherStatus: number; neterr: number; acked: Array<number | string>; codes: Map<string, number> }
 interface Tally { kinds: Record<Kind, KindTally>; last503?: number; okAt: number[] }
 const tally = (): Tally => ({
@@ -103,6 +105,7 @@ let officeToken = ''
 /** Residents who have not yet started the campaign nor answered the survey: each is used once. */
 const fresh: Array<{ id: number; token: string }> = []
 let campaignId = 0
+let shiftIds: number[] = []
 let surveyId = 0
 const HAPPY = '329901001001'
 const CITY = '3299'
@@ -144,6 +147,11 @@ async function makeResidents(n: number, prefix: string): Promise<Array<{ id: num
       [prefix, HAPPY, n],
     )
     const out = users.rows.map((u) => ({ id: u.id, token: newToken() }))
+    await c.query(
+      `INSERT INTO volunteers (user_id, real_name, phone, community_code, pledge_agreed_at, status, decided_at)
+       SELECT u.id, '志愿者', u.phone, $2, now(), 'approved', now() FROM users u WHERE u.id = ANY($1::bigint[])`,
+      [out.map((u) => u.id), HAPPY],
+    )
     for (let i = 0; i < out.length; i += 1000) {
       await c.query(
         `INSERT INTO sessions (token_hash, user_id, channel, expires_at) SELECT x.h, x.u, 'sms', now() + interval '1 day'
@@ -191,10 +199,19 @@ async function oneRequest(alive: number[], n: number, t: Tally): Promise<void> {
       const body = JSON.stringify({ categoryCode: 'littering', lng: 118.71, lat: 32.005, address: '幸福里 3 号楼旁', description: `压测 ${n}`, anonymous: false, photoIds: [id] })
       const r = await call(alive, n + 1, '/api/v1/reports', { method: 'POST', headers: json(token), body })
       if (await note(r.clone())) k.acked.push((await r.json()).id)
-    } else if (kind === 'quiz-start') {
+    } else if (kind === 'quiz') {
       const u = fresh.pop()!
-      const r = await call(alive, n, `/api/v1/quiz/campaigns/${campaignId}/attempts`, { method: 'POST', headers: { authorization: `Bearer ${u.token}` } })
-      if (await note(r.clone())) k.acked.push((await r.json()).id)
+      const started = await call(alive, n, `/api/v1/quiz/campaigns/${campaignId}/attempts`, { method: 'POST', headers: { authorization: `Bearer ${u.token}` } })
+      if (!(await note(started.clone()))) return
+      const a = (await started.json()) as { id: number; questions: Array<{ id: number }> }
+      const answers = a.questions.map((q) => ({ questionId: q.id, choice: [0] }))
+      const r = await call(alive, n + 1, `/api/v1/quiz/attempts/${a.id}/submit`, { method: 'POST', headers: json(u.token), body: JSON.stringify({ answers }) })
+      if (await note(r.clone())) k.acked.push(a.id)
+    } else if (kind === 'signup') {
+      const u = fresh.pop()!
+      const shift = shiftIds[n % shiftIds.length]
+      const r = await call(alive, n, `/api/v1/volunteers/shifts/${shift}/signup`, { method: 'POST', headers: json(u.token), body: '{}' })
+      if (await note(r.clone())) k.acked.push(`${shift}:${u.id}`)
     } else if (kind === 'survey') {
       const u = fresh.pop()!
       const answers = {
@@ -244,17 +261,22 @@ function refill(): Promise<void> {
 }
 
 /** Acknowledged writes not found in the database, per kind. */
-async function missing(t: Tally): Promise<Record<'report' | 'quiz-start' | 'survey', number>> {
+async function missing(t: Tally): Promise<Record<WriteKind, number>> {
   const c = new pg.Client({ connectionString: DB_URL })
   await c.connect()
   try {
     const count = async (sql: string, ids: unknown[]) => (await c.query(sql, [ids])).rows[0].n as number
     const r = t.kinds.report.acked
-    const q = t.kinds['quiz-start'].acked
+    const q = t.kinds.quiz.acked
     const s = t.kinds.survey.acked
+    const v = t.kinds.signup.acked
     return {
       report: r.length - (await count('SELECT count(*)::int AS n FROM reports WHERE id = ANY($1::bigint[])', r)),
-      'quiz-start': q.length - (await count('SELECT count(*)::int AS n FROM quiz_attempts WHERE id = ANY($1::bigint[])', q)),
+      // a submission acknowledged: the attempt is submitted
+      quiz: q.length - (await count('SELECT count(*)::int AS n FROM quiz_attempts WHERE id = ANY($1::bigint[]) AND submitted_at IS NOT NULL', q)),
+      signup: v.length - (await count(
+        `SELECT count(*)::int AS n FROM volunteer_signups su JOIN unnest($1::text[]) AS x(k) ON su.shift_id = split_part(x.k, ':', 1)::bigint
+            AND su.user_id = split_part(x.k, ':', 2)::bigint WHERE su.status IN ('confirmed', 'waitlisted')`, v)),
       survey: s.length - (await count(`SELECT count(*)::int AS n FROM survey_responses WHERE survey_id = ${surveyId} AND user_id = ANY($1::bigint[])`, s)),
     }
   } finally {
@@ -494,13 +516,13 @@ async function main() {
   await setupCampaignAndSurvey()
   await refill()
 
-  say('\n## 吞吐（同样的混合负载：随手拍 = 上传一张照片 + 提交，两个请求；开始答题；提交问卷；看板读取，四类轮流）')
+  say('\n## 吞吐（同样的混合负载：随手拍 = 上传一张照片 + 提交；答题 = 开始 + 交卷；提交问卷；志愿报名；看板读取，五类轮流）')
   for (const k of [1, 2, 3]) {
     const before = cpuSplit()
     const r = await load([0, 1, 2].slice(0, k), 15_000)
     const after = cpuSplit()
     const cores = (x: number) => (x / r.seconds).toFixed(2)
-    const per = KINDS.map((kind) => `${KIND_NAMES[kind]} ${(r.kinds[kind].ok / r.seconds / (kind === 'report' ? 2 : 1)).toFixed(1)}`).join('，')
+    const per = KINDS.map((kind) => `${KIND_NAMES[kind]} ${(r.kinds[kind].ok / r.seconds / (kind === 'report' || kind === 'quiz' ? 2 : 1)).toFixed(1)}`).join('，')
     say(`${k} 个 API 进程：每秒 ${per}（共 ${(sum(r, (x) => x.ok) / r.seconds).toFixed(0)} 请求/秒），503 ${sum(r, (x) => x.s503)}，其他错误 ${sum(r, (x) => x.otherStatus + x.neterr)}；` +
       `CPU：API 进程合计 ${cores(after.api - before.api)} 核，PostgreSQL ${cores(after.db - before.db)} 核（机器共 ${os.cpus().length} 核，负载 ${os.loadavg()[0].toFixed(1)}）`)
   }
@@ -587,6 +609,19 @@ async function setupCampaignAndSurvey(): Promise<void> {
      VALUES ($1, '故障演练答题', now() - interval '1 hour', now() + interval '1 day', 5, 600, 60, 1, $2) RETURNING id::int AS id`,
     [HAPPY, w.rows[0].id],
   )).rows[0].id
+  // one activity of 50 shifts a day apart (none overlap), room for every sign-up of a run
+  const act = (await c.query<{ id: number }>(
+    `INSERT INTO volunteer_activities (type, title, description, lng, lat, radius_m, address, region_code, created_by)
+     VALUES ('traffic', '故障演练志愿岗', '压测', 118.71, 32.005, 200, '幸福路口', $1, $2) RETURNING id::int AS id`,
+    [HAPPY, w.rows[0].id],
+  )).rows[0].id
+  shiftIds = (await c.query<{ id: number }>(
+    `INSERT INTO volunteer_shifts (activity_id, starts_at, ends_at, capacity, signup_deadline, cancel_deadline)
+     SELECT $1, t, t + interval '2 hours', 10000, t - interval '1 hour', t - interval '2 hours'
+       FROM (SELECT now() + make_interval(days => 10 + i) AS t FROM generate_series(1, 50) i) s
+     RETURNING id::int AS id`,
+    [act],
+  )).rows.map((r) => r.id)
   await c.end()
   const headers = { authorization: `Bearer ${officeToken}`, 'content-type': 'application/json' }
   const created = await call([0], 0, '/api/v1/surveys/admin', {

@@ -25,6 +25,8 @@ export interface Config {
   redisUrl?: string
   /** Codes shown on the page, demo accounts: never beside a real SMS gateway or WeChat appid (demoMode). */
   demo: boolean
+  /** In demo mode, also the two months of history (off for benchmarks that bring their own data). */
+  demoHistory: boolean
   /** H5 build served at / when present. */
   h5Dir: string
   corsOrigins: string[]
@@ -242,6 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     redisUrl: env.REDIS_URL || undefined,
     demo: demoMode(env),
+    demoHistory: bool(env.DEMO_HISTORY, true),
     h5Dir: path.resolve(env.H5_DIR || path.join(root, 'dist', 'h5')),
     corsOrigins: (env.CORS_ORIGINS || 'http://localhost:10086,http://127.0.0.1:10086')
       .split(',').map((s) => s.trim()).filter(Boolean),

@@ -46,7 +46,7 @@ async function main() {
   }
   if (config.demo && (await seedDemo(runtime.ctx))) say('已生成演示城市「示范市」：2 个区、6 个街道、24 个社区、96 个网格')
   phase('演示数据检查')
-  if (config.demo) {
+  if (config.demo && config.demoHistory) {
     const made = await seedDemoHistory(runtime.ctx, say)
     if (made) say(`已生成演示城市近两个月的数据：居民 ${made.residents} 人，随手拍 ${made.reports} 条，答题 ${made.attempts} 次，问卷答卷 ${made.responses} 份，志愿者 ${made.volunteers} 人`)
     phase('演示历史数据')
