@@ -1,4 +1,5 @@
 import { AppError } from '../errors'
+import { requestJson } from './json-http'
 
 export interface WechatSession {
   openid: string
@@ -62,22 +63,25 @@ function mapError(errcode: number, errmsg?: string): AppError {
 /** The real platform (or its local fake): the base URL, appid and secret are configuration. */
 export function httpWechatAdapter(opts: { baseUrl: string; appId: string; secret: string; timeoutMs?: number }): WechatAdapter {
   let token: { value: string; until: number } | null = null
-  const timeout = () => AbortSignal.timeout(opts.timeoutMs ?? 5000)
+  const timeoutMs = opts.timeoutMs ?? 5000
   async function accessToken(): Promise<string> {
     if (token && token.until > Date.now()) return token.value
     const url = new URL('/cgi-bin/token', opts.baseUrl)
     url.search = new URLSearchParams({ grant_type: 'client_credential', appid: opts.appId, secret: opts.secret }).toString()
-    const body = (await (await fetch(url, { signal: timeout() })).json()) as { access_token?: string; expires_in?: number; errcode?: number; errmsg?: string }
+    const body = await requestJson<{ access_token?: string; expires_in?: number; errcode?: number; errmsg?: string }>(url, { timeoutMs })
     if (!body.access_token) throw new AppError(502, 'WECHAT_UNAVAILABLE', `微信服务暂不可用（${body.errcode ?? ''} ${body.errmsg ?? ''}）`.trim())
     // refresh five minutes early
     token = { value: body.access_token, until: Date.now() + Math.max(60, (body.expires_in ?? 7200) - 300) * 1000 }
     return token.value
   }
-  async function call<T extends { errcode?: number; errmsg?: string }>(path: string, init: RequestInit): Promise<T> {
+  /** A JSON body goes on a kept-alive connection; a form (an image) through fetch. */
+  async function call<T extends { errcode?: number; errmsg?: string }>(path: string, payload: FormData | object): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const url = new URL(path, opts.baseUrl)
       url.search = new URLSearchParams({ access_token: await accessToken() }).toString()
-      const body = (await (await fetch(url, { ...init, signal: timeout() })).json()) as T
+      const body = payload instanceof FormData
+        ? ((await (await fetch(url, { method: 'POST', body: payload, signal: AbortSignal.timeout(timeoutMs) })).json()) as T)
+        : await requestJson<T>(url, { method: 'POST', body: payload, timeoutMs })
       // 40001/42001: token invalid or expired — fetch a new one once
       if ((body.errcode === 40001 || body.errcode === 42001) && attempt === 0) {
         token = null
@@ -90,11 +94,7 @@ export function httpWechatAdapter(opts: { baseUrl: string; appId: string; secret
     async msgSecCheck(content, openid) {
       let body: { errcode?: number; errmsg?: string; result?: { suggest?: string } }
       try {
-        body = await call('/wxa/msg_sec_check', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ content, version: 2, scene: 1, ...(openid ? { openid } : {}) }),
-        })
+        body = await call('/wxa/msg_sec_check', { content, version: 2, scene: 1, ...(openid ? { openid } : {}) })
       } catch (err) {
         if (err instanceof AppError) throw err
         throw new AppError(502, 'WECHAT_UNAVAILABLE', '无法连接微信服务，请稍后再试')
@@ -109,7 +109,7 @@ export function httpWechatAdapter(opts: { baseUrl: string; appId: string; secret
       try {
         const form = new FormData()
         form.append('media', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'photo.jpg')
-        body = await call('/wxa/img_sec_check', { method: 'POST', body: form })
+        body = await call('/wxa/img_sec_check', form)
       } catch (err) {
         if (err instanceof AppError) throw err
         throw new AppError(502, 'WECHAT_UNAVAILABLE', '无法连接微信服务，请稍后再试')
@@ -122,9 +122,7 @@ export function httpWechatAdapter(opts: { baseUrl: string; appId: string; secret
       let body: { errcode?: number; errmsg?: string }
       try {
         body = await call('/cgi-bin/message/subscribe/send', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ touser: msg.touser, template_id: msg.templateId, page: msg.page, data: msg.data, miniprogram_state: 'formal', lang: 'zh_CN' }),
+          touser: msg.touser, template_id: msg.templateId, page: msg.page, data: msg.data, miniprogram_state: 'formal', lang: 'zh_CN',
         })
       } catch (err) {
         throw new WechatSendError(-2, err instanceof Error ? err.message : String(err), false)
@@ -141,8 +139,7 @@ export function httpWechatAdapter(opts: { baseUrl: string; appId: string; secret
       }).toString()
       let body: Code2SessionReply
       try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(opts.timeoutMs ?? 5000) })
-        body = (await res.json()) as Code2SessionReply
+        body = await requestJson<Code2SessionReply>(url, { timeoutMs })
       } catch {
         throw new AppError(502, 'WECHAT_UNAVAILABLE', '无法连接微信服务，请稍后再试')
       }

@@ -338,8 +338,8 @@ const RECORD = prepared(
 )
 
 /**
- * Several submissions in one statement (survey_record_batch: each through survey_record_response, then the counts of
- * the recorded ones), which is one transaction. Outcomes in the order given.
+ * Several submissions in one statement (survey_record_batch: each claimed by survey_claim_response, then the answers
+ * and the counts of the recorded ones), which is one transaction. Outcomes in the order given.
  */
 export async function recordResponses(db: Queryable, items: readonly RecordItem[]): Promise<RecordOutcome[]> {
   const rows = await db.query<RecordOutcome & { i: number }>(RECORD, [JSON.stringify(items.map((s, i) => ({
