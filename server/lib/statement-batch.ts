@@ -8,7 +8,8 @@ import DataLoader from 'dataloader'
  *
  * `send` gets the items in arrival order and answers one result per item, in the same order — an Error for an item
  * refused on its own. If it throws, nothing of that statement was committed: the items go again one by one, so that a
- * failure stays with its own write. Used by report and quiz submissions, quiz starts and live answers.
+ * failure stays with its own write. Used by report and quiz submissions, quiz starts and live answers, and for the
+ * session lookups of sign-ins that are not remembered (reads, batched the same way).
  */
 export class StatementBatcher<Item, Result> {
   private active = 0
