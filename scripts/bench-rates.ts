@@ -13,6 +13,11 @@
 //     Then the Excel export of the city's month. The server's RSS is read from /proc.
 //  4. "A dashboard read never scans raw answers": the plans (EXPLAIN) of the statements the dashboard runs, and the
 //     raw tables' scan counters (pg_stat_user_tables) before and after all the dashboard reads.
+//  5. The raw GROUP BY: the month's figures of the city, the street and the community read above, straight from the
+//     answers and users in SQL (BENCH_RAW_TIMES, 3, each), against the dashboard's month p95.
+//  6. What the counters add to a survey submission: BENCH_SUBMITS (4,000) residents submit a 3-question survey through
+//     the API, BENCH_SUBMIT_CONCURRENCY (8) at a time, in BENCH_SUBMIT_ROUNDS (4) alternating rounds with the rates
+//     machinery on and off (the outbox trigger on survey_responses disabled), printed as a percentage.
 import os from 'node:os'
 import path from 'node:path'
 import fs from 'node:fs'
