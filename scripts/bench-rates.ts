@@ -1,6 +1,6 @@
 // npm run bench -- rates — prints figures, asserts nothing. The rates (issue 12) at city scale, on PostgreSQL
 // (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres; a throw-away database is created and dropped).
-//  1. A city of BENCH_COMMUNITIES (300) communities with BENCH_RESIDENTS (1,000,000) registered residents, and
+//  1. A city of BENCH_COMMUNITIES (500) communities with BENCH_RESIDENTS (1,000,000) registered residents, and
 //     BENCH_ANSWERS (5,000,000) answers over the last 90 days: three fifths survey answers (the standard survey's
 //     知晓/支持/满意 questions, three per response, each response also 参与), two fifths submitted campaign quiz attempts
 //     (知晓 when the campaign counts for awareness, and 参与). Written in bulk with generate_series, not through the API:
@@ -13,6 +13,11 @@
 //     Then the Excel export of the city's month. The server's RSS is read from /proc.
 //  4. "A dashboard read never scans raw answers": the plans (EXPLAIN) of the statements the dashboard runs, and the
 //     raw tables' scan counters (pg_stat_user_tables) before and after all the dashboard reads.
+//  5. The raw GROUP BY: the month's figures of the city, the street and the community read above, straight from the
+//     answers and users in SQL (BENCH_RAW_TIMES, 3, each), against the dashboard's month p95.
+//  6. What the counters add to a survey submission: BENCH_SUBMITS (4,000) residents submit a 3-question survey through
+//     the API, BENCH_SUBMIT_CONCURRENCY (8) at a time, in BENCH_SUBMIT_ROUNDS (4) alternating rounds with the rates
+//     machinery on and off (the outbox trigger on survey_responses disabled), printed as a percentage.
 import os from 'node:os'
 import path from 'node:path'
 import fs from 'node:fs'
@@ -28,10 +33,17 @@ const ROOT = path.resolve(__dirname, '..')
 const PG_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
 const RESIDENTS = Number(process.env.BENCH_RESIDENTS ?? 1_000_000)
 const ANSWERS = Number(process.env.BENCH_ANSWERS ?? 5_000_000)
-const COMMUNITIES = Number(process.env.BENCH_COMMUNITIES ?? 300)
+const COMMUNITIES = Number(process.env.BENCH_COMMUNITIES ?? 500)
 const READS = Number(process.env.BENCH_READS ?? 100)
 const LIVE = Number(process.env.BENCH_LIVE ?? 20_000)
 const EXPORTS = Number(process.env.BENCH_EXPORTS ?? 5)
+// BENCH_ONLY=rebuild,live,reads,raw,submit picks the parts after the data is built (all by default); BENCH_KEEP=1 keeps
+// the database (to EXPLAIN or profile against it)
+const ONLY = new Set((process.env.BENCH_ONLY || 'rebuild,live,reads,raw,submit').split(','))
+const RAW_TIMES = Number(process.env.BENCH_RAW_TIMES ?? 3)
+const SUBMITS = Number(process.env.BENCH_SUBMITS ?? 4000)
+const SUBMIT_ROUNDS = Number(process.env.BENCH_SUBMIT_ROUNDS ?? 4)
+const SUBMIT_CONCURRENCY = Number(process.env.BENCH_SUBMIT_CONCURRENCY ?? 8)
 const PORT = Number(process.env.BENCH_PORT ?? 3000 + 200 + (process.pid % 700))
 const DAYS = 90
 // quiz attempt k is resident (k × MUL mod residents): a permutation, so attempt numbers stay unique per resident
@@ -209,6 +221,128 @@ async function incremental(url: string, c: pg.Client) {
   }
 }
 
+/**
+ * The raw GROUP BY: the same month's figures for the same communities derived straight from the answers, as a
+ * dashboard would without the counters — each resident's latest answer per figure in the month, counted per
+ * community, and the registered residents counted from users. SQL only (no HTTP, no Wilson, no JSON): a lower bound.
+ */
+const RAW_GROUP_BY = `
+  WITH x AS (
+    SELECT q.figure, r.user_id AS person, r.community_code, r.submitted_at AS at, a.picked && q.favourable AS fav
+      FROM survey_responses r JOIN survey_answers a ON a.response_id = r.id JOIN survey_questions q ON q.id = a.question_id
+     WHERE r.submitted_on BETWEEN $1::date AND $2::date AND r.community_code = ANY($3::text[]) AND q.figure IS NOT NULL
+    UNION ALL
+    SELECT 'participation', r.user_id, r.community_code, r.submitted_at, true FROM survey_responses r
+     WHERE r.submitted_on BETWEEN $1::date AND $2::date AND r.community_code = ANY($3::text[])
+    UNION ALL
+    SELECT f.figure, a.user_id, a.community_code, a.submitted_at, f.fav
+      FROM quiz_attempts a JOIN quiz_campaigns c ON c.id = a.campaign_id
+     CROSS JOIN LATERAL (VALUES ('awareness', coalesce(a.passed, false)), ('participation', true)) AS f(figure, fav)
+     WHERE a.submitted_at >= $1::date::timestamp AT TIME ZONE 'Asia/Shanghai' AND a.submitted_at < ($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'
+       AND a.community_code = ANY($3::text[]) AND (f.figure = 'participation' OR c.counts_for_awareness)
+  ), latest AS (
+    SELECT DISTINCT ON (figure, person) figure, community_code, fav FROM x ORDER BY figure, person, at DESC)
+  SELECT figure, community_code, count(*) FILTER (WHERE fav) AS num, count(*) AS den FROM latest GROUP BY figure, community_code
+  UNION ALL
+  SELECT 'registered', community_code, count(*), count(*) FROM users WHERE community_code = ANY($3::text[]) GROUP BY community_code`
+
+async function rawGroupBy(c: pg.Client, regions: Array<[string, string[]]>, date: string, times: number): Promise<Map<string, number>> {
+  const month = resolvePeriod('month', date)
+  const out = new Map<string, number>()
+  say(`\nthe raw GROUP BY (this month's figures straight from the answers and users, SQL only), ${times} times each (load ${load()}):`)
+  for (const [level, communities] of regions) {
+    const ms: number[] = []
+    for (let i = 0; i < times; i++) ms.push((await timed(() => c.query(RAW_GROUP_BY, [month.from, month.to, communities])))[1])
+    out.set(level, pct(ms, 50))
+    say(`  ${level.padEnd(10)} month  p50 ${pct(ms, 50).toFixed(0).padStart(7)} ms   min ${Math.min(...ms).toFixed(0).padStart(7)} ms   (${communities.length} communities)`)
+  }
+  return out
+}
+
+/**
+ * What the counters add to a survey submission: POST /surveys/:id/responses by different residents, SUBMIT_CONCURRENCY
+ * at a time, in alternating rounds with the rates machinery on (the outbox trigger on survey_responses, and the
+ * server's counting job applying what it queues every 3 s, competing for the same cores) and off (the trigger
+ * disabled: nothing queued, nothing for the job to do). Alternating rounds share the machine's load drift.
+ */
+async function submissionCost(c: pg.Client, office: string, residents: string[]) {
+  const post = async (url: string, token: string, body: unknown) => {
+    const r = await fetch(`http://127.0.0.1:${PORT}${url}`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+    })
+    const text = await r.text()
+    if (r.status >= 300) throw new Error(`${url}: ${r.status} ${text.slice(0, 300)}`)
+    return text ? JSON.parse(text) : null
+  }
+  const single = (key: string, title: string, figure: string, options: string[]) => ({
+    key, type: 'single', title, required: true, figure, favourable: [options[0]],
+    options: options.map((o) => ({ value: o, label: o })),
+  })
+  const survey = await post('/api/v1/surveys/admin', office, {
+    title: '提交开销（压测）', regionCode: CITY, audience: 'residents', anonymous: false,
+    startsAt: new Date(Date.now() - 3600_000).toISOString(), endsAt: new Date(Date.now() + 86400_000).toISOString(),
+    definition: { sections: [{ key: 's1', title: '创文测评', questions: [
+      single('aware', '您知道本市正在创建全国文明城市吗？', 'awareness', ['yes', 'no']),
+      single('support', '您支持本市创建全国文明城市吗？', 'support', ['yes', 'neutral', 'no']),
+      { key: 'overall', type: 'scale5', title: '您对创文工作总体上满意吗？', required: true, figure: 'satisfaction', favourable: ['5', '4'] },
+    ] }] },
+  })
+  await post(`/api/v1/surveys/admin/${survey.id}/publish`, office, {})
+  const tokens = residents.map(() => newToken())
+  await c.query(`INSERT INTO sessions (token_hash, user_id, channel, expires_at)
+                 SELECT h, u::bigint, 'sms', now() + interval '1 day' FROM unnest($1::text[], $2::text[]) AS x(h, u)`,
+  [tokens.map(hashSecret), residents])
+  const trigger = (on: boolean) => c.query(`ALTER TABLE survey_responses ${on ? 'ENABLE' : 'DISABLE'} TRIGGER rate_outbox_survey`)
+  const perRound = Math.floor(tokens.length / (2 * SUBMIT_ROUNDS))
+  let next = 0
+  const round = async () => {
+    const mine = tokens.slice(next, next + perRound)
+    next += perRound
+    const ms: number[] = []
+    let i = 0
+    const t0 = performance.now()
+    await Promise.all(Array.from({ length: SUBMIT_CONCURRENCY }, async () => {
+      while (i < mine.length) {
+        const token = mine[i++]
+        const a = ms.length
+        const t = performance.now()
+        await post(`/api/v1/surveys/${survey.id}/responses`, token, { answers: {
+          aware: { choice: a % 7 ? 'yes' : 'no' }, support: { choice: a % 11 ? 'yes' : 'neutral' }, overall: { value: 1 + (a % 5) },
+        } })
+        ms.push(performance.now() - t)
+      }
+    }))
+    return { ms, wall: performance.now() - t0 }
+  }
+  const results = { on: [] as number[], off: [] as number[], onWall: 0, offWall: 0 }
+  say(`\nsurvey submission (POST /api/v1/surveys/:id/responses, 3 questions counted), rates machinery on vs off, ` +
+    `${SUBMIT_ROUNDS} rounds each of ${perRound} residents, ${SUBMIT_CONCURRENCY} at a time (load ${load()}):`)
+  for (let r = 0; r < SUBMIT_ROUNDS; r++) {
+    for (const on of r % 2 === 0 ? [true, false] : [false, true]) {
+      await trigger(on)
+      const x = await round()
+      if (on) {
+        results.on.push(...x.ms)
+        results.onWall += x.wall
+      } else {
+        results.off.push(...x.ms)
+        results.offWall += x.wall
+      }
+      say(`  round ${r + 1} ${on ? 'on ' : 'off'}  ${(perRound / (x.wall / 1000)).toFixed(0).padStart(5)} submissions/s   p50 ${pct(x.ms, 50).toFixed(1).padStart(6)} ms   p95 ${pct(x.ms, 95).toFixed(1).padStart(6)} ms`)
+    }
+  }
+  await trigger(true)
+  const [, drainMs] = await timed(async () => {
+    while (Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM rate_outbox')).rows[0].n) > 0) await new Promise((r) => setTimeout(r, 100))
+  })
+  const slower = (on: number, off: number) => `${(100 * (on / off - 1)).toFixed(1)}%`
+  say(`  all rounds: on ${(results.on.length / (results.onWall / 1000)).toFixed(0)} / off ${(results.off.length / (results.offWall / 1000)).toFixed(0)} submissions/s ` +
+    `→ ${slower(results.onWall / results.on.length, results.offWall / results.off.length)} slower per submission (goal < 20%); ` +
+    `p50 ${pct(results.on, 50).toFixed(1)} vs ${pct(results.off, 50).toFixed(1)} ms (${slower(pct(results.on, 50), pct(results.off, 50))}), ` +
+    `p95 ${pct(results.on, 95).toFixed(1)} vs ${pct(results.off, 95).toFixed(1)} ms (${slower(pct(results.on, 95), pct(results.off, 95))})`)
+  say(`  the counting job had counted every "on" submission ${secs(drainMs)} after the last round ended  (load ${load()})`)
+}
+
 interface Server { pid: number; stop: () => Promise<void> }
 
 function startServer(url: string): Promise<Server> {
@@ -308,7 +442,8 @@ async function explain(c: pg.Client, communities: string[], date: string) {
   for (const row of text.rows) say(`    ${row['QUERY PLAN'].replace(/'\{[^}]*\}'::text\[\]/, `'{…${communities.length} community codes}'::text[]`)}`)
 }
 
-async function reads(office: string, targets: Array<[string, string]>, date: string) {
+async function reads(office: string, targets: Array<[string, string]>, date: string): Promise<Map<string, number>> {
+  const p95 = new Map<string, number>()
   const get = async (url: string) => {
     const r = await fetch(`http://127.0.0.1:${PORT}${url}`, { headers: { authorization: `Bearer ${office}` } })
     const body = Buffer.from(await r.arrayBuffer())
@@ -326,6 +461,7 @@ async function reads(office: string, targets: Array<[string, string]>, date: str
         bytes = (await get(url)).length
         if (i >= 3) times.push(performance.now() - t0)
       }
+      p95.set(`${level} ${period}`, pct(times, 95))
       say(`  ${level.padEnd(10)} ${period.padEnd(6)} p50 ${pct(times, 50).toFixed(1).padStart(7)} ms   p95 ${pct(times, 95).toFixed(1).padStart(7)} ms   (${(bytes / 1024).toFixed(0)} KB)`)
     }
   }
@@ -338,6 +474,7 @@ async function reads(office: string, targets: Array<[string, string]>, date: str
   }
   say(`\nGET /api/v1/rates/export (the city's month: all tables, 30-day trend, sources), ${EXPORTS} times: ` +
     `p50 ${pct(times, 50).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms, ${(size / 1024).toFixed(0)} KB  (load ${load()})`)
+  return p95
 }
 
 async function main() {
@@ -364,38 +501,62 @@ async function main() {
       const [data, buildMs] = await timed(() => generate(c))
       say(`  built in ${secs(buildMs)}; database ${(await c.query<{ s: string }>('SELECT pg_size_pretty(pg_database_size(current_database())) AS s')).rows[0].s}`)
 
-      say(`\nnpm run rates:rebuild at that size (load ${load()}):`)
-      const [out, rebuildMs] = await timed(() => run('npm', ['run', '--silent', 'rates:rebuild'], { DATABASE_URL: url }))
-      say(`  ${secs(rebuildMs)} wall, process start included — it says: ${out.trim().split('\n').pop()}`)
-      await c.query('VACUUM ANALYZE')
-      const sizes = await c.query<{ t: string; n: string; s: string }>(
-        `SELECT relname AS t, n_live_tup::text AS n, pg_size_pretty(pg_total_relation_size(relid)) AS s FROM pg_stat_user_tables
-          WHERE relname IN ('rate_contribs', 'rate_marks', 'rate_counts') ORDER BY relname`)
-      say(`  ${sizes.rows.map((r) => `${r.t} ${Number(r.n).toLocaleString('en')} rows ${r.s}`).join('; ')}`)
+      if (!ONLY.has('rebuild')) {
+        say('\nrates:rebuild skipped (BENCH_ONLY): the counts are empty')
+      } else {
+        say(`\nnpm run rates:rebuild at that size (load ${load()}):`)
+        const [out, rebuildMs] = await timed(() => run('npm', ['run', '--silent', 'rates:rebuild'], { DATABASE_URL: url }))
+        say(`  ${secs(rebuildMs)} wall, process start included — it says: ${out.trim().split('\n').pop()}`)
+        await c.query('VACUUM ANALYZE')
+        const sizes = await c.query<{ t: string; n: string; s: string }>(
+          `SELECT relname AS t, n_live_tup::text AS n, pg_size_pretty(pg_total_relation_size(relid)) AS s FROM pg_stat_user_tables
+            WHERE relname IN ('rate_contribs', 'rate_marks', 'rate_counts') ORDER BY relname`)
+        say(`  ${sizes.rows.map((r) => `${r.t} ${Number(r.n).toLocaleString('en')} rows ${r.s}`).join('; ')}`)
+      }
 
-      say(`\nthe counting job at that size (load ${load()}):`)
-      await incremental(url, c)
+      if (ONLY.has('live')) {
+        say(`\nthe counting job at that size (load ${load()}):`)
+        await incremental(url, c)
+      }
 
       const date = todayShanghai()
       await explain(c, data.communities, date)
 
       server = await startServer(url)
       const idle = rss(server.pid)
-      const before = await rawScans(c)
       const community = data.communities[Math.floor(data.communities.length / 2)]
-      await reads(data.office, [['city', CITY], ['district', data.districts[0]], ['street', data.streets[1]], ['community', community]], date)
-      const after = await rawScans(c)
-      const mem = rss(server.pid)
-      const delta = (t: string) => (after.get(t) ?? 0) - (before.get(t) ?? 0)
-      say(`\nscans during all the dashboard and export requests (pg_stat_user_tables, seq + index): ` +
-        `${RAW.map((t) => `${t} ${delta(t)}`).join(', ')}; rate_counts ${delta('rate_counts')}, users ${delta('users')}`)
-      say(`server process RSS: ${idle.rss.toFixed(0)} MB after start, ${mem.rss.toFixed(0)} MB after the reads, peak ${mem.peak.toFixed(0)} MB`)
+      const street = data.streets[1]
+      if (ONLY.has('reads')) {
+        const before = await rawScans(c)
+        const p95 = await reads(data.office, [['city', CITY], ['district', data.districts[0]], ['street', street], ['community', community]], date)
+        const after = await rawScans(c)
+        const mem = rss(server.pid)
+        const delta = (t: string) => (after.get(t) ?? 0) - (before.get(t) ?? 0)
+        say(`\nscans during all the dashboard and export requests (pg_stat_user_tables, seq + index): ` +
+          `${RAW.map((t) => `${t} ${delta(t)}`).join(', ')}; rate_counts ${delta('rate_counts')}, users ${delta('users')}`)
+        say(`server process RSS: ${idle.rss.toFixed(0)} MB after start, ${mem.rss.toFixed(0)} MB after the reads, peak ${mem.peak.toFixed(0)} MB`)
+        if (ONLY.has('raw')) {
+          const inStreet = data.communities.filter((x) => x.startsWith(street))
+          const raw = await rawGroupBy(c, [['city', data.communities], ['street', inStreet], ['community', [community]]], date, RAW_TIMES)
+          say('\ndashboard month p95 against the raw GROUP BY (goal < 20 ms and ≥ 10× faster):')
+          for (const level of ['city', 'street', 'community']) {
+            const d = p95.get(`${level} month`)!
+            say(`  ${level.padEnd(10)} dashboard p95 ${d.toFixed(1).padStart(7)} ms   raw GROUP BY p50 ${raw.get(level)!.toFixed(0).padStart(7)} ms   ${(raw.get(level)! / d).toFixed(0)}× faster`)
+          }
+        }
+      }
+      if (ONLY.has('submit')) {
+        const residents = (await c.query<{ id: string }>(
+          `SELECT id::text AS id FROM users WHERE nickname = '居民' ORDER BY id LIMIT $1`, [SUBMITS])).rows.map((r) => r.id)
+        await submissionCost(c, data.office, residents)
+      }
     } finally {
       await c.end()
     }
   } finally {
     if (server) await server.stop()
-    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
+    if (process.env.BENCH_KEEP === '1') say(`\nkept (BENCH_KEEP=1): ${url} — drop it when done`)
+    else await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
   }
   say(`\ndone (load average ${load()})`)
 }

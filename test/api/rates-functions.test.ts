@@ -26,6 +26,10 @@ describe('server/db/functions/rates_*.sql', () => {
          FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid JOIN pg_class c ON c.oid = t.tgrelid
         WHERE NOT t.tgisinternal AND (p.proname LIKE 'rate\\_%' OR p.proname = 'volunteer_hours_community') ORDER BY t.tgname`)
     expect(triggers.map((x) => `${x.table}.${x.trigger} → ${x.fn}`)).toEqual([
+      'users.rate_headcount_delete → rate_headcount',
+      'users.rate_headcount_insert → rate_headcount',
+      'users.rate_headcount_truncate → rate_headcount',
+      'users.rate_headcount_update → rate_headcount',
       'quiz_attempts.rate_outbox_quiz_insert → rate_outbox_quiz',
       'quiz_attempts.rate_outbox_quiz_submit → rate_outbox_quiz',
       'reports.rate_outbox_report_insert → rate_outbox_report',

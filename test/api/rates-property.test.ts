@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { createTestApp, type TestApp } from '../helpers/app'
 import { drainOutbox, rebuild } from '../../server/modules/rates/service'
 import { counts, rangeCounts } from '../../server/modules/rates/queries'
+import { anonymiseUser } from '../../server/modules/accounts/erasure-queries'
 
 // the app's own counting job stays off: this file decides when the outbox is applied
 process.env.RATES_INTERVAL_MS = '0'
@@ -68,6 +69,11 @@ const event = fc.oneof(
   fc.record({ type: fc.constant('quiz' as const), campaign: fc.nat(2), person: fc.nat(5), when, passed: fc.boolean(), viaUpdate: fc.boolean() }),
   fc.record({ type: fc.constant('report' as const), person: fc.nat(5), when, rating: fc.option(fc.integer({ min: 1, max: 5 })), rerate: fc.option(fc.integer({ min: 1, max: 5 })), reopen: fc.boolean() }),
   fc.record({ type: fc.constant('move' as const), person: fc.nat(5), community: fc.nat(2) }),
+  // residents registering (a few at once: one statement), leaving (their row deleted) and erasing their account (the
+  // erasure's own statement: community_code emptied) — 参与率's denominator follows them
+  fc.record({ type: fc.constant('register' as const), community: fc.nat(2), count: fc.integer({ min: 1, max: 3 }) }),
+  fc.record({ type: fc.constant('leave' as const), which: fc.nat(20) }),
+  fc.record({ type: fc.constant('erase' as const), person: fc.nat(5) }),
   // a volunteer shift that earns hours; `late`: credited only at the next run of the job (a worker's hand days later),
   // after any move in between — it counts where the volunteer was registered when credited, on the shift's day
   fc.record({ type: fc.constant('volunteer' as const), person: fc.nat(5), when, late: fc.boolean(), correction: fc.boolean() }),
@@ -80,6 +86,8 @@ async function snapshot() {
     contribs: await db.query(`SELECT source, figure, person, community_code, day::text, at, favourable, origin FROM rate_contribs ORDER BY source, figure`),
     marks: await db.query(`SELECT figure, kind, start::text, person, community_code, favourable, at, source, origin FROM rate_marks ORDER BY figure, kind, start, person`),
     counts: await db.query(`SELECT figure, kind, start::text, community_code, num, den FROM rate_counts ORDER BY figure, kind, start, community_code`),
+    // a community whose residents all left keeps a row of 0 (rows are never deleted: see rates_headcount.sql)
+    headcount: await db.query(`SELECT community_code, residents FROM rate_headcount WHERE residents > 0 ORDER BY community_code`),
   }
 }
 
@@ -97,6 +105,9 @@ describe('incremental counts equal a recount from the raw rows', () => {
         const u = await db.one<{ id: number }>(`INSERT INTO users (nickname, community_code) VALUES ('p', $1) RETURNING id::int AS id`, [community])
         people.push({ id: u!.id, community })
       }
+      // residents who only registered: they can leave (a row with answers behind it is never deleted)
+      const idle: number[] = []
+      const erased = new Set<number>()
       const answered = new Set<string>()
       const attemptNo = new Map<string, number>()
       let uncredited: Array<{ user: number; signup: number; correction: boolean }> = []
@@ -109,7 +120,17 @@ describe('incremental counts equal a recount from the raw rows', () => {
         uncredited = []
       }
       for (const e of events) {
-        if (e.type === 'volunteer') {
+        if ('person' in e && erased.has(e.person)) continue
+        if (e.type === 'register') {
+          idle.push(...(await db.query<{ id: number }>(
+            `INSERT INTO users (nickname, community_code) SELECT 'q', $1 FROM generate_series(1, $2::int) RETURNING id::int AS id`,
+            [COMMUNITIES[e.community], e.count])).map((u) => u.id))
+        } else if (e.type === 'leave') {
+          if (idle.length > 0) await db.query('DELETE FROM users WHERE id = $1', idle.splice(e.which % idle.length, 1))
+        } else if (e.type === 'erase') {
+          erased.add(e.person)
+          await anonymiseUser(db, people[e.person].id)
+        } else if (e.type === 'volunteer') {
           const at = instant(e.when.day, e.when.hour)
           const shift = await db.one<{ id: number }>(
             `INSERT INTO volunteer_shifts (activity_id, starts_at, ends_at, capacity, confirmed, signup_deadline, cancel_deadline)
@@ -192,6 +213,9 @@ describe('incremental counts equal a recount from the raw rows', () => {
       expect(incremental.counts).toEqual(rebuilt.counts)
       expect(incremental.marks).toEqual(rebuilt.marks)
       expect(incremental.contribs).toEqual(rebuilt.contribs)
+      expect(incremental.headcount).toEqual(rebuilt.headcount)
+      expect(rebuilt.headcount).toEqual(await db.query(
+        `SELECT community_code, count(*)::int AS residents FROM users WHERE community_code IS NOT NULL GROUP BY community_code ORDER BY community_code`))
       // a custom range that is exactly a week or a month gives that week's or month's counts (once per person, not a sum of days)
       const sorted = (rows: Array<{ figure: string; communityCode: string }>) => [...rows].sort((x, y) => `${x.figure}${x.communityCode}`.localeCompare(`${y.figure}${y.communityCode}`))
       for (const [kind, from, to] of [['w', '2026-10-26', '2026-11-01'], ['w', '2026-11-02', '2026-11-08'], ['m', '2026-11-01', '2026-11-30']]) {

@@ -211,22 +211,62 @@ export async function outboxBacklog(db: Queryable): Promise<number> {
 
 // ------------------------------------------------------------------ rebuild
 
+const DERIVED = ['rate_contribs', 'rate_marks', 'rate_counts'] as const
+
 /**
- * Everything derived again from the raw rows, in the caller's transaction (which holds the applier lock). DELETE, not
- * TRUNCATE: dashboards keep reading the old counts until the new ones commit, instead of waiting on the table lock.
+ * Everything derived again from the raw rows, in the caller's transaction (which holds the applier lock). Built into
+ * fresh tables without indexes, indexed once full (a sorted build, not millions of index insertions beside the old
+ * rows' entries), then swapped in for the old ones: dashboards keep reading the old counts until the swap commits, and
+ * wait only for the swap itself. The new tables take the old ones' indexes (pg_index), names included.
  */
 export async function rebuildAll(db: Queryable): Promise<void> {
-  for (const table of ['rate_contribs', 'rate_marks', 'rate_counts']) await db.query(`DELETE FROM ${table}`)
-  for (const make of Object.values(CONTRIBS)) await db.query(`INSERT INTO rate_contribs (${COLUMNS}) ${make('TRUE')}`)
+  // the sort that picks each person's latest answer per period is the largest step: in memory where it fits
+  await db.query(`SET LOCAL work_mem = '256MB'`)
+  await db.query(`SET LOCAL maintenance_work_mem = '512MB'`)
+  const next = (table: string) => `${table}_rebuilt`
+  for (const table of DERIVED) {
+    await db.query(`DROP TABLE IF EXISTS ${next(table)}`)
+    await db.query(`CREATE TABLE ${next(table)} (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`)
+  }
+  for (const make of Object.values(CONTRIBS)) await db.query(`INSERT INTO ${next('rate_contribs')} (${COLUMNS}) ${make('TRUE')}`)
   await db.query(`
-    INSERT INTO rate_marks (figure, kind, start, person, community_code, favourable, at, source, origin)
+    INSERT INTO ${next('rate_marks')} (figure, kind, start, person, community_code, favourable, at, source, origin)
     SELECT DISTINCT ON (x.figure, b.kind, b.start, x.person) x.figure, b.kind, b.start, x.person, x.community_code, x.favourable, x.at, x.source, x.origin
-      FROM rate_contribs x ${BUCKETS}
+      FROM ${next('rate_contribs')} x ${BUCKETS}
      ORDER BY x.figure, b.kind, b.start, x.person, x.at DESC, x.source DESC`)
   await db.query(`
-    INSERT INTO rate_counts (figure, kind, start, community_code, num, den)
+    INSERT INTO ${next('rate_counts')} (figure, kind, start, community_code, num, den)
     SELECT figure, kind, start, community_code, count(*) FILTER (WHERE favourable), count(*)
-      FROM rate_marks GROUP BY figure, kind, start, community_code`)
+      FROM ${next('rate_marks')} GROUP BY figure, kind, start, community_code`)
+  for (const table of DERIVED) {
+    const indexes = await db.query<{ name: string; def: string; primary: boolean; constraint: string | null }>(
+      `SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS def, i.indisprimary AS primary, k.conname AS constraint
+         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid
+        WHERE i.indrelid = $1::regclass ORDER BY c.relname`, [table])
+    for (const ix of indexes) {
+      const def = /^(CREATE (?:UNIQUE )?INDEX) (\S+) ON (?:ONLY )?(\S+) (USING .*)$/.exec(ix.def)
+      if (!def) throw new Error(`rates rebuild: unexpected index definition ${ix.def}`)
+      await db.query(`${def[1]} ${next(ix.name)} ON ${next(table)} ${def[4]}`)
+    }
+    await db.query(`DROP TABLE ${table}`)
+    await db.query(`ALTER TABLE ${next(table)} RENAME TO ${table}`)
+    for (const ix of indexes) {
+      await db.query(`ALTER INDEX ${next(ix.name)} RENAME TO ${ix.name}`)
+      if (ix.primary) await db.query(`ALTER TABLE ${table} ADD CONSTRAINT ${ix.constraint} PRIMARY KEY USING INDEX ${ix.name}`)
+    }
+    await db.query(`ANALYZE ${table}`)
+  }
+}
+
+/**
+ * The registered residents counted again from users. Its own short transaction: users stays locked against writes
+ * (SHARE) only while it is counted, so no registration commits between the count and its replacement.
+ */
+export async function recountHeadcount(tx: Queryable): Promise<void> {
+  await tx.query('LOCK TABLE users IN SHARE MODE')
+  await tx.query('DELETE FROM rate_headcount')
+  await tx.query(`INSERT INTO rate_headcount (community_code, residents)
+                  SELECT community_code, count(*) FROM users WHERE community_code IS NOT NULL GROUP BY community_code`)
 }
 
 // ------------------------------------------------------------------ read side: derived tables only
@@ -256,8 +296,8 @@ export const READ_SQL = {
        ORDER BY person, at DESC, source DESC)
     SELECT origin, count(*)::int AS n FROM latest WHERE community_code = ANY($4::text[]) GROUP BY origin ORDER BY origin`,
   targets: `SELECT region_code AS "regionCode", figure, target::float8 AS target FROM rate_targets WHERE region_code = ANY($1::text[])`,
-  /** 参与率's denominator: the residents registered now (users, not answers) */
-  registered: `SELECT community_code AS "communityCode", count(*)::int AS n FROM users WHERE community_code = ANY($1::text[]) GROUP BY community_code`,
+  /** 参与率's denominator: the residents registered now, counted by the triggers on users (migration 0028) */
+  registered: `SELECT community_code AS "communityCode", residents AS n FROM rate_headcount WHERE community_code = ANY($1::text[])`,
 } as const
 
 export interface CountRow { figure: RateFigure; communityCode: string; num: number; den: number }

@@ -63,12 +63,13 @@ export async function drainOutbox(db: Db, batch = 500): Promise<number> {
   }
 }
 
-/** Recomputes every contribution, mark and count from the raw rows (`npm run rates:rebuild`). */
+/** Recomputes every contribution, mark and count, and the registered residents, from the raw rows (`npm run rates:rebuild`). */
 export async function rebuild(db: Db): Promise<void> {
   await db.transaction(async (tx) => {
     await q.applierLock(tx)
     await q.rebuildAll(tx)
   })
+  await db.transaction((tx) => q.recountHeadcount(tx))
 }
 
 
@@ -126,31 +127,53 @@ type Table = Map<string, Map<RateFigure, Cell>>
 const communitiesOf = (dir: RegionDirectory, region: RegionRow): string[] =>
   region.level === 'community' ? [region.code] : dir.descendants(region.code).filter((r) => r.level === 'community').map((r) => r.code)
 
-/** Residents registered now, per community: read once per request (at city scale, the largest part of a read). */
+/** Residents registered now, per community: read once per request. */
 async function registeredOf(db: Queryable, communities: string[]): Promise<Map<string, number>> {
   return new Map((await q.registered(db, communities)).map((r) => [r.communityCode, r.n]))
 }
 
-async function countTable(db: Queryable, bucket: string, from: string, to: string, communities: string[], registered: Map<string, number>): Promise<Table> {
+async function countTable(db: Queryable, bucket: string, from: string, to: string, communities: string[], registered: Promise<Map<string, number>>): Promise<Table> {
   const rows = bucket === 'c' ? await q.rangeCounts(db, from, to, communities) : await q.counts(db, bucket, from, communities)
   const table: Table = new Map()
   for (const c of communities) table.set(c, new Map())
   for (const r of rows) table.get(r.communityCode)?.set(r.figure, { num: r.num, den: r.den })
   // participation: participants over the residents registered now; one who moved away after taking part stays
   // counted where they took part, so the denominator is never below the participants
+  const residents = await registered
   for (const c of communities) {
     const p = table.get(c)!.get('participation')?.num ?? 0
-    table.get(c)!.set('participation', { num: p, den: Math.max(registered.get(c) ?? 0, p) })
+    table.get(c)!.set('participation', { num: p, den: Math.max(residents.get(c) ?? 0, p) })
   }
   return table
 }
 
+/** A period's counts and the one before, and the targets: the statements run side by side, not one after another. */
+async function periodTables(db: Queryable, targetsDb: Queryable, dir: RegionDirectory, region: RegionRow, period: Period & { bucket: string }) {
+  const communities = communitiesOf(dir, region)
+  const registered = registeredOf(db, communities)
+  registered.catch(() => undefined) // awaited by both tables; a failure surfaces there
+  const [now, before, targets] = await Promise.all([
+    countTable(db, period.bucket, period.from, period.to, communities, registered),
+    countTable(db, period.bucket, period.previousFrom, period.previousTo, communities, registered),
+    targetMap(targetsDb, dir, region),
+  ])
+  return { communities, now, before, targets }
+}
+
 interface Headline { rate: number | null; lower: number | null; upper: number | null; num: number; den: number; nEff: number | null }
 
-function headline(dir: RegionDirectory, region: RegionRow, table: Table, figure: RateFigure): Headline {
-  const cells = communitiesOf(dir, region).map((c) => ({ c, cell: table.get(c)?.get(figure) ?? { num: 0, den: 0 } }))
-  const num = cells.reduce((a, x) => a + x.cell.num, 0)
-  const den = cells.reduce((a, x) => a + x.cell.den, 0)
+const EMPTY: Cell = { num: 0, den: 0 }
+
+/** `communities`: the region's own communities (communitiesOf), looked up once per region, not once per figure. */
+function headline(dir: RegionDirectory, region: RegionRow, communities: string[], table: Table, figure: RateFigure): Headline {
+  let num = 0
+  let den = 0
+  const cells = communities.map((c) => {
+    const cell = table.get(c)?.get(figure) ?? EMPTY
+    num += cell.num
+    den += cell.den
+    return { c, cell }
+  })
   if (region.level === 'community') {
     const w = wilsonCount(num, den)
     return { rate: den > 0 ? num / den : null, lower: w?.lower ?? null, upper: w?.upper ?? null, num, den, nEff: null }
@@ -159,26 +182,32 @@ function headline(dir: RegionDirectory, region: RegionRow, table: Table, figure:
   return { rate: ps?.rate ?? null, lower: ps?.interval.lower ?? null, upper: ps?.interval.upper ?? null, num, den, nEff: ps?.nEff ?? null }
 }
 
-function targetOf(dir: RegionDirectory, region: RegionRow, targets: Map<string, number>, figure: RateFigure): number {
-  for (const r of dir.chain(region.code).reverse()) {
-    const t = targets.get(`${r.code}|${figure}`)
-    if (t !== undefined) return t
+/** Each figure's target for the region: its own, else its nearest ancestor's, else the default. */
+function targetsOf(dir: RegionDirectory, region: RegionRow, targets: Map<string, number>): (figure: RateFigure) => number {
+  const chain = dir.chain(region.code).reverse()
+  return (figure) => {
+    for (const r of chain) {
+      const t = targets.get(`${r.code}|${figure}`)
+      if (t !== undefined) return t
+    }
+    return DEFAULT_TARGET
   }
-  return DEFAULT_TARGET
 }
 
 const r4 = (x: number | null) => (x === null ? null : round4(x))
 
 function figuresOf(dir: RegionDirectory, region: RegionRow, now: Table, before: Table, targets: Map<string, number>): RegionFigures {
+  const communities = communitiesOf(dir, region)
+  const targetOf = targetsOf(dir, region, targets)
   return {
     regionCode: region.code,
     name: region.name,
     level: region.level,
     population: region.population,
     figures: RATE_FIGURES.map((figure): Figure => {
-      const h = headline(dir, region, now, figure)
-      const prev = headline(dir, region, before, figure)
-      const target = targetOf(dir, region, targets, figure)
+      const h = headline(dir, region, communities, now, figure)
+      const prev = headline(dir, region, communities, before, figure)
+      const target = targetOf(figure)
       return {
         figure,
         name: FIGURE_NAMES[figure],
@@ -200,11 +229,36 @@ function figuresOf(dir: RegionDirectory, region: RegionRow, now: Table, before: 
   }
 }
 
+type RankedFigure = Pick<Figure, 'figure' | 'rate' | 'interval' | 'insufficient' | 'n'>
+type Rankable = { regionCode: string; name: string; figures: RankedFigure[] }
+
+/**
+ * What ranking the communities needs of each: this period's rate and Wilson interval, rounded as figuresOf rounds them
+ * — not the whole figure (previous period, targets), which a city-wide ranking would compute for every community.
+ */
+function communityRanks(dir: RegionDirectory, communities: string[], now: Table): Rankable[] {
+  return communities.map((code) => ({
+    regionCode: code,
+    name: dir.get(code)!.name,
+    figures: RATE_FIGURES.map((figure): RankedFigure => {
+      const { num, den } = now.get(code)?.get(figure) ?? EMPTY
+      const w = wilsonCount(num, den)
+      return {
+        figure,
+        rate: den > 0 ? round4(num / den) : null,
+        interval: w === null ? null : { lower: round4(w.lower), upper: round4(w.upper) },
+        insufficient: den < MIN_SAMPLE,
+        n: den,
+      }
+    }),
+  }))
+}
+
 /**
  * Top 3 and bottom 3 by rate, figures of fewer than MIN_SAMPLE people left out. Equal rates: the higher lower bound
  * of the interval ranks first (the figure we are surer of), then the region code.
  */
-export function rank(entries: RegionFigures[], figure: RateFigure, scope: Ranking['scope']): Ranking {
+export function rank(entries: Rankable[], figure: RateFigure, scope: Ranking['scope']): Ranking {
   const ok = entries.map((e) => ({ e, f: e.figures.find((x) => x.figure === figure)! })).filter(({ f }) => f.rate !== null && !f.insufficient)
   const list = ok.map(({ e, f }) => ({ regionCode: e.regionCode, name: e.name, rate: f.rate!, lower: f.interval!.lower, upper: f.interval!.upper, n: f.n }))
   const best = [...list].sort((a, b) => b.rate - a.rate || b.lower - a.lower || a.regionCode.localeCompare(b.regionCode))
@@ -230,11 +284,7 @@ async function targetMap(db: Queryable, dir: RegionDirectory, region: RegionRow)
  */
 export async function periodFigures(db: Queryable, dir: RegionDirectory, root: RegionRow, regions: RegionRow[], kind: DashboardQuery['period'], date: string) {
   const period = resolvePeriod(kind, date)
-  const communities = communitiesOf(dir, root)
-  const registered = await registeredOf(db, communities)
-  const now = await countTable(db, period.bucket, period.from, period.to, communities, registered)
-  const before = await countTable(db, period.bucket, period.previousFrom, period.previousTo, communities, registered)
-  const targets = await targetMap(db, dir, root)
+  const { now, before, targets } = await periodTables(db, db, dir, root, period)
   const { bucket: _bucket, ...shown } = period
   return { period: shown as Period, figures: regions.map((r) => figuresOf(dir, r, now, before, targets)) }
 }
@@ -243,16 +293,14 @@ export async function dashboard(ctx: AppContext, caller: Caller, query: Dashboar
   const dir = await ctx.regions.get()
   const region = assertCanRead(caller, dir, query.region)
   const period = resolvePeriod(query.period, query.date, query.to)
-  const communities = communitiesOf(dir, region)
-  const registered = await registeredOf(ctx.readDb, communities)
-  const now = await countTable(ctx.readDb, period.bucket, period.from, period.to, communities, registered)
-  const before = await countTable(ctx.readDb, period.bucket, period.previousFrom, period.previousTo, communities, registered)
-  const targets = await targetMap(ctx.db, dir, region)
+  const pendingEvents = q.outboxBacklog(ctx.readDb)
+  pendingEvents.catch(() => undefined) // awaited below; a failure surfaces there
+  const { communities, now, before, targets } = await periodTables(ctx.readDb, ctx.db, dir, region, period)
   const children = region.level === 'community' ? [] : dir.children(region.code).filter((c) => c.level !== 'grid')
   const childFigures = children.map((c) => figuresOf(dir, c, now, before, targets))
   const rankings = RATE_FIGURES.map((f) => rank(childFigures, f, 'children'))
   if (region.level === 'city' || region.level === 'district') {
-    const all = communities.map((c) => figuresOf(dir, dir.get(c)!, now, before, targets))
+    const all = communityRanks(dir, communities, now)
     rankings.push(...RATE_FIGURES.map((f) => rank(all, f, 'communities')))
   }
   const { bucket: _bucket, ...shown } = period
@@ -261,7 +309,7 @@ export async function dashboard(ctx: AppContext, caller: Caller, query: Dashboar
     period: shown,
     children: childFigures,
     rankings: children.length > 0 ? rankings : [],
-    pendingEvents: await q.outboxBacklog(ctx.readDb),
+    pendingEvents: await pendingEvents,
   }
 }
 
@@ -290,7 +338,7 @@ export async function trend(ctx: AppContext, caller: Caller, query: TrendQuery):
       figure,
       name: FIGURE_NAMES[figure],
       points: days.map((d) => {
-        const h = headline(dir, region, byDay.get(d)!, figure)
+        const h = headline(dir, region, communities, byDay.get(d)!, figure)
         return { rate: r4(h.rate), n: h.den, insufficient: h.den < MIN_SAMPLE }
       }),
     })),
