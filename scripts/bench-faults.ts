@@ -9,7 +9,7 @@ import pg from 'pg'
 import sharp from 'sharp'
 import WebSocket from 'ws'
 import { ensureServerBuilt } from './server-build.mjs'
-import { hashSecret, newToken } from '../server/lib/tokens'
+import { HAPPY, makeUsers, percentile, say } from './bench-kit'
 import { LIVE_WS_PROTOCOL } from '../types/live-protocol'
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
@@ -18,7 +18,6 @@ const REDIS_PORT = PG_PORT + 1000
 const API_PORTS = [PG_PORT + 2000, PG_PORT + 2001, PG_PORT + 2002]
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 12)
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'civiclink-faults-'))
-const say = (s: string) => process.stdout.write(`${s}\n`)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 // ---------------------------------------------------------------- engines
@@ -107,7 +106,6 @@ const fresh: Array<{ id: number; token: string }> = []
 let campaignId = 0
 let shiftIds: number[] = []
 let surveyId = 0
-const HAPPY = '329901001001'
 const CITY = '3299'
 
 /** As nginx with proxy_next_upstream error: a connection refused goes to the next process. */
@@ -136,29 +134,17 @@ async function signIn(phone: string): Promise<string> {
   throw new Error(`verify ${v.status} ${await v.text()}`)
 }
 
-/** Residents of the demo community with a session each, written straight in SQL (thousands; the SMS flow is not what is measured). */
+/** Residents of the demo community, volunteers too, with a session each (thousands; the SMS flow is not what is measured). */
 async function makeResidents(n: number, prefix: string): Promise<Array<{ id: number; token: string }>> {
   const c = new pg.Client({ connectionString: DB_URL })
   await c.connect()
   try {
-    const users = await c.query<{ id: number }>(
-      `INSERT INTO users (phone, nickname, community_code)
-       SELECT $1 || lpad(i::text, 8 - length($1) + 3, '0'), '居民' || i, $2 FROM generate_series(1, $3::int) AS i RETURNING id::int AS id`,
-      [prefix, HAPPY, n],
-    )
-    const out = users.rows.map((u) => ({ id: u.id, token: newToken() }))
+    const out = await makeUsers({ query: async <T>(sql: string, params: unknown[]) => (await c.query(sql, params)).rows as T[] }, n, prefix)
     await c.query(
       `INSERT INTO volunteers (user_id, real_name, phone, community_code, pledge_agreed_at, status, decided_at)
        SELECT u.id, '志愿者', u.phone, $2, now(), 'approved', now() FROM users u WHERE u.id = ANY($1::bigint[])`,
       [out.map((u) => u.id), HAPPY],
     )
-    for (let i = 0; i < out.length; i += 1000) {
-      await c.query(
-        `INSERT INTO sessions (token_hash, user_id, channel, expires_at) SELECT x.h, x.u, 'sms', now() + interval '1 day'
-           FROM jsonb_to_recordset($1::jsonb) AS x(h text, u bigint)`,
-        [JSON.stringify(out.slice(i, i + 1000).map((u) => ({ h: hashSecret(u.token), u: u.id })))],
-      )
-    }
     return out
   } finally {
     await c.end()
@@ -373,10 +359,6 @@ async function waitFor(what: string, check: () => boolean, ms = 30_000): Promise
   say(`  （等待超时 ${ms / 1000} 秒：${what}）`)
   return false
 }
-const pctl = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN
-}
 const ms = (x: number) => `${Math.round(x)} ms`
 
 /** Two API processes (0 and 2), participants half on each, the host on process 0; Redis stopped mid-question for 3 s. */
@@ -443,7 +425,7 @@ async function liveQuizRedisOutage(): Promise<void> {
   const closes = new Map<number, number>()
   for (const p of players) for (const [code, n] of p.closes) closes.set(code, (closes.get(code) ?? 0) + n)
   say(`  Redis 起来后：连接关闭 ${[...closes].map(([k, n]) => `${k}×${n}`).join(' ')}；重连并拿到新快照 ${backAt.length}/${players.length} 人` +
-    `；1012 在 Redis 起来后 p50 ${ms(pctl(told, 50))} / 最慢 ${ms(Math.max(...told))} 到达，新快照 p50 ${ms(pctl(backAt, 50))} / p95 ${ms(pctl(backAt, 95))} / 最慢 ${ms(Math.max(...backAt))}${allBack ? '' : '（有人没回来）'}；放弃重连 ${players.filter((p) => p.gaveUp).length} 人`)
+    `；1012 在 Redis 起来后 p50 ${ms(percentile(told, 50))} / 最慢 ${ms(Math.max(...told))} 到达，新快照 p50 ${ms(percentile(backAt, 50))} / p95 ${ms(percentile(backAt, 95))} / 最慢 ${ms(Math.max(...backAt))}${allBack ? '' : '（有人没回来）'}；放弃重连 ${players.filter((p) => p.gaveUp).length} 人`)
   const wrongSnap = players.filter((p) => {
     const s = p.snapshots.at(-1)!.m
     return s.question?.index === 0 && s.you.answered !== p.acked.has(0)
@@ -455,7 +437,7 @@ async function liveQuizRedisOutage(): Promise<void> {
   const sentAt = performance.now()
   const revealed = await waitFor('reveal of question 1 reaches everyone', () => players.every((p) => p.reveals.has(0)))
   const lat = players.filter((p) => p.reveals.has(0)).map((p) => p.reveals.get(0)! - sentAt)
-  say(`  恢复后最后一批作答 → 排行榜到达每人：p50 ${ms(pctl(lat, 50))} / p95 ${ms(pctl(lat, 95))}${revealed ? '' : '（有人没收到）'}`)
+  say(`  恢复后最后一批作答 → 排行榜到达每人：p50 ${ms(percentile(lat, 50))} / p95 ${ms(percentile(lat, 95))}${revealed ? '' : '（有人没收到）'}`)
   // one more question through the bus, to show the fan-out is whole again
   await hostCall(`/live/sessions/${session.id}/advance`)
   const q2 = await waitFor('question 2 reaches everyone', () => players.every((p) => p.questions.has(1)))

@@ -7,11 +7,8 @@
 //  3. A live quiz with 500 WebSocket participants (BENCH_LIVE_PARTICIPANTS) across two API processes (Redis bus, PostgreSQL): time from
 //     the answer that closes a question to the leaderboard reaching every participant.
 import { spawn, type ChildProcess } from 'node:child_process'
-import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import autocannon from 'autocannon'
-import pg from 'pg'
+import type autocannon from 'autocannon'
 import WebSocket from 'ws'
 import { LIVE_WS_PROTOCOL } from '../types/live-protocol'
 import { Type } from '@sinclair/typebox'
@@ -24,59 +21,15 @@ import { openPGlite } from '../server/db/pglite'
 import { openPostgres } from '../server/db/postgres'
 import { newToken, hashSecret } from '../server/lib/tokens'
 import { seedDemo } from '../server/seed/demo'
+import { HAPPY, makeUsers, okFigures, percentile as pct, requestRuns, say, withDatabase } from './bench-kit'
 import { Id } from '../types/common'
 import { SubmitBody } from '../types/quizzes'
 
 const ROOT = path.resolve(__dirname, '..')
-const PG_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379'
 const CONNECTIONS = 50
 const DURATION = Number(process.env.BENCH_SECONDS || 10)
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 2)
-const HAPPY = '329901001001'
-
-const say = (s: string) => process.stdout.write(`${s}\n`)
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]
-}
-
-async function withDatabase<T>(name: string, fn: (url: string) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: PG_URL })
-  await admin.connect()
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-  await admin.query(`CREATE DATABASE ${name}`)
-  await admin.end()
-  const u = new URL(PG_URL)
-  u.pathname = `/${name}`
-  try {
-    return await fn(u.toString())
-  } finally {
-    const a = new pg.Client({ connectionString: PG_URL })
-    await a.connect()
-    await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-    await a.end()
-  }
-}
-
-/** n residents of 幸福里 with a bearer token each. */
-async function makeUsers(db: Db, n: number, prefix: string): Promise<Array<{ id: number; token: string }>> {
-  const users = await db.query<{ id: number }>(
-    `INSERT INTO users (phone, nickname, community_code)
-     SELECT $1 || lpad(i::text, 5, '0'), '选手' || i, $2 FROM generate_series(1, $3::int) AS i RETURNING id::int AS id`,
-    [prefix, HAPPY, n],
-  )
-  const out = users.map((u) => ({ id: u.id, token: newToken() }))
-  for (let i = 0; i < out.length; i += 1000) {
-    const chunk = out.slice(i, i + 1000).map((u) => ({ h: hashSecret(u.token), u: u.id }))
-    await db.query(
-      `INSERT INTO sessions (token_hash, user_id, channel, expires_at) SELECT x.h, x.u, 'sms', now() + interval '1 day'
-         FROM jsonb_to_recordset($1::jsonb) AS x(h text, u bigint)`,
-      [JSON.stringify(chunk)],
-    )
-  }
-  return out
-}
 
 async function submissionBench(kind: 'pglite' | 'postgres', db: Db) {
   await migrate(db)
@@ -96,7 +49,7 @@ async function submissionBench(kind: 'pglite' | 'postgres', db: Db) {
 
   // enough open attempts for the whole run, one per resident, drawn like the server draws
   const n = 60_000
-  const users = await makeUsers(db, n, kind === 'postgres' ? '151' : '152')
+  const users = await makeUsers(db, n, kind === 'postgres' ? '151' : '152', { nickname: '选手' })
   const worker = await db.one<{ id: number }>(`SELECT id::int AS id FROM users WHERE phone = '13800000002'`)
   const campaign = await db.one<{ id: number }>(
     `INSERT INTO quiz_campaigns (region_code, title, starts_at, ends_at, question_count, time_limit_seconds, pass_score, max_attempts, created_by)
@@ -118,18 +71,9 @@ async function submissionBench(kind: 'pglite' | 'postgres', db: Db) {
     body: JSON.stringify({ answers: a.questionIds.map((id) => ({ questionId: id, choice: [0] })) }),
   }))
 
-  // The load generator runs in a worker thread (its own event loop, not the server's); it reads its requests from a
-  // file. Warm-up and measured runs get attempts of their own: an attempt is submitted once.
-  const run = (opts: Partial<autocannon.Options>) => new Promise<autocannon.Result>((resolve, reject) => {
-    autocannon({ connections: CONNECTIONS, duration: DURATION, workers: 1, ...opts, url: `${url}${opts.url ?? ''}` } as autocannon.Options, (err, r) => (err ? reject(err) : resolve(r)))
-  })
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'civiclink-bench-'))
-  const runWith = (name: string, requests: Array<{ path: string; headers: Record<string, string>; body: string }>, duration?: number) => {
-    const file = path.join(tmp, `${name}.json`)
-    fs.writeFileSync(file, JSON.stringify(requests))
-    process.env.BENCH_REQUESTS_FILE = file
-    return run({ ...(duration ? { duration } : {}), requests: [{ setupRequest: path.join(__dirname, 'bench-requests.cjs') }] as unknown as autocannon.Request[] })
-  }
+  // Warm-up and measured runs get attempts of their own: an attempt is submitted once.
+  const runs = requestRuns(url, CONNECTIONS, DURATION)
+  const runWith = runs.run
   const bareJobs = attempts.map((a, i) => ({ path: `/bench/insert/${a.id}`, headers: { 'content-type': 'application/json' }, body: jobs[i].body }))
   // settled tables (no autovacuum of the fresh rows in the middle of a run), then the two kinds of run in turns so
   // that drift on a shared machine does not land on one of them; each submission round gets attempts of its own
@@ -144,13 +88,9 @@ async function submissionBench(kind: 'pglite' | 'postgres', db: Db) {
     bares.push(await runWith(`bare-${round}`, bareJobs))
     submits.push(await runWith(`submit-${round}`, jobs.slice(WARM + round * perRound, WARM + (round + 1) * perRound)))
   }
-  fs.rmSync(tmp, { recursive: true, force: true })
+  runs.done()
   const graded = await db.one<{ n: number }>('SELECT count(*)::int AS n FROM quiz_attempts WHERE campaign_id = $1 AND submitted_at IS NOT NULL', [campaign!.id])
-  // only what succeeded counts (a refused request is cheap)
-  const ok = (r: autocannon.Result) => r['2xx'] / DURATION
-  const line = (name: string, r: autocannon.Result) =>
-    `  ${name.padEnd(28)} ${ok(r).toFixed(0).padStart(6)} ok/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   2xx ${r['2xx']}  non-2xx ${r.non2xx} ${r.non2xx ? JSON.stringify(Object.keys((r as unknown as { statusCodeStats: object }).statusCodeStats)) : ''}`
-  const rate = (rs: autocannon.Result[]) => rs.reduce((n, r) => n + ok(r), 0) / rs.length
+  const { ok, line, mean: rate } = okFigures(DURATION, 28, { codes: true })
   say(`\n[${kind}] ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION} s each, in turns`)
   for (let round = 0; round < ROUNDS; round++) {
     say(line(`bare validated insert #${round + 1}`, bares[round]))
@@ -177,7 +117,7 @@ async function startBench(kind: 'pglite' | 'postgres', db: Db) {
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
 
   // one campaign as a worker would set it up (a tag quota, the usual difficulties); every resident starts it once
-  const users = await makeUsers(db, 60_000, kind === 'postgres' ? '161' : '162')
+  const users = await makeUsers(db, 60_000, kind === 'postgres' ? '161' : '162', { nickname: '选手' })
   const worker = await db.one<{ id: number }>(`SELECT id::int AS id FROM users WHERE phone = '13800000002'`)
   const campaign = await db.one<{ id: number }>(
     `INSERT INTO quiz_campaigns (region_code, title, starts_at, ends_at, question_count, tag_mix, time_limit_seconds, pass_score, max_attempts, created_by)
@@ -186,18 +126,8 @@ async function startBench(kind: 'pglite' | 'postgres', db: Db) {
   )
   const jobs = users.map((u) => ({ path: `/api/v1/quiz/campaigns/${campaign!.id}/attempts`, headers: { authorization: `Bearer ${u.token}` }, body: '' }))
   const bareJobs = [{ path: `/bench/start/${campaign!.id}`, headers: {}, body: '' }]
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'civiclink-bench-'))
-  const runWith = (name: string, requests: Array<{ path: string; headers: Record<string, string>; body: string }>, duration = DURATION) => {
-    const file = path.join(tmp, `${name}.json`)
-    fs.writeFileSync(file, JSON.stringify(requests))
-    process.env.BENCH_REQUESTS_FILE = file
-    return new Promise<autocannon.Result>((resolve, reject) => {
-      autocannon({
-        connections: CONNECTIONS, duration, workers: 1, url,
-        requests: [{ setupRequest: path.join(__dirname, 'bench-requests.cjs') }],
-      } as unknown as autocannon.Options, (err, r) => (err ? reject(err) : resolve(r)))
-    })
-  }
+  const runs = requestRuns(url, CONNECTIONS, DURATION)
+  const runWith = runs.run
   await db.exec('VACUUM ANALYZE')
   const WARM = 3000
   const perRound = Math.floor((jobs.length - WARM) / ROUNDS)
@@ -209,12 +139,9 @@ async function startBench(kind: 'pglite' | 'postgres', db: Db) {
     bares.push(await runWith(`bare-${round}`, bareJobs))
     starts.push(await runWith(`start-${round}`, jobs.slice(WARM + round * perRound, WARM + (round + 1) * perRound)))
   }
-  fs.rmSync(tmp, { recursive: true, force: true })
+  runs.done()
   const made = await db.one<{ n: number; users: number }>('SELECT count(*)::int AS n, count(DISTINCT user_id)::int AS users FROM quiz_attempts WHERE campaign_id = $1', [campaign!.id])
-  const ok = (r: autocannon.Result) => r['2xx'] / DURATION
-  const line = (name: string, r: autocannon.Result) =>
-    `  ${name.padEnd(28)} ${ok(r).toFixed(0).padStart(6)} ok/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   2xx ${r['2xx']}  non-2xx ${r.non2xx}`
-  const rate = (rs: autocannon.Result[]) => rs.reduce((n, r) => n + ok(r), 0) / rs.length
+  const { ok, line, mean: rate } = okFigures(DURATION, 28)
   say(`\n[${kind}] starting an attempt: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION} s each, in turns`)
   for (let round = 0; round < ROUNDS; round++) {
     say(line(`bare validated insert #${round + 1}`, bares[round]))
@@ -261,7 +188,7 @@ async function liveBench(url: string) {
   const pb = await startServer(b, url)
   const db = openPostgres(url, 4)
   try {
-    const users = await makeUsers(db, PARTICIPANTS, '153')
+    const users = await makeUsers(db, PARTICIPANTS, '153', { nickname: '选手' })
     const workerToken = newToken()
     const w = await db.one<{ id: number }>(`SELECT id::int AS id FROM users WHERE phone = '13800000002'`)
     await db.query(`INSERT INTO sessions (token_hash, user_id, channel, expires_at) VALUES ($1, $2, 'sms', now() + interval '1 day')`, [hashSecret(workerToken), w!.id])

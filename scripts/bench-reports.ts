@@ -7,8 +7,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import autocannon from 'autocannon'
-import pg from 'pg'
+import type autocannon from 'autocannon'
 import { Type } from '@sinclair/typebox'
 import { buildApp } from '../server/app'
 import { createRuntime } from '../server/bootstrap'
@@ -24,12 +23,12 @@ import { nearby, submitReport } from '../server/modules/reports/service'
 import { DEMO_ACCOUNTS, seedDemo } from '../server/seed/demo'
 import { ReportDetail, SubmitReportBody } from '../types/reports'
 import { checkIdempotencyKey } from '../server/lib/idempotency'
+import { cannon as autocannonRun, percentile as pct, postgresAvailable, say, withDatabase } from './bench-kit'
 
 const IdemHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String()) })
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10)
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000)
-const say = (s: string) => process.stdout.write(`${s}\n`)
 
 const stubWechat: WechatAdapter = {
   code2session: async () => {
@@ -40,37 +39,13 @@ const stubWechat: WechatAdapter = {
   sendSubscribe: async () => undefined,
 }
 
-async function pgUrl(): Promise<string | null> {
-  const url = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 })
-  try {
-    await c.connect()
-    await c.end()
-    return url
-  } catch {
-    return null
-  }
-}
-
-function withDb(url: string, name: string) {
-  const u = new URL(url)
-  u.pathname = `/${name}`
-  return u.toString()
-}
-
-// The load generator runs in a worker thread: its own event loop, not the server's.
 async function cannon(url: string, opts: Partial<autocannon.Options>) {
-  const r = await autocannon({ url, connections: 50, duration: DURATION, workers: 1, ...opts })
+  const r = await autocannonRun({ url, connections: 50, duration: DURATION, ...opts })
   const non2xx = r.non2xx + r.errors
   return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], bad: non2xx }
 }
 
-function pct(xs: number[], p: number) {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]
-}
-
-async function run(kind: 'postgres' | 'pglite', db: Db) {
+async function bench(kind: 'postgres' | 'pglite', db: Db) {
   await migrate(db)
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'civiclink-bench-'))
   const config = { ...loadConfig({ OUTBOX_INTERVAL_MS: '0' }), demo: true, dataDir, rateLimitPerMinute: 1_000_000_000, authRateLimitPerMinute: 1_000_000_000 }
@@ -163,26 +138,21 @@ async function run(kind: 'postgres' | 'pglite', db: Db) {
 
 async function main() {
   say(`bench:reports — ${os.cpus().length} cores, node ${process.version}, ${DURATION} s per run, 50 connections`)
-  const url = await pgUrl()
-  if (url) {
-    const name = `civiclink_bench_${process.pid}`
-    const admin = new pg.Client({ connectionString: url })
-    await admin.connect()
-    await admin.query(`CREATE DATABASE ${name}`)
-    const db = openPostgres(withDb(url, name), loadConfig().databasePoolSize)
-    try {
-      await run('postgres', db)
-    } finally {
-      await db.close()
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-      await admin.end()
-    }
+  if (await postgresAvailable()) {
+    await withDatabase(`civiclink_bench_${process.pid}`, async (url) => {
+      const db = openPostgres(url, loadConfig().databasePoolSize)
+      try {
+        await bench('postgres', db)
+      } finally {
+        await db.close()
+      }
+    })
   } else {
     say('[postgres] no server reachable (set DATABASE_URL) — skipped')
   }
   const lite = await openPGlite()
   try {
-    await run('pglite', lite)
+    await bench('pglite', lite)
   } finally {
     await lite.close()
   }

@@ -35,7 +35,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const dropAll = () => {
     for (const [c, u] of pairs) {
-      c.resetAndDestroy()
+      // a reset after our side has ended (the engine closed first and the pipe passed it on) fails with EINVAL and
+      // leaves the socket in the event loop, spinning a core for ever (Node 20, libuv 1.46): that one is just closed
+      if (c.writableEnded) c.destroy()
+      else c.resetAndDestroy()
       u?.destroy()
     }
     pairs.clear()

@@ -1,13 +1,13 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { View } from '@tarojs/components'
-import Taro, { useDidShow, usePullDownRefresh, useReachBottom } from '@tarojs/taro'
+import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
 import { Button, Cell, CellGroup, Tag } from '@nutui/nutui-react-taro'
 import type { Me } from '@contract/accounts'
-import type { ReportListItem, ReportPage } from '@contract/reports'
 import PageShell from '@/components/PageShell'
 import Card from '@/components/Card'
 import { EmptyState, ErrorState, LoadingState } from '@/components/StateView'
 import { useRemote } from '@/hooks/useRemote'
+import { usePagedRemote } from '@/hooks/usePagedRemote'
 import { useRequireSignIn } from '@/hooks/useRequireSignIn'
 import { api, ApiError, toast } from '@/services/api'
 import { flushDrafts, installOfflineSync, listDrafts, onDraftsChange, removeDraft, type ReportDraft } from '@/services/offline-queue'
@@ -25,60 +25,48 @@ const WORK = ROUTES.reports.work
 
 installOfflineSync()
 
+function toastAndThrow(e: unknown): never {
+  toast(e instanceof ApiError ? e.message : '加载失败')
+  throw e
+}
+
+/** Sends the queued drafts, saying so when some went through; resolves to how many did. */
+async function sendQueued(): Promise<number> {
+  if (!listDrafts().some((d) => d.status === 'queued')) return 0
+  const sent = await flushDrafts()
+  if (sent > 0) toast(sent > 1 ? `${sent} 条待发送的随手拍已提交` : '待发送的随手拍已提交')
+  return sent
+}
 
 /** 随手拍 tab: the big button, 待发送 drafts, 我的随手拍 (cursor-paged), and 工单 for workers. */
 export default function ReportEntryPage() {
   const signedIn = useRequireSignIn()
-  const [items, setItems] = useState<ReportListItem[]>([])
-  const [cursor, setCursor] = useState<string | null>(null)
-  const [loading, setLoading] = useState(true)
-  const [more, setMore] = useState(false)
-  const [error, setError] = useState<ApiError>()
   const [drafts, setDrafts] = useState<ReportDraft[]>(listDrafts)
   const me = useRemote(() => api.get<Me>('/me', undefined, { silent: true }), [], signedIn)
   const isWorker = !!me.data?.roles.some((r) => r.role === 'worker' || r.role === 'office')
+  // myReports is silent: the first page's error is shown in the list, a further page's as a toast
+  const list = usePagedRemote((cursor) => (cursor ? myReports(cursor).catch(toastAndThrow) : myReports()), [], signedIn)
+  const items = list.items ?? []
+  const shownOnce = useRef(false)
 
   useEffect(() => onDraftsChange(setDrafts), [])
 
-  const load = useCallback(async () => {
-    setError(undefined)
-    try {
-      const page: ReportPage = await myReports()
-      setItems(page.items)
-      setCursor(page.nextCursor)
-    } catch (e) {
-      setError(e instanceof ApiError ? e : new ApiError('CLIENT_ERROR', '加载失败', 0))
-    } finally {
-      setLoading(false)
-    }
-  }, [])
-
-  // every show: send what waits, then reload (a draft that went through appears in the list)
+  // every show: send what waits, then reload (a draft that went through appears in the list); the first show's
+  // list is already on its way, so it is reloaded only when a draft went through
   useDidShow(() => {
     if (!signedIn) return
+    const again = shownOnce.current
+    shownOnce.current = true
     setDrafts(listDrafts())
-    const queued = listDrafts().some((d) => d.status === 'queued')
-    void (queued ? flushDrafts().then((n) => n > 0 && toast(n > 1 ? `${n} 条待发送的随手拍已提交` : '待发送的随手拍已提交')) : Promise.resolve()).then(load)
+    void sendQueued().then((sent) => {
+      if (again || sent > 0) return list.reload()
+    })
   })
 
   usePullDownRefresh(async () => {
     await flushDrafts()
-    await load()
+    await list.reload()
     Taro.stopPullDownRefresh()
-  })
-
-  useReachBottom(async () => {
-    if (!cursor || more) return
-    setMore(true)
-    try {
-      const page = await myReports(cursor)
-      setItems((prev) => [...prev, ...page.items.filter((i) => !prev.some((p) => p.id === i.id))])
-      setCursor(page.nextCursor)
-    } catch (e) {
-      toast(e instanceof ApiError ? e.message : '加载失败')
-    } finally {
-      setMore(false)
-    }
   })
 
   const onNew = () => {
@@ -132,10 +120,10 @@ export default function ReportEntryPage() {
       ) : null}
 
       <View className='cl-section-title'>我的随手拍</View>
-      {loading ? (
+      {list.loading ? (
         <LoadingState />
-      ) : error && items.length === 0 ? (
-        <ErrorState error={error} onRetry={load} />
+      ) : list.error && items.length === 0 ? (
+        <ErrorState error={list.error} onRetry={list.reload} />
       ) : items.length === 0 ? (
         <EmptyState title='还没有上报记录' description='您上报的问题和处理进度会显示在这里。' />
       ) : (
@@ -155,7 +143,7 @@ export default function ReportEntryPage() {
               ) : null}
             </View>
           ))}
-          <View className='report__more'>{more ? '加载中…' : cursor ? '上拉加载更多' : '没有更多了'}</View>
+          <View className='report__more'>{list.loadingMore ? '加载中…' : list.hasMore ? '上拉加载更多' : '没有更多了'}</View>
         </View>
       )}
     </PageShell>

@@ -1,0 +1,127 @@
+// What the benchmark scripts share: a throw-away PostgreSQL database, residents with sessions in bulk, autocannon
+// runs (each request its own path, token and body, read from a file), percentiles and the "ok/s p50 p99" lines.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import autocannon from 'autocannon'
+import pg from 'pg'
+import { hashSecret, newToken } from '../server/lib/tokens'
+
+/** The PostgreSQL server the benchmarks use: DATABASE_URL, or a local one. */
+export const PG_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
+/** 幸福里社区 of the demo city */
+export const HAPPY = '329901001001'
+
+export const say = (s: string) => process.stdout.write(`${s}\n`)
+
+/** The p-th percentile (nearest rank); NaN for no values. */
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN
+}
+
+export async function postgresAvailable(url = PG_URL): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 })
+  try {
+    await c.connect()
+    await c.end()
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function admin(url: string, sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url })
+  await c.connect()
+  try {
+    await c.query(sql)
+  } finally {
+    await c.end()
+  }
+}
+
+/** Runs `fn` with the URL of a new empty database `name` on the server at `url`, dropped afterwards (and before, if a run before was killed). */
+export async function withDatabase<T>(name: string, fn: (url: string) => Promise<T>, url = PG_URL): Promise<T> {
+  await admin(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  await admin(url, `CREATE DATABASE ${name}`)
+  const u = new URL(url)
+  u.pathname = `/${name}`
+  try {
+    return await fn(u.toString())
+  } finally {
+    await admin(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  }
+}
+
+/**
+ * n residents of `community` with a bearer token each, written straight in SQL (thousands; signing in is not what is
+ * measured). Phones are `prefix` padded to 11 digits.
+ */
+export async function makeUsers(
+  db: { query<T>(sql: string, params: unknown[]): Promise<T[]> }, n: number, prefix: string, { nickname = '居民', community = HAPPY } = {},
+): Promise<Array<{ id: number; token: string }>> {
+  const users = await db.query<{ id: number }>(
+    `INSERT INTO users (phone, nickname, community_code)
+     SELECT $1 || lpad(i::text, 11 - length($1), '0'), $2 || i, $3 FROM generate_series(1, $4::int) AS i RETURNING id::int AS id`,
+    [prefix, nickname, community, n],
+  )
+  const out = users.map((u) => ({ id: u.id, token: newToken() }))
+  for (let i = 0; i < out.length; i += 1000) {
+    const chunk = out.slice(i, i + 1000).map((u) => ({ h: hashSecret(u.token), u: u.id }))
+    await db.query(
+      `INSERT INTO sessions (token_hash, user_id, channel, expires_at) SELECT x.h, x.u, 'sms', now() + interval '1 day'
+         FROM jsonb_to_recordset($1::jsonb) AS x(h text, u bigint)`,
+      [JSON.stringify(chunk)],
+    )
+  }
+  return out
+}
+
+/** One autocannon run; the load generator runs in a worker thread, its own event loop, not the server's. */
+export function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon({ workers: 1, ...opts }, (err, r) => (err ? reject(err) : resolve(r)))
+  })
+}
+
+export interface BenchRequest {
+  path: string
+  headers: Record<string, string>
+  body: string
+}
+
+/**
+ * autocannon runs against `url` whose POST requests come from a list, sent in turn (bench-requests.cjs reads them
+ * in the worker thread from a file): every resident with their own token, every attempt submitted once.
+ */
+export function requestRuns(url: string, connections: number, seconds: number) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'civiclink-bench-'))
+  return {
+    run(name: string, requests: BenchRequest[], duration = seconds): Promise<autocannon.Result> {
+      const file = path.join(tmp, `${name}.json`)
+      fs.writeFileSync(file, JSON.stringify(requests))
+      process.env.BENCH_REQUESTS_FILE = file
+      return cannon({
+        url, connections, duration,
+        requests: [{ setupRequest: path.join(__dirname, 'bench-requests.cjs') }] as unknown as autocannon.Request[],
+      })
+    },
+    done: () => fs.rmSync(tmp, { recursive: true, force: true }),
+  }
+}
+
+/**
+ * Figures of runs `seconds` long, counting only what succeeded (a refused request is cheap): successes per second,
+ * their mean over runs, and a line of a table (`width` for the name; `codes` adds the status codes when some failed).
+ */
+export function okFigures(seconds: number, width: number, { codes = false } = {}) {
+  const ok = (r: autocannon.Result) => r['2xx'] / seconds
+  const statusCodes = (r: autocannon.Result) => (r.non2xx ? JSON.stringify(Object.keys((r as unknown as { statusCodeStats: object }).statusCodeStats)) : '')
+  return {
+    ok,
+    mean: (rs: autocannon.Result[]) => rs.reduce((n, r) => n + ok(r), 0) / rs.length,
+    line: (name: string, r: autocannon.Result) =>
+      `  ${name.padEnd(width)} ${ok(r).toFixed(0).padStart(6)} ok/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   2xx ${r['2xx']}  non-2xx ${r.non2xx}${codes ? ` ${statusCodes(r)}` : ''}`,
+  }
+}
