@@ -115,22 +115,30 @@ async function makeShifts(db: Db, n: number, capacity: number, title: string): P
   return ids
 }
 
-/** CPU seconds so far of this process and of the database's backends (read from /proc; 0 where it cannot be read). */
-async function cpuNow(db: Db): Promise<{ node: number; db: number }> {
-  const node = (process.cpuUsage().user + process.cpuUsage().system) / 1e6
-  if (db.kind !== 'postgres' || process.platform !== 'linux') return { node, db: 0 }
-  const pids = await db.query<{ pid: number }>(
-    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()`)
-  let ticks = 0
-  for (const { pid } of pids) {
-    try {
-      const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-      ticks += Number(f[11]) + Number(f[12])
-    } catch {
-      // a backend on another host, or gone
+/** CPU seconds so far of this process, and of each backend of the database (read from /proc; none where it cannot be). */
+async function cpuNow(db: Db): Promise<{ node: number; backends: Map<number, number> }> {
+  const usage = process.cpuUsage()
+  const backends = new Map<number, number>()
+  if (db.kind === 'postgres' && process.platform === 'linux') {
+    const pids = await db.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()`)
+    for (const { pid } of pids) {
+      try {
+        const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+        backends.set(pid, (Number(f[11]) + Number(f[12])) / 100)
+      } catch {
+        // a backend on another host, or gone
+      }
     }
   }
-  return { node, db: ticks / 100 }
+  return { node: (usage.user + usage.system) / 1e6, backends }
+}
+
+/** CPU seconds spent between two readings: a backend that ended in between is left out, one that began counts whole. */
+function cpuSpent(a: Awaited<ReturnType<typeof cpuNow>>, b: Awaited<ReturnType<typeof cpuNow>>): { node: number; db: number } {
+  let db = 0
+  for (const [pid, s] of b.backends) db += s - (a.backends.get(pid) ?? 0)
+  return { node: b.node - a.node, db }
 }
 
 /** The rule, counted after the run: on every shift the confirmed places equal `confirmed` and never exceed capacity. */
@@ -178,7 +186,7 @@ async function benchOn(kind: string, db: Db) {
         requests: [{ setupRequest: path.join(__dirname, 'bench-requests.cjs') }] as unknown as autocannon.Request[],
       } as autocannon.Options, (err, r) => {
         if (err) return reject(err)
-        Promise.all([before, cpuNow(db)]).then(([a, b]) => resolve({ ...r, cpu: { node: b.node - a.node, db: b.db - a.db } }), reject)
+        Promise.all([before, cpuNow(db)]).then(([a, b]) => resolve({ ...r, cpu: cpuSpent(a, b) }), reject)
       })
     })
   }
