@@ -121,7 +121,7 @@ async function cpuNow(db: Db): Promise<{ node: number; backends: Map<number, num
   const backends = new Map<number, number>()
   if (db.kind === 'postgres' && process.platform === 'linux') {
     const pids = await db.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()`)
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`)
     for (const { pid } of pids) {
       try {
         const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
@@ -134,7 +134,8 @@ async function cpuNow(db: Db): Promise<{ node: number; backends: Map<number, num
   return { node: (usage.user + usage.system) / 1e6, backends }
 }
 
-/** CPU seconds spent between two readings: a backend that ended in between is left out, one that began counts whole. */
+/** CPU seconds spent between two readings: a backend that ended in between is left out, one that began counts whole
+ * (the reading's own backend is counted too, or it would count whole in the next reading that another one takes). */
 function cpuSpent(a: Awaited<ReturnType<typeof cpuNow>>, b: Awaited<ReturnType<typeof cpuNow>>): { node: number; db: number } {
   let db = 0
   for (const [pid, s] of b.backends) db += s - (a.backends.get(pid) ?? 0)
