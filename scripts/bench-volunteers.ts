@@ -5,7 +5,10 @@
 // run, the bare validated insert (the same path params through the same schema, one INSERT). On PGlite and on
 // PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres; a throw-away database is made).
 // After every run the confirmed places of every shift are counted against its capacity and its `confirmed` column.
-// BENCH_ONLY=pglite,postgres picks the databases; BENCH_SECONDS (10) and BENCH_ROUNDS (2) tune the runs.
+// BENCH_ONLY=pglite,postgres picks the databases; BENCH_SHAPES=hot,spread the shapes; BENCH_SECONDS (10) and BENCH_ROUNDS (2)
+// tune the runs; BENCH_KEEP_DB=1 keeps the PostgreSQL database afterwards (to EXPLAIN against it).
+// Each run also prints the CPU time spent per answered request by this process (the API and autocannon) and, on a
+// local PostgreSQL, by its backends (/proc): on a shared machine a steadier comparison than requests per second.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -46,10 +49,12 @@ async function withDatabase<T>(name: string, fn: (url: string) => Promise<T>): P
   try {
     return await fn(u.toString())
   } finally {
-    const a = new pg.Client({ connectionString: PG_URL })
-    await a.connect()
-    await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-    await a.end()
+    if (process.env.BENCH_KEEP_DB !== '1') {
+      const a = new pg.Client({ connectionString: PG_URL })
+      await a.connect()
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await a.end()
+    }
   }
 }
 
@@ -110,6 +115,33 @@ async function makeShifts(db: Db, n: number, capacity: number, title: string): P
   return ids
 }
 
+/** CPU seconds so far of this process, and of each backend of the database (read from /proc; none where it cannot be). */
+async function cpuNow(db: Db): Promise<{ node: number; backends: Map<number, number> }> {
+  const usage = process.cpuUsage()
+  const backends = new Map<number, number>()
+  if (db.kind === 'postgres' && process.platform === 'linux') {
+    const pids = await db.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`)
+    for (const { pid } of pids) {
+      try {
+        const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+        backends.set(pid, (Number(f[11]) + Number(f[12])) / 100)
+      } catch {
+        // a backend on another host, or gone
+      }
+    }
+  }
+  return { node: (usage.user + usage.system) / 1e6, backends }
+}
+
+/** CPU seconds spent between two readings: a backend that ended in between is left out, one that began counts whole
+ * (the reading's own backend is counted too, or it would count whole in the next reading that another one takes). */
+function cpuSpent(a: Awaited<ReturnType<typeof cpuNow>>, b: Awaited<ReturnType<typeof cpuNow>>): { node: number; db: number } {
+  let db = 0
+  for (const [pid, s] of b.backends) db += s - (a.backends.get(pid) ?? 0)
+  return { node: b.node - a.node, db }
+}
+
 /** The rule, counted after the run: on every shift the confirmed places equal `confirmed` and never exceed capacity. */
 async function checkCapacity(db: Db, shiftIds: number[]): Promise<string> {
   const r = (await db.one<{ shifts: number; over: number; drift: number; confirmed: number; waiting: number }>(
@@ -148,13 +180,18 @@ async function benchOn(kind: string, db: Db) {
     const file = path.join(tmp, `${name}.json`)
     fs.writeFileSync(file, JSON.stringify(requests))
     process.env.BENCH_REQUESTS_FILE = file
-    return new Promise<autocannon.Result>((resolve, reject) => {
+    return new Promise<autocannon.Result & { cpu: { node: number; db: number } }>((resolve, reject) => {
+      const before = cpuNow(db)
       autocannon({
         url, connections: CONNECTIONS, duration, workers: 1,
         requests: [{ setupRequest: path.join(__dirname, 'bench-requests.cjs') }] as unknown as autocannon.Request[],
-      } as autocannon.Options, (err, r) => (err ? reject(err) : resolve(r)))
+      } as autocannon.Options, (err, r) => {
+        if (err) return reject(err)
+        Promise.all([before, cpuNow(db)]).then(([a, b]) => resolve({ ...r, cpu: cpuSpent(a, b) }), reject)
+      })
     })
   }
+  type Run = Awaited<ReturnType<typeof runWith>>
   let slice = 0
   const volunteersFor = () => tokens.slice(slice * PER_RUN, ++slice * PER_RUN)
   const signups = (shiftOf: (i: number) => number) =>
@@ -163,11 +200,14 @@ async function benchOn(kind: string, db: Db) {
     Array.from({ length: 5000 }, (_, i) => ({ path: `/bench/insert/${shiftOf(i)}`, headers: {}, body: '' }))
 
   const ok = (r: autocannon.Result) => r['2xx'] / DURATION
-  const line = (name: string, r: autocannon.Result) =>
-    `  ${name.padEnd(34)} ${ok(r).toFixed(0).padStart(6)} ok/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   2xx ${r['2xx']}  non-2xx ${r.non2xx}`
+  const perRequest = (r: Run, s: number) => ((1000 * s) / Math.max(1, r['2xx'])).toFixed(2)
+  const line = (name: string, r: Run) =>
+    `  ${name.padEnd(34)} ${ok(r).toFixed(0).padStart(6)} ok/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   2xx ${r['2xx']}  non-2xx ${r.non2xx}` +
+    `   CPU/request: node ${perRequest(r, r.cpu.node)} ms, db ${perRequest(r, r.cpu.db)} ms`
   const rate = (rs: autocannon.Result[]) => rs.reduce((n, r) => n + ok(r), 0) / rs.length
 
-  for (const shape of ['hot', 'spread'] as const) {
+  const shapes = (process.env.BENCH_SHAPES || 'hot,spread').split(',')
+  for (const shape of (['hot', 'spread'] as const).filter((s) => shapes.includes(s))) {
     // a fresh set of shifts per run, so that each run starts with open places and its check counts its own sign-ups
     const shiftSets: number[][] = []
     const newSet = async () => {
@@ -179,8 +219,8 @@ async function benchOn(kind: string, db: Db) {
     await runWith(`${shape}-bare-warm`, bare((i) => warm[i % warm.length]), 2)
     await runWith(`${shape}-warm`, signups((i) => warm[i % warm.length]), 2)
     const checks = [await checkCapacity(db, warm)]
-    const bares: autocannon.Result[] = []
-    const real: autocannon.Result[] = []
+    const bares: Run[] = []
+    const real: Run[] = []
     for (let round = 0; round < ROUNDS; round++) {
       const set = await newSet()
       bares.push(await runWith(`${shape}-bare-${round}`, bare((i) => set[i % set.length])))

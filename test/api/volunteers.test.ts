@@ -216,6 +216,40 @@ describe('activities', () => {
     expect((await t.as(resident.token, { method: 'GET', url: `/api/v1/volunteers/activities/${act.id}` })).json().editable).toBe(false)
   })
 
+  it('until the first sign-up an edit keeps unchanged shifts as they are (one that has started too) and checks only changed and new ones', async () => {
+    // far off, so that it stays below the other tests' activities on 首页
+    const act = await newActivity({ shifts: [shift(48), shift(900)] })
+    const [started, later] = act.shifts.map((s) => s.id)
+    await t.ctx.db.query(
+      `UPDATE volunteer_shifts SET starts_at = date_trunc('second', now()) - interval '1 hour', ends_at = date_trunc('second', now()) + interval '1 hour',
+              signup_deadline = date_trunc('second', now()) - interval '2 hours', cancel_deadline = date_trunc('second', now()) - interval '3 hours' WHERE id = $1`,
+      [started])
+    type ShiftView = { id: number; startsAt: string; endsAt: string; capacity: number; signupDeadline: string; cancelDeadline: string }
+    const view = async () => (await t.as(worker, { method: 'GET', url: `/api/v1/volunteers/activities/${act.id}` })).json() as { title: string; shifts: ShiftView[] }
+    const asInput = ({ id, startsAt, endsAt, capacity, signupDeadline, cancelDeadline }: ShiftView) => ({ id, startsAt, endsAt, capacity, signupDeadline, cancelDeadline })
+    const put = (body: Record<string, unknown>) => t.as(worker, { method: 'PUT', url: `/api/v1/volunteers/activities/${act.id}`, payload: activityBody(body) })
+    const before = (await view()).shifts.map(asInput)
+    const [s0, s1] = [before.find((s) => s.id === started)!, before.find((s) => s.id === later)!]
+
+    // the started shift listed unchanged: fine; the other one's change is checked and saved in place
+    const kept = await put({ title: '改过的标题', shifts: [s0, { ...s1, capacity: 7 }] })
+    expect(kept.statusCode).toBe(200)
+    expect(kept.json().shifts.map(asInput)).toEqual([s0, { ...s1, capacity: 7 }])
+    // changing the started shift, or adding one in the past, is refused, and nothing is saved
+    for (const shifts of [[{ ...s0, capacity: 9 }, s1], [s0, s1, shift(-2)], [{ ...s0, id: undefined }, s1]]) {
+      const res = await put({ title: '不会保存', shifts })
+      expect(res.json().code).toBe('SHIFT_IN_PAST')
+    }
+    expect(await view()).toMatchObject({ title: '改过的标题', shifts: [s0, { ...s1, capacity: 7 }] })
+    // ids of other activities' shifts are not taken; a shift left out is dropped, a new one added
+    const other = await newActivity({ shifts: [shift(1000)] })
+    expect((await put({ shifts: [s0, { ...s1, id: other.shifts[0].id }] })).json().code).toBe('SHIFT_NOT_IN_ACTIVITY')
+    const dropped = await put({ shifts: [{ ...s1, capacity: 7 }, shift(960)] })
+    expect(dropped.statusCode).toBe(200)
+    expect(dropped.json().shifts.map((s: ShiftView) => s.id)).toEqual([later, expect.any(Number)])
+    expect(await count('SELECT count(*)::int AS n FROM volunteer_shifts WHERE id = $1', [started])).toBe(0)
+  })
+
   it('cancelling an activity releases every place and tells everyone signed up or waiting', async () => {
     const act = await newActivity({ shifts: [shift(80, 2, 2)] })
     const vs = await volunteers(3)

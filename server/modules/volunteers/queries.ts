@@ -136,8 +136,6 @@ export const insertShifts = (db: Queryable, activityId: number, shifts: ShiftFie
     [activityId, JSON.stringify(shifts.map((s) => ({ starts_at: s.startsAt, ends_at: s.endsAt, capacity: s.capacity, signup_deadline: s.signupDeadline, cancel_deadline: s.cancelDeadline })))],
   )
 
-export const deleteShifts = (db: Queryable, activityId: number) => db.query('DELETE FROM volunteer_shifts WHERE activity_id = $1', [activityId])
-
 export const activityById = (db: Queryable, id: number) =>
   db.one<ActivityRow>(`SELECT ${ACTIVITY_COLS} FROM volunteer_activities a WHERE a.id = $1`, [id])
 
@@ -458,12 +456,21 @@ export const rosterPage = (db: Queryable, shiftId: number, after: readonly [numb
 
 // ───────────── edits after the first sign-up ─────────────
 
-export interface EditShiftRow { id: number; startsAt: Date; endsAt: Date; capacity: number; confirmed: number; live: number }
+export interface EditShiftRow {
+  id: number
+  startsAt: Date
+  endsAt: Date
+  capacity: number
+  signupDeadline: Date
+  cancelDeadline: Date
+  confirmed: number
+  live: number
+}
 
 export const shiftsForEdit = (db: Queryable, activityId: number) =>
   db.query<EditShiftRow>(
-    `SELECT sh.id::int AS id, sh.starts_at AS "startsAt", sh.ends_at AS "endsAt", sh.capacity, sh.confirmed,
-            (SELECT count(*)::int FROM volunteer_signups su WHERE su.shift_id = sh.id) AS live
+    `SELECT sh.id::int AS id, sh.starts_at AS "startsAt", sh.ends_at AS "endsAt", sh.capacity, sh.signup_deadline AS "signupDeadline",
+            sh.cancel_deadline AS "cancelDeadline", sh.confirmed, (SELECT count(*)::int FROM volunteer_signups su WHERE su.shift_id = sh.id) AS live
        FROM volunteer_shifts sh WHERE sh.activity_id = $1 ORDER BY sh.id`,
     [activityId],
   )

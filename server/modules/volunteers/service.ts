@@ -157,9 +157,11 @@ export function leave(ctx: AppContext, caller: Caller): Promise<VolunteerView> {
 
 // ───────────── activities ─────────────
 
-function checkShifts(shifts: ShiftInput[]): void {
+/** The rules for a shift being set: `which` picks the shifts to hold to them (in an edit, the changed and new ones). */
+function checkShifts(shifts: ShiftInput[], which: (s: ShiftInput) => boolean = () => true): void {
   const now = Date.now()
   shifts.forEach((s, i) => {
+    if (!which(s)) return
     const [start, end, su, ca] = [s.startsAt, s.endsAt, s.signupDeadline, s.cancelDeadline].map((x) => Date.parse(x))
     const n = `第 ${i + 1} 个班次`
     if (!(end > start)) throw badRequest('SHIFT_TIME_INVALID', `${n}的结束时间须晚于开始时间`)
@@ -171,7 +173,6 @@ function checkShifts(shifts: ShiftInput[]): void {
 
 function activityFields(dir: RegionDirectory, body: ActivityBody): q.ActivityFields {
   if (!dir.get(body.regionCode)) throw badRequest('REGION_INVALID', '活动区域不存在')
-  checkShifts(body.shifts)
   return {
     type: body.type, title: body.title.trim(), description: body.description.trim(), lng: body.lng, lat: body.lat, radiusM: body.radiusM,
     address: body.address.trim(), regionCode: body.regionCode, requirements: body.requirements.trim(),
@@ -198,6 +199,7 @@ export async function createActivity(ctx: AppContext, caller: Caller, body: Acti
   const dir = await ctx.regions.get()
   assertManagesActivity(dir, caller, body.regionCode)
   const fields = activityFields(dir, body)
+  checkShifts(body.shifts)
   const id = await ctx.db.transaction(async (tx) => {
     const id = await q.insertActivity(tx, fields, caller.userId)
     await q.insertShifts(tx, id, body.shifts)
@@ -215,7 +217,9 @@ export async function getActivity(ctx: AppContext, caller: Caller, id: number): 
 }
 
 /**
- * Until the first sign-up an activity may change freely (its shifts are replaced). After it, the people signed up
+ * Until the first sign-up an activity may change freely: shifts listed by id are kept (as they are when unchanged, so
+ * a shift that has started may stay), others are dropped or added, and only the changed and new ones must be valid
+ * new shifts. After it, the people signed up
  * hold places on the shifts as they were, so: every existing shift stays (listed by id; new ones may be added), the
  * region stays (it decides who may sign up), a capacity never goes below the places already confirmed (a larger one
  * gives the new places to the waitlist in order), and a time change that would make any signed-up volunteer's shifts
@@ -230,34 +234,48 @@ export async function editActivity(ctx: AppContext, caller: Caller, id: number, 
     assertManagesActivity(dir, caller, a.regionCode)
     assertManagesActivity(dir, caller, body.regionCode)
     if (a.status !== 'published') throw conflict('ACTIVITY_CANCELLED', '该活动已取消')
-    if (a.signups === 0) {
-      const fields = activityFields(dir, body)
-      await q.updateActivity(tx, id, fields)
-      await q.deleteShifts(tx, id)
-      await q.insertShifts(tx, id, body.shifts)
-      await audit(tx, caller.userId, 'volunteer.activity.edit', `volunteer_activity:${id}`, {})
-      return
-    }
-    await editSignedUp(ctx, tx, caller, a, body)
+    if (a.signups === 0) await editUnsignedUp(tx, dir, caller, a, body)
+    else await editSignedUp(ctx, tx, caller, a, body)
   })
   return getActivity(ctx, caller, id)
 }
 
-async function editSignedUp(ctx: AppContext, tx: Queryable, caller: Caller, a: q.ActivityRow, body: ActivityBody): Promise<void> {
-  if (body.regionCode !== a.regionCode) throw conflict('ACTIVITY_REGION_LOCKED', '已有志愿者报名，活动区域不能再修改')
-  const existing = await q.shiftsForEdit(tx, a.id)
+/** The activity's shifts, and those of them the body lists (by id: each one of the activity's own, at most once). */
+async function listedShifts(tx: Queryable, activityId: number, body: ActivityBody) {
+  const existing = await q.shiftsForEdit(tx, activityId)
   const byId = new Map(existing.map((s) => [s.id, s]))
   const listed = new Set(body.shifts.filter((s) => s.id !== undefined).map((s) => s.id!))
   for (const s of body.shifts) {
     if (s.id !== undefined && !byId.has(s.id)) throw badRequest('SHIFT_NOT_IN_ACTIVITY', `班次 ${s.id} 不属于该活动`)
   }
   if (listed.size !== body.shifts.filter((s) => s.id !== undefined).length) throw badRequest('SHIFT_LISTED_TWICE', '同一个班次不能出现两次')
-  const dropped = existing.filter((s) => !listed.has(s.id))
+  return { existing, byId, dropped: existing.filter((s) => !listed.has(s.id)) }
+}
+
+const sameInstant = (x: string, y: Date) => Date.parse(x) === new Date(y).getTime()
+
+async function editUnsignedUp(tx: Queryable, dir: RegionDirectory, caller: Caller, a: q.ActivityRow, body: ActivityBody): Promise<void> {
+  const { byId, dropped } = await listedShifts(tx, a.id, body)
+  const unchanged = (s: ShiftInput) => {
+    const old = s.id !== undefined ? byId.get(s.id)! : null
+    return !!old && s.capacity === old.capacity && sameInstant(s.startsAt, old.startsAt) && sameInstant(s.endsAt, old.endsAt) &&
+      sameInstant(s.signupDeadline, old.signupDeadline) && sameInstant(s.cancelDeadline, old.cancelDeadline)
+  }
+  checkShifts(body.shifts, (s) => !unchanged(s))
+  await q.updateActivity(tx, a.id, activityFields(dir, body))
+  if (dropped.length) await q.deleteShiftsById(tx, dropped.map((s) => s.id))
+  for (const s of body.shifts) if (s.id !== undefined && !unchanged(s)) await q.updateShift(tx, s.id, s)
+  const added = body.shifts.filter((s) => s.id === undefined)
+  if (added.length) await q.insertShifts(tx, a.id, added)
+  await audit(tx, caller.userId, 'volunteer.activity.edit', `volunteer_activity:${a.id}`, {})
+}
+
+async function editSignedUp(ctx: AppContext, tx: Queryable, caller: Caller, a: q.ActivityRow, body: ActivityBody): Promise<void> {
+  if (body.regionCode !== a.regionCode) throw conflict('ACTIVITY_REGION_LOCKED', '已有志愿者报名，活动区域不能再修改')
+  const { existing, byId, dropped } = await listedShifts(tx, a.id, body)
   if (dropped.some((s) => s.live > 0)) throw conflict('SHIFT_HAS_SIGNUPS', '已有志愿者报名的班次不能删除；如需停办请取消活动')
-  const same = (x: string, y: Date) => Date.parse(x) === new Date(y).getTime()
-  const moved = body.shifts.filter((s) => s.id !== undefined && !(same(s.startsAt, byId.get(s.id)!.startsAt) && same(s.endsAt, byId.get(s.id)!.endsAt)))
-  const changedOrNew = body.shifts.filter((s) => s.id === undefined || moved.includes(s))
-  checkShifts(changedOrNew)
+  const moved = body.shifts.filter((s) => s.id !== undefined && !(sameInstant(s.startsAt, byId.get(s.id)!.startsAt) && sameInstant(s.endsAt, byId.get(s.id)!.endsAt)))
+  checkShifts(body.shifts, (s) => s.id === undefined || moved.includes(s))
   body.shifts.forEach((s, i) => {
     const [start, su, ca] = [s.startsAt, s.signupDeadline, s.cancelDeadline].map((x) => Date.parse(x))
     if (!(Date.parse(s.endsAt) > start)) throw badRequest('SHIFT_TIME_INVALID', `第 ${i + 1} 个班次的结束时间须晚于开始时间`)
