@@ -2,7 +2,9 @@
 // directory (the built-in PGlite database, demo mode, H5 already built), and where that time goes.
 //  1. A first `npm start` creates the database in a throw-away DATA_DIR (and builds what is stale); not counted.
 //  2. BENCH_RESTARTS (default 5) restarts, each timed from spawning `npm start` to the health check answering, with
-//     the server's own breakdown (CIVICLINK_STARTUP_TIMING=1; the first phase runs from the server process's start).
+//     the server's own breakdown (CIVICLINK_STARTUP_TIMING=1; the first phase runs from the server process's start),
+//     wall clock and the server process's CPU time (less distorted when the machine is busy).
+// BENCH_DATA_DIR: restart on that existing data directory instead (kept; step 1 then only checks it starts).
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -17,6 +19,7 @@ interface Start {
   /** spawn → health check answering, ms */
   ready: number
   phases: Array<[string, number]>
+  cpu: Array<[string, number]>
 }
 
 async function healthy(): Promise<boolean> {
@@ -39,6 +42,8 @@ function start(dataDir: string): Promise<Start> {
     })
     let out = ''
     let phases: Array<[string, number]> | null = null
+    let cpu: Array<[string, number]> | null = null
+    const split = (line: string): Array<[string, number]> => line.split('，').map((p) => { const i = p.lastIndexOf(' '); return [p.slice(0, i), Number(p.slice(i + 1))] })
     let listening = false
     const stop = (result: Start | Error) => {
       child.once('exit', () => (result instanceof Error ? reject(result) : resolve(result)))
@@ -48,13 +53,15 @@ function start(dataDir: string): Promise<Start> {
     child.stdout.on('data', async (d) => {
       out += d
       const m = /启动各阶段（毫秒）：(.+)/.exec(out)
-      if (m && !phases) phases = m[1].split('，').map((p) => { const i = p.lastIndexOf(' '); return [p.slice(0, i), Number(p.slice(i + 1))] })
+      if (m && !phases) phases = split(m[1])
+      const c = /启动各阶段 CPU（毫秒）：(.+)/.exec(out)
+      if (c && !cpu) cpu = split(c[1])
       if (!listening && out.includes('就绪')) {
         listening = true
         // ready when it answers: the first request it serves is the end of the start
         while (!(await healthy())) await new Promise((r) => setImmediate(r))
         const ready = performance.now() - t0
-        stop({ ready, phases: phases ?? [] })
+        stop({ ready, phases: phases ?? [], cpu: cpu ?? [] })
       }
     })
     child.on('exit', (code) => {
@@ -69,7 +76,7 @@ const median = (xs: number[]) => {
 }
 
 async function main() {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'civiclink-restart-'))
+  const dataDir = process.env.BENCH_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'civiclink-restart-'))
   try {
     say(`bench:restart — ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, node ${process.version}`)
     const first = await start(dataDir)
@@ -81,12 +88,14 @@ async function main() {
     const names = runs[0].phases.map(([n]) => n)
     const inServer = runs.map((r) => r.phases.reduce((a, [, ms]) => a + ms, 0))
     const parts = [
-      ['npm 与 scripts/start.mjs（到服务端进程启动为止）', median(runs.map((r, i) => r.ready - inServer[i]))] as const,
-      ...names.map((n, j) => [n, median(runs.map((r) => r.phases[j]?.[1] ?? 0))] as const),
+      ['npm 本身（到 scripts/start.mjs 的进程启动为止）', median(runs.map((r, i) => r.ready - inServer[i])), NaN] as const,
+      ...names.map((n, j) => [n, median(runs.map((r) => r.phases[j]?.[1] ?? 0)), median(runs.map((r) => r.cpu[j]?.[1] ?? 0))] as const),
     ]
-    for (const [name, ms] of parts) say(`  ${String(Math.round(ms)).padStart(5)} ms  ${name}`)
+    say('  wall ms   CPU ms  (medians)')
+    for (const [name, ms, cpu] of parts) say(`  ${String(Math.round(ms)).padStart(7)}  ${Number.isNaN(cpu) ? '       ' : String(Math.round(cpu)).padStart(7)}  ${name}`)
+    say(`load after: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`)
   } finally {
-    fs.rmSync(dataDir, { recursive: true, force: true })
+    if (!process.env.BENCH_DATA_DIR) fs.rmSync(dataDir, { recursive: true, force: true })
   }
 }
 

@@ -11,11 +11,11 @@ import Redis from 'ioredis'
 import type { AppContext } from './context'
 import { AppError } from './errors'
 import { describeValidation, refuseMalformedText, validatorCompiler } from './lib/validation'
+import { lazySerializers } from './lib/serializers'
 import { requestLogFields } from './lib/request-log'
 import { registerCompression } from './lib/compression'
 import { h5Static } from './lib/h5-static'
 import { JOBS, startJobs } from './jobs'
-import { setupMetrics } from './lib/metrics'
 import { systemRoutes } from './lib/system-routes'
 import { accountRoutes, privacyRoutes } from './modules/accounts/routes'
 import { accountPersonalData } from './modules/accounts/erasure'
@@ -70,6 +70,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     // proxy-addr's (address, hop) test, hop 0 being the peer of the socket.
     trustProxy: typeof ctx.config.trustProxy === 'number' ? trustHops(ctx.config.trustProxy) : ctx.config.trustProxy,
     ajv: { customOptions: { removeAdditional: false } },
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(validatorCompiler)
   // JSON only: a text body is refused as an unsupported type rather than parsed as a string
@@ -100,7 +101,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   })
 
   // before the routes, so that its hook sees every one; without METRICS_TOKEN there is no /metrics at all
-  const metrics = ctx.config.metricsToken ? setupMetrics(app, ctx, ctx.config.metricsToken) : undefined
+  // prom-client loads only when metrics are on
+  const metrics = ctx.config.metricsToken ? (await import('./lib/metrics')).setupMetrics(app, ctx, ctx.config.metricsToken) : undefined
   // once closing, a response in flight ends its keep-alive connection: the server's close waits for no idle client
   let closing = false
   app.addHook('preClose', async () => {

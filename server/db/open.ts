@@ -3,7 +3,6 @@ import path from 'node:path'
 import { spawn } from 'node:child_process'
 import type { Config } from '../config'
 import type { Db } from './types'
-import { openPostgres } from './postgres'
 import { openPGlite } from './pglite'
 import { lockDataDir } from './lock'
 import { migrate } from './migrate'
@@ -48,6 +47,8 @@ async function createInChild(dir: string, onProgress?: (msg: string) => void): P
  */
 export async function openDatabase(config: Config, onProgress?: (msg: string) => void, phase?: (name: string) => void, serving = false): Promise<OpenedDb> {
   if (config.databaseUrl) {
+    // node-postgres loads only for PostgreSQL: a start on PGlite never needs it
+    const { openPostgres } = await import('./postgres')
     // migrations on a connection of their own, without the request timeouts (an index build may take minutes)
     const migrator = openPostgres(config.databaseUrl, 1)
     try {

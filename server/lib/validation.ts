@@ -1,4 +1,4 @@
-import Ajv, { type ErrorObject } from 'ajv'
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { FastifyRequest, FastifySchemaCompiler } from 'fastify'
 import { badRequest } from '../errors'
@@ -44,10 +44,23 @@ function assertBounded(schema: unknown, where: string, path = ''): void {
   }
 }
 
-/** Bodies are JSON and must have the right types; path, query and headers are text and are coerced. */
+/**
+ * Bodies are JSON and must have the right types; path, query and headers are text and are coerced.
+ * Compiled at a route's first request, not when it is registered: compiling the ~300 schemas took ~0.3 s of every
+ * start (npm run bench -- restart), most of them for routes a given run never sees. The bounds are still checked now.
+ */
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart, method, url }) => {
   assertBounded(schema, `${method} ${url} ${httpPart}`)
-  return (httpPart === 'body' ? strict : coercing).compile(schema as object) as never
+  const ajv = httpPart === 'body' ? strict : coercing
+  let compiled: ValidateFunction | undefined
+  // Fastify reads .errors after a false, and passes the parent object when .schemaEnv is set (coercing a root value)
+  const validate = Object.assign((data: unknown, dataCxt?: Parameters<ValidateFunction>[1]) => {
+    compiled ??= ajv.compile(schema as object)
+    const ok = compiled(data, dataCxt)
+    validate.errors = compiled.errors
+    return ok
+  }, { errors: null as ValidateFunction['errors'], schemaEnv: true })
+  return validate as never
 }
 
 /**

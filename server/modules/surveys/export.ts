@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream'
-import ExcelJS from 'exceljs'
+import { loadExcel } from '../../lib/excel'
 import type { SurveyDefinition, SurveyQuestion, SurveyResults } from '../../../types/surveys'
 import type { RegionDirectory } from '../regions/directory'
 import { labelOf } from './conditions'
@@ -86,12 +86,16 @@ export function sheetWriter(out: PassThrough, format: ExportFormat, name: string
       end: async () => { out.end() },
     }
   }
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false })
-  const ws = wb.addWorksheet(name)
-  ws.columns = headers.map((header, i) => ({ header, key: `c${i}`, width: i === 0 ? 8 : 20 }))
+  const book = loadExcel().then((ExcelJS) => {
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false })
+    const ws = wb.addWorksheet(name)
+    ws.columns = headers.map((header, i) => ({ header, key: `c${i}`, width: i === 0 ? 8 : 20 }))
+    return { wb, ws }
+  })
   return {
-    row: async (cells) => { ws.addRow(cells).commit() },
+    row: async (cells) => { (await book).ws.addRow(cells).commit() },
     end: async () => {
+      const { wb, ws } = await book
       ws.commit()
       await wb.commit()
     },
