@@ -221,12 +221,20 @@ describe('问卷 list page (compiled weapp page)', () => {
     expect(page.navigations[0]).toEqual({ api: 'navigateTo', url: '/packages/surveys/pages/outcome/index?id=5' })
   })
 
-  async function noticePage(answer: 'accept' | 'reject', agreed: boolean) {
+  /** `answers`: what the person picks in WeChat's prompt, one per prompt (the last one repeats). */
+  async function noticePage(answers: 'accept' | 'reject' | ('accept' | 'reject')[], agreed: boolean) {
+    const picks = Array.isArray(answers) ? answers : [answers]
     const asked: unknown[] = []
     const saved: unknown[] = []
     page = await mountPage(LIST, {
       signedIn: true,
-      wx: { requestSubscribeMessage: (o: { tmplIds: string[]; success?: (r: unknown) => void }) => { asked.push(o.tmplIds); o.success?.({ errMsg: 'requestSubscribeMessage:ok', [o.tmplIds[0]]: answer }) } },
+      wx: {
+        requestSubscribeMessage: (o: { tmplIds: string[]; success?: (r: unknown) => void }) => {
+          const answer = picks[Math.min(asked.length, picks.length - 1)]
+          asked.push(o.tmplIds)
+          o.success?.({ errMsg: 'requestSubscribeMessage:ok', [o.tmplIds[0]]: answer })
+        },
+      },
       api: {
         'GET /surveys': json(200, { items: [] }),
         'GET /surveys/closed': json(200, { items: [] }),
@@ -244,6 +252,20 @@ describe('问卷 list page (compiled weapp page)', () => {
     await page!.waitFor(() => page!.toasts.some((t) => t.includes('未开启')), 'refusal said')
     expect(asked).toEqual([['demo-survey-open']])
     expect(saved).toEqual([])
+  })
+
+  it('"有新问卷时通知我": refused in WeChat, the switch stays off and a second tap asks again (accepted, saved)', async () => {
+    const { asked, saved } = await noticePage(['reject', 'accept'], false)
+    await page!.waitFor(() => page!.toasts.some((t) => t.includes('未开启')), 'refusal said')
+    const off = () => page!.findByClass('nut-switch-close') !== null
+    expect(off()).toBe(true)
+    // its off mark, not a spinner left over from the refused tap
+    await page!.waitFor(() => page!.findByClass('nut-switch-close-line') !== null, 'switch idle again')
+    await page!.tapElement(page!.findByClass('nut-switch')!)
+    await page!.waitFor(() => saved.length === 1, 'second tap reached WeChat\'s prompt and the consent was saved')
+    expect(asked).toHaveLength(2)
+    expect(saved[0]).toEqual({ agreed: true, channel: 'weapp' })
+    await page!.waitFor(() => !off(), 'switch on')
   })
 
   it('"有新问卷时通知我": accepted in WeChat, the consent is saved; turning it off is saved without a prompt', async () => {
