@@ -221,17 +221,31 @@ describe('问卷 list page (compiled weapp page)', () => {
     expect(page.navigations[0]).toEqual({ api: 'navigateTo', url: '/packages/surveys/pages/outcome/index?id=5' })
   })
 
-  async function noticePage(answer: 'accept' | 'reject', agreed: boolean) {
+  /** `answers`: what the person picks in WeChat's prompt, one per prompt (the last one repeats). */
+  async function noticePage(answers: 'accept' | 'reject' | ('accept' | 'reject')[], agreed: boolean, failFirstSave = false) {
+    const picks = Array.isArray(answers) ? answers : [answers]
     const asked: unknown[] = []
     const saved: unknown[] = []
+    let failures = failFirstSave ? 1 : 0
     page = await mountPage(LIST, {
       signedIn: true,
-      wx: { requestSubscribeMessage: (o: { tmplIds: string[]; success?: (r: unknown) => void }) => { asked.push(o.tmplIds); o.success?.({ errMsg: 'requestSubscribeMessage:ok', [o.tmplIds[0]]: answer }) } },
+      wx: {
+        requestSubscribeMessage: (o: { tmplIds: string[]; success?: (r: unknown) => void }) => {
+          const answer = picks[Math.min(asked.length, picks.length - 1)]
+          asked.push(o.tmplIds)
+          // the person answers the prompt a moment later, as in WeChat (the switch shows itself busy meanwhile)
+          setTimeout(() => o.success?.({ errMsg: 'requestSubscribeMessage:ok', [o.tmplIds[0]]: answer }), 50)
+        },
+      },
       api: {
         'GET /surveys': json(200, { items: [] }),
         'GET /surveys/closed': json(200, { items: [] }),
         'GET /surveys/notices': json(200, { agreed }),
-        'PUT /surveys/notices': (req) => (saved.push(req.data), json(200, { agreed: (req.data as { agreed: boolean }).agreed })),
+        'PUT /surveys/notices': (req) => {
+          if (failures-- > 0) return { ...apiError(422, 'NOTICE_REFUSED', '暂时无法开启通知'), delay: 100 }
+          saved.push(req.data)
+          return json(200, { agreed: (req.data as { agreed: boolean }).agreed })
+        },
       },
     })
     await page.waitForText('有新问卷时通知我')
@@ -239,11 +253,36 @@ describe('问卷 list page (compiled weapp page)', () => {
     return { asked, saved }
   }
 
+  /** The switch shows its off mark again, not busy: neither greyed nor spinning (a tap now reaches the page). */
+  const switchIdleOff = () => page!.findByClass('nut-switch-disabled') === null && page!.findByClass('nut-switch-close-line') !== null
+
   it('"有新问卷时通知我": WeChat\'s subscribe prompt first; refused there, nothing is saved', async () => {
     const { asked, saved } = await noticePage('reject', false)
     await page!.waitFor(() => page!.toasts.some((t) => t.includes('未开启')), 'refusal said')
     expect(asked).toEqual([['demo-survey-open']])
     expect(saved).toEqual([])
+  })
+
+  it('"有新问卷时通知我": refused in WeChat, the switch stays off and a second tap asks again (accepted, saved)', async () => {
+    const { asked, saved } = await noticePage(['reject', 'accept'], false)
+    await page!.waitFor(() => page!.toasts.some((t) => t.includes('未开启')), 'refusal said')
+    const off = () => page!.findByClass('nut-switch-close') !== null
+    expect(off()).toBe(true)
+    await page!.waitFor(switchIdleOff, 'switch idle again, not a spinner left over from the refused tap')
+    await page!.tapElement(page!.findByClass('nut-switch')!)
+    await page!.waitFor(() => saved.length === 1, 'second tap reached WeChat\'s prompt and the consent was saved')
+    expect(asked).toHaveLength(2)
+    expect(saved[0]).toEqual({ agreed: true, channel: 'weapp' })
+    await page!.waitFor(() => !off(), 'switch on')
+  })
+
+  it('"有新问卷时通知我": a save that failed leaves the switch off and usable: the next tap saves', async () => {
+    const { asked, saved } = await noticePage('accept', false, true)
+    await page!.waitFor(() => page!.toasts.includes('暂时无法开启通知'), 'failure said')
+    await page!.waitFor(switchIdleOff, 'switch idle again')
+    await page!.tapElement(page!.findByClass('nut-switch')!)
+    await page!.waitFor(() => saved.length === 1, 'saved on the second tap')
+    expect(asked).toHaveLength(2)
   })
 
   it('"有新问卷时通知我": accepted in WeChat, the consent is saved; turning it off is saved without a prompt', async () => {

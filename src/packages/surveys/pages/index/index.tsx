@@ -35,6 +35,8 @@ async function load(): Promise<{ open: ResidentSurveyList; closed: ResidentSurve
 /**
  * "有新问卷时通知我": on weapp WeChat's subscribe prompt comes first (from this tap), and the consent is saved only if
  * it was accepted; turning it off is saved at once.
+ * NutUI's Switch keeps its own spinner state and clears it only when `checked` changes: after a refusal or a failed
+ * save `checked` stays as it was, so left to itself the switch would ignore every later tap. `loading` is ours.
  */
 function NoticeSwitch({ initial }: { initial: SurveyNoticeConsent }) {
   const [agreed, setAgreed] = useState(initial.agreed)
@@ -56,7 +58,7 @@ function NoticeSwitch({ initial }: { initial: SurveyNoticeConsent }) {
       <Cell
         title='有新问卷时通知我'
         description='面向您所在社区的问卷开始时，发一条微信订阅消息'
-        extra={<Switch ariaLabel='有新问卷时通知我' checked={agreed} disabled={busy} onChange={change} />}
+        extra={<Switch ariaLabel='有新问卷时通知我' checked={agreed} loading={busy} disabled={busy} onChange={change} />}
       />
     </CellGroup>
   )
