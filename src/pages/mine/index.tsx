@@ -118,7 +118,7 @@ export default function MinePage() {
           className='mine__elder'
           title='长辈模式'
           description='字号更大，更易阅读'
-          extra={<Switch ariaLabel='长辈模式' checked={elder} disabled={savingElder} onChange={onElder} />}
+          extra={<Switch ariaLabel='长辈模式' checked={elder} loading={savingElder} disabled={savingElder} onChange={onElder} />}
         />
         <Cell className='mine__privacy' title='隐私政策' description='收集哪些信息、保存多久、谁能看到' extra='›' clickable onClick={() => Taro.navigateTo({ url: ROUTES.accounts.privacy })} />
       </CellGroup>

@@ -210,7 +210,7 @@ function SubscribeSwitch({ initial }: { initial: BulletinSubscription }) {
     <Cell
       title='接收每日通报消息'
       description={`每天 ${sub.time} 生成昨日通报后，通过微信服务通知发给您${weapp ? '' : '（请在微信小程序中开启）'}`}
-      extra={<Switch ariaLabel='接收每日通报消息' checked={sub.subscribed} disabled={busy || (!weapp && !sub.subscribed)} onChange={change} />}
+      extra={<Switch ariaLabel='接收每日通报消息' checked={sub.subscribed} loading={busy} disabled={busy || (!weapp && !sub.subscribed)} onChange={change} />}
     />
   )
 }
