@@ -8,11 +8,7 @@
 //     (writing the 1.2 million answer rows there took over 25 minutes on the shared 2-core machine).
 // BENCH_ONLY=pglite,postgres picks the databases; BENCH_SECONDS, BENCH_ROUNDS, BENCH_READS (0: none) tune the runs;
 // BENCH_TEXTS=0 sends responses without texts (no content check: the demo's WeChat is a fake HTTP server in this process).
-import fs from 'node:fs'
 import os from 'node:os'
-import path from 'node:path'
-import autocannon from 'autocannon'
-import pg from 'pg'
 import { IdParams } from '../types/common'
 import { buildApp } from '../server/app'
 import { createRuntime } from '../server/bootstrap'
@@ -27,69 +23,15 @@ import { valueDomain } from '../server/modules/surveys/conditions'
 import { addCountsOfSurvey } from '../server/modules/surveys/queries'
 import { templateByKey } from '../server/modules/surveys/template'
 import { SubmitSurveyBody, type SurveyDefinition, type SurveyQuestion } from '../types/surveys'
+import { makeUsers, okFigures, percentile, postgresAvailable, requestRuns, say, withDatabase, PG_URL } from './bench-kit'
 
-const PG_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
 const CONNECTIONS = 50
 const DURATION = Number(process.env.BENCH_SECONDS || 10)
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 2)
 const READS = Number(process.env.BENCH_READS || 40)
 const BIG = 100_000
 const TEXTS = process.env.BENCH_TEXTS !== '0'
-const HAPPY = '329901001001'
 const CITY = '3299'
-
-const say = (s: string) => process.stdout.write(`${s}\n`)
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]
-}
-
-async function withDatabase<T>(name: string, fn: (url: string) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: PG_URL })
-  await admin.connect()
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-  await admin.query(`CREATE DATABASE ${name}`)
-  await admin.end()
-  const u = new URL(PG_URL)
-  u.pathname = `/${name}`
-  try {
-    return await fn(u.toString())
-  } finally {
-    const a = new pg.Client({ connectionString: PG_URL })
-    await a.connect()
-    await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-    await a.end()
-  }
-}
-
-async function postgresAvailable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 })
-  try {
-    await c.connect()
-    await c.end()
-    return true
-  } catch {
-    return false
-  }
-}
-
-async function makeUsers(db: Db, n: number, prefix: string): Promise<Array<{ id: number; token: string }>> {
-  const users = await db.query<{ id: number }>(
-    `INSERT INTO users (phone, nickname, community_code)
-     SELECT $1 || lpad(i::text, 5, '0'), '居民' || i, $2 FROM generate_series(1, $3::int) AS i RETURNING id::int AS id`,
-    [prefix, HAPPY, n],
-  )
-  const out = users.map((u) => ({ id: u.id, token: newToken() }))
-  for (let i = 0; i < out.length; i += 1000) {
-    const chunk = out.slice(i, i + 1000).map((u) => ({ h: hashSecret(u.token), u: u.id }))
-    await db.query(
-      `INSERT INTO sessions (token_hash, user_id, channel, expires_at) SELECT x.h, x.u, 'sms', now() + interval '1 day'
-         FROM jsonb_to_recordset($1::jsonb) AS x(h text, u bigint)`,
-      [JSON.stringify(chunk)],
-    )
-  }
-  return out
-}
 
 async function tokenOf(db: Db, phone: string): Promise<string> {
   const token = newToken()
@@ -149,34 +91,23 @@ async function submissionBench(kind: string, db: Db, app: Awaited<ReturnType<typ
   }))
   const bareJobs = jobs.map((j) => ({ path: `/bench/insert/${id}`, headers: { 'content-type': 'application/json' }, body: j.body }))
 
-  const run = (opts: Partial<autocannon.Options>) => new Promise<autocannon.Result>((resolve, reject) => {
-    autocannon({ connections: CONNECTIONS, duration: DURATION, workers: 1, ...opts, url: `${url}${opts.url ?? ''}` } as autocannon.Options, (err, r) => (err ? reject(err) : resolve(r)))
-  })
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'civiclink-bench-'))
-  const runWith = (name: string, requests: Array<{ path: string; headers: Record<string, string>; body: string }>, duration?: number) => {
-    const file = path.join(tmp, `${name}.json`)
-    fs.writeFileSync(file, JSON.stringify(requests))
-    process.env.BENCH_REQUESTS_FILE = file
-    return run({ ...(duration ? { duration } : {}), requests: [{ setupRequest: path.join(__dirname, 'bench-requests.cjs') }] as unknown as autocannon.Request[] })
-  }
+  const runs = requestRuns(url, CONNECTIONS, DURATION)
+  const runWith = runs.run
   await db.exec('VACUUM ANALYZE')
   // each resident answers once: warm-up and every measured round get residents of their own
   const WARM = 3000
   const perRound = Math.floor((jobs.length - WARM) / ROUNDS)
   await runWith('bare-warm', bareJobs, 2)
   await runWith('submit-warm', jobs.slice(0, WARM), 2)
-  const bares: autocannon.Result[] = []
-  const submits: autocannon.Result[] = []
+  const bares: Awaited<ReturnType<typeof runWith>>[] = []
+  const submits: Awaited<ReturnType<typeof runWith>>[] = []
   for (let round = 0; round < ROUNDS; round++) {
     bares.push(await runWith(`bare-${round}`, bareJobs))
     submits.push(await runWith(`submit-${round}`, jobs.slice(WARM + round * perRound, WARM + (round + 1) * perRound)))
   }
-  fs.rmSync(tmp, { recursive: true, force: true })
+  runs.done()
   const stored = await db.one<{ n: number }>('SELECT count(*)::int AS n FROM survey_responses WHERE survey_id = $1', [id])
-  const ok = (r: autocannon.Result) => r['2xx'] / DURATION
-  const line = (name: string, r: autocannon.Result) =>
-    `  ${name.padEnd(30)} ${ok(r).toFixed(0).padStart(6)} ok/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   2xx ${r['2xx']}  non-2xx ${r.non2xx}`
-  const rate = (rs: autocannon.Result[]) => rs.reduce((n, r) => n + ok(r), 0) / rs.length
+  const { line, mean: rate } = okFigures(DURATION, 30)
   say(`\n[${kind}] submission of a 20-question response${TEXTS ? '' : ' without texts'}, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION} s each, in turns`)
   for (let round = 0; round < ROUNDS; round++) {
     say(line(`bare validated insert #${round + 1}`, bares[round]))
@@ -246,7 +177,7 @@ async function readBench(kind: string, db: Db, app: Awaited<ReturnType<typeof bu
       if (r.status !== 200) throw new Error(`${name}: ${r.status}`)
       if (i >= 3) times.push(performance.now() - s)
     }
-    say(`  ${name.padEnd(24)} p50 ${pct(times, 50).toFixed(1).padStart(7)} ms   p95 ${pct(times, 95).toFixed(1).padStart(7)} ms   goal p95 < 50 ms`)
+    say(`  ${name.padEnd(24)} p50 ${percentile(times, 50).toFixed(1).padStart(7)} ms   p95 ${percentile(times, 95).toFixed(1).padStart(7)} ms   goal p95 < 50 ms`)
   }
 }
 
