@@ -41,8 +41,11 @@ async function admin(url: string, sql: string): Promise<void> {
   }
 }
 
-/** Runs `fn` with the URL of a new empty database `name` on the server at `url`, dropped afterwards (and before, if a run before was killed). */
-export async function withDatabase<T>(name: string, fn: (url: string) => Promise<T>, url = PG_URL): Promise<T> {
+/**
+ * Runs `fn` with the URL of a new empty database `name` on the server at `url`, dropped afterwards (and before, if a
+ * run before was killed) unless `keep` (to EXPLAIN against it).
+ */
+export async function withDatabase<T>(name: string, fn: (url: string) => Promise<T>, { url = PG_URL, keep = false } = {}): Promise<T> {
   await admin(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
   await admin(url, `CREATE DATABASE ${name}`)
   const u = new URL(url)
@@ -50,7 +53,7 @@ export async function withDatabase<T>(name: string, fn: (url: string) => Promise
   try {
     return await fn(u.toString())
   } finally {
-    await admin(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    if (!keep) await admin(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
   }
 }
 

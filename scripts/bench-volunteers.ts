@@ -11,9 +11,6 @@
 // local PostgreSQL, by its backends (/proc): on a shared machine a steadier comparison than requests per second.
 import fs from 'node:fs'
 import os from 'node:os'
-import path from 'node:path'
-import autocannon from 'autocannon'
-import pg from 'pg'
 import { IdParams } from '../types/common'
 import { buildApp } from '../server/app'
 import { createRuntime } from '../server/bootstrap'
@@ -22,75 +19,27 @@ import type { Db } from '../server/db/types'
 import { migrate } from '../server/db/migrate'
 import { openPGlite } from '../server/db/pglite'
 import { openPostgres } from '../server/db/postgres'
-import { newToken, hashSecret } from '../server/lib/tokens'
 import { seedDemo } from '../server/seed/demo'
+import { HAPPY, makeUsers, okFigures, postgresAvailable, requestRuns, say, withDatabase, PG_URL, type BenchRequest } from './bench-kit'
 
-const PG_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
 const CONNECTIONS = 50
 const DURATION = Number(process.env.BENCH_SECONDS || 10)
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 2)
-const HAPPY = '329901001001'
 const SHIFTS = 1000
 const HOT_CAPACITY = 100
 const SPREAD_CAPACITY = 20
 /** Volunteers per measured run: more than a run signs up, so that no request repeats one. */
 const PER_RUN = Number(process.env.BENCH_PER_RUN || 40_000)
 
-const say = (s: string) => process.stdout.write(`${s}\n`)
-
-async function withDatabase<T>(name: string, fn: (url: string) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: PG_URL })
-  await admin.connect()
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-  await admin.query(`CREATE DATABASE ${name}`)
-  await admin.end()
-  const u = new URL(PG_URL)
-  u.pathname = `/${name}`
-  try {
-    return await fn(u.toString())
-  } finally {
-    if (process.env.BENCH_KEEP_DB !== '1') {
-      const a = new pg.Client({ connectionString: PG_URL })
-      await a.connect()
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-      await a.end()
-    }
-  }
-}
-
-async function postgresAvailable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 })
-  try {
-    await c.connect()
-    await c.end()
-    return true
-  } catch {
-    return false
-  }
-}
-
 /** Approved volunteers of the demo community, each with a session, written in SQL. */
 async function makeVolunteers(db: Db, n: number, prefix: string): Promise<string[]> {
-  const users = await db.query<{ id: number }>(
-    `INSERT INTO users (phone, nickname, community_code)
-     SELECT $1 || lpad(i::text, 6, '0'), '志愿者' || i, $2 FROM generate_series(1, $3::int) AS i RETURNING id::int AS id`,
-    [prefix, HAPPY, n],
-  )
+  const users = await makeUsers(db, n, prefix, { nickname: '志愿者' })
   await db.query(
     `INSERT INTO volunteers (user_id, real_name, phone, community_code, pledge_agreed_at, status, decided_at)
      SELECT u.id, '志愿者', u.phone, $2, now(), 'approved', now() FROM users u WHERE u.id = ANY($1::bigint[])`,
     [users.map((u) => u.id), HAPPY],
   )
-  const tokens = users.map(() => newToken())
-  for (let i = 0; i < users.length; i += 2000) {
-    const chunk = users.slice(i, i + 2000).map((u, k) => ({ h: hashSecret(tokens[i + k]), u: u.id }))
-    await db.query(
-      `INSERT INTO sessions (token_hash, user_id, channel, expires_at) SELECT x.h, x.u, 'sms', now() + interval '1 day'
-         FROM jsonb_to_recordset($1::jsonb) AS x(h text, u bigint)`,
-      [JSON.stringify(chunk)],
-    )
-  }
-  return tokens
+  return users.map((u) => u.token)
 }
 
 /** Activities of 50 shifts each (a day apart, so none overlap), published in the demo community; the shift ids. */
@@ -175,21 +124,11 @@ async function benchOn(kind: string, db: Db) {
   const tokens = await makeVolunteers(db, runs * PER_RUN, kind === 'postgres' ? '17' : '18')
   await db.exec('VACUUM ANALYZE')
 
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'civiclink-bench-'))
-  const runWith = (name: string, requests: Array<{ path: string; headers: Record<string, string>; body: string }>, duration = DURATION) => {
-    const file = path.join(tmp, `${name}.json`)
-    fs.writeFileSync(file, JSON.stringify(requests))
-    process.env.BENCH_REQUESTS_FILE = file
-    return new Promise<autocannon.Result & { cpu: { node: number; db: number } }>((resolve, reject) => {
-      const before = cpuNow(db)
-      autocannon({
-        url, connections: CONNECTIONS, duration, workers: 1,
-        requests: [{ setupRequest: path.join(__dirname, 'bench-requests.cjs') }] as unknown as autocannon.Request[],
-      } as autocannon.Options, (err, r) => {
-        if (err) return reject(err)
-        Promise.all([before, cpuNow(db)]).then(([a, b]) => resolve({ ...r, cpu: cpuSpent(a, b) }), reject)
-      })
-    })
+  const cannon = requestRuns(url, CONNECTIONS, DURATION)
+  const runWith = async (name: string, requests: BenchRequest[], duration = DURATION) => {
+    const before = await cpuNow(db)
+    const r = await cannon.run(name, requests, duration)
+    return { ...r, cpu: cpuSpent(before, await cpuNow(db)) }
   }
   type Run = Awaited<ReturnType<typeof runWith>>
   let slice = 0
@@ -199,12 +138,10 @@ async function benchOn(kind: string, db: Db) {
   const bare = (shiftOf: (i: number) => number) =>
     Array.from({ length: 5000 }, (_, i) => ({ path: `/bench/insert/${shiftOf(i)}`, headers: {}, body: '' }))
 
-  const ok = (r: autocannon.Result) => r['2xx'] / DURATION
+  const figures = okFigures(DURATION, 34)
+  const rate = figures.mean
   const perRequest = (r: Run, s: number) => ((1000 * s) / Math.max(1, r['2xx'])).toFixed(2)
-  const line = (name: string, r: Run) =>
-    `  ${name.padEnd(34)} ${ok(r).toFixed(0).padStart(6)} ok/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   2xx ${r['2xx']}  non-2xx ${r.non2xx}` +
-    `   CPU/request: node ${perRequest(r, r.cpu.node)} ms, db ${perRequest(r, r.cpu.db)} ms`
-  const rate = (rs: autocannon.Result[]) => rs.reduce((n, r) => n + ok(r), 0) / rs.length
+  const line = (name: string, r: Run) => `${figures.line(name, r)}   CPU/request: node ${perRequest(r, r.cpu.node)} ms, db ${perRequest(r, r.cpu.db)} ms`
 
   const shapes = (process.env.BENCH_SHAPES || 'hot,spread').split(',')
   for (const shape of (['hot', 'spread'] as const).filter((s) => shapes.includes(s))) {
@@ -235,7 +172,7 @@ async function benchOn(kind: string, db: Db) {
     say(`  sign-up / bare = ${((100 * rate(real)) / rate(bares)).toFixed(0)}% (mean ${rate(real).toFixed(0)} / ${rate(bares).toFixed(0)} req/s)   goal ≥ 50%${shape === 'spread' ? ', p99 < 50 ms on PostgreSQL' : ''}`)
     checks.forEach((c, i) => say(`  capacity check after ${i === 0 ? 'warm-up' : `run #${i}`}: ${c}`))
   }
-  fs.rmSync(tmp, { recursive: true, force: true })
+  cannon.done()
   await app.close()
   await runtime.close()
 }
@@ -255,7 +192,7 @@ async function main() {
         const db = openPostgres(url, 10)
         await benchOn('postgres', db)
         await db.close()
-      })
+      }, { keep: process.env.BENCH_KEEP_DB === '1' })
     }
   }
 }
