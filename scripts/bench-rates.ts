@@ -28,9 +28,9 @@ import { openPostgres } from '../server/db/postgres'
 import { migrate } from '../server/db/migrate'
 import { drainOutbox, resolvePeriod, todayShanghai } from '../server/modules/rates/service'
 import { READ_SQL } from '../server/modules/rates/queries'
+import { percentile, say, withDatabase } from './bench-kit'
 
 const ROOT = path.resolve(__dirname, '..')
-const PG_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
 const RESIDENTS = Number(process.env.BENCH_RESIDENTS ?? 1_000_000)
 const ANSWERS = Number(process.env.BENCH_ANSWERS ?? 5_000_000)
 const COMMUNITIES = Number(process.env.BENCH_COMMUNITIES ?? 500)
@@ -55,27 +55,12 @@ const COMMUNITIES_PER_STREET = Math.max(1, Math.round(COMMUNITIES / DISTRICTS / 
 /** the answer tables: a dashboard read must not touch them */
 const RAW = ['survey_answers', 'survey_responses', 'quiz_attempts', 'reports', 'volunteer_hours', 'rate_contribs']
 
-const say = (s: string) => process.stdout.write(`${s}\n`)
 const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ')
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]
-}
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const t0 = performance.now()
   const r = await fn()
   return [r, performance.now() - t0]
-}
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 5000 })
-  await c.connect()
-  try {
-    return await fn(c)
-  } finally {
-    await c.end()
-  }
 }
 
 /** Regions, residents, the office's account, a survey and a campaign, and the answers: all in SQL. */
@@ -253,8 +238,8 @@ async function rawGroupBy(c: pg.Client, regions: Array<[string, string[]]>, date
   for (const [level, communities] of regions) {
     const ms: number[] = []
     for (let i = 0; i < times; i++) ms.push((await timed(() => c.query(RAW_GROUP_BY, [month.from, month.to, communities])))[1])
-    out.set(level, pct(ms, 50))
-    say(`  ${level.padEnd(10)} month  p50 ${pct(ms, 50).toFixed(0).padStart(7)} ms   min ${Math.min(...ms).toFixed(0).padStart(7)} ms   (${communities.length} communities)`)
+    out.set(level, percentile(ms, 50))
+    say(`  ${level.padEnd(10)} month  p50 ${percentile(ms, 50).toFixed(0).padStart(7)} ms   min ${Math.min(...ms).toFixed(0).padStart(7)} ms   (${communities.length} communities)`)
   }
   return out
 }
@@ -328,7 +313,7 @@ async function submissionCost(c: pg.Client, office: string, residents: string[])
         results.off.push(...x.ms)
         results.offWall += x.wall
       }
-      say(`  round ${r + 1} ${on ? 'on ' : 'off'}  ${(perRound / (x.wall / 1000)).toFixed(0).padStart(5)} submissions/s   p50 ${pct(x.ms, 50).toFixed(1).padStart(6)} ms   p95 ${pct(x.ms, 95).toFixed(1).padStart(6)} ms`)
+      say(`  round ${r + 1} ${on ? 'on ' : 'off'}  ${(perRound / (x.wall / 1000)).toFixed(0).padStart(5)} submissions/s   p50 ${percentile(x.ms, 50).toFixed(1).padStart(6)} ms   p95 ${percentile(x.ms, 95).toFixed(1).padStart(6)} ms`)
     }
   }
   await trigger(true)
@@ -338,8 +323,8 @@ async function submissionCost(c: pg.Client, office: string, residents: string[])
   const slower = (on: number, off: number) => `${(100 * (on / off - 1)).toFixed(1)}%`
   say(`  all rounds: on ${(results.on.length / (results.onWall / 1000)).toFixed(0)} / off ${(results.off.length / (results.offWall / 1000)).toFixed(0)} submissions/s ` +
     `→ ${slower(results.onWall / results.on.length, results.offWall / results.off.length)} slower per submission (goal < 20%); ` +
-    `p50 ${pct(results.on, 50).toFixed(1)} vs ${pct(results.off, 50).toFixed(1)} ms (${slower(pct(results.on, 50), pct(results.off, 50))}), ` +
-    `p95 ${pct(results.on, 95).toFixed(1)} vs ${pct(results.off, 95).toFixed(1)} ms (${slower(pct(results.on, 95), pct(results.off, 95))})`)
+    `p50 ${percentile(results.on, 50).toFixed(1)} vs ${percentile(results.off, 50).toFixed(1)} ms (${slower(percentile(results.on, 50), percentile(results.off, 50))}), ` +
+    `p95 ${percentile(results.on, 95).toFixed(1)} vs ${percentile(results.off, 95).toFixed(1)} ms (${slower(percentile(results.on, 95), percentile(results.off, 95))})`)
   say(`  the counting job had counted every "on" submission ${secs(drainMs)} after the last round ended  (load ${load()})`)
 }
 
@@ -461,8 +446,8 @@ async function reads(office: string, targets: Array<[string, string]>, date: str
         bytes = (await get(url)).length
         if (i >= 3) times.push(performance.now() - t0)
       }
-      p95.set(`${level} ${period}`, pct(times, 95))
-      say(`  ${level.padEnd(10)} ${period.padEnd(6)} p50 ${pct(times, 50).toFixed(1).padStart(7)} ms   p95 ${pct(times, 95).toFixed(1).padStart(7)} ms   (${(bytes / 1024).toFixed(0)} KB)`)
+      p95.set(`${level} ${period}`, percentile(times, 95))
+      say(`  ${level.padEnd(10)} ${period.padEnd(6)} p50 ${percentile(times, 50).toFixed(1).padStart(7)} ms   p95 ${percentile(times, 95).toFixed(1).padStart(7)} ms   (${(bytes / 1024).toFixed(0)} KB)`)
     }
   }
   const times: number[] = []
@@ -473,7 +458,7 @@ async function reads(office: string, targets: Array<[string, string]>, date: str
     times.push(performance.now() - t0)
   }
   say(`\nGET /api/v1/rates/export (the city's month: all tables, 30-day trend, sources), ${EXPORTS} times: ` +
-    `p50 ${pct(times, 50).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms, ${(size / 1024).toFixed(0)} KB  (load ${load()})`)
+    `p50 ${percentile(times, 50).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms, ${(size / 1024).toFixed(0)} KB  (load ${load()})`)
   return p95
 }
 
@@ -481,83 +466,77 @@ async function main() {
   say(`文明共建 — rates benchmark (${os.cpus().length} cores, load average ${load()})`)
   say(`${RESIDENTS.toLocaleString('en')} residents, ${ANSWERS.toLocaleString('en')} answers over ${DAYS} days, ` +
     `${DISTRICTS} districts × ${STREETS_PER_DISTRICT} streets × ${COMMUNITIES_PER_STREET} communities`)
-  const name = `civiclink_rates_bench_${process.pid}`
-  await admin(async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-    await c.query(`CREATE DATABASE ${name}`)
-  })
-  const u = new URL(PG_URL)
-  u.pathname = `/${name}`
-  const url = u.toString()
-  let server: Server | undefined
-  try {
-    const db = openPostgres(url, 2)
-    await migrate(db)
-    await db.close()
-    const c = new pg.Client({ connectionString: url })
-    await c.connect()
+  const keep = process.env.BENCH_KEEP === '1'
+  await withDatabase(`civiclink_rates_bench_${process.pid}`, async (url) => {
+    let server: Server | undefined
     try {
-      say(`\nbuilding the data (load ${load()}):`)
-      const [data, buildMs] = await timed(() => generate(c))
-      say(`  built in ${secs(buildMs)}; database ${(await c.query<{ s: string }>('SELECT pg_size_pretty(pg_database_size(current_database())) AS s')).rows[0].s}`)
+      const db = openPostgres(url, 2)
+      await migrate(db)
+      await db.close()
+      const c = new pg.Client({ connectionString: url })
+      await c.connect()
+      try {
+        say(`\nbuilding the data (load ${load()}):`)
+        const [data, buildMs] = await timed(() => generate(c))
+        say(`  built in ${secs(buildMs)}; database ${(await c.query<{ s: string }>('SELECT pg_size_pretty(pg_database_size(current_database())) AS s')).rows[0].s}`)
 
-      if (!ONLY.has('rebuild')) {
-        say('\nrates:rebuild skipped (BENCH_ONLY): the counts are empty')
-      } else {
-        say(`\nnpm run rates:rebuild at that size (load ${load()}):`)
-        const [out, rebuildMs] = await timed(() => run('npm', ['run', '--silent', 'rates:rebuild'], { DATABASE_URL: url }))
-        say(`  ${secs(rebuildMs)} wall, process start included — it says: ${out.trim().split('\n').pop()}`)
-        await c.query('VACUUM ANALYZE')
-        const sizes = await c.query<{ t: string; n: string; s: string }>(
-          `SELECT relname AS t, n_live_tup::text AS n, pg_size_pretty(pg_total_relation_size(relid)) AS s FROM pg_stat_user_tables
-            WHERE relname IN ('rate_contribs', 'rate_marks', 'rate_counts') ORDER BY relname`)
-        say(`  ${sizes.rows.map((r) => `${r.t} ${Number(r.n).toLocaleString('en')} rows ${r.s}`).join('; ')}`)
-      }
+        if (!ONLY.has('rebuild')) {
+          say('\nrates:rebuild skipped (BENCH_ONLY): the counts are empty')
+        } else {
+          say(`\nnpm run rates:rebuild at that size (load ${load()}):`)
+          const [out, rebuildMs] = await timed(() => run('npm', ['run', '--silent', 'rates:rebuild'], { DATABASE_URL: url }))
+          say(`  ${secs(rebuildMs)} wall, process start included — it says: ${out.trim().split('\n').pop()}`)
+          await c.query('VACUUM ANALYZE')
+          const sizes = await c.query<{ t: string; n: string; s: string }>(
+            `SELECT relname AS t, n_live_tup::text AS n, pg_size_pretty(pg_total_relation_size(relid)) AS s FROM pg_stat_user_tables
+              WHERE relname IN ('rate_contribs', 'rate_marks', 'rate_counts') ORDER BY relname`)
+          say(`  ${sizes.rows.map((r) => `${r.t} ${Number(r.n).toLocaleString('en')} rows ${r.s}`).join('; ')}`)
+        }
 
-      if (ONLY.has('live')) {
-        say(`\nthe counting job at that size (load ${load()}):`)
-        await incremental(url, c)
-      }
+        if (ONLY.has('live')) {
+          say(`\nthe counting job at that size (load ${load()}):`)
+          await incremental(url, c)
+        }
 
-      const date = todayShanghai()
-      await explain(c, data.communities, date)
+        const date = todayShanghai()
+        await explain(c, data.communities, date)
 
-      server = await startServer(url)
-      const idle = rss(server.pid)
-      const community = data.communities[Math.floor(data.communities.length / 2)]
-      const street = data.streets[1]
-      if (ONLY.has('reads')) {
-        const before = await rawScans(c)
-        const p95 = await reads(data.office, [['city', CITY], ['district', data.districts[0]], ['street', street], ['community', community]], date)
-        const after = await rawScans(c)
-        const mem = rss(server.pid)
-        const delta = (t: string) => (after.get(t) ?? 0) - (before.get(t) ?? 0)
-        say(`\nscans during all the dashboard and export requests (pg_stat_user_tables, seq + index): ` +
-          `${RAW.map((t) => `${t} ${delta(t)}`).join(', ')}; rate_counts ${delta('rate_counts')}, users ${delta('users')}`)
-        say(`server process RSS: ${idle.rss.toFixed(0)} MB after start, ${mem.rss.toFixed(0)} MB after the reads, peak ${mem.peak.toFixed(0)} MB`)
-        if (ONLY.has('raw')) {
-          const inStreet = data.communities.filter((x) => x.startsWith(street))
-          const raw = await rawGroupBy(c, [['city', data.communities], ['street', inStreet], ['community', [community]]], date, RAW_TIMES)
-          say('\ndashboard month p95 against the raw GROUP BY (goal < 20 ms and ≥ 10× faster):')
-          for (const level of ['city', 'street', 'community']) {
-            const d = p95.get(`${level} month`)!
-            say(`  ${level.padEnd(10)} dashboard p95 ${d.toFixed(1).padStart(7)} ms   raw GROUP BY p50 ${raw.get(level)!.toFixed(0).padStart(7)} ms   ${(raw.get(level)! / d).toFixed(0)}× faster`)
+        server = await startServer(url)
+        const idle = rss(server.pid)
+        const community = data.communities[Math.floor(data.communities.length / 2)]
+        const street = data.streets[1]
+        if (ONLY.has('reads')) {
+          const before = await rawScans(c)
+          const p95 = await reads(data.office, [['city', CITY], ['district', data.districts[0]], ['street', street], ['community', community]], date)
+          const after = await rawScans(c)
+          const mem = rss(server.pid)
+          const delta = (t: string) => (after.get(t) ?? 0) - (before.get(t) ?? 0)
+          say(`\nscans during all the dashboard and export requests (pg_stat_user_tables, seq + index): ` +
+            `${RAW.map((t) => `${t} ${delta(t)}`).join(', ')}; rate_counts ${delta('rate_counts')}, users ${delta('users')}`)
+          say(`server process RSS: ${idle.rss.toFixed(0)} MB after start, ${mem.rss.toFixed(0)} MB after the reads, peak ${mem.peak.toFixed(0)} MB`)
+          if (ONLY.has('raw')) {
+            const inStreet = data.communities.filter((x) => x.startsWith(street))
+            const raw = await rawGroupBy(c, [['city', data.communities], ['street', inStreet], ['community', [community]]], date, RAW_TIMES)
+            say('\ndashboard month p95 against the raw GROUP BY (goal < 20 ms and ≥ 10× faster):')
+            for (const level of ['city', 'street', 'community']) {
+              const d = p95.get(`${level} month`)!
+              say(`  ${level.padEnd(10)} dashboard p95 ${d.toFixed(1).padStart(7)} ms   raw GROUP BY p50 ${raw.get(level)!.toFixed(0).padStart(7)} ms   ${(raw.get(level)! / d).toFixed(0)}× faster`)
+            }
           }
         }
-      }
-      if (ONLY.has('submit')) {
-        const residents = (await c.query<{ id: string }>(
-          `SELECT id::text AS id FROM users WHERE nickname = '居民' ORDER BY id LIMIT $1`, [SUBMITS])).rows.map((r) => r.id)
-        await submissionCost(c, data.office, residents)
+        if (ONLY.has('submit')) {
+          const residents = (await c.query<{ id: string }>(
+            `SELECT id::text AS id FROM users WHERE nickname = '居民' ORDER BY id LIMIT $1`, [SUBMITS])).rows.map((r) => r.id)
+          await submissionCost(c, data.office, residents)
+        }
+      } finally {
+        await c.end()
       }
     } finally {
-      await c.end()
+      if (server) await server.stop()
+      if (keep) say(`\nkept (BENCH_KEEP=1): ${url} — drop it when done`)
     }
-  } finally {
-    if (server) await server.stop()
-    if (process.env.BENCH_KEEP === '1') say(`\nkept (BENCH_KEEP=1): ${url} — drop it when done`)
-    else await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
-  }
+  }, { keep })
   say(`\ndone (load average ${load()})`)
 }
 
