@@ -1,4 +1,3 @@
-import { useState } from 'react'
 import { View } from '@tarojs/components'
 import Taro, { usePullDownRefresh } from '@tarojs/taro'
 import { Button, Tag } from '@nutui/nutui-react-taro'
@@ -6,6 +5,7 @@ import type { ActivityView, MyVolunteer } from '@contract/volunteers'
 import PageShell from '@/components/PageShell'
 import Card from '@/components/Card'
 import { EmptyState, ErrorState, LoadingState } from '@/components/StateView'
+import { usePagedRemote } from '@/hooks/usePagedRemote'
 import { useRemote } from '@/hooks/useRemote'
 import { useRequireSignIn } from '@/hooks/useRequireSignIn'
 import { useReloadOnShow } from '@/hooks/useReloadOnShow'
@@ -66,11 +66,9 @@ export default function VolunteersHome() {
   const signedIn = useRequireSignIn()
   const me = useRemote(getMyVolunteer, [], signedIn)
   const account = useRemote(getMe, [], signedIn)
-  const list = useRemote(() => listActivities(), [], signedIn)
-  const [more, setMore] = useState<{ items: ActivityView[]; cursor: string | null } | null>(null)
-  const [loadingMore, setLoadingMore] = useState(false)
+  // further pages on reaching the bottom or by the button; a reload starts again from the first
+  const list = usePagedRemote(listActivities, [], signedIn)
   const reload = async () => {
-    setMore(null)
     await Promise.all([me.reload(), list.reload()])
   }
   useReloadOnShow(reload, signedIn)
@@ -82,21 +80,10 @@ export default function VolunteersHome() {
   if (!signedIn) return <PageShell><LoadingState text='正在前往登录…' /></PageShell>
   if (me.loading || list.loading) return <PageShell><LoadingState /></PageShell>
   if (me.error || !me.data) return <PageShell><ErrorState error={me.error} onRetry={me.reload} /></PageShell>
-  if (list.error || !list.data) return <PageShell><ErrorState error={list.error} onRetry={list.reload} /></PageShell>
+  if (list.error || !list.items) return <PageShell><ErrorState error={list.error} onRetry={list.reload} /></PageShell>
 
-  const items = [...list.data.items, ...(more?.items ?? [])]
-  const cursor = more ? more.cursor : list.data.nextCursor
+  const items = list.items
   const staff = (account.data?.roles ?? []).some((r) => r.role === 'worker' || r.role === 'office')
-  const loadMore = async () => {
-    if (!cursor) return
-    setLoadingMore(true)
-    try {
-      const page = await listActivities(cursor)
-      setMore({ items: [...(more?.items ?? []), ...page.items], cursor: page.nextCursor })
-    } finally {
-      setLoadingMore(false)
-    }
-  }
 
   return (
     <PageShell className='vl'>
@@ -113,7 +100,7 @@ export default function VolunteersHome() {
       ) : (
         items.map((a) => <ActivityCard key={a.id} a={a} />)
       )}
-      {cursor ? <Button block fill='outline' loading={loadingMore} onClick={loadMore}>加载更多</Button> : null}
+      {list.hasMore ? <Button block fill='outline' loading={list.loadingMore} onClick={() => void list.loadMore()}>加载更多</Button> : null}
     </PageShell>
   )
 }
