@@ -66,7 +66,7 @@ export default function ApplyPage() {
         />
       </CellGroup>
       <CellGroup title='特长（可多选）'>
-        <View className='vl__actions'>
+        <View className='vl__skills'>
           <Checkbox.Group direction='horizontal' value={skills} onChange={(v: string[]) => setSkills(v)}>
             {SKILLS.map((s) => <Checkbox key={s} value={s} label={s} />)}
           </Checkbox.Group>
