@@ -65,9 +65,13 @@ async function makeShifts(db: Db, n: number, capacity: number, title: string): P
 }
 
 /** CPU seconds so far of this process, and of each backend of the database (read from /proc; none where it cannot be). */
-async function cpuNow(db: Db): Promise<{ node: number; backends: Map<number, number> }> {
+async function cpuNow(db: Db): Promise<{ node: number; backends: Map<number, number>; wal: { bytes: number; fpi: number } | null }> {
   const usage = process.cpuUsage()
   const backends = new Map<number, number>()
+  // WAL written by the whole server (pg_stat_wal, PostgreSQL 14+): on a quiet server, this run's own
+  const wal = db.kind === 'postgres'
+    ? (await db.one<{ bytes: number; fpi: number }>('SELECT wal_bytes::float8 AS bytes, wal_fpi::float8 AS fpi FROM pg_stat_wal').catch(() => undefined)) ?? null
+    : null
   if (db.kind === 'postgres' && process.platform === 'linux') {
     const pids = await db.query<{ pid: number }>(
       `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`)
@@ -80,15 +84,16 @@ async function cpuNow(db: Db): Promise<{ node: number; backends: Map<number, num
       }
     }
   }
-  return { node: (usage.user + usage.system) / 1e6, backends }
+  return { node: (usage.user + usage.system) / 1e6, backends, wal }
 }
 
 /** CPU seconds spent between two readings: a backend that ended in between is left out, one that began counts whole
  * (the reading's own backend is counted too, or it would count whole in the next reading that another one takes). */
-function cpuSpent(a: Awaited<ReturnType<typeof cpuNow>>, b: Awaited<ReturnType<typeof cpuNow>>): { node: number; db: number } {
+function cpuSpent(a: Awaited<ReturnType<typeof cpuNow>>, b: Awaited<ReturnType<typeof cpuNow>>): { node: number; db: number; walBytes: number | null; walFpi: number | null } {
   let db = 0
   for (const [pid, s] of b.backends) db += s - (a.backends.get(pid) ?? 0)
-  return { node: b.node - a.node, db }
+  const wal = a.wal && b.wal ? { walBytes: b.wal.bytes - a.wal.bytes, walFpi: b.wal.fpi - a.wal.fpi } : { walBytes: null, walFpi: null }
+  return { node: b.node - a.node, db, ...wal }
 }
 
 /** The rule, counted after the run: on every shift the confirmed places equal `confirmed` and never exceed capacity. */
@@ -141,7 +146,8 @@ async function benchOn(kind: string, db: Db) {
   const figures = okFigures(DURATION, 34)
   const rate = figures.mean
   const perRequest = (r: Run, s: number) => ((1000 * s) / Math.max(1, r['2xx'])).toFixed(2)
-  const line = (name: string, r: Run) => `${figures.line(name, r)}   CPU/request: node ${perRequest(r, r.cpu.node)} ms, db ${perRequest(r, r.cpu.db)} ms`
+  const walOf = (r: Run) => r.cpu.walBytes === null ? '' : `, WAL ${(r.cpu.walBytes / Math.max(1, r['2xx'])).toFixed(0)} B (${(r.cpu.walFpi! / Math.max(1, r['2xx'])).toFixed(2)} full pages)`
+  const line = (name: string, r: Run) => `${figures.line(name, r)}   CPU/request: node ${perRequest(r, r.cpu.node)} ms, db ${perRequest(r, r.cpu.db)} ms${walOf(r)}`
 
   const shapes = (process.env.BENCH_SHAPES || 'hot,spread').split(',')
   for (const shape of (['hot', 'spread'] as const).filter((s) => shapes.includes(s))) {
