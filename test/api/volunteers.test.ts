@@ -307,6 +307,26 @@ describe('sign-up', () => {
     expect(d.shifts[0]).toMatchObject({ confirmed: 20, waitlisted: 460, mine: { status: 'waitlisted', waitlistPosition: 1 } })
   })
 
+  it(`sign-ups arriving together in crossing orders${process.env.DATABASE_URL ? ' over two API processes' : ''}: all answered, each shift within capacity, each waitlist in order`, async () => {
+    // batches lock every volunteer, then the shifts in order: 40 volunteers each take 3 shifts, in shuffled orders
+    const act = await newActivity({ shifts: [shift(200, 1, 15), shift(202, 1, 15), shift(204, 1, 15)] })
+    const ids = act.shifts.map((s: { id: number }) => s.id)
+    const vs = await volunteers(40)
+    const asks = vs.flatMap((v, i) => [0, 1, 2].map((k) => ({ v, i, shiftId: ids[(k + i) % 3] })))
+    asks.sort((a, b) => ((a.i * 7 + a.shiftId) % 11) - ((b.i * 7 + b.shiftId) % 11))
+    const res = await Promise.all(asks.map((a, n) => signUp(a.v.token, a.shiftId, second && n % 2 ? second.app : t.app)))
+    expect(res.map((r) => r.statusCode)).toEqual(asks.map(() => 201))
+    for (const id of ids) {
+      expect(await count(`SELECT count(*)::int AS n FROM volunteer_signups WHERE shift_id = $1 AND status = 'confirmed'`, [id])).toBe(15)
+      expect(await count(`SELECT count(*)::int AS n FROM volunteer_signups WHERE shift_id = $1 AND status = 'waitlisted'`, [id])).toBe(25)
+      expect(await count('SELECT confirmed AS n FROM volunteer_shifts WHERE id = $1', [id])).toBe(15)
+      // each waiting volunteer was told its place in the order of the rows
+      const waiting = res.map((r, n) => ({ b: r.json() as { signupId: number; status: string; waitlistPosition: number | null }, a: asks[n] }))
+        .filter((x) => x.a.shiftId === id && x.b.status === 'waitlisted').sort((x, y) => x.b.signupId - y.b.signupId)
+      expect(waiting.map((x) => x.b.waitlistPosition)).toEqual(waiting.map((_, k) => k + 1))
+    }
+  })
+
   it('one volunteer cannot take a place twice, even at once, nor two overlapping shifts at once', async () => {
     const act = await newActivity({ shifts: [shift(120, 2, 5), shift(121, 2, 5), shift(123, 1, 5)] })
     const [v] = await volunteers(1)

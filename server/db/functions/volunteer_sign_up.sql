@@ -29,7 +29,9 @@ $fn$;
 -- plan made while volunteer_signups was nearly empty (a sequential scan is cheapest then) was kept as it grew — no
 -- ANALYZE comes where autovacuum is off, as on our CI machine — so each sign-up cost more than the last (measured:
 -- 1.0 ms of database CPU per sign-up in the first bench round, 1.8 ms in the second; 0.35 ms with the index paths).
-CREATE OR REPLACE FUNCTION volunteer_sign_up(p_user bigint, p_token_hash text, p_shift bigint, p_no_show_limit integer, p_window_days integer, p_block_days integer)
+-- p_waiting: how many wait for this shift, when the caller knows it under the shift's lock (a batch's earlier
+-- sign-up to it); NULL: counted here — a count that grows with the waitlist, so a batch counts once per shift.
+CREATE OR REPLACE FUNCTION volunteer_sign_up_at(p_user bigint, p_token_hash text, p_shift bigint, p_no_show_limit integer, p_window_days integer, p_block_days integer, p_waiting integer)
 RETURNS TABLE (outcome text, signup_id bigint, waitlist_position integer, blocked_until timestamptz)
 LANGUAGE plpgsql SET enable_seqscan = off AS $fn$
 DECLARE
@@ -94,8 +96,49 @@ BEGIN
     RETURN QUERY SELECT 'confirmed', new_id, NULL::integer, NULL::timestamptz;
   ELSE
     INSERT INTO volunteer_signups (shift_id, user_id, status) VALUES (p_shift, p_user, 'waitlisted') RETURNING id INTO new_id;
-    SELECT count(*)::integer INTO pos FROM volunteer_signups su WHERE su.shift_id = p_shift AND su.status = 'waitlisted';
+    IF p_waiting IS NULL THEN
+      SELECT count(*)::integer INTO pos FROM volunteer_signups su WHERE su.shift_id = p_shift AND su.status = 'waitlisted';
+    ELSE
+      pos := p_waiting + 1;
+    END IF;
     RETURN QUERY SELECT 'waitlisted', new_id, pos, NULL::timestamptz;
   END IF;
+END
+$fn$;
+
+-- Sign-ups that arrive together, in one statement and one commit (server/modules/volunteers/signup-batch.ts): a hot
+-- shift's lock is taken once for all its sign-ups in the batch instead of once per commit. p_items: in arrival order,
+-- [{"u": user id or null, "t": token hash, "s": shift id}]; one row per item, `ord` its index, the outcome as
+-- volunteer_sign_up_at gives it. Locks: every volunteer of the batch first, in user id order, then the shifts in id order
+-- (items taken by shift, and by arrival within a shift — the waitlist's order). Every sign-up takes a volunteer's
+-- lock before a shift's, and a batch takes each kind in one order, so two batches never wait for each other in a circle.
+CREATE OR REPLACE FUNCTION volunteer_sign_up_batch(p_items jsonb, p_no_show_limit integer, p_window_days integer, p_block_days integer)
+RETURNS TABLE (ord integer, outcome text, signup_id bigint, waitlist_position integer, blocked_until timestamptz)
+LANGUAGE plpgsql SET enable_seqscan = off AS $fn$
+DECLARE
+  users bigint[];
+  tokens text[];
+  shifts bigint[];
+  k integer;
+  r record;
+  shift bigint;
+  waiting integer;
+BEGIN
+  SELECT array_agg(coalesce((e.x->>'u')::bigint, session_user_id(e.x->>'t')) ORDER BY e.i),
+         array_agg(e.x->>'t' ORDER BY e.i), array_agg((e.x->>'s')::bigint ORDER BY e.i)
+    INTO users, tokens, shifts
+    FROM jsonb_array_elements(p_items) WITH ORDINALITY e(x, i);
+  PERFORM 1 FROM volunteers vo WHERE vo.user_id = ANY(users) ORDER BY vo.user_id FOR UPDATE;
+  FOR k IN SELECT i FROM generate_subscripts(shifts, 1) i ORDER BY shifts[i], i LOOP
+    IF shifts[k] IS DISTINCT FROM shift THEN
+      shift := shifts[k];
+      waiting := NULL;
+    END IF;
+    -- an item whose session was not found goes in with NULL and the token, and comes out no_session
+    SELECT * INTO r FROM volunteer_sign_up_at(users[k], tokens[k], shifts[k], p_no_show_limit, p_window_days, p_block_days, waiting) s;
+    -- the shift's lock is ours until the commit: the next one waiting here is one further back
+    IF r.outcome = 'waitlisted' THEN waiting := r.waitlist_position; END IF;
+    RETURN QUERY SELECT k - 1, r.outcome, r.signup_id, r.waitlist_position, r.blocked_until;
+  END LOOP;
 END
 $fn$;

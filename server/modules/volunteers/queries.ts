@@ -57,16 +57,22 @@ export type SignUpOutcome =
   | 'no_session' | 'not_volunteer' | 'volunteer_pending' | 'volunteer_suspended' | 'shift_not_found' | 'activity_cancelled' | 'other_region'
   | 'signup_closed' | 'already' | 'overlap' | 'blocked' | 'confirmed' | 'waitlisted'
 
-/** The whole sign-up, checks and write, in one statement (server/db/functions/volunteer_sign_up.sql). */
-export const signUp = async (
-  db: Queryable, who: { userId: number | null; tokenHash: string }, shiftId: number, limit: number, windowDays: number, blockDays: number,
-) => {
-  const r = (await db.one<{ outcome: SignUpOutcome; signupId: number | null; position: number | null; until: Date | null }>(
-    `SELECT outcome, signup_id::int AS "signupId", waitlist_position AS position, blocked_until AS until
-       FROM volunteer_sign_up($1, $2, $3, $4, $5, $6)`,
-    [who.userId, who.tokenHash, shiftId, limit, windowDays, blockDays],
-  ))!
-  return { ...r, until: r.until ? new Date(r.until) : null }
+export interface SignUpItem { userId: number | null; tokenHash: string; shiftId: number }
+export interface SignUpRow { outcome: SignUpOutcome; signupId: number | null; position: number | null; until: Date | null }
+
+/**
+ * Sign-ups, checks and writes, in one statement (server/db/functions/volunteer_sign_up.sql): one row per item, in
+ * the items' order.
+ */
+export const signUpMany = async (db: Queryable, items: readonly SignUpItem[], limit: number, windowDays: number, blockDays: number): Promise<SignUpRow[]> => {
+  const rows = await db.query<SignUpRow & { ord: number }>(
+    `SELECT ord, outcome, signup_id::int AS "signupId", waitlist_position AS position, blocked_until AS until
+       FROM volunteer_sign_up_batch($1::jsonb, $2, $3, $4)`,
+    [JSON.stringify(items.map((i) => ({ u: i.userId, t: i.tokenHash, s: i.shiftId }))), limit, windowDays, blockDays],
+  )
+  const out: SignUpRow[] = new Array(items.length)
+  for (const { ord, ...r } of rows) out[ord] = { ...r, until: r.until ? new Date(r.until) : null }
+  return out
 }
 
 export interface ActivityRow {

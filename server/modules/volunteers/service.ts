@@ -18,6 +18,7 @@ import { CHECKIN_QR_PREFIX } from '../../../types/volunteers'
 import { checkCode, checkToken, codeFor, distanceM, stepAt, tokenFor } from './checkin-code'
 import { assertManagesActivity, assertManagesVolunteer, assertStaff, managesRegion, staffScope } from './policy'
 import * as q from './queries'
+import { signUpBatcher } from './signup-batch'
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString())
 export const SUBSCRIBE_TEMPLATE_ID = process.env.VOLUNTEERS_SUBSCRIBE_TEMPLATE_ID || 'demo-volunteer-notice'
@@ -355,7 +356,7 @@ export async function listActivities(ctx: AppContext, caller: Caller, cursor: st
 
 // ───────────── sign-up ─────────────
 
-/** Why volunteer_sign_up refused, as the API says it. */
+/** Why volunteer_sign_up_at refused, as the API says it. */
 const REFUSED = {
   not_volunteer: () => forbidden('NOT_VOLUNTEER', '请先申请成为志愿者'),
   volunteer_pending: () => forbidden('VOLUNTEER_PENDING', '您的志愿者申请尚在审核中'),
@@ -369,13 +370,14 @@ const REFUSED = {
 } as const
 
 /**
- * Sign-up in one round trip (the session too, unless this process remembers the caller): volunteer_sign_up (server/db/functions/volunteer_sign_up.sql) takes the volunteer's and
- * the shift's row locks, runs every check and writes the place or the waitlist entry, in one statement — places
- * never exceed capacity whatever the concurrency, in every API process. Its outcome names the check that failed.
+ * Sign-up in one round trip (the session too, unless this process remembers the caller), with the sign-ups that
+ * arrive at the same time (signup-batch.ts): volunteer_sign_up_at (server/db/functions/volunteer_sign_up.sql) takes the
+ * volunteer's and the shift's row locks, runs every check and writes the place or the waitlist entry — places never
+ * exceed capacity whatever the concurrency, in every API process. Its outcome names the check that failed.
  */
 export async function signUp(ctx: AppContext, who: { userId: number | null; tokenHash: string }, shiftId: number): Promise<SignupResult> {
   const c = ctx.config.volunteers
-  const r = await q.signUp(ctx.db, who, shiftId, c.noShowLimit, c.noShowWindowDays, c.noShowBlockDays)
+  const r = await signUpBatcher(ctx).write({ ...who, shiftId })
   if (r.outcome === 'confirmed' || r.outcome === 'waitlisted') {
     return { signupId: r.signupId!, shiftId, status: r.outcome, waitlistPosition: r.outcome === 'waitlisted' ? r.position : null }
   }
