@@ -128,3 +128,30 @@ export function okFigures(seconds: number, width: number, { codes = false } = {}
       `  ${name.padEnd(width)} ${ok(r).toFixed(0).padStart(6)} ok/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   2xx ${r['2xx']}  non-2xx ${r.non2xx}${codes ? ` ${statusCodes(r)}` : ''}`,
   }
 }
+
+/** CPU seconds so far of this process, and of each client backend of `db`'s database (from /proc; none where it cannot be). */
+export async function cpuNow(db: { kind: string; query<T>(sql: string, params?: unknown[]): Promise<T[]> }): Promise<{ node: number; backends: Map<number, number> }> {
+  const usage = process.cpuUsage()
+  const backends = new Map<number, number>()
+  if (db.kind === 'postgres' && process.platform === 'linux') {
+    const pids = await db.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`)
+    for (const { pid } of pids) {
+      try {
+        const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+        backends.set(pid, (Number(f[11]) + Number(f[12])) / 100)
+      } catch {
+        // a backend on another host, or gone
+      }
+    }
+  }
+  return { node: (usage.user + usage.system) / 1e6, backends }
+}
+
+/** CPU seconds spent between two readings: a backend that ended in between is left out, one that began counts whole
+ * (the reading's own backend is counted too, or it would count whole in the next reading that another one takes). */
+export function cpuSpent(a: Awaited<ReturnType<typeof cpuNow>>, b: Awaited<ReturnType<typeof cpuNow>>): { node: number; db: number } {
+  let db = 0
+  for (const [pid, s] of b.backends) db += s - (a.backends.get(pid) ?? 0)
+  return { node: b.node - a.node, db }
+}

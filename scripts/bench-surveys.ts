@@ -7,6 +7,7 @@
 //     by another question — one request at a time, p50 / p95. On PostgreSQL; on PGlite only with BENCH_PGLITE_READS=1
 //     (writing the 1.2 million answer rows there took over 25 minutes on the shared 2-core machine).
 // BENCH_ONLY=pglite,postgres picks the databases; BENCH_SECONDS, BENCH_ROUNDS, BENCH_READS (0: none) tune the runs;
+// BENCH_KEEP_DB=1 keeps the PostgreSQL database afterwards (to EXPLAIN against it), BENCH_DB_NAME names it;
 // BENCH_TEXTS=0 sends responses without texts (no content check: the demo's WeChat is a fake HTTP server in this process).
 import os from 'node:os'
 import { IdParams } from '../types/common'
@@ -23,7 +24,7 @@ import { valueDomain } from '../server/modules/surveys/conditions'
 import { addCountsOfSurvey } from '../server/modules/surveys/queries'
 import { templateByKey } from '../server/modules/surveys/template'
 import { SubmitSurveyBody, type SurveyDefinition, type SurveyQuestion } from '../types/surveys'
-import { makeUsers, okFigures, percentile, postgresAvailable, requestRuns, say, withDatabase, PG_URL } from './bench-kit'
+import { cpuNow, cpuSpent, makeUsers, okFigures, percentile, postgresAvailable, requestRuns, say, withDatabase, PG_URL, type BenchRequest } from './bench-kit'
 
 const CONNECTIONS = 50
 const DURATION = Number(process.env.BENCH_SECONDS || 10)
@@ -92,7 +93,13 @@ async function submissionBench(kind: string, db: Db, app: Awaited<ReturnType<typ
   const bareJobs = jobs.map((j) => ({ path: `/bench/insert/${id}`, headers: { 'content-type': 'application/json' }, body: j.body }))
 
   const runs = requestRuns(url, CONNECTIONS, DURATION)
-  const runWith = runs.run
+  // CPU per request of this process (server and load generator) and of the database's backends: on a shared machine
+  // steadier than requests per second
+  const runWith = async (name: string, requests: BenchRequest[], duration = DURATION) => {
+    const before = await cpuNow(db)
+    const r = await runs.run(name, requests, duration)
+    return { ...r, cpu: cpuSpent(before, await cpuNow(db)) }
+  }
   await db.exec('VACUUM ANALYZE')
   // each resident answers once: warm-up and every measured round get residents of their own
   const WARM = 3000
@@ -107,7 +114,11 @@ async function submissionBench(kind: string, db: Db, app: Awaited<ReturnType<typ
   }
   runs.done()
   const stored = await db.one<{ n: number }>('SELECT count(*)::int AS n FROM survey_responses WHERE survey_id = $1', [id])
-  const { line, mean: rate } = okFigures(DURATION, 30)
+  const figures = okFigures(DURATION, 30)
+  const rate = figures.mean
+  const perRequest = (r: Awaited<ReturnType<typeof runWith>>, s: number) => ((1000 * s) / Math.max(1, r['2xx'])).toFixed(2)
+  const line = (name: string, r: Awaited<ReturnType<typeof runWith>>) =>
+    `${figures.line(name, r)}   CPU/request: node ${perRequest(r, r.cpu.node)} ms${kind === 'postgres' ? `, db ${perRequest(r, r.cpu.db)} ms` : ''}`
   say(`\n[${kind}] submission of a 20-question response${TEXTS ? '' : ' without texts'}, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION} s each, in turns`)
   for (let round = 0; round < ROUNDS; round++) {
     say(line(`bare validated insert #${round + 1}`, bares[round]))
@@ -212,11 +223,11 @@ async function main() {
   if (only.includes('postgres')) {
     if (!(await postgresAvailable())) say(`\n[postgres] skipped: no PostgreSQL at ${PG_URL.replace(/:[^:@/]*@/, ':***@')}`)
     else {
-      await withDatabase('civiclink_survey_bench', async (url) => {
+      await withDatabase(process.env.BENCH_DB_NAME || 'civiclink_survey_bench', async (url) => {
         const db = openPostgres(url, 10)
         await benchOn('postgres', db)
         await db.close()
-      })
+      }, { keep: process.env.BENCH_KEEP_DB === '1' })
     }
   }
 }

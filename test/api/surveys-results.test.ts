@@ -1,5 +1,7 @@
 import ExcelJS from 'exceljs'
 import Fastify from 'fastify'
+import { buildApp } from '../../server/app'
+import { createRuntime } from '../../server/bootstrap'
 import { surveyRoutes } from '../../server/modules/surveys/routes'
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../helpers/app'
 
@@ -146,6 +148,53 @@ describe('cross-tabulation with small-cell suppression', () => {
     expect(r.json().groups.map((g: { display: string }) => g.display)).toEqual(['<5', '<5'])
     expect((await get(office, `/api/v1/surveys/admin/${id}/crosstab?question=suggestion&by=community`)).json().code).toBe('QUESTION_NOT_COUNTABLE')
     expect((await get(office, `/api/v1/surveys/admin/${id}/crosstab?question=areas&by=community`)).json().code).toBe('QUESTION_ROW_INVALID')
+  })
+})
+
+describe('kept counts (counts-cache.ts)', () => {
+  const aware = (res: { questions: Array<{ key: string; options: Array<{ count: number }> }> }) =>
+    res.questions.find((q) => q.key === 'aware')!.options.map((o) => o.count)
+  const sizes = (res: { groups: Array<{ key: string; respondents: number | null }> }) => Object.fromEntries(res.groups.map((g) => [g.key, g.respondents]))
+
+  it('a result read before a response changes right after it, in this API process and in another one', async () => {
+    const sid = await create({ title: '计数缓存' })
+    for (let i = 0; i < 5; i++) {
+      const r = await newResident(PEACE)
+      expect((await t.as(r.token, { method: 'POST', url: `/api/v1/surveys/${sid}/responses`, payload: { answers: answers('yes', 'a30_44') } })).statusCode).toBe(201)
+    }
+    const rt = await createRuntime(t.ctx.config, t.ctx.db, { sms: t.ctx.sms, wechat: t.ctx.wechat })
+    const second = await buildApp(rt.ctx)
+    try {
+      const read = async (app: 'first' | 'second', url: string) => {
+        const r = app === 'first' ? await get(office, url) : await second.inject({ method: 'GET', url, headers: { authorization: `Bearer ${office}` } })
+        expect(r.statusCode).toBe(200)
+        return r.json()
+      }
+      const results = `/api/v1/surveys/admin/${sid}/results`
+      const byCommunity = `/api/v1/surveys/admin/${sid}/crosstab?question=aware&by=community`
+      const byAge = `/api/v1/surveys/admin/${sid}/crosstab?question=aware&by=question&byQuestion=age`
+      // read twice in both processes: the second read is the kept one
+      for (const app of ['first', 'second'] as const) {
+        for (let i = 0; i < 2; i++) {
+          expect((await read(app, results)).responses).toBe(5)
+          expect(aware(await read(app, results))).toEqual([5, 0])
+          expect(sizes(await read(app, byCommunity))).toEqual({ [PEACE]: 5 })
+          expect(sizes(await read(app, byAge)).a30_44).toBe(5)
+        }
+      }
+      // one more response, through the first process; no wait before reading again
+      const r = await newResident(PEACE)
+      expect((await t.as(r.token, { method: 'POST', url: `/api/v1/surveys/${sid}/responses`, payload: { answers: answers('no', 'a30_44') } })).statusCode).toBe(201)
+      for (const app of ['first', 'second'] as const) {
+        expect((await read(app, results)).responses).toBe(6)
+        expect(aware(await read(app, results))).toEqual([5, 1])
+        expect(sizes(await read(app, byCommunity))).toEqual({ [PEACE]: 6 })
+        expect(sizes(await read(app, byAge)).a30_44).toBe(6)
+      }
+    } finally {
+      await second.close()
+      await rt.close()
+    }
   })
 })
 

@@ -3,7 +3,14 @@
 -- advisory lock, tried, never waited for), so concurrent batches do not queue on each other's count rows until
 -- commit. With every shard taken it shares one by its backend: still exact, it only waits. Within a shard, rows are
 -- added in key order, so two batches sharing one wait for each other instead of deadlocking.
-CREATE OR REPLACE FUNCTION survey_add_counts(p_responses uuid[]) RETURNS void LANGUAGE plpgsql AS $fn$
+-- Planned as key lookups, once: every read here is by primary key (the batch's answers and responses, the survey's
+-- tracked pairs). PL/pgSQL keeps a statement's generic plan per connection from its sixth call on; one made while
+-- the answers table was nearly empty, or before its statistics caught up (never, where autovacuum is off), scanned
+-- the whole table on every batch for the life of the connection (issue 11: most of the database's CPU per
+-- submission). enable_seqscan = off leaves the planner only the index paths; force_generic_plan spares the
+-- custom-plan planning of these CTEs on every batch, which then bought nothing.
+CREATE OR REPLACE FUNCTION survey_add_counts(p_responses uuid[]) RETURNS void LANGUAGE plpgsql
+SET enable_seqscan = off SET plan_cache_mode = force_generic_plan AS $fn$
 DECLARE
   -- the read side sums over at most this many rows per count (queries.ts)
   shards constant int := 8;

@@ -6,10 +6,12 @@
 -- shared multixact (the survey row, the community's). With an Idempotency-Key, a key used before replays its stored
 -- body. Outcomes: recorded, replay, key_reused, in_progress, not_found, changed, closed, not_started, answered,
 -- quota_full.
+-- enable_seqscan = off: every statement here finds its rows by primary key, and a generic plan cached per connection
+-- while a table was small (the drafts, the surveys) would otherwise keep scanning it as it grows (see survey_add_counts).
 CREATE OR REPLACE FUNCTION survey_claim_response(p_survey bigint, p_version integer, p_anonymous boolean, p_user bigint,
                                                  p_key text, p_route text, p_community text)
 RETURNS TABLE (outcome text, response_id uuid, body jsonb)
-LANGUAGE plpgsql AS $fn$
+LANGUAGE plpgsql SET enable_seqscan = off AS $fn$
 #variable_conflict use_column
 DECLARE
   s record;

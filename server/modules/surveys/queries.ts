@@ -372,34 +372,35 @@ export async function addCountsOfSurvey(db: Queryable, surveyId: number, part = 
 
 // ------------------------------------------------------------------ counts (migration 0019)
 
-/** Counts per (question, row, value), summed over the shards (migration 0027) — value '' the respondents, with the sum
- *  of their numbers and "其他" notes. */
-export async function countsOf(db: Queryable, surveyId: number) {
-  return db.query<{ questionId: number; rowKey: string; value: string; n: number; numSum: number; others: number }>(
-    `SELECT question_id::int AS "questionId", row_key AS "rowKey", value, sum(n)::int AS n, sum(num_sum)::float8 AS "numSum", sum(others)::int AS others
-       FROM survey_counts WHERE survey_id = $1 AND question_id <> 0 GROUP BY 1, 2, 3`, [surveyId])
-}
-
-/** One question's counts per community (grp null: no community); value '' is the group's respondents. */
-export async function communityCounts(db: Queryable, surveyId: number, questionId: number, rowKey: string) {
-  return db.query<{ grp: string | null; value: string; n: number }>(
-    `SELECT nullif(community_code, '') AS grp, value, sum(n)::int AS n FROM survey_counts
-      WHERE survey_id = $1 AND question_id = $2 AND row_key = $3 GROUP BY community_code, value`,
-    [surveyId, questionId, rowKey])
+/** A survey's counts per (question, row, community, value), summed over the shards (migration 0027) — question 0
+ *  the responses per community, value '' a question's respondents with the sum of their numbers and "其他" notes.
+ *  One statement, so the responses counted in it are the ones its other counts include (counts-cache.ts). */
+export async function countSummary(db: Queryable, surveyId: number) {
+  return db.query<{ questionId: number; rowKey: string; community: string; value: string; n: number; numSum: number; others: number }>(
+    `SELECT question_id::int AS "questionId", row_key AS "rowKey", community_code AS community, value, sum(n)::int AS n,
+            sum(num_sum)::float8 AS "numSum", sum(others)::int AS others
+       FROM survey_counts WHERE survey_id = $1 GROUP BY 1, 2, 3, 4`, [surveyId])
 }
 
 export interface Pair { questionId: number; rowKey: string; byQuestionId: number; byRowKey: string }
 
-/** A tracked pair's counts, or undefined when the pair is not counted yet. value '' is the group's respondents. */
+/**
+ * A tracked pair's counts, or undefined when the pair is not counted yet; value '' is the group's respondents. With
+ * the survey's response total read in the same statement (counts-cache.ts).
+ */
 export async function pairCounts(db: Queryable, surveyId: number, p: Pair) {
-  const tracked = await db.one(
-    `SELECT 1 AS ok FROM survey_tracked_pairs WHERE survey_id = $1 AND question_id = $2 AND row_key = $3 AND by_question_id = $4 AND by_row_key = $5`,
+  const rows = await db.query<{ tracked: boolean; total: number; grp: string | null; value: string | null; n: number | null }>(
+    `SELECT EXISTS (SELECT 1 FROM survey_tracked_pairs
+                     WHERE survey_id = $1 AND question_id = $2 AND row_key = $3 AND by_question_id = $4 AND by_row_key = $5) AS tracked,
+            (SELECT coalesce(sum(n), 0)::int FROM survey_counts WHERE survey_id = $1 AND question_id = 0) AS total,
+            c.grp, c.value, c.n
+       FROM (SELECT 1) one
+       LEFT JOIN (SELECT by_value AS grp, value, sum(n)::int AS n FROM survey_pair_counts
+                   WHERE survey_id = $1 AND question_id = $2 AND row_key = $3 AND by_question_id = $4 AND by_row_key = $5
+                   GROUP BY by_value, value) c ON true`,
     [surveyId, p.questionId, p.rowKey, p.byQuestionId, p.byRowKey])
-  if (!tracked) return undefined
-  return db.query<{ grp: string; value: string; n: number }>(
-    `SELECT by_value AS grp, value, sum(n)::int AS n FROM survey_pair_counts
-      WHERE survey_id = $1 AND question_id = $2 AND row_key = $3 AND by_question_id = $4 AND by_row_key = $5 GROUP BY by_value, value`,
-    [surveyId, p.questionId, p.rowKey, p.byQuestionId, p.byRowKey])
+  if (!rows[0].tracked) return undefined
+  return { total: rows[0].total, rows: rows.filter((r) => r.value !== null).map((r) => ({ grp: r.grp!, value: r.value!, n: r.n! })) }
 }
 
 /**

@@ -14,6 +14,7 @@ import type {
 } from '../../../types/surveys'
 import { surveyChanged, surveyDefinitions } from './definition-cache'
 import { recordResponse } from './submission-batch'
+import { surveyCounts } from './counts-cache'
 import { PassThrough } from 'node:stream'
 import { checkDefinition, checkResponse, labelOf, valueDomain } from './conditions'
 import { responseColumns, responseRow, sheetWriter, summaryRows, type ExportFormat, type ExportWhat } from './export'
@@ -429,11 +430,14 @@ export async function submitResponse(
 
 const pct = (n: number, of: number) => (of === 0 ? 0 : Math.round((n * 1000) / of) / 10)
 
-/** From the counts kept as answers arrive (survey_counts): a few rows per option and community, never the answers. */
+/**
+ * From the counts kept as answers arrive (survey_counts): a few rows per option and community, never the answers,
+ * summed once and kept while no response is added (counts-cache.ts).
+ */
 async function resultsOf(ctx: AppContext, s: q.SurveyRow): Promise<SurveyResults> {
   const { def, ids } = await q.definition(ctx.db, s.id)
-  const counts = await q.countsOf(ctx.db, s.id)
-  const at = new Map(counts.map((c) => [`${c.questionId}|${c.rowKey}|${c.value}`, c]))
+  const counts = await surveyCounts(ctx).summary(s.id)
+  const at = counts.byValue
   const options = (x: SurveyQuestion, qid: number, rowKey: string, of: number) =>
     valueDomain(x).map((v) => {
       const n = at.get(`${qid}|${rowKey}|${v}`)?.n ?? 0
@@ -443,7 +447,7 @@ async function resultsOf(ctx: AppContext, s: q.SurveyRow): Promise<SurveyResults
     surveyId: s.id,
     title: s.title,
     status: s.status,
-    responses: await q.responseCount(ctx.db, s.id),
+    responses: counts.total,
     questions: def.sections.flatMap((sec) => sec.questions).map((x) => {
       const qid = ids.get(x.key)!
       const t = at.get(`${qid}||`)
@@ -552,22 +556,28 @@ export async function crossTab(ctx: AppContext, caller: Caller, id: number, quer
   let rows: Array<{ grp: string | null; value: string; n: number }>
   if (by) {
     const pair = { questionId: qid, rowKey, byQuestionId: by.questionId, byRowKey: by.rowKey }
-    let found = await q.pairCounts(ctx.db, s.id, pair)
+    let found = await surveyCounts(ctx).pair(s.id, pair)
     if (!found) {
       await ctx.db.transaction((tx) => q.trackPair(tx, s.id, pair))
-      found = (await q.pairCounts(ctx.db, s.id, pair))!
+      found = (await surveyCounts(ctx).pair(s.id, pair))!
     }
-    rows = found
+    rows = found.rows
   } else {
-    rows = await q.communityCounts(ctx.db, s.id, qid, rowKey)
+    rows = (await surveyCounts(ctx).summary(s.id)).byCommunity.get(`${qid}|${rowKey}`) ?? []
   }
   const sizes = rows.filter((r) => r.value === '')
   const counts = rows.filter((r) => r.value !== '')
   const domain = valueDomain(target)
   // group keys: communities, their streets, or the other question's values (in the order of its options)
+  const streets = new Map<string, string>()
   const groupOf = (grp: string | null): string => {
-    if (query.by !== 'street') return grp ?? ''
-    return (grp && dir.chain(grp).find((r) => r.level === 'street')?.code) ?? ''
+    if (query.by !== 'street' || !grp) return grp ?? ''
+    let street = streets.get(grp)
+    if (street === undefined) {
+      street = dir.chain(grp).find((r) => r.level === 'street')?.code ?? ''
+      streets.set(grp, street)
+    }
+    return street
   }
   const labelOfGroup = (k: string) => (byQ ? labelOf(byQ, k) : k === '' ? '未选择社区' : dir.get(k)?.name ?? k)
   const keys = byQ ? valueDomain(byQ) : [...new Set(sizes.map((r) => groupOf(r.grp)))].sort()
