@@ -129,10 +129,15 @@ export function okFigures(seconds: number, width: number, { codes = false } = {}
   }
 }
 
-/** CPU seconds so far of this process, and of each client backend of `db`'s database (from /proc; none where it cannot be). */
-export async function cpuNow(db: { kind: string; query<T>(sql: string, params?: unknown[]): Promise<T[]> }): Promise<{ node: number; backends: Map<number, number> }> {
+/** CPU seconds so far of this process, and of each client backend of `db`'s database (from /proc; none where it cannot
+ * be); and the WAL the whole server has written (pg_stat_wal, PostgreSQL 14+: on a quiet server, this run's own). */
+export async function cpuNow(db: { kind: string; query<T>(sql: string, params?: unknown[]): Promise<T[]> }): Promise<{ node: number; backends: Map<number, number>; wal: { bytes: number; fpi: number } | null }> {
   const usage = process.cpuUsage()
   const backends = new Map<number, number>()
+  let wal: { bytes: number; fpi: number } | null = null
+  if (db.kind === 'postgres') {
+    wal = (await db.query<{ bytes: number; fpi: number }>('SELECT wal_bytes::float8 AS bytes, wal_fpi::float8 AS fpi FROM pg_stat_wal').catch(() => []))[0] ?? null
+  }
   if (db.kind === 'postgres' && process.platform === 'linux') {
     const pids = await db.query<{ pid: number }>(
       `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`)
@@ -145,13 +150,15 @@ export async function cpuNow(db: { kind: string; query<T>(sql: string, params?: 
       }
     }
   }
-  return { node: (usage.user + usage.system) / 1e6, backends }
+  return { node: (usage.user + usage.system) / 1e6, backends, wal }
 }
 
 /** CPU seconds spent between two readings: a backend that ended in between is left out, one that began counts whole
- * (the reading's own backend is counted too, or it would count whole in the next reading that another one takes). */
-export function cpuSpent(a: Awaited<ReturnType<typeof cpuNow>>, b: Awaited<ReturnType<typeof cpuNow>>): { node: number; db: number } {
+ * (the reading's own backend is counted too, or it would count whole in the next reading that another one takes);
+ * and the WAL bytes and full-page images written in between (null without pg_stat_wal). */
+export function cpuSpent(a: Awaited<ReturnType<typeof cpuNow>>, b: Awaited<ReturnType<typeof cpuNow>>): { node: number; db: number; walBytes: number | null; walFpi: number | null } {
   let db = 0
   for (const [pid, s] of b.backends) db += s - (a.backends.get(pid) ?? 0)
-  return { node: b.node - a.node, db }
+  const wal = a.wal && b.wal ? { walBytes: b.wal.bytes - a.wal.bytes, walFpi: b.wal.fpi - a.wal.fpi } : { walBytes: null, walFpi: null }
+  return { node: b.node - a.node, db, ...wal }
 }

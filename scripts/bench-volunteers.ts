@@ -9,7 +9,6 @@
 // tune the runs; BENCH_KEEP_DB=1 keeps the PostgreSQL database afterwards (to EXPLAIN against it).
 // Each run also prints the CPU time spent per answered request by this process (the API and autocannon) and, on a
 // local PostgreSQL, by its backends (/proc): on a shared machine a steadier comparison than requests per second.
-import fs from 'node:fs'
 import os from 'node:os'
 import { IdParams } from '../types/common'
 import { buildApp } from '../server/app'
@@ -20,7 +19,7 @@ import { migrate } from '../server/db/migrate'
 import { openPGlite } from '../server/db/pglite'
 import { openPostgres } from '../server/db/postgres'
 import { seedDemo } from '../server/seed/demo'
-import { HAPPY, makeUsers, okFigures, postgresAvailable, requestRuns, say, withDatabase, PG_URL, type BenchRequest } from './bench-kit'
+import { HAPPY, cpuNow, cpuSpent, makeUsers, okFigures, postgresAvailable, requestRuns, say, withDatabase, PG_URL, type BenchRequest } from './bench-kit'
 
 const CONNECTIONS = 50
 const DURATION = Number(process.env.BENCH_SECONDS || 10)
@@ -62,38 +61,6 @@ async function makeShifts(db: Db, n: number, capacity: number, title: string): P
     ids.push(...rows.map((r) => r.id))
   }
   return ids
-}
-
-/** CPU seconds so far of this process, and of each backend of the database (read from /proc; none where it cannot be). */
-async function cpuNow(db: Db): Promise<{ node: number; backends: Map<number, number>; wal: { bytes: number; fpi: number } | null }> {
-  const usage = process.cpuUsage()
-  const backends = new Map<number, number>()
-  // WAL written by the whole server (pg_stat_wal, PostgreSQL 14+): on a quiet server, this run's own
-  const wal = db.kind === 'postgres'
-    ? (await db.one<{ bytes: number; fpi: number }>('SELECT wal_bytes::float8 AS bytes, wal_fpi::float8 AS fpi FROM pg_stat_wal').catch(() => undefined)) ?? null
-    : null
-  if (db.kind === 'postgres' && process.platform === 'linux') {
-    const pids = await db.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`)
-    for (const { pid } of pids) {
-      try {
-        const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-        backends.set(pid, (Number(f[11]) + Number(f[12])) / 100)
-      } catch {
-        // a backend on another host, or gone
-      }
-    }
-  }
-  return { node: (usage.user + usage.system) / 1e6, backends, wal }
-}
-
-/** CPU seconds spent between two readings: a backend that ended in between is left out, one that began counts whole
- * (the reading's own backend is counted too, or it would count whole in the next reading that another one takes). */
-function cpuSpent(a: Awaited<ReturnType<typeof cpuNow>>, b: Awaited<ReturnType<typeof cpuNow>>): { node: number; db: number; walBytes: number | null; walFpi: number | null } {
-  let db = 0
-  for (const [pid, s] of b.backends) db += s - (a.backends.get(pid) ?? 0)
-  const wal = a.wal && b.wal ? { walBytes: b.wal.bytes - a.wal.bytes, walFpi: b.wal.fpi - a.wal.fpi } : { walBytes: null, walFpi: null }
-  return { node: b.node - a.node, db, ...wal }
 }
 
 /** The rule, counted after the run: on every shift the confirmed places equal `confirmed` and never exceed capacity. */
