@@ -130,18 +130,19 @@ async function generate(c: pg.Client): Promise<{ office: string; communities: st
   await step(`survey responses (${surveys} survey${surveys > 1 ? 's' : ''})`, `
     INSERT INTO survey_responses (survey_id, user_id, community_code, submitted_on, submitted_at)
     SELECT ($1::bigint[])[1 + j / $3], $2 + 1 + (j % $3), ($4::text[])[1 + ((1 + j % $3) % cardinality($4::text[]))], (t AT TIME ZONE 'Asia/Shanghai')::date, t
-      FROM generate_series(0, $5::int - 1) j
-     CROSS JOIN LATERAL (SELECT now() - random() * interval '${DAYS} days' AS t) x`,
+      -- random() per row in a subquery kept apart (OFFSET 0): an uncorrelated LATERAL (SELECT random()) is evaluated
+      -- once for the whole statement — every response had the same instant, every answer the same value
+      FROM (SELECT j, now() - random() * interval '${DAYS} days' AS t FROM generate_series(0, $5::int - 1) j OFFSET 0) x`,
   [surveyIds, base, RESIDENTS, communities, responses])
   await step('survey answers (3 a response)', `
     INSERT INTO survey_answers (response_id, survey_id, question_id, row_key, community_code, submitted_on, picked, num)
-    SELECT r.id, r.survey_id, q.id, '', r.community_code, r.submitted_on, ARRAY[v.value], CASE WHEN q.key = 'overall' THEN v.value::int END
-      FROM survey_responses r JOIN survey_questions q ON q.survey_id = r.survey_id
-     CROSS JOIN LATERAL (SELECT random() AS p) p
-     CROSS JOIN LATERAL (SELECT CASE q.key
-        WHEN 'aware' THEN CASE WHEN p.p < 0.86 THEN 'yes' ELSE 'no' END
-        WHEN 'support' THEN CASE WHEN p.p < 0.9 THEN 'yes' WHEN p.p < 0.96 THEN 'neutral' ELSE 'no' END
-        ELSE CASE WHEN p.p < 0.42 THEN '5' WHEN p.p < 0.8 THEN '4' WHEN p.p < 0.92 THEN '3' WHEN p.p < 0.97 THEN '2' ELSE '1' END
+    SELECT x.rid, x.survey_id, x.qid, '', x.community_code, x.submitted_on, ARRAY[v.value], CASE WHEN x.key = 'overall' THEN v.value::int END
+      FROM (SELECT r.id AS rid, r.survey_id, q.id AS qid, q.key, r.community_code, r.submitted_on, random() AS p
+              FROM survey_responses r JOIN survey_questions q ON q.survey_id = r.survey_id OFFSET 0) x
+     CROSS JOIN LATERAL (SELECT CASE x.key
+        WHEN 'aware' THEN CASE WHEN x.p < 0.86 THEN 'yes' ELSE 'no' END
+        WHEN 'support' THEN CASE WHEN x.p < 0.9 THEN 'yes' WHEN x.p < 0.96 THEN 'neutral' ELSE 'no' END
+        ELSE CASE WHEN x.p < 0.42 THEN '5' WHEN x.p < 0.8 THEN '4' WHEN x.p < 0.92 THEN '3' WHEN x.p < 0.97 THEN '2' ELSE '1' END
       END AS value) v`)
 
   const campaign = (await c.query<{ id: string }>(
@@ -153,9 +154,8 @@ async function generate(c: pg.Client): Promise<{ office: string; communities: st
                                correct_count, total, score, passed)
     SELECT 'campaign', $1, $2 + 1 + (k * ${MUL} % $3), ($4::text[])[1 + ((1 + k * ${MUL} % $3) % cardinality($4::text[]))], 1 + k / $3, '{}',
            t - interval '4 minutes', t + interval '6 minutes', t, s.score / 10, 10, s.score, s.score >= 60
-      FROM generate_series(0, $5::int - 1) k
-     CROSS JOIN LATERAL (SELECT now() - random() * interval '${DAYS} days' AS t) x
-     CROSS JOIN LATERAL (SELECT (10 * floor(3 + random() * 8))::int AS score) s`,
+      FROM (SELECT k, now() - random() * interval '${DAYS} days' AS t, (10 * floor(3 + random() * 8))::int AS score
+              FROM generate_series(0, $5::int - 1) k OFFSET 0) s`,
   [campaign, base, RESIDENTS, communities, attempts])
   const queued = Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM rate_outbox')).rows[0].n)
   say(`  the source triggers queued ${queued.toLocaleString('en')} events; dropped: the rebuild below derives the counts from the raw rows`)
