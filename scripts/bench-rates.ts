@@ -9,7 +9,10 @@
 //  2. The incremental path at that size: BENCH_LIVE (20,000) further responses and attempts, queued by the triggers and
 //     applied by the counting job's own function (drainOutbox), timed.
 //  3. The server (`tsx server/main.ts`, a child process) answers GET /api/v1/rates/dashboard for the city, a district,
-//     a street and a community over a day, a week and a month, BENCH_READS (100) requests each, one at a time: p50/p95.
+//     a street and a community over a day, a week and a month, one request at a time: p50/p95 and the server's CPU per
+//     request. Answers are remembered while nothing they show changes (server/modules/rates/read-cache.ts), so both:
+//     cold, BENCH_COLD_READS (30) reads each right after the counts' version is bumped as the counting job bumps it
+//     (the answer computed again), and warm, BENCH_READS (100) reads of an unchanged answer (one statement checks it).
 //     Then the Excel export of the city's month. The server's RSS is read from /proc.
 //  4. "A dashboard read never scans raw answers": the plans (EXPLAIN) of the statements the dashboard runs, and the
 //     raw tables' scan counters (pg_stat_user_tables) before and after all the dashboard reads.
@@ -28,7 +31,7 @@ import { openPostgres } from '../server/db/postgres'
 import { migrate } from '../server/db/migrate'
 import { drainOutbox, resolvePeriod, todayShanghai } from '../server/modules/rates/service'
 import { READ_SQL } from '../server/modules/rates/queries'
-import { percentile, say, withDatabase } from './bench-kit'
+import { PG_URL, percentile, say, withDatabase } from './bench-kit'
 
 const ROOT = path.resolve(__dirname, '..')
 const RESIDENTS = Number(process.env.BENCH_RESIDENTS ?? 1_000_000)
@@ -38,9 +41,11 @@ const READS = Number(process.env.BENCH_READS ?? 100)
 const LIVE = Number(process.env.BENCH_LIVE ?? 20_000)
 const EXPORTS = Number(process.env.BENCH_EXPORTS ?? 5)
 // BENCH_ONLY=rebuild,live,reads,raw,submit picks the parts after the data is built (all by default); BENCH_KEEP=1 keeps
-// the database (to EXPLAIN or profile against it)
+// the database (to EXPLAIN or profile against it); BENCH_REUSE=<database> runs against a database kept before (no data
+// generation; no rebuild when it has counts already — the sizes BENCH_RESIDENTS/BENCH_ANSWERS printed are then not its own)
 const ONLY = new Set((process.env.BENCH_ONLY || 'rebuild,live,reads,raw,submit').split(','))
 const RAW_TIMES = Number(process.env.BENCH_RAW_TIMES ?? 3)
+const COLD_READS = Number(process.env.BENCH_COLD_READS ?? 30)
 const SUBMITS = Number(process.env.BENCH_SUBMITS ?? 4000)
 const SUBMIT_ROUNDS = Number(process.env.BENCH_SUBMIT_ROUNDS ?? 4)
 const SUBMIT_CONCURRENCY = Number(process.env.BENCH_SUBMIT_CONCURRENCY ?? 8)
@@ -125,18 +130,19 @@ async function generate(c: pg.Client): Promise<{ office: string; communities: st
   await step(`survey responses (${surveys} survey${surveys > 1 ? 's' : ''})`, `
     INSERT INTO survey_responses (survey_id, user_id, community_code, submitted_on, submitted_at)
     SELECT ($1::bigint[])[1 + j / $3], $2 + 1 + (j % $3), ($4::text[])[1 + ((1 + j % $3) % cardinality($4::text[]))], (t AT TIME ZONE 'Asia/Shanghai')::date, t
-      FROM generate_series(0, $5::int - 1) j
-     CROSS JOIN LATERAL (SELECT now() - random() * interval '${DAYS} days' AS t) x`,
+      -- random() per row in a subquery kept apart (OFFSET 0): an uncorrelated LATERAL (SELECT random()) is evaluated
+      -- once for the whole statement — every response had the same instant, every answer the same value
+      FROM (SELECT j, now() - random() * interval '${DAYS} days' AS t FROM generate_series(0, $5::int - 1) j OFFSET 0) x`,
   [surveyIds, base, RESIDENTS, communities, responses])
   await step('survey answers (3 a response)', `
     INSERT INTO survey_answers (response_id, survey_id, question_id, row_key, community_code, submitted_on, picked, num)
-    SELECT r.id, r.survey_id, q.id, '', r.community_code, r.submitted_on, ARRAY[v.value], CASE WHEN q.key = 'overall' THEN v.value::int END
-      FROM survey_responses r JOIN survey_questions q ON q.survey_id = r.survey_id
-     CROSS JOIN LATERAL (SELECT random() AS p) p
-     CROSS JOIN LATERAL (SELECT CASE q.key
-        WHEN 'aware' THEN CASE WHEN p.p < 0.86 THEN 'yes' ELSE 'no' END
-        WHEN 'support' THEN CASE WHEN p.p < 0.9 THEN 'yes' WHEN p.p < 0.96 THEN 'neutral' ELSE 'no' END
-        ELSE CASE WHEN p.p < 0.42 THEN '5' WHEN p.p < 0.8 THEN '4' WHEN p.p < 0.92 THEN '3' WHEN p.p < 0.97 THEN '2' ELSE '1' END
+    SELECT x.rid, x.survey_id, x.qid, '', x.community_code, x.submitted_on, ARRAY[v.value], CASE WHEN x.key = 'overall' THEN v.value::int END
+      FROM (SELECT r.id AS rid, r.survey_id, q.id AS qid, q.key, r.community_code, r.submitted_on, random() AS p
+              FROM survey_responses r JOIN survey_questions q ON q.survey_id = r.survey_id OFFSET 0) x
+     CROSS JOIN LATERAL (SELECT CASE x.key
+        WHEN 'aware' THEN CASE WHEN x.p < 0.86 THEN 'yes' ELSE 'no' END
+        WHEN 'support' THEN CASE WHEN x.p < 0.9 THEN 'yes' WHEN x.p < 0.96 THEN 'neutral' ELSE 'no' END
+        ELSE CASE WHEN x.p < 0.42 THEN '5' WHEN x.p < 0.8 THEN '4' WHEN x.p < 0.92 THEN '3' WHEN x.p < 0.97 THEN '2' ELSE '1' END
       END AS value) v`)
 
   const campaign = (await c.query<{ id: string }>(
@@ -148,15 +154,26 @@ async function generate(c: pg.Client): Promise<{ office: string; communities: st
                                correct_count, total, score, passed)
     SELECT 'campaign', $1, $2 + 1 + (k * ${MUL} % $3), ($4::text[])[1 + ((1 + k * ${MUL} % $3) % cardinality($4::text[]))], 1 + k / $3, '{}',
            t - interval '4 minutes', t + interval '6 minutes', t, s.score / 10, 10, s.score, s.score >= 60
-      FROM generate_series(0, $5::int - 1) k
-     CROSS JOIN LATERAL (SELECT now() - random() * interval '${DAYS} days' AS t) x
-     CROSS JOIN LATERAL (SELECT (10 * floor(3 + random() * 8))::int AS score) s`,
+      FROM (SELECT k, now() - random() * interval '${DAYS} days' AS t, (10 * floor(3 + random() * 8))::int AS score
+              FROM generate_series(0, $5::int - 1) k OFFSET 0) s`,
   [campaign, base, RESIDENTS, communities, attempts])
   const queued = Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM rate_outbox')).rows[0].n)
   say(`  the source triggers queued ${queued.toLocaleString('en')} events; dropped: the rebuild below derives the counts from the raw rows`)
   await c.query('TRUNCATE rate_outbox')
   await step('VACUUM ANALYZE', 'VACUUM ANALYZE')
   return { office, communities, districts: await codes('district'), streets: await codes('street') }
+}
+
+/** A database kept by an earlier run (BENCH_KEEP=1): its regions, and a fresh session for its office account. */
+async function existing(c: pg.Client): Promise<{ office: string; communities: string[]; districts: string[]; streets: string[] }> {
+  const codes = async (level: string) => (await c.query<{ code: string }>(`SELECT code FROM regions WHERE level = $1 ORDER BY code`, [level])).rows.map((r) => r.code)
+  const [user] = (await c.query<{ id: string }>(`SELECT id FROM users WHERE phone = '13900000000'`)).rows
+  if (!user) throw new Error('BENCH_REUSE: no office account 13900000000 in that database — not one this benchmark kept')
+  const office = newToken()
+  await c.query(`INSERT INTO sessions (token_hash, user_id, channel, expires_at) VALUES ($1, $2, 'sms', now() + interval '1 day')`, [hashSecret(office), user.id])
+  const [n] = (await c.query<{ u: string; a: string }>(`SELECT (SELECT count(*) FROM users)::text AS u, (SELECT count(*) FROM survey_answers)::text AS a`)).rows
+  say(`  reusing it: ${Number(n.u).toLocaleString('en')} users, ${Number(n.a).toLocaleString('en')} survey answers`)
+  return { office, communities: await codes('community'), districts: await codes('district'), streets: await codes('street') }
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
@@ -193,8 +210,11 @@ async function incremental(url: string, c: pg.Client) {
   await c.query(`
     INSERT INTO quiz_attempts (kind, campaign_id, user_id, community_code, attempt_no, question_ids, started_at, expires_at, submitted_at,
                                correct_count, total, score, passed)
-    SELECT 'campaign', $1, u.id, u.community_code, 1000, '{}', now() - interval '3 minutes', now() + interval '7 minutes', now(), 8, 10, 80, true
-      FROM users u WHERE u.nickname = '居民' ORDER BY u.id LIMIT $2`, [campaign.id, LIVE - half])
+    SELECT 'campaign', $1, u.id, u.community_code, n.no, '{}', now() - interval '3 minutes', now() + interval '7 minutes', now(), 8, 10, 80, true
+      FROM users u
+     -- attempt 1000 the first time, then 1001… (a kept database runs this again: BENCH_REUSE)
+     CROSS JOIN (SELECT greatest(1000, max(attempt_no) + 1) AS no FROM quiz_attempts WHERE campaign_id = $1 AND attempt_no >= 1000) n
+     WHERE u.nickname = '居民' ORDER BY u.id LIMIT $2`, [campaign.id, LIVE - half])
   const queued = Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM rate_outbox')).rows[0].n)
   const db = openPostgres(url, 4)
   try {
@@ -412,7 +432,7 @@ async function explain(c: pg.Client, communities: string[], date: string) {
     ['counts (last month, city)', READ_SQL.counts, ['m', month.previousFrom, communities]],
     ['targets', READ_SQL.targets, [[CITY]]],
     ['registered residents (participation denominator)', READ_SQL.registered, [communities]],
-    ['outbox backlog', 'SELECT count(*)::int AS n FROM rate_outbox', []],
+    ['cache stamp and outbox backlog (every read; the rest only when something changed)', READ_SQL.countsStamp, [communities]],
   ]
   say(`\nEXPLAIN (ANALYZE) of what GET /rates/dashboard runs for the city's month (server/modules/rates/queries.ts READ_SQL and friends):`)
   for (const [name, sql, params] of statements) {
@@ -427,34 +447,62 @@ async function explain(c: pg.Client, communities: string[], date: string) {
   for (const row of text.rows) say(`    ${row['QUERY PLAN'].replace(/'\{[^}]*\}'::text\[\]/, `'{…${communities.length} community codes}'::text[]`)}`)
 }
 
-async function reads(office: string, targets: Array<[string, string]>, date: string): Promise<Map<string, number>> {
+/**
+ * Dashboard reads: warm (the answer remembered — nothing it shows changed since the last read; one small statement
+ * checks that) and cold (the first read after the counts changed: before each, the counts' version is bumped as the
+ * counting job bumps it, so the answer is computed again). The server's x-rates-cache header is checked for each.
+ */
+async function reads(c: pg.Client, office: string, targets: Array<[string, string]>, date: string, serverPid: number): Promise<Map<string, number>> {
+  // the server process's CPU (user + system, /proc/<pid>/stat, in clock ticks of 10 ms): per request, whatever the load
+  const cpu = () => {
+    const f = fs.readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(f[11]) + Number(f[12])) * 10
+  }
   const p95 = new Map<string, number>()
-  const get = async (url: string) => {
+  const get = async (url: string, expect: 'hit' | 'miss' | null) => {
     const r = await fetch(`http://127.0.0.1:${PORT}${url}`, { headers: { authorization: `Bearer ${office}` } })
     const body = Buffer.from(await r.arrayBuffer())
     if (r.status !== 200) throw new Error(`${url}: ${r.status} ${body.toString().slice(0, 300)}`)
+    if (expect && r.headers.get('x-rates-cache') !== expect) throw new Error(`${url}: x-rates-cache ${r.headers.get('x-rates-cache')}, expected ${expect}`)
     return body
   }
-  say(`\nGET /api/v1/rates/dashboard over HTTP, one request at a time, ${READS} each after 3 warm-up (load ${load()}):`)
+  const bump = () => c.query(`UPDATE rate_read_versions SET n = n + 1 WHERE name = 'counts'`)
+  say(`\nGET /api/v1/rates/dashboard over HTTP, one request at a time, after 3 warm-up; warm: ${READS} reads of an unchanged answer; ` +
+    `cold: ${COLD_READS} reads each right after a change of the counts; server CPU: the API process's user + system time per request (load ${load()}):`)
   for (const [level, code] of targets) {
     for (const period of ['day', 'week', 'month'] as const) {
       const url = `/api/v1/rates/dashboard?region=${code}&period=${period}&date=${date}`
-      const times: number[] = []
+      const warm: number[] = []
+      const cold: number[] = []
       let bytes = 0
-      for (let i = 0; i < READS + 3; i++) {
+      for (let i = 0; i < 3; i++) await get(url, null)
+      let cpu0 = cpu()
+      for (let i = 0; i < COLD_READS; i++) {
+        await bump()
         const t0 = performance.now()
-        bytes = (await get(url)).length
-        if (i >= 3) times.push(performance.now() - t0)
+        await get(url, 'miss')
+        cold.push(performance.now() - t0)
       }
-      p95.set(`${level} ${period}`, percentile(times, 95))
-      say(`  ${level.padEnd(10)} ${period.padEnd(6)} p50 ${percentile(times, 50).toFixed(1).padStart(7)} ms   p95 ${percentile(times, 95).toFixed(1).padStart(7)} ms   (${(bytes / 1024).toFixed(0)} KB)`)
+      const coldCpu = (cpu() - cpu0) / COLD_READS
+      cpu0 = cpu()
+      for (let i = 0; i < READS; i++) {
+        const t0 = performance.now()
+        bytes = (await get(url, 'hit')).length
+        warm.push(performance.now() - t0)
+      }
+      const warmCpu = (cpu() - cpu0) / READS
+      p95.set(`${level} ${period}`, percentile(warm, 95))
+      p95.set(`${level} ${period} cold`, percentile(cold, 95))
+      const fig = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(1).padStart(6)} p95 ${percentile(xs, 95).toFixed(1).padStart(6)} ms`
+      say(`  ${level.padEnd(10)} ${period.padEnd(6)} warm ${fig(warm)}, server CPU ${warmCpu.toFixed(1)} ms   ` +
+        `cold ${fig(cold)}, server CPU ${coldCpu.toFixed(1)} ms   (${(bytes / 1024).toFixed(0)} KB)`)
     }
   }
   const times: number[] = []
   let size = 0
   for (let i = 0; i < EXPORTS; i++) {
     const t0 = performance.now()
-    size = (await get(`/api/v1/rates/export?region=${CITY}&period=month&date=${date}`)).length
+    size = (await get(`/api/v1/rates/export?region=${CITY}&period=month&date=${date}`, null)).length
     times.push(performance.now() - t0)
   }
   say(`\nGET /api/v1/rates/export (the city's month: all tables, 30-day trend, sources), ${EXPORTS} times: ` +
@@ -467,7 +515,9 @@ async function main() {
   say(`${RESIDENTS.toLocaleString('en')} residents, ${ANSWERS.toLocaleString('en')} answers over ${DAYS} days, ` +
     `${DISTRICTS} districts × ${STREETS_PER_DISTRICT} streets × ${COMMUNITIES_PER_STREET} communities`)
   const keep = process.env.BENCH_KEEP === '1'
-  await withDatabase(`civiclink_rates_bench_${process.pid}`, async (url) => {
+  const reuse = process.env.BENCH_REUSE
+  if (reuse && !/^[a-z_][a-z0-9_]*$/.test(reuse)) throw new Error(`BENCH_REUSE=${reuse}: not a database name`)
+  const body = async (url: string) => {
     let server: Server | undefined
     try {
       const db = openPostgres(url, 2)
@@ -476,11 +526,14 @@ async function main() {
       const c = new pg.Client({ connectionString: url })
       await c.connect()
       try {
-        say(`\nbuilding the data (load ${load()}):`)
-        const [data, buildMs] = await timed(() => generate(c))
-        say(`  built in ${secs(buildMs)}; database ${(await c.query<{ s: string }>('SELECT pg_size_pretty(pg_database_size(current_database())) AS s')).rows[0].s}`)
+        say(reuse ? `\nthe kept database ${reuse}:` : `\nbuilding the data (load ${load()}):`)
+        const [data, buildMs] = await timed(() => (reuse ? existing(c) : generate(c)))
+        say(`  ${reuse ? 'read' : 'built'} in ${secs(buildMs)}; database ${(await c.query<{ s: string }>('SELECT pg_size_pretty(pg_database_size(current_database())) AS s')).rows[0].s}`)
+        const counted = reuse && Number((await c.query<{ n: string }>('SELECT count(*)::text AS n FROM (SELECT 1 FROM rate_counts LIMIT 1) x')).rows[0].n) > 0
 
-        if (!ONLY.has('rebuild')) {
+        if (counted) {
+          say('\nrates:rebuild skipped: the kept database has counts already')
+        } else if (!ONLY.has('rebuild')) {
           say('\nrates:rebuild skipped (BENCH_ONLY): the counts are empty')
         } else {
           say(`\nnpm run rates:rebuild at that size (load ${load()}):`)
@@ -507,7 +560,7 @@ async function main() {
         const street = data.streets[1]
         if (ONLY.has('reads')) {
           const before = await rawScans(c)
-          const p95 = await reads(data.office, [['city', CITY], ['district', data.districts[0]], ['street', street], ['community', community]], date)
+          const p95 = await reads(c, data.office, [['city', CITY], ['district', data.districts[0]], ['street', street], ['community', community]], date, server.pid)
           const after = await rawScans(c)
           const mem = rss(server.pid)
           const delta = (t: string) => (after.get(t) ?? 0) - (before.get(t) ?? 0)
@@ -517,10 +570,11 @@ async function main() {
           if (ONLY.has('raw')) {
             const inStreet = data.communities.filter((x) => x.startsWith(street))
             const raw = await rawGroupBy(c, [['city', data.communities], ['street', inStreet], ['community', [community]]], date, RAW_TIMES)
-            say('\ndashboard month p95 against the raw GROUP BY (goal < 20 ms and ≥ 10× faster):')
+            say('\ndashboard month p95 (warm / cold) against the raw GROUP BY (goal < 20 ms and ≥ 10× faster):')
             for (const level of ['city', 'street', 'community']) {
-              const d = p95.get(`${level} month`)!
-              say(`  ${level.padEnd(10)} dashboard p95 ${d.toFixed(1).padStart(7)} ms   raw GROUP BY p50 ${raw.get(level)!.toFixed(0).padStart(7)} ms   ${(raw.get(level)! / d).toFixed(0)}× faster`)
+              const [w, k, r] = [p95.get(`${level} month`)!, p95.get(`${level} month cold`)!, raw.get(level)!]
+              say(`  ${level.padEnd(10)} dashboard p95 warm ${w.toFixed(1).padStart(6)} ms, cold ${k.toFixed(1).padStart(6)} ms   ` +
+                `raw GROUP BY p50 ${r.toFixed(0).padStart(7)} ms   ${(r / w).toFixed(0)}× (warm) / ${(r / k).toFixed(0)}× (cold) faster`)
             }
           }
         }
@@ -534,9 +588,16 @@ async function main() {
       }
     } finally {
       if (server) await server.stop()
-      if (keep) say(`\nkept (BENCH_KEEP=1): ${url} — drop it when done`)
+      if (keep && !reuse) say(`\nkept (BENCH_KEEP=1): ${url} — drop it when done`)
     }
-  }, { keep })
+  }
+  if (reuse) {
+    const u = new URL(PG_URL)
+    u.pathname = `/${reuse}`
+    await body(u.toString())
+  } else {
+    await withDatabase(`rates_bench_${process.pid}`, body, { keep })
+  }
   say(`\ndone (load average ${load()})`)
 }
 

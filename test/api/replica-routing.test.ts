@@ -220,7 +220,7 @@ if (!dbUrl) {
     }
     walk(path.join(ROOT, 'server'))
     // README (全市部署 → 只读副本): 创文办的比率看板、趋势和台账导出
-    expect([...new Set(uses)].sort()).toEqual(['modules/rates/service.ts:dashboard', 'modules/rates/service.ts:trend', 'modules/reports/export.ts:exportLedger'])
+    expect([...new Set(uses)].sort()).toEqual(['modules/rates/service.ts:dashboardRead', 'modules/rates/service.ts:trend', 'modules/reports/export.ts:exportLedger'])
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')
     expect(readme).toMatch(/只读副本.*比率看板、趋势和台账导出/)
   })

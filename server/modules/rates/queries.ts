@@ -185,6 +185,15 @@ export async function adjustCounts(db: Queryable, deltas: CountDelta[]): Promise
       WHERE c.figure = x.figure AND c.kind = x.kind AND c.start = x.start AND c.community_code = x."communityCode" AND c.den = 0`, params)
 }
 
+/**
+ * Tells dashboard reads that what they show changed (read-cache.ts), in the transaction that changes it: a read that
+ * sees the new number sees the change. The counting job is one at a time (the applier lock), so the row is not
+ * contended; a target is set rarely.
+ */
+export async function bumpReadVersion(db: Queryable, name: 'counts' | 'targets'): Promise<void> {
+  await db.query(`UPDATE rate_read_versions SET n = n + 1 WHERE name = $1`, [name])
+}
+
 // ------------------------------------------------------------------ outbox
 
 /** Only one applier at a time: two batches touching one person would each re-derive marks from a stale view. */
@@ -227,6 +236,9 @@ export async function rebuildAll(db: Queryable): Promise<void> {
   for (const table of DERIVED) {
     await db.query(`DROP TABLE IF EXISTS ${next(table)}`)
     await db.query(`CREATE TABLE ${next(table)} (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`)
+    // LIKE leaves out the storage parameters: rate_counts' fillfactor (migration 0032) keeps its updates HOT
+    const [own] = await db.query<{ options: string[] | null }>(`SELECT reloptions AS options FROM pg_class WHERE oid = $1::regclass`, [table])
+    if (own?.options?.length) await db.query(`ALTER TABLE ${next(table)} SET (${own.options.join(', ')})`)
   }
   for (const make of Object.values(CONTRIBS)) await db.query(`INSERT INTO ${next('rate_contribs')} (${COLUMNS}) ${make('TRUE')}`)
   await db.query(`
@@ -256,6 +268,7 @@ export async function rebuildAll(db: Queryable): Promise<void> {
     }
     await db.query(`ANALYZE ${table}`)
   }
+  await bumpReadVersion(db, 'counts')
 }
 
 /**
@@ -296,6 +309,21 @@ export const READ_SQL = {
        ORDER BY person, at DESC, source DESC)
     SELECT origin, count(*)::int AS n FROM latest WHERE community_code = ANY($4::text[]) GROUP BY origin ORDER BY origin`,
   targets: `SELECT region_code AS "regionCode", figure, target::float8 AS target FROM rate_targets WHERE region_code = ANY($1::text[])`,
+  /**
+   * What a cached dashboard answer depends on beyond the regions (read-cache.ts): the counts' version, and the
+   * residents registered in its communities, as a digest (they change with every registration, in the users
+   * triggers' transaction; a version bumped there would make every registration in the city wait for one row). With
+   * the outbox backlog, which every answer shows as it is now, and the targets' version (used when the primary is
+   * also where the counts are read). $1: the communities.
+   */
+  countsStamp: `
+    SELECT (SELECT n FROM rate_read_versions WHERE name = 'counts')::text AS counts,
+           (SELECT n FROM rate_read_versions WHERE name = 'targets')::text AS targets,
+           (SELECT md5(coalesce(string_agg(community_code || ':' || residents, ',' ORDER BY community_code), ''))
+              FROM rate_headcount WHERE community_code = ANY($1::text[])) AS headcount,
+           (SELECT count(*)::int FROM rate_outbox) AS pending`,
+  /** The targets' version: read where the targets are read (the primary; a target just set shows at once). */
+  targetsStamp: `SELECT n::text AS targets FROM rate_read_versions WHERE name = 'targets'`,
   /** 参与率's denominator: the residents registered now, counted by the triggers on users (migration 0028) */
   registered: `SELECT community_code AS "communityCode", residents AS n FROM rate_headcount WHERE community_code = ANY($1::text[])`,
 } as const
@@ -325,9 +353,13 @@ export async function targets(db: Queryable, regions: string[]) {
 }
 
 export async function setTarget(db: Queryable, regionCode: string, figure: string, target: number, by: number): Promise<void> {
+  // one statement: the target and the version dashboard reads compare (bumpReadVersion) change together
   await db.query(
-    `INSERT INTO rate_targets (region_code, figure, target, set_by) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (region_code, figure) DO UPDATE SET target = EXCLUDED.target, set_by = EXCLUDED.set_by, set_at = now()`,
+    `WITH t AS (
+       INSERT INTO rate_targets (region_code, figure, target, set_by) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (region_code, figure) DO UPDATE SET target = EXCLUDED.target, set_by = EXCLUDED.set_by, set_at = now()
+       RETURNING 1)
+     UPDATE rate_read_versions SET n = n + 1 WHERE name = 'targets' AND EXISTS (SELECT 1 FROM t)`,
     [regionCode, figure, target, by])
 }
 
@@ -336,6 +368,14 @@ export async function sourceTitles(db: Queryable, surveyIds: number[], campaignI
   const surveys = await db.query<{ id: number; title: string }>('SELECT id::int AS id, title FROM surveys WHERE id = ANY($1::bigint[])', [surveyIds])
   const campaigns = await db.query<{ id: number; title: string }>('SELECT id::int AS id, title FROM quiz_campaigns WHERE id = ANY($1::bigint[])', [campaignIds])
   return { surveys, campaigns }
+}
+
+export async function countsStamp(db: Queryable, communities: string[]) {
+  return (await db.one<{ counts: string; targets: string; headcount: string; pending: number }>(READ_SQL.countsStamp, [communities]))!
+}
+
+export async function targetsStamp(db: Queryable) {
+  return (await db.one<{ targets: string }>(READ_SQL.targetsStamp))!.targets
 }
 
 export async function registered(db: Queryable, communities: string[]) {

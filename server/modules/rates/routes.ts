@@ -5,6 +5,7 @@ import { requireCaller } from '../../lib/caller'
 import { errorResponses } from '../../lib/schemas'
 import { Dashboard, DashboardQuery, ExportQuery, RateFigure, Sources, SourcesQuery, TargetBody, Trend, TrendQuery } from '../../../types/rates'
 import { exportDashboard } from './export'
+import { dashboardJson } from './read-cache'
 import * as service from './service'
 
 const tags = ['rates']
@@ -12,7 +13,14 @@ const tags = ['rates']
 export const rateRoutes = (ctx: AppContext): FastifyPluginAsyncTypebox => async (app) => {
   app.get('/rates/dashboard', {
     schema: { tags, summary: '区域在某一时段的各项比率、下级区域与排名', querystring: DashboardQuery, response: { 200: Dashboard, ...errorResponses } },
-  }, async (req) => service.dashboard(ctx, await requireCaller(ctx, req), req.query))
+  }, async (req, reply) => {
+    const { entry, pendingEvents, cached } = await service.dashboardRead(ctx, await requireCaller(ctx, req), req.query)
+    // the answer's JSON is kept with it (serialized by this route's schema once); x-rates-cache tells the benchmark
+    // (and anyone looking) whether it was computed for this read
+    return reply.type('application/json; charset=utf-8').header('x-rates-cache', cached ? 'hit' : 'miss')
+      // already JSON (a string with a JSON content type is sent as it is); the type provider expects the object
+      .send(dashboardJson(entry, pendingEvents, (d) => reply.serialize(d) as string) as never)
+  })
 
   app.get('/rates/trend', {
     schema: { tags, summary: '最近 30 / 90 天的每日比率', querystring: TrendQuery, response: { 200: Trend, ...errorResponses } },

@@ -11,6 +11,7 @@ import {
 } from '../../../types/rates'
 import { assertCanRead, assertCanSetTargets } from './policy'
 import * as q from './queries'
+import { type CachedDashboard, type DashboardBody, dashboardCache, readStamp } from './read-cache'
 import { postStratified, round4, wilsonCount } from './wilson'
 
 export const DEFAULT_TARGET = 0.9
@@ -40,6 +41,8 @@ export async function applySources(tx: Queryable, sources: string[]): Promise<vo
   fresh.forEach((m) => add(m, +1))
   await q.writeMarks(tx, fresh)
   await q.adjustCounts(tx, [...deltas.values()].filter((d) => d.num !== 0 || d.den !== 0))
+  // the marks changed even when no count did (a custom range reads them): cached dashboards are computed again
+  await q.bumpReadVersion(tx, 'counts')
 }
 
 /**
@@ -289,13 +292,32 @@ export async function periodFigures(db: Queryable, dir: RegionDirectory, root: R
   return { period: shown as Period, figures: regions.map((r) => figuresOf(dir, r, now, before, targets)) }
 }
 
-export async function dashboard(ctx: AppContext, caller: Caller, query: DashboardQuery): Promise<Dashboard> {
+/**
+ * The dashboard's answer (without the backlog) as remembered, when nothing it shows has changed since (read-cache.ts),
+ * else computed; and the backlog now. `cached` says which (the benchmark prints both).
+ */
+export async function dashboardRead(ctx: AppContext, caller: Caller, query: DashboardQuery): Promise<{ entry: CachedDashboard; pendingEvents: number; cached: boolean }> {
   const dir = await ctx.regions.get()
   const region = assertCanRead(caller, dir, query.region)
   const period = resolvePeriod(query.period, query.date, query.to)
-  const pendingEvents = q.outboxBacklog(ctx.readDb)
-  pendingEvents.catch(() => undefined) // awaited below; a failure surfaces there
-  const { communities, now, before, targets } = await periodTables(ctx.readDb, ctx.db, dir, region, period)
+  const { stamp, pending } = await readStamp(ctx.readDb, ctx.db, communitiesOf(dir, region), dir.version)
+  const key = `${region.code}|${period.kind}|${period.from}|${period.to}`
+  const cache = dashboardCache(ctx)
+  const hit = cache.get(key, stamp)
+  if (hit) return { entry: hit, pendingEvents: pending, cached: true }
+  const entry: CachedDashboard = { stamp, body: await computeDashboard(ctx.readDb, ctx.db, dir, region, period) }
+  cache.set(key, entry)
+  return { entry, pendingEvents: pending, cached: false }
+}
+
+export async function dashboard(ctx: AppContext, caller: Caller, query: DashboardQuery): Promise<Dashboard> {
+  const { entry, pendingEvents } = await dashboardRead(ctx, caller, query)
+  return { ...entry.body, pendingEvents }
+}
+
+/** `readDb` for the counts, `db` for the targets (a target just set shows at once). */
+async function computeDashboard(readDb: Queryable, db: Queryable, dir: RegionDirectory, region: RegionRow, period: Period & { bucket: string }): Promise<DashboardBody> {
+  const { communities, now, before, targets } = await periodTables(readDb, db, dir, region, period)
   const children = region.level === 'community' ? [] : dir.children(region.code).filter((c) => c.level !== 'grid')
   const childFigures = children.map((c) => figuresOf(dir, c, now, before, targets))
   const rankings = RATE_FIGURES.map((f) => rank(childFigures, f, 'children'))
@@ -309,7 +331,6 @@ export async function dashboard(ctx: AppContext, caller: Caller, query: Dashboar
     period: shown,
     children: childFigures,
     rankings: children.length > 0 ? rankings : [],
-    pendingEvents: await pendingEvents,
   }
 }
 
