@@ -5,9 +5,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import helmet from '@fastify/helmet'
 import cors from '@fastify/cors'
 import rateLimit from '@fastify/rate-limit'
-import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
-import Redis from 'ioredis'
 import type { AppContext } from './context'
 import { AppError } from './errors'
 import { describeValidation, refuseMalformedText, validatorCompiler } from './lib/validation'
@@ -15,6 +12,8 @@ import { lazySerializers } from './lib/serializers'
 import { requestLogFields } from './lib/request-log'
 import { registerCompression } from './lib/compression'
 import { h5Static } from './lib/h5-static'
+import { loadRedis } from './lib/lazy-packages'
+import { registerApiDocs } from './lib/api-docs'
 import { JOBS, startJobs } from './jobs'
 import { systemRoutes } from './lib/system-routes'
 import { accountRoutes, privacyRoutes } from './modules/accounts/routes'
@@ -133,7 +132,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     exposedHeaders: ['Idempotency-Replayed'],
   })
   const limiterRedis = ctx.config.redisUrl
-    ? new Redis(ctx.config.redisUrl, { connectTimeout: 500, commandTimeout: 500, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 100, 1000) }).on('error', () => undefined)
+    ? new (await loadRedis())(ctx.config.redisUrl, { connectTimeout: 500, commandTimeout: 500, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 100, 1000) }).on('error', () => undefined)
     : undefined
   app.addHook('onClose', async () => {
     await limiterRedis?.quit().catch(() => undefined)
@@ -146,14 +145,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     ...(limiterRedis ? { redis: limiterRedis, nameSpace: 'civiclink-rl:', skipOnError: true } : {}),
     errorResponseBuilder: (_req, c) => ({ statusCode: 429, code: 'RATE_LIMITED', message: `请求太频繁，请 ${Math.ceil(c.ttl / 1000)} 秒后再试` }),
   })
-  await app.register(swagger, {
-    openapi: {
-      info: { title: '文明共建 CivicLink API', version: '1' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-  })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  registerApiDocs(app)
 
   const homeSections: HomeSectionSource[] = []
   homeSections.push(quizHomeSection, surveyHomeSection)

@@ -1,7 +1,7 @@
 import type { Config } from './config'
 import type { AppContext } from './context'
 import type { Db } from './db/types'
-import { memoryBus, redisBus } from './lib/bus'
+import { memoryBus } from './lib/bus'
 import { CallerCache } from './lib/caller-cache'
 import { buildFakeWechat } from './platform/fake-wechat'
 import { demoSms, httpSms, unavailableSms } from './platform/sms'
@@ -37,7 +37,7 @@ export async function createRuntime(config: Config, db: Db, overrides: Partial<A
     }
   }
   const sms = overrides.sms ?? (config.demo ? demoSms() : config.sms.gatewayUrl ? httpSms(config.sms.gatewayUrl, config.sms.gatewayToken) : unavailableSms())
-  const bus = overrides.bus ?? (config.redisUrl ? redisBus(config.redisUrl) : memoryBus())
+  const bus = overrides.bus ?? (config.redisUrl ? (await import('./lib/redis-bus')).redisBus(config.redisUrl) : memoryBus())
   // the AWS SDK loads only when a bucket is configured (~0.15 s of a start)
   const storage = overrides.storage ?? (config.storage.kind === 's3' ? (await import('./platform/storage-s3')).s3Storage(config.storage) : storageFor(config.dataDir))
   closers.push(() => bus.close())
