@@ -51,20 +51,28 @@ function makeRequire(mod) {
 
 export function installCodeCache() {
   if (process.env.CIVICLINK_CODE_CACHE === '0') return // to compare, or to rule it out
+  // Node.js 22 and later: its own cache (every module, the bundle too)
+  if (typeof Module.enableCompileCache === 'function') {
+    Module.enableCompileCache(path.join(ROOT, '.cache', 'server', 'compile-cache'))
+    return
+  }
   const entries = read()
   const fresh = new Map() // key → script compiled without usable data
   const compile = Module.prototype._compile
-  Module.prototype._compile = function (content, filename) {
-    // Node.js's own path for: the server's bundle (its source map), a hashbang (cannot sit inside the wrapper), and
-    // a module with import() (which a vm.Script runs only with an option Node.js 20 calls experimental, and warns of)
-    if (!filename.startsWith(MODULES) || content.startsWith('#!') || /\bimport\s*\(/.test(content)) return compile.call(this, content, filename)
+  Module.prototype._compile = function (content, filename, ...rest) {
+    // Node.js's own path for: the server's bundle (its source map), a hashbang (cannot sit inside the wrapper), a
+    // module with import() (which a vm.Script runs only with an option Node.js 20 calls experimental, and warns of),
+    // and an ES module that require() loads (its format passed after the file name)
+    if (!filename.startsWith(MODULES) || content.startsWith('#!') || /\bimport\s*\(/.test(content) || (rest[0] && rest[0] !== 'commonjs')) {
+      return compile.call(this, content, filename, ...rest)
+    }
     const key = `${filename}\0${crypto.createHash('sha1').update(content).digest('base64')}`
     const cachedData = entries.get(key)
     let script
     try {
       script = new vm.Script(Module.wrap(content), { filename, cachedData })
     } catch {
-      return compile.call(this, content, filename) // a syntax error: reported as Node.js reports it
+      return compile.call(this, content, filename, ...rest) // a syntax error: reported as Node.js reports it
     }
     if (!cachedData || script.cachedDataRejected) {
       entries.delete(key)
