@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import helmet from '@fastify/helmet'
 import cors from '@fastify/cors'
@@ -57,6 +57,9 @@ const FRAMEWORK_ERRORS: Record<string, [string, string]> = {
 
 const RETRY_AFTER_SECONDS = 5
 
+// Fastify types the factory after @fastify/ajv-compiler's; ours returns a compiler of the same call shape
+type ValidatorFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']
+
 const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops
 
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
@@ -68,10 +71,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     // limits count and that sign-in codes record. Fastify 5.12 reads a number as "trust nobody"; a hop count is
     // proxy-addr's (address, hop) test, hop 0 being the peer of the socket.
     trustProxy: typeof ctx.config.trustProxy === 'number' ? trustHops(ctx.config.trustProxy) : ctx.config.trustProxy,
-    ajv: { customOptions: { removeAdditional: false } },
-    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
+    // our validator (server/lib/validation.ts) from the start: Fastify's default one, which it never uses, would load
+    // @fastify/ajv-compiler at every start
+    schemaController: { compilersFactory: { buildValidator: (() => validatorCompiler) as unknown as ValidatorFactory, buildSerializer: lazySerializers } },
   }).withTypeProvider<TypeBoxTypeProvider>()
-  app.setValidatorCompiler(validatorCompiler)
   // JSON only: a text body is refused as an unsupported type rather than parsed as a string
   app.removeContentTypeParser('text/plain')
   // before any route is added, so that every route (with a schema or not) refuses NUL and lone surrogates
