@@ -1,13 +1,10 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import helmet from '@fastify/helmet'
 import cors from '@fastify/cors'
 import rateLimit from '@fastify/rate-limit'
-import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
-import Redis from 'ioredis'
 import type { AppContext } from './context'
 import { AppError } from './errors'
 import { describeValidation, refuseMalformedText, validatorCompiler } from './lib/validation'
@@ -15,6 +12,8 @@ import { lazySerializers } from './lib/serializers'
 import { requestLogFields } from './lib/request-log'
 import { registerCompression } from './lib/compression'
 import { h5Static } from './lib/h5-static'
+import { loadRedis } from './lib/lazy-packages'
+import { registerApiDocs } from './lib/api-docs'
 import { JOBS, startJobs } from './jobs'
 import { systemRoutes } from './lib/system-routes'
 import { accountRoutes, privacyRoutes } from './modules/accounts/routes'
@@ -58,6 +57,9 @@ const FRAMEWORK_ERRORS: Record<string, [string, string]> = {
 
 const RETRY_AFTER_SECONDS = 5
 
+// Fastify types the factory after @fastify/ajv-compiler's; ours returns a compiler of the same call shape
+type ValidatorFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']
+
 const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops
 
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
@@ -69,10 +71,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     // limits count and that sign-in codes record. Fastify 5.12 reads a number as "trust nobody"; a hop count is
     // proxy-addr's (address, hop) test, hop 0 being the peer of the socket.
     trustProxy: typeof ctx.config.trustProxy === 'number' ? trustHops(ctx.config.trustProxy) : ctx.config.trustProxy,
-    ajv: { customOptions: { removeAdditional: false } },
-    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
+    // our validator (server/lib/validation.ts) from the start: Fastify's default one, which it never uses, would load
+    // @fastify/ajv-compiler at every start
+    schemaController: { compilersFactory: { buildValidator: (() => validatorCompiler) as unknown as ValidatorFactory, buildSerializer: lazySerializers } },
   }).withTypeProvider<TypeBoxTypeProvider>()
-  app.setValidatorCompiler(validatorCompiler)
   // JSON only: a text body is refused as an unsupported type rather than parsed as a string
   app.removeContentTypeParser('text/plain')
   // before any route is added, so that every route (with a schema or not) refuses NUL and lone surrogates
@@ -133,7 +135,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     exposedHeaders: ['Idempotency-Replayed'],
   })
   const limiterRedis = ctx.config.redisUrl
-    ? new Redis(ctx.config.redisUrl, { connectTimeout: 500, commandTimeout: 500, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 100, 1000) }).on('error', () => undefined)
+    ? new (await loadRedis())(ctx.config.redisUrl, { connectTimeout: 500, commandTimeout: 500, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 100, 1000) }).on('error', () => undefined)
     : undefined
   app.addHook('onClose', async () => {
     await limiterRedis?.quit().catch(() => undefined)
@@ -146,14 +148,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     ...(limiterRedis ? { redis: limiterRedis, nameSpace: 'civiclink-rl:', skipOnError: true } : {}),
     errorResponseBuilder: (_req, c) => ({ statusCode: 429, code: 'RATE_LIMITED', message: `请求太频繁，请 ${Math.ceil(c.ttl / 1000)} 秒后再试` }),
   })
-  await app.register(swagger, {
-    openapi: {
-      info: { title: '文明共建 CivicLink API', version: '1' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-  })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  registerApiDocs(app)
 
   const homeSections: HomeSectionSource[] = []
   homeSections.push(quizHomeSection, surveyHomeSection)

@@ -1,7 +1,8 @@
+import type { FastifyInstance } from 'fastify'
 import type { Config } from './config'
 import type { AppContext } from './context'
 import type { Db } from './db/types'
-import { memoryBus, redisBus } from './lib/bus'
+import { memoryBus } from './lib/bus'
 import { CallerCache } from './lib/caller-cache'
 import { buildFakeWechat } from './platform/fake-wechat'
 import { demoSms, httpSms, unavailableSms } from './platform/sms'
@@ -18,8 +19,40 @@ export interface Runtime {
 const DEMO_WECHAT = { appId: 'wxdemo0000000000', secret: 'demo-secret' }
 
 /**
+ * Demo mode's WeChat: the local fake, started (a Fastify instance on a loopback port) on the first call that needs it
+ * rather than at every start (~0.1 s of CPU of a start, npm run bench -- restart); most demo sessions sign in by SMS.
+ */
+function demoWechat(): { adapter: WechatAdapter; close: () => Promise<void> } {
+  let fake: FastifyInstance | undefined
+  let started: Promise<WechatAdapter> | undefined
+  const real = () => {
+    started ??= (async () => {
+      const app = buildFakeWechat(DEMO_WECHAT)
+      fake = app
+      return httpWechatAdapter({ baseUrl: await app.listen({ port: 0, host: '127.0.0.1' }), ...DEMO_WECHAT })
+    })().catch((err) => {
+      started = undefined
+      throw err
+    })
+    return started
+  }
+  return {
+    adapter: {
+      code2session: async (code) => (await real()).code2session(code),
+      msgSecCheck: async (content, openid) => (await real()).msgSecCheck!(content, openid),
+      imgSecCheck: async (jpeg) => (await real()).imgSecCheck!(jpeg),
+      sendSubscribe: async (msg) => (await real()).sendSubscribe!(msg),
+    },
+    close: async () => {
+      await started?.catch(() => undefined)
+      await fake?.close()
+    },
+  }
+}
+
+/**
  * Wires the platform adapters from configuration. In demo mode without a WeChat appid, WeChat sign-in goes
- * to the local fake of WeChat's API (the same one the tests use), started on a loopback port.
+ * to the local fake of WeChat's API (the same one the tests use), started on a loopback port when first needed.
  */
 export async function createRuntime(config: Config, db: Db, overrides: Partial<AppContext> = {}, readDb: Db = db): Promise<Runtime> {
   const closers: Array<() => Promise<unknown>> = []
@@ -28,16 +61,15 @@ export async function createRuntime(config: Config, db: Db, overrides: Partial<A
     if (config.wechat.appId) {
       wechat = httpWechatAdapter(config.wechat)
     } else if (config.demo) {
-      const fake = buildFakeWechat(DEMO_WECHAT)
-      const url = await fake.listen({ port: 0, host: '127.0.0.1' })
-      closers.push(() => fake.close())
-      wechat = httpWechatAdapter({ baseUrl: url, ...DEMO_WECHAT })
+      const demo = demoWechat()
+      closers.push(demo.close)
+      wechat = demo.adapter
     } else {
       wechat = httpWechatAdapter(config.wechat) // answers WeChat's own "invalid appid" error
     }
   }
   const sms = overrides.sms ?? (config.demo ? demoSms() : config.sms.gatewayUrl ? httpSms(config.sms.gatewayUrl, config.sms.gatewayToken) : unavailableSms())
-  const bus = overrides.bus ?? (config.redisUrl ? redisBus(config.redisUrl) : memoryBus())
+  const bus = overrides.bus ?? (config.redisUrl ? (await import('./lib/redis-bus')).redisBus(config.redisUrl) : memoryBus())
   // the AWS SDK loads only when a bucket is configured (~0.15 s of a start)
   const storage = overrides.storage ?? (config.storage.kind === 's3' ? (await import('./platform/storage-s3')).s3Storage(config.storage) : storageFor(config.dataDir))
   closers.push(() => bus.close())

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
-import sharp from 'sharp'
+import { loadSharp } from '../lib/lazy-packages'
 
 /**
  * A local stand-in for WeChat's server API, answering as the real one does (including its error codes).
@@ -57,7 +57,7 @@ export function buildFakeWechat(opts: { appId: string; secret: string }): Fastif
     const end = raw.lastIndexOf('\r\n--')
     if (start < 0 || end <= start) return { errcode: 41005, errmsg: 'media data missing' }
     try {
-      const { dominant } = await sharp(raw.subarray(start + 4, end)).stats()
+      const { dominant } = await (await loadSharp())(raw.subarray(start + 4, end)).stats()
       if (dominant.r > 200 && dominant.g < 60 && dominant.b < 60) return { errcode: 87014, errmsg: 'risky content' }
     } catch {
       return { errcode: 40006, errmsg: 'invalid media size' }

@@ -1,6 +1,6 @@
-import sharp from 'sharp'
 import type { AppContext } from '../context'
 import type { Caller } from '../lib/caller'
+import { loadSharp } from '../lib/lazy-packages'
 import type { RegionRow } from '../modules/regions/directory'
 import { grantRole, updateMe } from '../modules/accounts/service'
 import { submitReport, transition, rate } from '../modules/reports/service'
@@ -122,7 +122,7 @@ async function demoPicture(rand: Rng): Promise<Buffer> {
   }).join('')
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="240" height="180"><rect width="240" height="180" fill="hsl(${hue},35%,78%)"/>` +
     `<rect y="120" width="240" height="60" fill="hsl(${hue},15%,55%)"/>${shapes}</svg>`
-  return sharp(Buffer.from(svg)).jpeg({ quality: 70 }).toBuffer()
+  return (await loadSharp())(Buffer.from(svg)).jpeg({ quality: 70 }).toBuffer()
 }
 
 function callerOf(p: Person, extra: Partial<Caller> = {}): Caller {

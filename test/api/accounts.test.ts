@@ -1,7 +1,7 @@
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { buildApp } from '../../server/app'
 import { createRuntime, type Runtime } from '../../server/bootstrap'
-import { redisBus } from '../../server/lib/bus'
+import { redisBus } from '../../server/lib/redis-bus'
 import { httpSms } from '../../server/platform/sms'
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../helpers/app'
 

@@ -1,4 +1,5 @@
-import { memoryBus, redisBus, type Bus } from '../../server/lib/bus'
+import { memoryBus, type Bus } from '../../server/lib/bus'
+import { redisBus } from '../../server/lib/redis-bus'
 
 const cases: Array<[string, () => [Bus, Bus]]> = [['memory', () => { const b = memoryBus(); return [b, b] }]]
 // Two connections stand for two API processes; runs where REDIS_URL is set (CI sets it for the PostgreSQL run).

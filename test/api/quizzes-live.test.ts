@@ -3,7 +3,7 @@ import WebSocket from 'ws'
 import { LIVE_WS_PROTOCOL } from '../../types/live-protocol'
 import { buildApp } from '../../server/app'
 import { createRuntime, type Runtime } from '../../server/bootstrap'
-import { redisBus } from '../../server/lib/bus'
+import { redisBus } from '../../server/lib/redis-bus'
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../helpers/app'
 
 

@@ -1,11 +1,11 @@
 import crypto from 'node:crypto'
-import QRCode from 'qrcode'
 import type { AppContext } from '../../context'
 import type { Queryable } from '../../db/types'
 import { pgCode, UNIQUE_VIOLATION } from '../../db/types'
 import { badRequest, conflict, forbidden, notFound } from '../../errors'
 import { audit } from '../../lib/audit'
 import type { Caller } from '../../lib/caller'
+import { loadQRCode } from '../../lib/lazy-packages'
 import type { CreateLiveBody, LiveSessionView, LiveSnapshot, LiveStanding } from '../../../types/quizzes'
 import { assertQuizStaff } from './policy'
 import * as q from './queries'
@@ -51,11 +51,11 @@ async function standings(db: Queryable, sessionId: number): Promise<LiveStanding
 }
 
 export async function qrDataUrl(code: string): Promise<string> {
-  return QRCode.toDataURL(`civiclink://live?code=${code}`, { margin: 1, width: 320 })
+  return (await loadQRCode()).toDataURL(`civiclink://live?code=${code}`, { margin: 1, width: 320 })
 }
 
 export async function qrPng(code: string): Promise<Buffer> {
-  return QRCode.toBuffer(`civiclink://live?code=${code}`, { margin: 1, width: 480, type: 'png' })
+  return (await loadQRCode()).toBuffer(`civiclink://live?code=${code}`, { margin: 1, width: 480, type: 'png' })
 }
 
 async function view(s: SessionRow): Promise<LiveSessionView> {

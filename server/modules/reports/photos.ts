@@ -1,9 +1,10 @@
 import crypto from 'node:crypto'
-import sharp, { type Metadata, type OutputInfo } from 'sharp'
+import type { Metadata, OutputInfo } from 'sharp'
 import type { Config } from '../../config'
 import type { AppContext } from '../../context'
 import { AppError, badRequest } from '../../errors'
 import type { Caller } from '../../lib/caller'
+import { loadSharp } from '../../lib/lazy-packages'
 import type { PhotoStorage } from '../../platform/storage'
 import type { PhotoView } from '../../../types/reports'
 import * as q from './queries'
@@ -98,6 +99,7 @@ export async function uploadPhoto(ctx: AppContext, caller: Caller, buf: Buffer):
   const format = sniffImage(buf)
   if (!format) throw new AppError(415, 'PHOTO_FORMAT_UNSUPPORTED', '只支持 JPEG、PNG、WebP、HEIC 格式的照片')
   // sharp's prebuilt libvips reads HEIF with AV1 only (AVIF); iPhone photos (HEVC) are decoded by libheif in WASM
+  const sharp = await loadSharp()
   const heic = format === 'heic' ? await decodeHeic(buf) : null
   let width = heic?.width
   let height = heic?.height

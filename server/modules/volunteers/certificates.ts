@@ -1,10 +1,9 @@
 import crypto from 'node:crypto'
-import QRCode from 'qrcode'
-import sharp from 'sharp'
 import type { AppContext } from '../../context'
 import { conflict, forbidden, notFound } from '../../errors'
 import { audit } from '../../lib/audit'
 import type { Caller } from '../../lib/caller'
+import { loadQRCode, loadSharp } from '../../lib/lazy-packages'
 import { cursorCodec } from '../../lib/cursor'
 import type { RegionDirectory } from '../regions/directory'
 import {
@@ -193,6 +192,7 @@ function svgOf(c: CertificateView): string {
 
 /** The certificate as a PNG: the SVG rasterised, the verification QR code laid on it. */
 export async function renderCertificate(c: CertificateView): Promise<Buffer> {
+  const [QRCode, sharp] = await Promise.all([loadQRCode(), loadSharp()])
   const qr = await QRCode.toBuffer(c.verifyUrl, { type: 'png', width: QR_SIZE, margin: 1, errorCorrectionLevel: 'M' })
   return sharp(Buffer.from(svgOf(c)))
     .composite([{ input: qr, left: WIDTH - 110 - QR_SIZE, top: HEIGHT - 300 - 60 }])

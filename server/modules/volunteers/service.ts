@@ -1,9 +1,9 @@
-import QRCode from 'qrcode'
 import type { AppContext } from '../../context'
 import type { Queryable } from '../../db/types'
 import { badRequest, conflict, forbidden, notFound, tooMany, unauthorized } from '../../errors'
 import { audit } from '../../lib/audit'
 import { callerOfTokenHash, type Caller } from '../../lib/caller'
+import { loadQRCode } from '../../lib/lazy-packages'
 import { cursorCodec } from '../../lib/cursor'
 import * as accounts from '../accounts/queries'
 import type { HomeSectionSource } from '../home/service'
@@ -461,7 +461,7 @@ export async function currentCode(ctx: AppContext, caller: Caller, shiftId: numb
   const token = tokenFor(c, shiftId, step)
   return {
     shiftId, token, code: codeFor(c, shiftId, step), step, stepSeconds: c.codeStepSeconds,
-    qrDataUrl: await QRCode.toDataURL(`${CHECKIN_QR_PREFIX}${token}`, { margin: 1, width: 320 }),
+    qrDataUrl: await (await loadQRCode()).toDataURL(`${CHECKIN_QR_PREFIX}${token}`, { margin: 1, width: 320 }),
     expiresAt: new Date((step + 1) * c.codeStepSeconds * 1000).toISOString(),
   }
 }
