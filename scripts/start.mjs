@@ -4,7 +4,6 @@
 import { createRequire } from 'node:module'
 import { ensureBuilt } from './builds.mjs'
 import { ensureServerBuilt } from './server-build.mjs'
-import { installCodeCache } from './code-cache.mjs'
 
 ensureBuilt('h5')
 const main = await ensureServerBuilt()
@@ -12,7 +11,6 @@ process.env.CIVICLINK_DEMO_DEFAULT = '1'
 // In this process rather than a child: a second Node.js start was ~0.1 s of a restart (npm run bench -- restart).
 // Source maps on, so that a stack trace in the log names the TypeScript file and line.
 process.setSourceMapsEnabled(true)
-installCodeCache()
 // required rather than imported: import() of a CommonJS file has Node.js scan all of it first (for ES module syntax, then
 // for its exports; ~0.1 s of CPU for the 0.8 MB bundle)
 createRequire(import.meta.url)(main)

@@ -85,8 +85,6 @@ async function main() {
 
   await app.listen({ port: config.port, host: config.host })
   phase('注册路由并监听')
-  // for scripts/code-cache.mjs (npm start): the packages the start needed are loaded and have run
-  process.emit('civiclink:ready' as never)
   const url = `http://localhost:${config.port}`
   say(`就绪，用时 ${((Date.now() - started) / 1000).toFixed(1)} 秒（数据库：${opened.db.kind}${opened.created ? '，首次创建' : ''}）`)
   if (process.env.CIVICLINK_STARTUP_TIMING === '1') {
