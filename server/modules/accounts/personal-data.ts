@@ -59,6 +59,7 @@ export const NOT_PERSONAL: Array<{ table: string; column: string; why: string }>
   { table: 'report_categories', column: 'name', why: '问题类别名称' },
   { table: 'open311_keys', column: 'name', why: '对接系统的名称' },
   { table: 'schema_migrations', column: 'name', why: '迁移文件名' },
+  { table: 'rate_read_versions', column: 'name', why: '看板缓存所依据的版本号的名字（counts、targets）' },
   { table: 'volunteer_activities', column: 'address', why: '志愿活动的集合地点（公共场所），由网格员发布' },
 ]
 
