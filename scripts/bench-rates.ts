@@ -428,10 +428,8 @@ function touched(plan: unknown, out = new Set<string>()): Set<string> {
 async function explain(c: pg.Client, communities: string[], date: string) {
   const month = resolvePeriod('month', date)
   const statements: Array<[string, string, unknown[]]> = [
-    ['counts (this month, city)', READ_SQL.counts, ['m', month.from, communities]],
-    ['counts (last month, city)', READ_SQL.counts, ['m', month.previousFrom, communities]],
+    ['counts (this month and last, city) and registered residents (participation denominator)', READ_SQL.periodCounts, ['m', month.from, month.previousFrom, communities]],
     ['targets', READ_SQL.targets, [[CITY]]],
-    ['registered residents (participation denominator)', READ_SQL.registered, [communities]],
     ['cache stamp and outbox backlog (every read; the rest only when something changed)', READ_SQL.countsStamp, [communities]],
   ]
   say(`\nEXPLAIN (ANALYZE) of what GET /rates/dashboard runs for the city's month (server/modules/rates/queries.ts READ_SQL and friends):`)
@@ -442,9 +440,9 @@ async function explain(c: pg.Client, communities: string[], date: string) {
     const raw = rels.filter((x) => RAW.some((t) => x.includes(` on ${t}`)))
     say(`  ${name}: ${plan['Execution Time'].toFixed(2)} ms — ${rels.join('; ')}${raw.length ? `  ← RAW TABLE: ${raw.join(', ')}` : ''}`)
   }
-  const text = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${READ_SQL.counts}`, ['m', month.from, communities])
+  const text = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${READ_SQL.periodCounts}`, ['m', month.from, month.previousFrom, communities])
   say('  plan of the counts statement:')
-  for (const row of text.rows) say(`    ${row['QUERY PLAN'].replace(/'\{[^}]*\}'::text\[\]/, `'{…${communities.length} community codes}'::text[]`)}`)
+  for (const row of text.rows) say(`    ${row['QUERY PLAN'].replace(/'\{[^}]*\}'::text\[\]/g, `'{…${communities.length} community codes}'::text[]`)}`)
 }
 
 /**

@@ -12,7 +12,7 @@ import {
 import { assertCanRead, assertCanSetTargets } from './policy'
 import * as q from './queries'
 import { type CachedDashboard, type DashboardBody, dashboardCache, readStamp } from './read-cache'
-import { postStratified, round4, wilsonCount } from './wilson'
+import { postStratified, round4, type Stratum, wilsonCount } from './wilson'
 
 export const DEFAULT_TARGET = 0.9
 const MAX_CUSTOM_DAYS = 366
@@ -135,14 +135,9 @@ async function registeredOf(db: Queryable, communities: string[]): Promise<Map<s
   return new Map((await q.registered(db, communities)).map((r) => [r.communityCode, r.n]))
 }
 
-async function countTable(db: Queryable, bucket: string, from: string, to: string, communities: string[], registered: Promise<Map<string, number>>): Promise<Table> {
-  const rows = bucket === 'c' ? await q.rangeCounts(db, from, to, communities) : await q.counts(db, bucket, from, communities)
-  const table: Table = new Map()
-  for (const c of communities) table.set(c, new Map())
-  for (const r of rows) table.get(r.communityCode)?.set(r.figure, { num: r.num, den: r.den })
-  // participation: participants over the residents registered now; one who moved away after taking part stays
-  // counted where they took part, so the denominator is never below the participants
-  const residents = await registered
+/** Participation: participants over the residents registered now; one who moved away after taking part stays
+ *  counted where they took part, so the denominator is never below the participants. */
+function withParticipation(table: Table, communities: string[], residents: Map<string, number>): Table {
   for (const c of communities) {
     const p = table.get(c)!.get('participation')?.num ?? 0
     table.get(c)!.set('participation', { num: p, den: Math.max(residents.get(c) ?? 0, p) })
@@ -150,17 +145,40 @@ async function countTable(db: Queryable, bucket: string, from: string, to: strin
   return table
 }
 
+const emptyTable = (communities: string[]): Table => new Map(communities.map((c) => [c, new Map()]))
+
+async function rangeTable(db: Queryable, from: string, to: string, communities: string[], registered: Promise<Map<string, number>>): Promise<Table> {
+  const rows = await q.rangeCounts(db, from, to, communities)
+  const table = emptyTable(communities)
+  for (const r of rows) table.get(r.communityCode)?.set(r.figure, { num: r.num, den: r.den })
+  return withParticipation(table, communities, await registered)
+}
+
 /** A period's counts and the one before, and the targets: the statements run side by side, not one after another. */
 async function periodTables(db: Queryable, targetsDb: Queryable, dir: RegionDirectory, region: RegionRow, period: Period & { bucket: string }) {
   const communities = communitiesOf(dir, region)
-  const registered = registeredOf(db, communities)
-  registered.catch(() => undefined) // awaited by both tables; a failure surfaces there
-  const [now, before, targets] = await Promise.all([
-    countTable(db, period.bucket, period.from, period.to, communities, registered),
-    countTable(db, period.bucket, period.previousFrom, period.previousTo, communities, registered),
-    targetMap(targetsDb, dir, region),
-  ])
-  return { communities, now, before, targets }
+  const targets = targetMap(targetsDb, dir, region)
+  targets.catch(() => undefined) // awaited below; a failure surfaces there
+  let now: Table
+  let before: Table
+  if (period.bucket === 'c') {
+    const registered = registeredOf(db, communities)
+    registered.catch(() => undefined) // awaited by both tables; a failure surfaces there
+    ;[now, before] = await Promise.all([
+      rangeTable(db, period.from, period.to, communities, registered),
+      rangeTable(db, period.previousFrom, period.previousTo, communities, registered),
+    ])
+  } else {
+    // one statement for both periods and the residents (a day, week or month is one row per community and figure)
+    const read = await q.periodCounts(db, period.bucket, period.from, period.previousFrom, communities)
+    now = emptyTable(communities)
+    before = emptyTable(communities)
+    for (const [isNow, figure, c, num, den] of read.counts) (isNow ? now : before).get(c)?.set(figure, { num, den })
+    const residents = new Map(read.registered)
+    withParticipation(now, communities, residents)
+    withParticipation(before, communities, residents)
+  }
+  return { communities, now, before, targets: await targets }
 }
 
 interface Headline { rate: number | null; lower: number | null; upper: number | null; num: number; den: number; nEff: number | null }
@@ -171,17 +189,19 @@ const EMPTY: Cell = { num: 0, den: 0 }
 function headline(dir: RegionDirectory, region: RegionRow, communities: string[], table: Table, figure: RateFigure): Headline {
   let num = 0
   let den = 0
-  const cells = communities.map((c) => {
+  // one stratum object per community, built in the same pass (a city's headline is 500 of them per figure and period)
+  const strata: Stratum[] = []
+  for (const c of communities) {
     const cell = table.get(c)?.get(figure) ?? EMPTY
     num += cell.num
     den += cell.den
-    return { c, cell }
-  })
+    strata.push({ weight: dir.get(c)?.population ?? 0, num: cell.num, den: cell.den })
+  }
   if (region.level === 'community') {
     const w = wilsonCount(num, den)
     return { rate: den > 0 ? num / den : null, lower: w?.lower ?? null, upper: w?.upper ?? null, num, den, nEff: null }
   }
-  const ps = postStratified(cells.map((x) => ({ weight: dir.get(x.c)?.population ?? 0, ...x.cell })))
+  const ps = postStratified(strata)
   return { rate: ps?.rate ?? null, lower: ps?.interval.lower ?? null, upper: ps?.interval.upper ?? null, num, den, nEff: ps?.nEff ?? null }
 }
 
