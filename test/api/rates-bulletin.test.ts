@@ -386,3 +386,28 @@ describe('malformed input', () => {
     expect(await count('SELECT count(*)::int AS n FROM rate_bulletin_subscriptions WHERE user_id = $1', [id])).toBe(0)
   })
 })
+
+// Two processes cannot be simulated on PGlite (one process owns its database), hence PostgreSQL only.
+;(process.env.DATABASE_URL ? describe : describe.skip)('a run that finds another process generating', () => {
+  it('waits for it and makes the days still missing, rather than leaving them to nobody', async () => {
+    const name = (await t.ctx.db.one<{ name: string }>('SELECT current_database() AS name'))!.name
+    const other = openPostgres(adminUrl(process.env.DATABASE_URL!, name), 2)
+    try {
+      const now = at(addDays(D, 60), 9) // back after a long downtime: the last catch-up days are due
+      const due = daysToGenerate(addDays(D, 19), dueDay(now, t.ctx.config.bulletin.minuteOfDay), t.ctx.config.bulletin.catchUpDays)
+      expect(due.length).toBe(7)
+      let job: Promise<string[]> | null = null
+      // the other process holds the generator lock (busy with some day) while this one runs its catch-up
+      await other.transaction(async (tx) => {
+        await tx.query(`SELECT pg_advisory_xact_lock(hashtext('civiclink-rates-bulletin'))`)
+        job = bulletinJob(t.ctx, now)
+        const waiting = `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`
+        for (let i = 0; i < 6000 && (await count(waiting)) === 0; i++) await new Promise((r) => setTimeout(r, 10))
+        expect(await count(waiting)).toBe(1)
+      })
+      expect(await job!).toEqual(due)
+    } finally {
+      await other.close()
+    }
+  })
+})

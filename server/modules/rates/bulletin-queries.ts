@@ -3,9 +3,13 @@ import type { BulletinActivity, BulletinContent } from '../../../types/rates-bul
 
 // ------------------------------------------------------------------ generating
 
-/** One generator at a time across processes; the day's primary key is the last word should two get past it. */
-export async function tryGeneratorLock(db: Queryable): Promise<boolean> {
-  return (await db.one<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('civiclink-rates-bulletin')) AS ok`))!.ok
+/**
+ * One generator at a time across processes, waited for rather than tried: a process that skipped a day because the
+ * lock was held (by another process busy with a different day) could leave that day made by nobody. The day's
+ * primary key is the last word should two get past it.
+ */
+export async function generatorLock(db: Queryable): Promise<void> {
+  await db.query(`SELECT pg_advisory_xact_lock(hashtext('civiclink-rates-bulletin'))`)
 }
 
 export async function latestDay(db: Queryable): Promise<string | null> {

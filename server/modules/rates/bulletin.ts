@@ -138,13 +138,13 @@ export function bulletinMessage(templateId: string, c: BulletinContent) {
 const WHO = `${os.hostname()}:${process.pid}`
 
 /**
- * One day's bulletin, in one transaction: the generator lock (another process generating → leave it to them), the
- * day's row (ON CONFLICT DO NOTHING: written once whatever happens), and the messages — enqueued only by the
- * transaction that wrote the row, so each subscriber gets one.
+ * One day's bulletin, in one transaction: the generator lock (another process generating → wait, then find the day
+ * made), the day's row (ON CONFLICT DO NOTHING: written once whatever happens), and the messages — enqueued only by
+ * the transaction that wrote the row, so each subscriber gets one.
  */
 async function generateDay(ctx: AppContext, dir: RegionDirectory, city: RegionRow, day: string): Promise<boolean> {
   return ctx.db.transaction(async (tx) => {
-    if (!(await bq.tryGeneratorLock(tx))) return false
+    await bq.generatorLock(tx)
     if (await bq.exists(tx, day)) return false
     const content = await composeBulletin(tx, dir, city, day)
     if (!(await bq.insert(tx, day, city.code, content, WHO))) return false
