@@ -77,8 +77,7 @@ export function httpWechatAdapter(opts: { baseUrl: string; appId: string; secret
   /** A JSON body goes on a kept-alive connection; a form (an image) through fetch. */
   async function call<T extends { errcode?: number; errmsg?: string }>(path: string, payload: FormData | object): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const url = new URL(path, opts.baseUrl)
-      url.search = new URLSearchParams({ access_token: await accessToken() }).toString()
+      const url = `${new URL(path, opts.baseUrl).href}?access_token=${encodeURIComponent(await accessToken())}`
       const body = payload instanceof FormData
         ? ((await (await fetch(url, { method: 'POST', body: payload, signal: AbortSignal.timeout(timeoutMs) })).json()) as T)
         : await requestJson<T>(url, { method: 'POST', body: payload, timeoutMs })
