@@ -18,11 +18,7 @@ let streetWorker: string
 let phoneSeq = 0
 const nextPhone = () => `1360000${String(++phoneSeq).padStart(4, '0')}`
 
-async function newResident(community: string): Promise<{ token: string; id: number }> {
-  const token = await t.login(nextPhone())
-  expect((await t.as(token, { method: 'PATCH', url: '/api/v1/me', payload: { communityCode: community } })).statusCode).toBe(200)
-  return { token, id: (await t.as(token, { method: 'GET', url: '/api/v1/me' })).json().id }
-}
+const newResident = (community: string | null) => t.resident(community)
 
 async function newWorker(regionCode: string): Promise<string> {
   const phone = nextPhone()

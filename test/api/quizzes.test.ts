@@ -24,12 +24,7 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
-let phoneSeq = 0
-async function newResident(community: string | null): Promise<string> {
-  const token = await t.login(`1390000${String(1000 + ++phoneSeq).padStart(4, '0')}`)
-  if (community) expect((await t.as(token, { method: 'PATCH', url: '/api/v1/me', payload: { communityCode: community } })).statusCode).toBe(200)
-  return token
-}
+const newResident = async (community: string | null) => (await t.resident(community)).token
 
 const hour = 3600_000
 function campaignBody(over: Record<string, unknown> = {}) {

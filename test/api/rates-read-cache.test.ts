@@ -21,12 +21,7 @@ beforeAll(async () => {
 }, 180_000)
 afterAll(() => t.close())
 
-let phoneSeq = 0
-async function newResident(community: string): Promise<string> {
-  const token = await t.login(`1370002${String(1000 + ++phoneSeq).padStart(4, '0')}`)
-  expect((await t.as(token, { method: 'PATCH', url: '/api/v1/me', payload: { communityCode: community } })).statusCode).toBe(200)
-  return token
-}
+const newResident = async (community: string | null) => (await t.resident(community)).token
 
 async function survey(): Promise<number> {
   const hour = 3600_000

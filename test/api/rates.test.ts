@@ -26,12 +26,7 @@ beforeAll(async () => {
 }, 180_000)
 afterAll(() => t.close())
 
-let phoneSeq = 0
-async function newResident(community: string): Promise<string> {
-  const token = await t.login(`1370001${String(1000 + ++phoneSeq).padStart(4, '0')}`)
-  expect((await t.as(token, { method: 'PATCH', url: '/api/v1/me', payload: { communityCode: community } })).statusCode).toBe(200)
-  return token
-}
+const newResident = async (community: string | null) => (await t.resident(community)).token
 
 const get = (token: string, url: string) => t.as(token, { method: 'GET', url })
 const dash = (token: string, region: string, period = 'day', extra = '') => get(token, `/api/v1/rates/dashboard?region=${region}&period=${period}${extra}`)

@@ -19,12 +19,7 @@ beforeAll(async () => {
 }, 180_000)
 afterAll(() => t.close())
 
-let seq = 0
-async function resident(community: string): Promise<number> {
-  const token = await t.login(`1371111${String(1000 + ++seq).padStart(4, '0')}`)
-  expect((await t.as(token, { method: 'PATCH', url: '/api/v1/me', payload: { communityCode: community } })).statusCode).toBe(200)
-  return (await t.as(token, { method: 'GET', url: '/api/v1/me' })).json().id as number
-}
+const resident = async (community: string) => (await t.resident(community)).id
 
 async function survey(over: Record<string, unknown>, publish = true): Promise<{ id: number; version: number; aware: number }> {
   const r = await t.as(office, {

@@ -23,13 +23,7 @@ beforeAll(async () => {
 }, 180_000)
 afterAll(() => t.close())
 
-let phoneSeq = 0
-async function newResident(community: string | null): Promise<{ token: string; id: number }> {
-  const phone = `1350000${String(1000 + ++phoneSeq).padStart(4, '0')}`
-  const token = await t.login(phone)
-  if (community) expect((await t.as(token, { method: 'PATCH', url: '/api/v1/me', payload: { communityCode: community } })).statusCode).toBe(200)
-  return { token, id: (await t.as(token, { method: 'GET', url: '/api/v1/me' })).json().id }
-}
+const newResident = (community: string | null) => t.resident(community)
 
 const agree = (token: string, agreed = true, channel = 'weapp') =>
   t.as(token, { method: 'PUT', url: '/api/v1/surveys/notices', payload: { agreed, channel } })

@@ -15,13 +15,7 @@ let t: TestApp
 let worker: string
 let office: string
 
-let phoneSeq = 0
-async function newResident(community: string): Promise<{ token: string; id: number; phone: string }> {
-  const phone = `1360000${String(1000 + ++phoneSeq).padStart(4, '0')}`
-  const token = await t.login(phone)
-  expect((await t.as(token, { method: 'PATCH', url: '/api/v1/me', payload: { communityCode: community } })).statusCode).toBe(200)
-  return { token, id: (await t.as(token, { method: 'GET', url: '/api/v1/me' })).json().id, phone }
-}
+const newResident = (community: string | null) => t.resident(community)
 
 async function create(over: Record<string, unknown>): Promise<number> {
   const r = await t.as(office, {

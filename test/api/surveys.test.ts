@@ -16,14 +16,7 @@ beforeAll(async () => {
 }, 180_000) // a fresh database and (here) a few dozen sign-ins on a machine shared with other suites
 afterAll(() => t.close())
 
-let phoneSeq = 0
-async function newResident(community: string | null): Promise<{ token: string; id: number; phone: string }> {
-  const phone = `1370000${String(1000 + ++phoneSeq).padStart(4, '0')}`
-  const token = await t.login(phone)
-  if (community) expect((await t.as(token, { method: 'PATCH', url: '/api/v1/me', payload: { communityCode: community } })).statusCode).toBe(200)
-  const id = (await t.as(token, { method: 'GET', url: '/api/v1/me' })).json().id as number
-  return { token, id, phone }
-}
+const newResident = (community: string | null) => t.resident(community)
 
 const hour = 3600_000
 function settings(over: Record<string, unknown> = {}) {

@@ -14,6 +14,8 @@ export interface TestApp {
   login: (phone: string) => Promise<string>
   /** inject with a bearer token. */
   as: (token: string, opts: InjectOptions) => Promise<LightMyRequestResponse>
+  /** A new resident (a phone of its own, signed in), living in `community` unless null. */
+  resident: (community: string | null) => Promise<{ token: string; id: number; phone: string }>
   close: () => Promise<void>
 }
 
@@ -47,11 +49,23 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
     if (res.statusCode !== 200) throw new Error(`login failed: ${res.body}`)
     return res.json().token as string
   }
+  const as = (token: string, o: InjectOptions) => app.inject({ ...o, headers: { ...(o.headers ?? {}), authorization: `Bearer ${token}` } })
+  let residents = 0
+  const resident = async (community: string | null) => {
+    const phone = `1376${String(++residents).padStart(7, '0')}`
+    const token = await login(phone)
+    if (community) {
+      const moved = await as(token, { method: 'PATCH', url: '/api/v1/me', payload: { communityCode: community } })
+      if (moved.statusCode !== 200) throw new Error(`moving to ${community} failed: ${moved.body}`)
+    }
+    return { token, id: (await as(token, { method: 'GET', url: '/api/v1/me' })).json().id as number, phone }
+  }
   return {
     app,
     ctx: runtime.ctx,
     login,
-    as: (token, o) => app.inject({ ...o, headers: { ...(o.headers ?? {}), authorization: `Bearer ${token}` } }),
+    as,
+    resident,
     close: async () => {
       await app.close()
       await runtime.close()
