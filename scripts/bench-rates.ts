@@ -30,7 +30,7 @@ import { newToken, hashSecret } from '../server/lib/tokens'
 import { openPostgres } from '../server/db/postgres'
 import { migrate } from '../server/db/migrate'
 import { drainOutbox, resolvePeriod, todayShanghai } from '../server/modules/rates/service'
-import { READ_SQL } from '../server/modules/rates/queries'
+import { READ_SQL, WIDE_FROM } from '../server/modules/rates/queries'
 import { PG_URL, percentile, say, withDatabase } from './bench-kit'
 
 const ROOT = path.resolve(__dirname, '..')
@@ -427,20 +427,23 @@ function touched(plan: unknown, out = new Set<string>()): Set<string> {
 
 async function explain(c: pg.Client, communities: string[], date: string) {
   const month = resolvePeriod('month', date)
+  // the form the service picks for this many communities (queries.ts periodCounts)
+  const counts = communities.length >= WIDE_FROM ? READ_SQL.periodCountsWide : READ_SQL.periodCounts
   const statements: Array<[string, string, unknown[]]> = [
-    ['counts (this month and last, city) and registered residents (participation denominator)', READ_SQL.periodCounts, ['m', month.from, month.previousFrom, communities]],
+    ['counts (this month and last, city) and registered residents (participation denominator)', counts, ['m', month.from, month.previousFrom, communities]],
     ['targets', READ_SQL.targets, [[CITY]]],
     ['cache stamp and outbox backlog (every read; the rest only when something changed)', READ_SQL.countsStamp, [communities]],
   ]
   say(`\nEXPLAIN (ANALYZE) of what GET /rates/dashboard runs for the city's month (server/modules/rates/queries.ts READ_SQL and friends):`)
   for (const [name, sql, params] of statements) {
-    const r = await c.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params)
-    const plan = (r.rows[0]['QUERY PLAN'] as Array<{ Plan: unknown; 'Execution Time': number }>)[0]
+    const r = await c.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, params)
+    const plan = (r.rows[0]['QUERY PLAN'] as Array<{ Plan: Record<string, number>; 'Execution Time': number }>)[0]
     const rels = [...touched(plan.Plan)]
     const raw = rels.filter((x) => RAW.some((t) => x.includes(` on ${t}`)))
-    say(`  ${name}: ${plan['Execution Time'].toFixed(2)} ms — ${rels.join('; ')}${raw.length ? `  ← RAW TABLE: ${raw.join(', ')}` : ''}`)
+    const buffers = plan.Plan['Shared Hit Blocks'] + plan.Plan['Shared Read Blocks']
+    say(`  ${name}: ${plan['Execution Time'].toFixed(2)} ms, ${buffers} buffers — ${rels.join('; ')}${raw.length ? `  ← RAW TABLE: ${raw.join(', ')}` : ''}`)
   }
-  const text = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${READ_SQL.periodCounts}`, ['m', month.from, month.previousFrom, communities])
+  const text = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${counts}`, ['m', month.from, month.previousFrom, communities])
   say('  plan of the counts statement:')
   for (const row of text.rows) say(`    ${row['QUERY PLAN'].replace(/'\{[^}]*\}'::text\[\]/g, `'{…${communities.length} community codes}'::text[]`)}`)
 }

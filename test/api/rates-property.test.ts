@@ -3,6 +3,7 @@ import { createTestApp, type TestApp } from '../helpers/app'
 import { drainOutbox, rebuild } from '../../server/modules/rates/service'
 import { periodCounts, rangeCounts } from '../../server/modules/rates/queries'
 import { anonymiseUser } from '../../server/modules/accounts/erasure-queries'
+import { RATE_FIGURES } from '../../types/rates'
 
 // the app's own counting job stays off: this file decides when the outbox is applied
 process.env.RATES_INTERVAL_MS = '0'
@@ -219,10 +220,18 @@ describe('incremental counts equal a recount from the raw rows', () => {
       // a custom range that is exactly a week or a month gives that week's or month's counts (once per person, not a sum of days)
       const sorted = (rows: Array<{ figure: string; communityCode: string }>) => [...rows].sort((x, y) => `${x.figure}${x.communityCode}`.localeCompare(`${y.figure}${y.communityCode}`))
       for (const [kind, from, to] of [['w', '2026-10-26', '2026-11-01'], ['w', '2026-11-02', '2026-11-08'], ['m', '2026-11-01', '2026-11-30']]) {
-        // the dashboard's statement (this period's rows of its two periods) as rows
-        const period = (await periodCounts(db, kind, from, '2026-10-19', COMMUNITIES)).counts
-          .filter(([isNow]) => isNow).map(([, figure, communityCode, num, den]) => ({ figure, communityCode, num, den }))
-        expect(sorted(await rangeCounts(db, from, to, COMMUNITIES))).toEqual(sorted(period))
+        // the dashboard's statement (this period's rows of its two periods) as rows, in both its forms (community by
+        // community, and by the period for many communities: that one reads every community's rows and keeps those asked)
+        for (const communities of [COMMUNITIES, COMMUNITIES.slice(1)]) {
+          for (const wide of [false, true]) {
+            const { counts } = await periodCounts(db, kind, from, '2026-10-19', communities, wide)
+            const period: Array<{ figure: string; communityCode: string; num: number; den: number }> = []
+            for (let k = 0; k < counts.length; k += 5) {
+              if (counts[k + 2] === 1) period.push({ figure: RATE_FIGURES[counts[k + 1]], communityCode: communities[counts[k]], num: counts[k + 3], den: counts[k + 4] })
+            }
+            expect({ wide, rows: sorted(period) }).toEqual({ wide, rows: sorted(await rangeCounts(db, from, to, communities)) })
+          }
+        }
       }
     }), { numRuns: RUNS })
     expect(runs).toBe(RUNS)

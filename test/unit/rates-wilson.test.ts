@@ -1,5 +1,6 @@
 import { postStratified, round4, wilson, wilsonCount } from '../../server/modules/rates/wilson'
-import { rank, resolvePeriod } from '../../server/modules/rates/service'
+import { rank } from '../../server/modules/rates/figures'
+import { resolvePeriod } from '../../server/modules/rates/service'
 import type { RegionFigures } from '../../types/rates'
 
 const at4 = (i: { lower: number; upper: number } | null) => i && [round4(i.lower), round4(i.upper)]

@@ -16,7 +16,8 @@ import type {
 } from '../../../types/rates-bulletin'
 import * as bq from './bulletin-queries'
 import { outboxBacklog } from './queries'
-import { periodFigures, rank } from './service'
+import { rank } from './figures'
+import { periodFigures } from './service'
 
 const DAY_MS = 86_400_000
 const SHANGHAI_MS = 8 * 3600_000

@@ -6,15 +6,15 @@ import type { Caller } from '../../lib/caller'
 import type { RegionDirectory, RegionRow } from '../regions/directory'
 import {
   FIGURE_NAMES, MIN_SAMPLE, RATE_FIGURES,
-  type Dashboard, type DashboardQuery, type Figure, type Period, type RateFigure, type Ranking, type RegionFigures, type Sources,
+  type Dashboard, type DashboardQuery, type Period, type RateFigure, type Sources,
   type SourcesQuery, type TargetBody, type Trend, type TrendQuery,
 } from '../../../types/rates'
 import { assertCanRead, assertCanSetTargets } from './policy'
 import * as q from './queries'
 import { type CachedDashboard, type DashboardBody, dashboardCache, readStamp } from './read-cache'
-import { postStratified, round4, type Stratum, wilsonCount } from './wilson'
+import { communityRankings, FIGURE_INDEX, figuresOf, Grid, headline, type Layout, layoutOf, members, rank } from './figures'
+import { round4 } from './wilson'
 
-export const DEFAULT_TARGET = 0.9
 const MAX_CUSTOM_DAYS = 366
 
 // ------------------------------------------------------------------ keeping the counts
@@ -123,182 +123,49 @@ export function resolvePeriod(kind: DashboardQuery['period'], date?: string, to?
 
 // ------------------------------------------------------------------ figures
 
-type Cell = { num: number; den: number }
-/** community → figure → count */
-type Table = Map<string, Map<RateFigure, Cell>>
-
-const communitiesOf = (dir: RegionDirectory, region: RegionRow): string[] =>
-  region.level === 'community' ? [region.code] : dir.descendants(region.code).filter((r) => r.level === 'community').map((r) => r.code)
-
-/** Residents registered now, per community: read once per request. */
-async function registeredOf(db: Queryable, communities: string[]): Promise<Map<string, number>> {
-  return new Map((await q.registered(db, communities)).map((r) => [r.communityCode, r.n]))
-}
-
-/** Participation: participants over the residents registered now; one who moved away after taking part stays
- *  counted where they took part, so the denominator is never below the participants. */
-function withParticipation(table: Table, communities: string[], residents: Map<string, number>): Table {
-  for (const c of communities) {
-    const p = table.get(c)!.get('participation')?.num ?? 0
-    table.get(c)!.set('participation', { num: p, den: Math.max(residents.get(c) ?? 0, p) })
+/** Residents registered now, per community of the layout. */
+async function residentsOf(db: Queryable, layout: Layout): Promise<Int32Array> {
+  const residents = new Int32Array(layout.communities.length)
+  for (const r of await q.registered(db, layout.communities)) {
+    const c = layout.index.get(r.communityCode)
+    if (c !== undefined) residents[c] = r.n
   }
-  return table
+  return residents
 }
 
-const emptyTable = (communities: string[]): Table => new Map(communities.map((c) => [c, new Map()]))
-
-async function rangeTable(db: Queryable, from: string, to: string, communities: string[], registered: Promise<Map<string, number>>): Promise<Table> {
-  const rows = await q.rangeCounts(db, from, to, communities)
-  const table = emptyTable(communities)
-  for (const r of rows) table.get(r.communityCode)?.set(r.figure, { num: r.num, den: r.den })
-  return withParticipation(table, communities, await registered)
+/** A custom range's counts into period `p` of the grid. */
+async function rangeInto(db: Queryable, grid: Grid, p: number, from: string, to: string, layout: Layout): Promise<void> {
+  for (const r of await q.rangeCounts(db, from, to, layout.communities)) {
+    const c = layout.index.get(r.communityCode)
+    if (c !== undefined) grid.set(p, FIGURE_INDEX[r.figure], c, r.num, r.den)
+  }
 }
 
-/** A period's counts and the one before, and the targets: the statements run side by side, not one after another. */
-async function periodTables(db: Queryable, targetsDb: Queryable, dir: RegionDirectory, region: RegionRow, period: Period & { bucket: string }) {
-  const communities = communitiesOf(dir, region)
-  const targets = targetMap(targetsDb, dir, region)
+/** A period's counts (grid period 0) and the one before (1), and the targets: the statements run side by side, not one after another. */
+async function periodGrid(db: Queryable, targetsDb: Queryable, layout: Layout, targetRegions: string[], period: Period & { bucket: string }) {
+  const targets = targetMap(targetsDb, targetRegions)
   targets.catch(() => undefined) // awaited below; a failure surfaces there
-  let now: Table
-  let before: Table
+  const grid = new Grid(layout.communities.length, 2)
   if (period.bucket === 'c') {
-    const registered = registeredOf(db, communities)
-    registered.catch(() => undefined) // awaited by both tables; a failure surfaces there
-    ;[now, before] = await Promise.all([
-      rangeTable(db, period.from, period.to, communities, registered),
-      rangeTable(db, period.previousFrom, period.previousTo, communities, registered),
+    const [residents] = await Promise.all([
+      residentsOf(db, layout),
+      rangeInto(db, grid, 0, period.from, period.to, layout),
+      rangeInto(db, grid, 1, period.previousFrom, period.previousTo, layout),
     ])
+    grid.withResidents(residents)
   } else {
     // one statement for both periods and the residents (a day, week or month is one row per community and figure)
-    const read = await q.periodCounts(db, period.bucket, period.from, period.previousFrom, communities)
-    now = emptyTable(communities)
-    before = emptyTable(communities)
-    for (const [isNow, figure, c, num, den] of read.counts) (isNow ? now : before).get(c)?.set(figure, { num, den })
-    const residents = new Map(read.registered)
-    withParticipation(now, communities, residents)
-    withParticipation(before, communities, residents)
+    const { counts, registered } = await q.periodCounts(db, period.bucket, period.from, period.previousFrom, layout.communities)
+    for (let k = 0; k < counts.length; k += 5) grid.set(counts[k + 2] === 1 ? 0 : 1, counts[k + 1], counts[k], counts[k + 3], counts[k + 4])
+    const residents = new Int32Array(layout.communities.length)
+    for (let k = 0; k < registered.length; k += 2) residents[registered[k]] = registered[k + 1]
+    grid.withResidents(residents)
   }
-  return { communities, now, before, targets: await targets }
+  return { grid, targets: await targets }
 }
 
-interface Headline { rate: number | null; lower: number | null; upper: number | null; num: number; den: number; nEff: number | null }
-
-const EMPTY: Cell = { num: 0, den: 0 }
-
-/** `communities`: the region's own communities (communitiesOf), looked up once per region, not once per figure. */
-function headline(dir: RegionDirectory, region: RegionRow, communities: string[], table: Table, figure: RateFigure): Headline {
-  let num = 0
-  let den = 0
-  // one stratum object per community, built in the same pass (a city's headline is 500 of them per figure and period)
-  const strata: Stratum[] = []
-  for (const c of communities) {
-    const cell = table.get(c)?.get(figure) ?? EMPTY
-    num += cell.num
-    den += cell.den
-    strata.push({ weight: dir.get(c)?.population ?? 0, num: cell.num, den: cell.den })
-  }
-  if (region.level === 'community') {
-    const w = wilsonCount(num, den)
-    return { rate: den > 0 ? num / den : null, lower: w?.lower ?? null, upper: w?.upper ?? null, num, den, nEff: null }
-  }
-  const ps = postStratified(strata)
-  return { rate: ps?.rate ?? null, lower: ps?.interval.lower ?? null, upper: ps?.interval.upper ?? null, num, den, nEff: ps?.nEff ?? null }
-}
-
-/** Each figure's target for the region: its own, else its nearest ancestor's, else the default. */
-function targetsOf(dir: RegionDirectory, region: RegionRow, targets: Map<string, number>): (figure: RateFigure) => number {
-  const chain = dir.chain(region.code).reverse()
-  return (figure) => {
-    for (const r of chain) {
-      const t = targets.get(`${r.code}|${figure}`)
-      if (t !== undefined) return t
-    }
-    return DEFAULT_TARGET
-  }
-}
-
-const r4 = (x: number | null) => (x === null ? null : round4(x))
-
-function figuresOf(dir: RegionDirectory, region: RegionRow, now: Table, before: Table, targets: Map<string, number>): RegionFigures {
-  const communities = communitiesOf(dir, region)
-  const targetOf = targetsOf(dir, region, targets)
-  return {
-    regionCode: region.code,
-    name: region.name,
-    level: region.level,
-    population: region.population,
-    figures: RATE_FIGURES.map((figure): Figure => {
-      const h = headline(dir, region, communities, now, figure)
-      const prev = headline(dir, region, communities, before, figure)
-      const target = targetOf(figure)
-      return {
-        figure,
-        name: FIGURE_NAMES[figure],
-        rate: r4(h.rate),
-        interval: h.lower === null ? null : { lower: round4(h.lower), upper: round4(h.upper!) },
-        intervalMethod: region.level === 'community' ? 'Wilson 95%（无连续性校正）' : '按常住人口事后分层加权；Wilson 95%，样本量取 Kish 有效样本量',
-        numerator: h.num,
-        denominator: h.den,
-        pooledRate: h.den > 0 ? round4(h.num / h.den) : null,
-        n: h.den,
-        effectiveN: h.nEff === null ? null : Math.round(h.nEff * 100) / 100,
-        insufficient: h.den < MIN_SAMPLE,
-        target,
-        gapToTarget: h.rate === null ? null : round4(h.rate - target),
-        previousRate: r4(prev.rate),
-        change: h.rate === null || prev.rate === null ? null : round4(h.rate - prev.rate),
-      }
-    }),
-  }
-}
-
-type RankedFigure = Pick<Figure, 'figure' | 'rate' | 'interval' | 'insufficient' | 'n'>
-type Rankable = { regionCode: string; name: string; figures: RankedFigure[] }
-
-/**
- * What ranking the communities needs of each: this period's rate and Wilson interval, rounded as figuresOf rounds them
- * — not the whole figure (previous period, targets), which a city-wide ranking would compute for every community.
- */
-function communityRanks(dir: RegionDirectory, communities: string[], now: Table): Rankable[] {
-  return communities.map((code) => ({
-    regionCode: code,
-    name: dir.get(code)!.name,
-    figures: RATE_FIGURES.map((figure): RankedFigure => {
-      const { num, den } = now.get(code)?.get(figure) ?? EMPTY
-      const w = wilsonCount(num, den)
-      return {
-        figure,
-        rate: den > 0 ? round4(num / den) : null,
-        interval: w === null ? null : { lower: round4(w.lower), upper: round4(w.upper) },
-        insufficient: den < MIN_SAMPLE,
-        n: den,
-      }
-    }),
-  }))
-}
-
-/**
- * Top 3 and bottom 3 by rate, figures of fewer than MIN_SAMPLE people left out. Equal rates: the higher lower bound
- * of the interval ranks first (the figure we are surer of), then the region code.
- */
-export function rank(entries: Rankable[], figure: RateFigure, scope: Ranking['scope']): Ranking {
-  const ok = entries.map((e) => ({ e, f: e.figures.find((x) => x.figure === figure)! })).filter(({ f }) => f.rate !== null && !f.insufficient)
-  const list = ok.map(({ e, f }) => ({ regionCode: e.regionCode, name: e.name, rate: f.rate!, lower: f.interval!.lower, upper: f.interval!.upper, n: f.n }))
-  const best = [...list].sort((a, b) => b.rate - a.rate || b.lower - a.lower || a.regionCode.localeCompare(b.regionCode))
-  const worst = [...list].sort((a, b) => a.rate - b.rate || a.lower - b.lower || a.regionCode.localeCompare(b.regionCode))
-  return {
-    figure,
-    scope,
-    top: best.slice(0, 3),
-    bottom: worst.slice(0, 3),
-    excludedInsufficient: entries.length - ok.length,
-    rule: `样本不足 ${MIN_SAMPLE} 人的不参与排名；比率相同时，置信区间下限高者在前，再按区域代码`,
-  }
-}
-
-async function targetMap(db: Queryable, dir: RegionDirectory, region: RegionRow): Promise<Map<string, number>> {
-  const codes = [...new Set([...dir.chain(region.code), ...dir.descendants(region.code)].map((r) => r.code))]
-  return new Map((await q.targets(db, codes)).map((t) => [`${t.regionCode}|${t.figure}`, t.target]))
+async function targetMap(db: Queryable, regions: string[]): Promise<Map<string, number>> {
+  return new Map((await q.targets(db, regions)).map((t) => [`${t.regionCode}|${t.figure}`, t.target]))
 }
 
 /**
@@ -307,9 +174,11 @@ async function targetMap(db: Queryable, dir: RegionDirectory, region: RegionRow)
  */
 export async function periodFigures(db: Queryable, dir: RegionDirectory, root: RegionRow, regions: RegionRow[], kind: DashboardQuery['period'], date: string) {
   const period = resolvePeriod(kind, date)
-  const { now, before, targets } = await periodTables(db, db, dir, root, period)
+  const layout = layoutOf(dir, root)
+  const targetRegions = [...new Set([...dir.chain(root.code), ...regions.flatMap((r) => dir.chain(r.code))].map((r) => r.code))]
+  const { grid, targets } = await periodGrid(db, db, layout, targetRegions, period)
   const { bucket: _bucket, ...shown } = period
-  return { period: shown as Period, figures: regions.map((r) => figuresOf(dir, r, now, before, targets)) }
+  return { period: shown as Period, figures: regions.map((r) => figuresOf(dir, layout, grid, r, targets)) }
 }
 
 /**
@@ -320,12 +189,13 @@ export async function dashboardRead(ctx: AppContext, caller: Caller, query: Dash
   const dir = await ctx.regions.get()
   const region = assertCanRead(caller, dir, query.region)
   const period = resolvePeriod(query.period, query.date, query.to)
-  const { stamp, pending } = await readStamp(ctx.readDb, ctx.db, communitiesOf(dir, region), dir.version)
+  const layout = layoutOf(dir, region)
+  const { stamp, pending } = await readStamp(ctx.readDb, ctx.db, layout.communities, dir.version)
   const key = `${region.code}|${period.kind}|${period.from}|${period.to}`
   const cache = dashboardCache(ctx)
   const hit = cache.get(key, stamp)
   if (hit) return { entry: hit, pendingEvents: pending, cached: true }
-  const entry: CachedDashboard = { stamp, body: await computeDashboard(ctx.readDb, ctx.db, dir, region, period) }
+  const entry: CachedDashboard = { stamp, body: await computeDashboard(ctx.readDb, ctx.db, dir, layout, period) }
   cache.set(key, entry)
   return { entry, pendingEvents: pending, cached: false }
 }
@@ -336,18 +206,18 @@ export async function dashboard(ctx: AppContext, caller: Caller, query: Dashboar
 }
 
 /** `readDb` for the counts, `db` for the targets (a target just set shows at once). */
-async function computeDashboard(readDb: Queryable, db: Queryable, dir: RegionDirectory, region: RegionRow, period: Period & { bucket: string }): Promise<DashboardBody> {
-  const { communities, now, before, targets } = await periodTables(readDb, db, dir, region, period)
+async function computeDashboard(readDb: Queryable, db: Queryable, dir: RegionDirectory, layout: Layout, period: Period & { bucket: string }): Promise<DashboardBody> {
+  const { region } = layout
   const children = region.level === 'community' ? [] : dir.children(region.code).filter((c) => c.level !== 'grid')
-  const childFigures = children.map((c) => figuresOf(dir, c, now, before, targets))
+  // the targets shown: the region's and its children's, each else its nearest ancestor's
+  const targetRegions = [...dir.chain(region.code), ...children].map((r) => r.code)
+  const { grid, targets } = await periodGrid(readDb, db, layout, targetRegions, period)
+  const childFigures = children.map((c) => figuresOf(dir, layout, grid, c, targets))
   const rankings = RATE_FIGURES.map((f) => rank(childFigures, f, 'children'))
-  if (region.level === 'city' || region.level === 'district') {
-    const all = communityRanks(dir, communities, now)
-    rankings.push(...RATE_FIGURES.map((f) => rank(all, f, 'communities')))
-  }
+  if (region.level === 'city' || region.level === 'district') rankings.push(...communityRankings(dir, layout, grid))
   const { bucket: _bucket, ...shown } = period
   return {
-    region: figuresOf(dir, region, now, before, targets),
+    region: figuresOf(dir, layout, grid, region, targets),
     period: shown,
     children: childFigures,
     rankings: children.length > 0 ? rankings : [],
@@ -360,27 +230,28 @@ export async function trend(ctx: AppContext, caller: Caller, query: TrendQuery):
   const to = checkDay(query.to ?? todayShanghai(), '结束日期')
   const length = query.days ?? 30
   const from = addDays(to, -(length - 1))
-  const communities = communitiesOf(dir, region)
-  const rows = await q.daySeries(ctx.readDb, from, to, communities)
-  const registered = await registeredOf(ctx.readDb, communities)
+  const layout = layoutOf(dir, region)
+  const rows = await q.daySeries(ctx.readDb, from, to, layout.communities)
+  const residents = await residentsOf(ctx.readDb, layout)
   const days = Array.from({ length }, (_, i) => addDays(from, i))
-  const byDay = new Map<string, Table>(days.map((d) => [d, new Map(communities.map((c) => [c, new Map()]))]))
-  for (const r of rows) byDay.get(r.day)?.get(r.communityCode)?.set(r.figure, { num: r.num, den: r.den })
-  for (const table of byDay.values()) {
-    for (const c of communities) {
-      const p = table.get(c)!.get('participation')?.num ?? 0
-      table.get(c)!.set('participation', { num: p, den: Math.max(registered.get(c) ?? 0, p) })
-    }
+  const dayIndex = new Map(days.map((d, i) => [d, i]))
+  const grid = new Grid(layout.communities.length, length)
+  for (const r of rows) {
+    const p = dayIndex.get(r.day)
+    const c = layout.index.get(r.communityCode)
+    if (p !== undefined && c !== undefined) grid.set(p, FIGURE_INDEX[r.figure], c, r.num, r.den)
   }
+  grid.withResidents(residents)
+  const all = members(dir, layout, region)
   return {
     regionCode: region.code,
     days,
-    series: RATE_FIGURES.map((figure) => ({
+    series: RATE_FIGURES.map((figure, f) => ({
       figure,
       name: FIGURE_NAMES[figure],
-      points: days.map((d) => {
-        const h = headline(dir, region, communities, byDay.get(d)!, figure)
-        return { rate: r4(h.rate), n: h.den, insufficient: h.den < MIN_SAMPLE }
+      points: days.map((_, p) => {
+        const h = headline(grid, p, f, all, layout.weight, region.level)
+        return { rate: h.rate === null ? null : round4(h.rate), n: h.den, insufficient: h.den < MIN_SAMPLE }
       }),
     })),
   }
@@ -390,7 +261,7 @@ export async function sources(ctx: AppContext, caller: Caller, query: SourcesQue
   const dir = await ctx.regions.get()
   const region = assertCanRead(caller, dir, query.region)
   const period = resolvePeriod(query.period, query.date, query.to)
-  const rows = await q.sources(ctx.db, query.figure, period.bucket, period.from, period.to, communitiesOf(dir, region))
+  const rows = await q.sources(ctx.db, query.figure, period.bucket, period.from, period.to, layoutOf(dir, region).communities)
   const idsOf = (prefix: string) => rows.filter((r) => r.origin.startsWith(prefix)).map((r) => Number(r.origin.slice(prefix.length)))
   const titles = await q.sourceTitles(ctx.db, idsOf('survey:'), idsOf('campaign:'))
   const title = (list: Array<{ id: number; title: string }>, id: number) => list.find((x) => x.id === id)?.title ?? `#${id}`

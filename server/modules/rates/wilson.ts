@@ -24,16 +24,33 @@ export interface Stratum { weight: number; num: number; den: number }
  * Post-stratified proportion: each stratum's own rate weighted by its population. Strata without respondents drop
  * out and the weights of the others are renormalised. The interval is Wilson's at the weighted proportion with
  * Kish's effective sample size n_eff = (Σ w_i)² / Σ w_i², each respondent of stratum h carrying w = W_h / n_h, so
- * Σ w_i = Σ W_h and Σ w_i² = Σ W_h² / n_h.
+ * Σ w_i = Σ W_h and Σ w_i² = Σ W_h² / n_h. Fed one stratum at a time: a city's headline is 500 of them per figure
+ * and period, summed as they come (no array of strata).
  */
+export class PostStratification {
+  private total = 0
+  private weighted = 0
+  private squares = 0
+
+  add(weight: number, num: number, den: number): void {
+    if (!(den > 0 && weight > 0)) return
+    this.total += weight
+    this.weighted += weight * (num / den)
+    this.squares += (weight * weight) / den
+  }
+
+  result(): { rate: number; nEff: number; interval: Interval } | null {
+    if (this.total === 0) return null
+    const rate = this.weighted / this.total
+    const nEff = (this.total * this.total) / this.squares
+    return { rate, nEff, interval: wilson(rate, nEff)! }
+  }
+}
+
 export function postStratified(strata: Stratum[]): { rate: number; nEff: number; interval: Interval } | null {
-  const used = strata.filter((s) => s.den > 0 && s.weight > 0)
-  const total = used.reduce((a, s) => a + s.weight, 0)
-  if (used.length === 0 || total === 0) return null
-  const rate = used.reduce((a, s) => a + s.weight * (s.num / s.den), 0) / total
-  const sumSq = used.reduce((a, s) => a + (s.weight * s.weight) / s.den, 0)
-  const nEff = (total * total) / sumSq
-  return { rate, nEff, interval: wilson(rate, nEff)! }
+  const ps = new PostStratification()
+  for (const s of strata) ps.add(s.weight, s.num, s.den)
+  return ps.result()
 }
 
 export const round4 = (x: number) => Math.round(x * 10_000) / 10_000
