@@ -6,7 +6,7 @@ import { Agent, request } from 'undici'
  * machine: 35–40 vs 72–92 µs per call against a server in another process), and a third of Node's fetch; the text
  * check was most of what a survey submission costs beyond storing it (issue 11).
  */
-const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 64 })
+const dispatcher = new Agent({ keepAliveTimeout: 30_000 })
 
 export class JsonHttpError extends Error {}
 
