@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import autocannon from 'autocannon'
 import pg from 'pg'
+import { spawn } from 'node:child_process'
 import { hashSecret, newToken } from '../server/lib/tokens'
 
 /** The PostgreSQL server the benchmarks use: DATABASE_URL, or a local one. */
@@ -161,4 +162,29 @@ export function cpuSpent(a: Awaited<ReturnType<typeof cpuNow>>, b: Awaited<Retur
   for (const [pid, s] of b.backends) db += s - (a.backends.get(pid) ?? 0)
   const wal = a.wal && b.wal ? { walBytes: b.wal.bytes - a.wal.bytes, walFpi: b.wal.fpi - a.wal.fpi } : { walBytes: null, walFpi: null }
   return { node: b.node - a.node, db, ...wal }
+}
+
+/**
+ * The WeChat stand-in in a process of its own (scripts/fake-wechat-process.ts), as WeChat is in production: its URL,
+ * its CPU seconds so far (from /proc; 0 where there is none) and a stop.
+ */
+export async function fakeWechatProcess(): Promise<{ url: string; cpu: () => number; stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fake-wechat-process.ts')], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString()
+      if (out.includes('\n')) resolve(out.split('\n')[0].trim())
+    })
+    child.once('exit', (code) => reject(new Error(`the WeChat stand-in exited (${code})`)))
+  })
+  const cpu = () => {
+    try {
+      const f = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ')
+      return (Number(f[11]) + Number(f[12])) / 100
+    } catch {
+      return 0
+    }
+  }
+  return { url, cpu, stop: () => child.stdin!.end() }
 }

@@ -59,7 +59,7 @@ const DISTRICTS = 10
 const STREETS_PER_DISTRICT = Math.max(1, Math.round(COMMUNITIES / DISTRICTS / 5))
 const COMMUNITIES_PER_STREET = Math.max(1, Math.round(COMMUNITIES / DISTRICTS / STREETS_PER_DISTRICT))
 /** the answer tables: a dashboard read must not touch them */
-const RAW = ['survey_answers', 'survey_responses', 'quiz_attempts', 'reports', 'volunteer_hours', 'rate_contribs']
+const RAW = ['survey_texts', 'survey_responses', 'quiz_attempts', 'reports', 'volunteer_hours', 'rate_contribs']
 
 const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ')
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`
@@ -128,23 +128,23 @@ async function generate(c: pg.Client): Promise<{ office: string; communities: st
     [id])
     surveyIds.push(id)
   }
-  await step(`survey responses (${surveys} survey${surveys > 1 ? 's' : ''})`, `
-    INSERT INTO survey_responses (survey_id, user_id, community_code, submitted_on, submitted_at)
-    SELECT ($1::bigint[])[1 + j / $3], $2 + 1 + (j % $3), ($4::text[])[1 + ((1 + j % $3) % cardinality($4::text[]))], (t AT TIME ZONE 'Asia/Shanghai')::date, t
+  // each with its three answers as a submission stores them (survey_responses.picks, migration 0035)
+  await step(`survey responses with 3 answers each (${surveys} survey${surveys > 1 ? 's' : ''})`, `
+    INSERT INTO survey_responses (survey_id, user_id, community_code, submitted_on, submitted_at, picks)
+    SELECT x.sid, $2 + 1 + (j % $3), ($4::text[])[1 + ((1 + j % $3) % cardinality($4::text[]))], (t AT TIME ZONE 'Asia/Shanghai')::date, t,
+           (SELECT jsonb_agg(jsonb_build_array(q.id, '', jsonb_build_array(v.value), CASE WHEN q.key = 'overall' THEN v.value::int END, 0) ORDER BY q.position)
+              FROM survey_questions q
+             -- one draw per answer, in the answer's own expression
+             CROSS JOIN LATERAL (SELECT CASE q.key
+                WHEN 'aware' THEN (ARRAY['yes', 'no'])[width_bucket(random(), ARRAY[0, 0.86])]
+                WHEN 'support' THEN (ARRAY['yes', 'neutral', 'no'])[width_bucket(random(), ARRAY[0, 0.9, 0.96])]
+                ELSE (ARRAY['5', '4', '3', '2', '1'])[width_bucket(random(), ARRAY[0, 0.42, 0.8, 0.92, 0.97])]
+              END AS value) v
+             WHERE q.survey_id = x.sid)
       -- random() per row in a subquery kept apart (OFFSET 0): an uncorrelated LATERAL (SELECT random()) is evaluated
       -- once for the whole statement — every response had the same instant, every answer the same value
-      FROM (SELECT j, now() - random() * interval '${DAYS} days' AS t FROM generate_series(0, $5::int - 1) j OFFSET 0) x`,
+      FROM (SELECT j, ($1::bigint[])[1 + j / $3] AS sid, now() - random() * interval '${DAYS} days' AS t FROM generate_series(0, $5::int - 1) j OFFSET 0) x`,
   [surveyIds, base, RESIDENTS, communities, responses])
-  await step('survey answers (3 a response)', `
-    INSERT INTO survey_answers (response_id, survey_id, question_id, row_key, community_code, submitted_on, picked, num)
-    SELECT x.rid, x.survey_id, x.qid, '', x.community_code, x.submitted_on, ARRAY[v.value], CASE WHEN x.key = 'overall' THEN v.value::int END
-      FROM (SELECT r.id AS rid, r.survey_id, q.id AS qid, q.key, r.community_code, r.submitted_on, random() AS p
-              FROM survey_responses r JOIN survey_questions q ON q.survey_id = r.survey_id OFFSET 0) x
-     CROSS JOIN LATERAL (SELECT CASE x.key
-        WHEN 'aware' THEN CASE WHEN x.p < 0.86 THEN 'yes' ELSE 'no' END
-        WHEN 'support' THEN CASE WHEN x.p < 0.9 THEN 'yes' WHEN x.p < 0.96 THEN 'neutral' ELSE 'no' END
-        ELSE CASE WHEN x.p < 0.42 THEN '5' WHEN x.p < 0.8 THEN '4' WHEN x.p < 0.92 THEN '3' WHEN x.p < 0.97 THEN '2' ELSE '1' END
-      END AS value) v`)
 
   const campaign = (await c.query<{ id: string }>(
     `INSERT INTO quiz_campaigns (region_code, title, starts_at, ends_at, question_count, time_limit_seconds, pass_score, max_attempts, created_by, counts_for_awareness)
@@ -172,8 +172,8 @@ async function existing(c: pg.Client): Promise<{ office: string; communities: st
   if (!user) throw new Error('BENCH_REUSE: no office account 13900000000 in that database — not one this benchmark kept')
   const office = newToken()
   await c.query(`INSERT INTO sessions (token_hash, user_id, channel, expires_at) VALUES ($1, $2, 'sms', now() + interval '1 day')`, [hashSecret(office), user.id])
-  const [n] = (await c.query<{ u: string; a: string }>(`SELECT (SELECT count(*) FROM users)::text AS u, (SELECT count(*) FROM survey_answers)::text AS a`)).rows
-  say(`  reusing it: ${Number(n.u).toLocaleString('en')} users, ${Number(n.a).toLocaleString('en')} survey answers`)
+  const [n] = (await c.query<{ u: string; a: string }>(`SELECT (SELECT count(*) FROM users)::text AS u, (SELECT count(*) FROM survey_responses)::text AS a`)).rows
+  say(`  reusing it: ${Number(n.u).toLocaleString('en')} users, ${Number(n.a).toLocaleString('en')} survey responses`)
   return { office, communities: await codes('community'), districts: await codes('district'), streets: await codes('street') }
 }
 
@@ -201,13 +201,12 @@ async function incremental(url: string, c: pg.Client) {
   await c.query(`INSERT INTO survey_questions (survey_id, section_key, key, position, type, title, required, config, figure, favourable)
                  SELECT $2, section_key, key, position, type, title, required, config, figure, favourable FROM survey_questions WHERE survey_id = $1`, [survey.id, next])
   await c.query(`
-    WITH r AS (
-      INSERT INTO survey_responses (survey_id, user_id, community_code, submitted_on, submitted_at)
-      SELECT $1, u.id, u.community_code, (now() AT TIME ZONE 'Asia/Shanghai')::date, now()
-        FROM users u WHERE u.nickname = '居民' ORDER BY u.id DESC LIMIT $2 RETURNING id, community_code, submitted_on)
-    INSERT INTO survey_answers (response_id, survey_id, question_id, row_key, community_code, submitted_on, picked)
-    SELECT r.id, $1, q.id, '', r.community_code, r.submitted_on, ARRAY[CASE q.key WHEN 'overall' THEN '4' ELSE 'yes' END]
-      FROM r JOIN survey_questions q ON q.survey_id = $1`, [next, half])
+    INSERT INTO survey_responses (survey_id, user_id, community_code, submitted_on, submitted_at, picks)
+    SELECT $1, u.id, u.community_code, (now() AT TIME ZONE 'Asia/Shanghai')::date, now(),
+           (SELECT jsonb_agg(jsonb_build_array(q.id, '', jsonb_build_array(CASE q.key WHEN 'overall' THEN '4' ELSE 'yes' END),
+                                               CASE q.key WHEN 'overall' THEN 4 END, 0) ORDER BY q.position)
+              FROM survey_questions q WHERE q.survey_id = $1)
+      FROM users u WHERE u.nickname = '居民' ORDER BY u.id DESC LIMIT $2`, [next, half])
   await c.query(`
     INSERT INTO quiz_attempts (kind, campaign_id, user_id, community_code, attempt_no, question_ids, started_at, expires_at, submitted_at,
                                correct_count, total, score, passed)
@@ -234,8 +233,8 @@ async function incremental(url: string, c: pg.Client) {
  */
 const RAW_GROUP_BY = `
   WITH x AS (
-    SELECT q.figure, r.user_id AS person, r.community_code, r.submitted_at AS at, a.picked && q.favourable AS fav
-      FROM survey_responses r JOIN survey_answers a ON a.response_id = r.id JOIN survey_questions q ON q.id = a.question_id
+    SELECT q.figure, r.user_id AS person, r.community_code, r.submitted_at AS at, ARRAY(SELECT jsonb_array_elements_text(a->2)) && q.favourable AS fav
+      FROM survey_responses r CROSS JOIN LATERAL jsonb_array_elements(r.picks) AS a JOIN survey_questions q ON q.id = (a->>0)::bigint
      WHERE r.submitted_on BETWEEN $1::date AND $2::date AND r.community_code = ANY($3::text[]) AND q.figure IS NOT NULL
     UNION ALL
     SELECT 'participation', r.user_id, r.community_code, r.submitted_at, true FROM survey_responses r

@@ -8,7 +8,9 @@
 //     (writing the 1.2 million answer rows there took over 25 minutes on the shared 2-core machine).
 // BENCH_ONLY=pglite,postgres picks the databases; BENCH_SECONDS, BENCH_ROUNDS, BENCH_READS (0: none) tune the runs;
 // BENCH_KEEP_DB=1 keeps the PostgreSQL database afterwards (to EXPLAIN against it), BENCH_DB_NAME names it;
-// BENCH_TEXTS=0 sends responses without texts (no content check: the demo's WeChat is a fake HTTP server in this process).
+// BENCH_TEXTS=0 sends responses without texts (no content check). The content checks go to WeChat's stand-in
+// (server/platform/fake-wechat.ts) in a process of its own, as to WeChat in production; its CPU per request is printed
+// apart from this process's.
 import os from 'node:os'
 import { IdParams } from '../types/common'
 import { buildApp } from '../server/app'
@@ -24,7 +26,9 @@ import { valueDomain } from '../server/modules/surveys/conditions'
 import { addCountsOfSurvey } from '../server/modules/surveys/queries'
 import { templateByKey } from '../server/modules/surveys/template'
 import { SubmitSurveyBody, type SurveyDefinition, type SurveyQuestion } from '../types/surveys'
-import { cpuNow, cpuSpent, makeUsers, okFigures, percentile, postgresAvailable, requestRuns, say, withDatabase, PG_URL, type BenchRequest } from './bench-kit'
+import { BENCH_WECHAT } from './fake-wechat-process'
+import { httpWechatAdapter } from '../server/platform/wechat'
+import { cpuNow, cpuSpent, fakeWechatProcess, makeUsers, okFigures, percentile, postgresAvailable, requestRuns, say, withDatabase, PG_URL, type BenchRequest } from './bench-kit'
 
 const CONNECTIONS = 50
 const DURATION = Number(process.env.BENCH_SECONDS || 10)
@@ -74,7 +78,7 @@ function twentyAnswers(n: number) {
   return { answers: out }
 }
 
-async function submissionBench(kind: string, db: Db, app: Awaited<ReturnType<typeof buildApp>>, url: string, office: string) {
+async function submissionBench(kind: string, db: Db, app: Awaited<ReturnType<typeof buildApp>>, url: string, office: string, wechatCpu: () => number) {
   await db.exec('CREATE TABLE IF NOT EXISTS bench_rows (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, survey_id bigint NOT NULL, answers jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())')
   const created = await app.inject({
     method: 'POST', url: '/api/v1/surveys/admin', headers: { authorization: `Bearer ${office}` },
@@ -97,8 +101,9 @@ async function submissionBench(kind: string, db: Db, app: Awaited<ReturnType<typ
   // steadier than requests per second
   const runWith = async (name: string, requests: BenchRequest[], duration = DURATION) => {
     const before = await cpuNow(db)
+    const wechatBefore = wechatCpu()
     const r = await runs.run(name, requests, duration)
-    return { ...r, cpu: cpuSpent(before, await cpuNow(db)) }
+    return { ...r, cpu: { ...cpuSpent(before, await cpuNow(db)), wechat: wechatCpu() - wechatBefore } }
   }
   await db.exec('VACUUM ANALYZE')
   // each resident answers once: warm-up and every measured round get residents of their own
@@ -118,7 +123,9 @@ async function submissionBench(kind: string, db: Db, app: Awaited<ReturnType<typ
   const rate = figures.mean
   const perRequest = (r: Awaited<ReturnType<typeof runWith>>, s: number) => ((1000 * s) / Math.max(1, r['2xx'])).toFixed(2)
   const line = (name: string, r: Awaited<ReturnType<typeof runWith>>) =>
-    `${figures.line(name, r)}   CPU/request: node ${perRequest(r, r.cpu.node)} ms${kind === 'postgres' ? `, db ${perRequest(r, r.cpu.db)} ms` : ''}`
+    `${figures.line(name, r)}   CPU/request: node ${perRequest(r, r.cpu.node)} ms${kind === 'postgres' ? `, db ${perRequest(r, r.cpu.db)} ms` : ''}` +
+    (r.cpu.wechat > 0 ? `, WeChat stand-in ${perRequest(r, r.cpu.wechat)} ms` : '') +
+    (r.cpu.walBytes === null ? '' : `; WAL ${(r.cpu.walBytes / Math.max(1, r['2xx'])).toFixed(0)} B (${(r.cpu.walFpi! / Math.max(1, r['2xx'])).toFixed(2)} full pages)`)
   say(`\n[${kind}] submission of a 20-question response${TEXTS ? '' : ' without texts'}, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION} s each, in turns`)
   for (let round = 0; round < ROUNDS; round++) {
     say(line(`bare validated insert #${round + 1}`, bares[round]))
@@ -151,17 +158,24 @@ async function bigSurvey(db: Db, app: Awaited<ReturnType<typeof buildApp>>, offi
     const share = x.key === 'reasons' ? 0.2 : domain.length === 0 ? 0.33 : 1
     return (x.type === 'matrix' ? x.rows!.map((r) => r.key) : ['']).map((row) => ({ qid: idOf.get(x.key), row, domain, share }))
   })
+  // each response's picks (migration 0035: [question, row, values, num, other]) and its texts, from one draw per answer
   await db.query(
-    `INSERT INTO survey_answers (response_id, survey_id, question_id, row_key, community_code, submitted_on, picked, num, text_value)
-     SELECT r.id, r.survey_id, p.qid, p.row, r.community_code, r.submitted_on,
-            CASE WHEN cardinality(p.domain) = 0 THEN '{}'::text[] ELSE ARRAY[p.domain[1 + floor(random() * cardinality(p.domain))::int]] END,
-            NULL, CASE WHEN cardinality(p.domain) = 0 THEN '建议多种树' ELSE NULL END
-       FROM survey_responses r
-       CROSS JOIN (SELECT x.qid, x.row, ARRAY(SELECT jsonb_array_elements_text(x.domain)) AS domain, x.share
-                     FROM jsonb_to_recordset($2::jsonb) AS x(qid bigint, row text, domain jsonb, share float8)) AS p
-      WHERE r.survey_id = $1 AND random() < p.share`,
-    [id, JSON.stringify(plan)])
-  await db.query(`UPDATE survey_answers SET num = picked[1]::int WHERE survey_id = $1 AND question_id = $2`, [id, idOf.get('overall')])
+    `WITH a AS MATERIALIZED (
+       SELECT r.id, r.community_code, r.submitted_on, p.qid, p.row, cardinality(p.domain) = 0 AS text,
+              CASE WHEN cardinality(p.domain) = 0 THEN '{}'::text[] ELSE ARRAY[p.domain[1 + floor(random() * cardinality(p.domain))::int]] END AS picked
+         FROM survey_responses r
+         CROSS JOIN (SELECT x.qid, x.row, ARRAY(SELECT jsonb_array_elements_text(x.domain)) AS domain, x.share
+                       FROM jsonb_to_recordset($2::jsonb) AS x(qid bigint, row text, domain jsonb, share float8)) AS p
+        WHERE r.survey_id = $1 AND random() < p.share
+     ), texts AS (
+       INSERT INTO survey_texts (response_id, survey_id, question_id, community_code, submitted_on, text_value)
+       SELECT a.id, $1, a.qid, a.community_code, a.submitted_on, '建议多种树' FROM a WHERE a.text
+     )
+     UPDATE survey_responses r SET picks = x.picks
+       FROM (SELECT a.id, jsonb_agg(jsonb_build_array(a.qid, a.row, to_jsonb(a.picked), CASE WHEN a.qid = $3 THEN a.picked[1]::int END, 0)) AS picks
+               FROM a GROUP BY a.id) x
+      WHERE r.id = x.id`,
+    [id, JSON.stringify(plan), idOf.get('overall')])
   // written around the submission path: counted here as concurrent submissions would have counted them, in every shard
   await Promise.all(Array.from({ length: 8 }, (_, part) => addCountsOfSurvey(db, id, part, 8)))
   await db.exec('VACUUM ANALYZE')
@@ -171,8 +185,8 @@ async function bigSurvey(db: Db, app: Awaited<ReturnType<typeof buildApp>>, offi
 async function readBench(kind: string, db: Db, app: Awaited<ReturnType<typeof buildApp>>, url: string, office: string) {
   const t0 = performance.now()
   const id = await bigSurvey(db, app, office)
-  const rows = await db.one<{ n: number }>('SELECT count(*)::int AS n FROM survey_answers WHERE survey_id = $1', [id])
-  say(`\n[${kind}] reads of a survey with ${BIG.toLocaleString('en')} responses (${rows!.n.toLocaleString('en')} answer rows, written in ${((performance.now() - t0) / 1000).toFixed(0)} s), one at a time, ${READS} each`)
+  const rows = await db.one<{ n: number }>('SELECT coalesce(sum(jsonb_array_length(picks)), 0)::int AS n FROM survey_responses WHERE survey_id = $1', [id])
+  say(`\n[${kind}] reads of a survey with ${BIG.toLocaleString('en')} responses (${rows!.n.toLocaleString('en')} answers, written in ${((performance.now() - t0) / 1000).toFixed(0)} s), one at a time, ${READS} each`)
   const reads: Array<[string, string]> = [
     ['results', `/api/v1/surveys/admin/${id}/results`],
     ['cross-tab by community', `/api/v1/surveys/admin/${id}/crosstab?question=overall&by=community`],
@@ -195,7 +209,9 @@ async function readBench(kind: string, db: Db, app: Awaited<ReturnType<typeof bu
 async function benchOn(kind: string, db: Db) {
   await migrate(db)
   const config = { ...loadConfig({}), demo: true, rateLimitPerMinute: 100_000_000, logLevel: process.env.BENCH_LOG_LEVEL || 'warn' }
-  const runtime = await createRuntime(config, db)
+  // the content checks go to WeChat's stand-in in a process of its own, as to WeChat in production
+  const wechat = await fakeWechatProcess()
+  const runtime = await createRuntime(config, db, { wechat: httpWechatAdapter({ baseUrl: wechat.url, ...BENCH_WECHAT }) })
   await seedDemo(runtime.ctx)
   const app = await buildApp(runtime.ctx)
   app.post('/bench/insert/:id', {
@@ -206,10 +222,11 @@ async function benchOn(kind: string, db: Db) {
   })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   const office = await tokenOf(db, '13800000003')
-  await submissionBench(kind, db, app, url, office)
+  await submissionBench(kind, db, app, url, office, wechat.cpu)
   if (READS > 0 && (kind === 'postgres' || process.env.BENCH_PGLITE_READS === '1')) await readBench(kind, db, app, url, office)
   await app.close()
   await runtime.close()
+  wechat.stop()
 }
 
 async function main() {

@@ -1,5 +1,6 @@
 import { AppError } from '../errors'
 import { requestJson } from './json-http'
+import { RecentVerdicts } from './text-verdicts'
 
 export interface WechatSession {
   openid: string
@@ -89,20 +90,22 @@ export function httpWechatAdapter(opts: { baseUrl: string; appId: string; secret
       return body
     }
   }
+  async function textVerdict(content: string, openid?: string | null): Promise<SecVerdict> {
+    let body: { errcode?: number; errmsg?: string; result?: { suggest?: string } }
+    try {
+      body = await call('/wxa/msg_sec_check', { content, version: 2, scene: 1, ...(openid ? { openid } : {}) })
+    } catch (err) {
+      if (err instanceof AppError) throw err
+      throw new AppError(502, 'WECHAT_UNAVAILABLE', '无法连接微信服务，请稍后再试')
+    }
+    if (body.errcode === 87014) return 'risky'
+    if (body.errcode) throw new AppError(502, 'WECHAT_UNAVAILABLE', `内容安全检查暂不可用（${body.errcode}）`)
+    const s = body.result?.suggest
+    return s === 'risky' ? 'risky' : s === 'review' ? 'review' : 'pass'
+  }
+  const verdicts = new RecentVerdicts<SecVerdict>()
   return {
-    async msgSecCheck(content, openid) {
-      let body: { errcode?: number; errmsg?: string; result?: { suggest?: string } }
-      try {
-        body = await call('/wxa/msg_sec_check', { content, version: 2, scene: 1, ...(openid ? { openid } : {}) })
-      } catch (err) {
-        if (err instanceof AppError) throw err
-        throw new AppError(502, 'WECHAT_UNAVAILABLE', '无法连接微信服务，请稍后再试')
-      }
-      if (body.errcode === 87014) return 'risky'
-      if (body.errcode) throw new AppError(502, 'WECHAT_UNAVAILABLE', `内容安全检查暂不可用（${body.errcode}）`)
-      const s = body.result?.suggest
-      return s === 'risky' ? 'risky' : s === 'review' ? 'review' : 'pass'
-    },
+    msgSecCheck: (content, openid) => verdicts.get(content, () => textVerdict(content, openid)),
     async imgSecCheck(jpeg) {
       let body: { errcode?: number; errmsg?: string }
       try {

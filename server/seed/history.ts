@@ -475,7 +475,7 @@ export async function seedDemoHistory(ctx: AppContext, say: (line: string) => vo
     WITH v AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(survey bigint, "user" bigint, at timestamptz)),
     r AS (UPDATE survey_responses r SET submitted_at = v.at, submitted_on = (v.at AT TIME ZONE 'Asia/Shanghai')::date
             FROM v WHERE r.survey_id = v.survey AND r.user_id = v."user" RETURNING r.id, r.submitted_on)
-    UPDATE survey_answers a SET submitted_on = r.submitted_on FROM r WHERE a.response_id = r.id`, responseTimes)
+    UPDATE survey_texts a SET submitted_on = r.submitted_on FROM r WHERE a.response_id = r.id`, responseTimes)
   step(`问卷 2 轮，答卷 ${responses} 份`)
 
   // ------------------------------------------------------------------ volunteers

@@ -66,6 +66,60 @@ describe('0008: answers and points move onto the attempt row', () => {
   })
 })
 
+describe('0035: a response\'s choices move onto its row, its words stay one row each', () => {
+  let db: Db
+  beforeAll(async () => {
+    db = await openPGlite(undefined)
+    await migratedUpTo(db, '0034_rates_period_index.sql')
+  })
+  afterAll(() => db.close())
+
+  it('reads every answer as before, through the survey_answers view, with the texts in survey_texts', async () => {
+    await db.exec(`INSERT INTO regions (code, level, name) VALUES ('c1', 'community', '旧社区')`)
+    const [u] = await db.query<{ id: number }>(`INSERT INTO users (phone, nickname) VALUES ('13900009998', '旧用户') RETURNING id::int AS id`)
+    const [s] = await db.query<{ id: number }>(
+      `INSERT INTO surveys (title, region_code, audience, anonymous, starts_at, ends_at, status, created_by)
+       VALUES ('旧问卷', 'c1', 'residents', false, now() - interval '1 day', now() + interval '1 day', 'published', $1) RETURNING id::int AS id`, [u.id])
+    const qs = await db.query<{ id: number; key: string }>(
+      `INSERT INTO survey_questions (survey_id, section_key, key, position, type, title, required)
+       VALUES ($1, 's', 'pick', 1, 'single', '单选', true), ($1, 's', 'grid', 2, 'matrix', '矩阵', true),
+              ($1, 's', 'sat', 3, 'scale5', '满意', true), ($1, 's', 'note', 4, 'short_text', '建议', false)
+       RETURNING id::int AS id, key`, [s.id])
+    const q = Object.fromEntries(qs.map((x) => [x.key, x.id]))
+    const [r] = await db.query<{ id: string }>(
+      `INSERT INTO survey_responses (survey_id, user_id, community_code, submitted_on, submitted_at)
+       VALUES ($1, $2, 'c1', '2026-03-04', now()) RETURNING id::text AS id`, [s.id, u.id])
+    const [bare] = await db.query<{ id: string }>(
+      `INSERT INTO survey_responses (survey_id, community_code, submitted_on) VALUES ($1, 'c1', '2026-03-05') RETURNING id::text AS id`, [s.id])
+    await db.query(
+      `INSERT INTO survey_answers (response_id, survey_id, question_id, row_key, community_code, submitted_on, picked, num, other_text, text_value, held)
+       VALUES ($1, $2, $3, '', 'c1', '2026-03-04', '{o}', NULL, '别的', NULL, true),
+              ($1, $2, $4, 'r2', 'c1', '2026-03-04', '{4}', 4, NULL, NULL, false),
+              ($1, $2, $4, 'r1', 'c1', '2026-03-04', '{5}', 5, NULL, NULL, false),
+              ($1, $2, $5, '', 'c1', '2026-03-04', '{2}', 2, NULL, NULL, false),
+              ($1, $2, $6, '', 'c1', '2026-03-04', '{}', NULL, NULL, '多种树', false)`,
+      [r.id, s.id, q.pick, q.grid, q.sat, q.note])
+    const cols = `response_id::text AS r, question_id::int AS q, row_key AS row, community_code AS c, submitted_on::text AS day, picked, num,
+                  other_text AS other, text_value AS text, held`
+    const before = await db.query(`SELECT ${cols} FROM survey_answers ORDER BY 1, 2, 3`)
+
+    await migrate(db)
+
+    expect(await db.query(`SELECT ${cols} FROM survey_answers ORDER BY 1, 2, 3`)).toEqual(before)
+    expect(await db.one<{ picks: unknown }>('SELECT picks FROM survey_responses WHERE id = $1', [r.id])).toEqual({
+      picks: [[q.pick, '', ['o'], null, 1], [q.grid, 'r1', ['5'], 5, 0], [q.grid, 'r2', ['4'], 4, 0], [q.sat, '', ['2'], 2, 0], [q.note, '', [], null, 0]],
+    })
+    expect(await db.one('SELECT picks FROM survey_responses WHERE id = $1', [bare.id])).toEqual({ picks: [] })
+    expect(await db.query(`SELECT question_id::int AS q, other_text AS other, text_value AS text, held FROM survey_texts ORDER BY 1`)).toEqual([
+      { q: q.pick, other: '别的', text: null, held: true },
+      { q: q.note, other: null, text: '多种树', held: false },
+    ])
+    // the texts still go with their response
+    await db.query('DELETE FROM survey_responses WHERE id = $1', [r.id])
+    expect(await db.one('SELECT count(*)::int AS n FROM survey_texts')).toEqual({ n: 0 })
+  })
+})
+
 describe('server/db/functions: the current definition of each function', () => {
   let db: Db
   let dir: string

@@ -154,22 +154,21 @@ describe('incremental counts equal a recount from the raw rows', () => {
           if (!s.anonymous && answered.has(`${s.id}|${p.id}`)) continue
           answered.add(`${s.id}|${p.id}`)
           const at = instant(e.when.day, e.when.hour)
-          const r = await db.one<{ id: string }>(
-            `INSERT INTO survey_responses (survey_id, user_id, community_code, submitted_on, submitted_at)
-             VALUES ($1, $2, $3, ($4::timestamptz AT TIME ZONE 'Asia/Shanghai')::date, $5) RETURNING id::text AS id`,
-            [s.id, s.anonymous ? null : p.id, p.community, at, s.anonymous ? null : at])
+          // the picks as a submission stores them (migration 0035): [question, row, values, num, other]
+          const picks: unknown[] = []
           let k = 0
           for (const q of s.questions) {
             for (const row of q.rows) {
               const pick = e.answers[k++ % e.answers.length]
               // 0 leaves the item unanswered (a hidden or skipped question)
               if (q.domain.length === 0 || pick === 0) continue
-              await db.query(
-                `INSERT INTO survey_answers (response_id, survey_id, question_id, row_key, community_code, submitted_on, picked)
-                 SELECT id, survey_id, $2, $3, community_code, submitted_on, ARRAY[$4] FROM survey_responses WHERE id = $1::uuid`,
-                [r!.id, q.id, row, q.domain[(pick + k) % q.domain.length]])
+              picks.push([q.id, row, [q.domain[(pick + k) % q.domain.length]], null, 0])
             }
           }
+          await db.query(
+            `INSERT INTO survey_responses (survey_id, user_id, community_code, submitted_on, submitted_at, picks)
+             VALUES ($1, $2, $3, ($4::timestamptz AT TIME ZONE 'Asia/Shanghai')::date, $5, $6::jsonb)`,
+            [s.id, s.anonymous ? null : p.id, p.community, at, s.anonymous ? null : at, JSON.stringify(picks)])
         } else if (e.type === 'quiz') {
           const p = people[e.person]
           const campaign = e.campaign < 2 ? campaigns[e.campaign] : null

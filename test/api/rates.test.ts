@@ -202,7 +202,7 @@ describe('figures from real submissions', () => {
 
 describe('the read side of the SQL', () => {
   it('names only the derived tables (and region targets), never a raw table', () => {
-    const raw = /\b(survey_answers|survey_responses|survey_participations|quiz_attempts|reports|rate_contribs|rate_outbox)\b/
+    const raw = /\b(survey_answers|survey_texts|survey_responses|survey_participations|quiz_attempts|reports|rate_contribs|rate_outbox)\b/
     // the outbox's backlog (pendingEvents, a count of queued events) is read with the cache stamp; nothing else of it
     const backlog = 'SELECT count(*)::int FROM rate_outbox'
     expect(READ_SQL.countsStamp).toContain(backlog)

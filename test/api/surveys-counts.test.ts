@@ -177,21 +177,26 @@ it('the kept counts equal a recount of the raw answers after random concurrent s
   }
   for (const g of street.groups) if (g.respondents !== null) expect(g.respondents).toBe(rawStreet.get(g.key))
 
-  // the answers' references hold without foreign keys (migration 0030): each answer belongs to a stored response of
-  // the same survey, community and day, and to a question of that survey; every response has its required answers
+  // the texts' references hold without foreign keys (migration 0030): each text belongs to a stored response of the
+  // same survey, community and day, and to a question of that survey; so does each response's picks (migration 0035);
+  // every response has its required answers
   const broken = await t.ctx.db.one<{ orphans: number; foreign: number; bare: number }>(
-    `SELECT (SELECT count(*)::int FROM survey_answers a LEFT JOIN survey_responses r ON r.id = a.response_id
+    `SELECT (SELECT count(*)::int FROM survey_texts a LEFT JOIN survey_responses r ON r.id = a.response_id
               WHERE a.survey_id = $1 AND (r.id IS NULL OR r.survey_id <> a.survey_id OR r.community_code IS DISTINCT FROM a.community_code
                                           OR r.submitted_on <> a.submitted_on)) AS orphans,
-            (SELECT count(*)::int FROM survey_answers a LEFT JOIN survey_questions q ON q.id = a.question_id
-              WHERE a.survey_id = $1 AND (q.id IS NULL OR q.survey_id <> a.survey_id)) AS foreign,
+            (SELECT count(*)::int FROM (SELECT a.question_id FROM survey_texts a WHERE a.survey_id = $1
+                                        UNION ALL SELECT (e->>0)::bigint FROM survey_responses r, jsonb_array_elements(r.picks) e WHERE r.survey_id = $1) a
+               LEFT JOIN survey_questions q ON q.id = a.question_id
+              WHERE q.id IS NULL OR q.survey_id <> $1) AS foreign,
             (SELECT count(*)::int FROM survey_responses r WHERE r.survey_id = $1
                 AND NOT EXISTS (SELECT 1 FROM survey_answers a JOIN survey_questions q ON q.id = a.question_id AND q.key IN ('age', 'sat')
                                  WHERE a.response_id = r.id GROUP BY a.response_id HAVING count(*) = 2)) AS bare`, [id])
   expect(broken).toEqual({ orphans: 0, foreign: 0, bare: 0 })
-  // deleting responses still takes their answers (the trigger that stands in for ON DELETE CASCADE)
-  const gone = await t.ctx.db.query<{ id: string }>('SELECT id::text FROM survey_responses WHERE survey_id = $1 ORDER BY id LIMIT 3', [id])
+  // deleting responses still takes their texts (the trigger that stands in for ON DELETE CASCADE)
+  const gone = await t.ctx.db.query<{ id: string }>(
+    'SELECT DISTINCT response_id::text AS id FROM survey_texts WHERE survey_id = $1 ORDER BY 1 LIMIT 3', [id])
+  expect(gone.length).toBeGreaterThan(0)
   await t.ctx.db.query('DELETE FROM survey_responses WHERE id = ANY($1::uuid[])', [gone.map((g) => g.id)])
-  const left = await t.ctx.db.one<{ n: number }>('SELECT count(*)::int AS n FROM survey_answers WHERE response_id = ANY($1::uuid[])', [gone.map((g) => g.id)])
+  const left = await t.ctx.db.one<{ n: number }>('SELECT count(*)::int AS n FROM survey_texts WHERE response_id = ANY($1::uuid[])', [gone.map((g) => g.id)])
   expect(left!.n).toBe(0)
 }, 600_000)

@@ -1,6 +1,6 @@
 -- One response claimed, if the survey still is what the caller checked the answers against (p_version), open, not
--- answered by this person and within the community's quota: its row, the participation and the quota taken; the
--- answers are written by the caller, survey_record_batch, for the whole batch at once. A refusal says why in
+-- answered by this person and within the community's quota: its row with its picks (migration 0035), the
+-- participation and the quota taken; the texts are written by the caller, survey_record_batch, for the whole batch. A refusal says why in
 -- `outcome` and takes back what this item wrote before it was refused (its key, its participation) — by hand, not
 -- with a subtransaction: rows locked or referenced from subtransactions of one batch would each add a member to a
 -- shared multixact (the survey row, the community's). With an Idempotency-Key, a key used before replays its stored
@@ -9,7 +9,7 @@
 -- enable_seqscan = off: every statement here finds its rows by primary key, and a generic plan cached per connection
 -- while a table was small (the drafts, the surveys) would otherwise keep scanning it as it grows (see survey_add_counts).
 CREATE OR REPLACE FUNCTION survey_claim_response(p_survey bigint, p_version integer, p_anonymous boolean, p_user bigint,
-                                                 p_key text, p_route text, p_community text)
+                                                 p_key text, p_route text, p_community text, p_picks jsonb)
 RETURNS TABLE (outcome text, response_id uuid, body jsonb)
 LANGUAGE plpgsql SET enable_seqscan = off AS $fn$
 #variable_conflict use_column
@@ -62,8 +62,8 @@ BEGIN
     RETURN;
   END IF;
   -- anonymous: no user and no time but the day
-  INSERT INTO survey_responses (survey_id, user_id, community_code, submitted_on, submitted_at)
-  VALUES (p_survey, CASE WHEN s.anonymous THEN NULL ELSE p_user END, p_community, v_day, CASE WHEN s.anonymous THEN NULL ELSE now() END)
+  INSERT INTO survey_responses (survey_id, user_id, community_code, submitted_on, submitted_at, picks)
+  VALUES (p_survey, CASE WHEN s.anonymous THEN NULL ELSE p_user END, p_community, v_day, CASE WHEN s.anonymous THEN NULL ELSE now() END, p_picks)
   RETURNING id INTO v_id;
   DELETE FROM survey_drafts d WHERE d.survey_id = p_survey AND d.user_id = p_user;
   IF NOT s.anonymous THEN

@@ -14,13 +14,15 @@ import { RATE_FIGURES, type RateFigure } from '../../../types/rates'
 const surveyContribs = (filter: string) => `
   WITH r AS (
     SELECT r.id, r.survey_id, r.user_id, r.community_code, r.submitted_on AS day,
-           coalesce(r.submitted_at, r.submitted_on::timestamp AT TIME ZONE 'Asia/Shanghai') AS at
+           coalesce(r.submitted_at, r.submitted_on::timestamp AT TIME ZONE 'Asia/Shanghai') AS at, r.picks
       FROM survey_responses r
      WHERE r.community_code IS NOT NULL AND ${filter.replaceAll('$id', 'r.id')}
   ), items AS (
-    SELECT a.response_id, q.figure, a.picked && q.favourable AS fav
-      FROM r JOIN survey_answers a ON a.response_id = r.id JOIN survey_questions q ON q.id = a.question_id
-     WHERE q.figure IS NOT NULL AND cardinality(a.picked) > 0
+    -- a response's picks (migration 0035): [question, row, values, num, other]
+    SELECT r.id AS response_id, q.figure, ARRAY(SELECT jsonb_array_elements_text(e->2)) && q.favourable AS fav
+      FROM r CROSS JOIN LATERAL jsonb_array_elements(r.picks) AS e
+      JOIN survey_questions q ON q.id = (e->>0)::bigint
+     WHERE q.figure IS NOT NULL AND jsonb_array_length(e->2) > 0
   ), eligible AS (
     -- one pass over the items (a lookup per response into the CTE made a rebuild quadratic in the responses)
     SELECT r.id FROM r

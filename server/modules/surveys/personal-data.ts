@@ -13,7 +13,7 @@ export const surveysPersonalData: PersonalDataSource = {
     await tx.query('DELETE FROM survey_notice_consents WHERE user_id = $1', [person.userId])
     await tx.query('DELETE FROM survey_opening_notices WHERE user_id = $1', [person.userId])
     await tx.query(
-      `UPDATE survey_answers SET text_value = NULL, other_text = NULL
+      `UPDATE survey_texts SET text_value = NULL, other_text = NULL
         WHERE response_id IN (SELECT id FROM survey_responses WHERE user_id = $1) AND (text_value IS NOT NULL OR other_text IS NOT NULL)`,
       [person.userId],
     )

@@ -247,10 +247,10 @@ export async function texts(db: Queryable, surveyId: number, questionId: number,
                  AND ($3::text IS NULL OR strpos(coalesce(a.text_value, a.other_text), $3) > 0)`
   const items = await db.query<{ text: string; day: string; communityCode: string | null; held: boolean }>(
     `SELECT coalesce(a.text_value, a.other_text) AS text, to_char(a.submitted_on, 'YYYY-MM-DD') AS day, a.community_code AS "communityCode", a.held
-       FROM survey_answers a WHERE ${where}
-      ORDER BY a.submitted_on DESC, a.response_id, a.row_key LIMIT $4 OFFSET $5`,
+       FROM survey_texts a WHERE ${where}
+      ORDER BY a.submitted_on DESC, a.response_id LIMIT $4 OFFSET $5`,
     [surveyId, questionId, search, limit, offset])
-  const total = (await db.one<{ n: number }>(`SELECT count(*)::int AS n FROM survey_answers a WHERE ${where}`, [surveyId, questionId, search]))!.n
+  const total = (await db.one<{ n: number }>(`SELECT count(*)::int AS n FROM survey_texts a WHERE ${where}`, [surveyId, questionId, search]))!.n
   return { items, total }
 }
 
@@ -338,8 +338,8 @@ const RECORD = prepared(
 )
 
 /**
- * Several submissions in one statement (survey_record_batch: each claimed by survey_claim_response, then the answers
- * and the counts of the recorded ones), which is one transaction. Outcomes in the order given.
+ * Several submissions in one statement (survey_record_batch: each claimed by survey_claim_response with its picks,
+ * then the texts and the counts of the recorded ones), which is one transaction. Outcomes in the order given.
  */
 export async function recordResponses(db: Queryable, items: readonly RecordItem[]): Promise<RecordOutcome[]> {
   const rows = await db.query<RecordOutcome & { i: number }>(RECORD, [JSON.stringify(items.map((s, i) => ({
@@ -351,9 +351,10 @@ export async function recordResponses(db: Queryable, items: readonly RecordItem[
     key: s.key,
     route: s.route,
     community: s.communityCode,
-    answers: s.answers.map((a) => ({
-      question_id: a.questionId, row_key: a.rowKey, picked: a.picked, num: a.num, other_text: a.otherText, text_value: a.textValue, held: a.held,
-    })),
+    // as survey_responses.picks keeps them (migration 0035), and the words apart
+    picks: s.answers.map((a) => [a.questionId, a.rowKey, a.picked, a.num, a.otherText === null ? 0 : 1]),
+    texts: s.answers.filter((a) => a.textValue !== null || a.otherText !== null)
+      .map((a) => ({ question_id: a.questionId, other_text: a.otherText, text_value: a.textValue, held: a.held })),
   })))])
   const out: RecordOutcome[] = new Array(items.length)
   for (const r of rows) out[r.i] = { outcome: r.outcome, responseId: r.responseId, body: r.body }
@@ -413,15 +414,17 @@ export async function trackPair(db: Queryable, surveyId: number, p: Pair): Promi
     `INSERT INTO survey_tracked_pairs (survey_id, question_id, row_key, by_question_id, by_row_key) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT DO NOTHING RETURNING 1 AS ok`, [surveyId, p.questionId, p.rowKey, p.byQuestionId, p.byRowKey])
   if (!added) return
+  // both answers of each response, found in its picks (migration 0035): [question, row, values, num, other]
   await db.query(
     `INSERT INTO survey_pair_counts (survey_id, question_id, row_key, by_question_id, by_row_key, by_value, value, n)
-     SELECT $1, $2, $3, $4, $5, g, v, count(*)::int
-       FROM survey_answers a
-       JOIN survey_answers b ON b.response_id = a.response_id AND b.question_id = $4 AND b.row_key = $5
-       CROSS JOIN LATERAL unnest(b.picked) AS g
-       CROSS JOIN LATERAL unnest(array_prepend(''::text, a.picked)) AS v
-      WHERE a.survey_id = $1 AND a.question_id = $2 AND a.row_key = $3
-      GROUP BY g, v`,
+     SELECT $1, $2, $3, $4, $5, g.by_value, v.value, count(*)::int
+       FROM survey_responses r
+       CROSS JOIN LATERAL (SELECT x FROM jsonb_array_elements(r.picks) AS x WHERE (x->>0)::bigint = $2 AND x->>1 = $3) AS a(pick)
+       CROSS JOIN LATERAL (SELECT x FROM jsonb_array_elements(r.picks) AS x WHERE (x->>0)::bigint = $4 AND x->>1 = $5) AS b(pick)
+       CROSS JOIN LATERAL jsonb_array_elements_text(b.pick->2) AS g(by_value)
+       CROSS JOIN LATERAL (SELECT ''::text UNION ALL SELECT jsonb_array_elements_text(a.pick->2)) AS v(value)
+      WHERE r.survey_id = $1
+      GROUP BY g.by_value, v.value`,
     [surveyId, p.questionId, p.rowKey, p.byQuestionId, p.byRowKey])
 }
 
