@@ -117,16 +117,45 @@ function has<K extends keyof AnswerValue>(a: AnswerValue, k: K): boolean {
   return a[k] !== undefined
 }
 
-function only(a: AnswerValue, allowed: Array<keyof AnswerValue>, q: SurveyQuestion): void {
-  const extra = (Object.keys(a) as Array<keyof AnswerValue>).filter((k) => a[k] !== undefined && !allowed.includes(k))
-  if (extra.length > 0) throw answerError('ANSWER_TYPE_MISMATCH', `「${q.title}」的答案格式不对`, q.key)
+function only(a: AnswerValue, allowed: ReadonlyArray<keyof AnswerValue>, q: SurveyQuestion): void {
+  for (const k in a) {
+    if (a[k as keyof AnswerValue] !== undefined && !allowed.includes(k as keyof AnswerValue)) {
+      throw answerError('ANSWER_TYPE_MISMATCH', `「${q.title}」的答案格式不对`, q.key)
+    }
+  }
 }
+
+/** What checking an answer needs of its question, worked out once per question object (cached definitions keep theirs). */
+interface Rule {
+  domain: string[]
+  inDomain: Set<string>
+  other: NonNullable<SurveyQuestion['options']>[number] | undefined
+  rows: Map<string, string>
+}
+const rules = new WeakMap<SurveyQuestion, Rule>()
+function ruleOf(q: SurveyQuestion): Rule {
+  let r = rules.get(q)
+  if (!r) {
+    const domain = valueDomain(q)
+    r = { domain, inDomain: new Set(domain), other: q.options?.find((o) => o.other), rows: new Map((q.rows ?? []).map((x) => [x.key, x.label])) }
+    rules.set(q, r)
+  }
+  return r
+}
+
+const SINGLE = ['choice', 'other'] as const
+const MULTIPLE = ['choices', 'other'] as const
+const VALUE = ['value'] as const
+const TEXT = ['text'] as const
+const ROWS = ['rows'] as const
 
 /** One answer against its question: the rows to store, or a 400 naming the question. */
 function checkOne(q: SurveyQuestion, a: AnswerValue): CheckedAnswer[] {
-  const row = (over: Partial<CheckedAnswer>): CheckedAnswer => ({ question: q, rowKey: '', picked: [], num: null, otherText: null, textValue: null, ...over })
+  const rule = ruleOf(q)
+  const row = (rowKey: string, picked: string[], num: number | null, otherText: string | null, textValue: string | null): CheckedAnswer =>
+    ({ question: q, rowKey, picked, num, otherText, textValue })
   const otherText = (picked: string[]) => {
-    const other = q.options!.find((o) => o.other)
+    const other = rule.other
     const chose = other !== undefined && picked.includes(other.value)
     const text = a.other?.trim() ?? ''
     if (!chose && a.other !== undefined) throw answerError('ANSWER_OTHER_NOT_CHOSEN', `「${q.title}」没有选“${other?.label ?? '其他'}”，不用填写说明`, q.key)
@@ -136,59 +165,61 @@ function checkOne(q: SurveyQuestion, a: AnswerValue): CheckedAnswer[] {
   }
   switch (q.type) {
     case 'single': {
-      only(a, ['choice', 'other'], q)
+      only(a, SINGLE, q)
       if (!has(a, 'choice')) throw answerError('ANSWER_TYPE_MISMATCH', `「${q.title}」是单选题，请选择一项`, q.key)
-      if (!valueDomain(q).includes(a.choice!)) throw answerError('ANSWER_CHOICE_NOT_IN_LIST', `「${q.title}」的选项不存在`, q.key)
-      return [row({ picked: [a.choice!], otherText: otherText([a.choice!]) })]
+      if (!rule.inDomain.has(a.choice!)) throw answerError('ANSWER_CHOICE_NOT_IN_LIST', `「${q.title}」的选项不存在`, q.key)
+      return [row('', [a.choice!], null, otherText([a.choice!]), null)]
     }
     case 'multiple': {
-      only(a, ['choices', 'other'], q)
+      only(a, MULTIPLE, q)
       if (!has(a, 'choices')) throw answerError('ANSWER_TYPE_MISMATCH', `「${q.title}」是多选题`, q.key)
       const picked = a.choices!
       if (new Set(picked).size !== picked.length) throw answerError('ANSWER_CHOICE_DUPLICATE', `「${q.title}」的选项重复`, q.key)
-      if (picked.some((v) => !valueDomain(q).includes(v))) throw answerError('ANSWER_CHOICE_NOT_IN_LIST', `「${q.title}」的选项不存在`, q.key)
+      if (picked.some((v) => !rule.inDomain.has(v))) throw answerError('ANSWER_CHOICE_NOT_IN_LIST', `「${q.title}」的选项不存在`, q.key)
       const min = Math.max(q.minChoices ?? 1, 1)
       const max = q.maxChoices ?? q.options!.length
       if (picked.length < min || picked.length > max) {
         throw answerError('ANSWER_CHOICE_COUNT', min === max ? `「${q.title}」须选 ${min} 项` : `「${q.title}」须选 ${min}–${max} 项`, q.key)
       }
       // stored in the order of the options, whatever order the phone sent
-      const ordered = valueDomain(q).filter((v) => picked.includes(v))
-      return [row({ picked: ordered, otherText: otherText(ordered) })]
+      const ordered = rule.domain.filter((v) => picked.includes(v))
+      return [row('', ordered, null, otherText(ordered), null)]
     }
     case 'scale5':
     case 'rating10': {
-      only(a, ['value'], q)
+      only(a, VALUE, q)
       const [lo, hi] = q.type === 'scale5' ? [1, 5] : [0, 10]
       if (!has(a, 'value')) throw answerError('ANSWER_TYPE_MISMATCH', `「${q.title}」请选择一个分值`, q.key)
       if (a.value! < lo || a.value! > hi) throw answerError('ANSWER_OUT_OF_RANGE', `「${q.title}」的分值应在 ${lo}–${hi} 之间`, q.key)
-      return [row({ picked: [String(a.value)], num: a.value! })]
+      return [row('', [String(a.value)], a.value!, null, null)]
     }
     case 'short_text':
     case 'long_text': {
-      only(a, ['text'], q)
+      only(a, TEXT, q)
       const text = a.text?.trim()
       if (text === undefined) throw answerError('ANSWER_TYPE_MISMATCH', `「${q.title}」请填写文字`, q.key)
-      if ([...text].length > textLimit(q)) throw answerError('ANSWER_TEXT_TOO_LONG', `「${q.title}」不能超过 ${textLimit(q)} 字`, q.key)
+      // characters, not UTF-16 units: only a text longer than the limit in units can be over it
+      if (text.length > textLimit(q) && [...text].length > textLimit(q)) throw answerError('ANSWER_TEXT_TOO_LONG', `「${q.title}」不能超过 ${textLimit(q)} 字`, q.key)
       if (text === '') return []
-      return [row({ textValue: text })]
+      return [row('', [], null, null, text)]
     }
     case 'matrix': {
-      only(a, ['rows'], q)
+      only(a, ROWS, q)
       if (!has(a, 'rows')) throw answerError('ANSWER_TYPE_MISMATCH', `「${q.title}」请逐行选择`, q.key)
-      const out: CheckedAnswer[] = []
-      for (const [rowKey, v] of Object.entries(a.rows!)) {
-        const r = q.rows!.find((x) => x.key === rowKey)
-        if (!r) throw answerError('ANSWER_ROW_NOT_IN_LIST', `「${q.title}」没有“${rowKey}”这一行`, q.key)
-        if (v < 1 || v > 5) throw answerError('ANSWER_OUT_OF_RANGE', `「${q.title}」${r.label}的分值应在 1–5 之间`, q.key)
-        out.push(row({ rowKey, picked: [String(v)], num: v }))
-      }
-      if (q.required && out.length < q.rows!.length) {
-        const missing = q.rows!.find((r) => !(r.key in a.rows!))!
-        throw answerError('ANSWER_REQUIRED_MISSING', `「${q.title}」的“${missing.label}”还没有选择`, q.key)
+      const given = a.rows!
+      for (const rowKey in given) {
+        const label = rule.rows.get(rowKey)
+        if (label === undefined) throw answerError('ANSWER_ROW_NOT_IN_LIST', `「${q.title}」没有“${rowKey}”这一行`, q.key)
+        const v = given[rowKey]
+        if (v < 1 || v > 5) throw answerError('ANSWER_OUT_OF_RANGE', `「${q.title}」${label}的分值应在 1–5 之间`, q.key)
       }
       // stored in the order of the rows
-      return q.rows!.flatMap((r) => out.filter((o) => o.rowKey === r.key))
+      const out: CheckedAnswer[] = []
+      for (const r of q.rows!) {
+        if (r.key in given) out.push(row(r.key, [String(given[r.key])], given[r.key], null, null))
+        else if (q.required) throw answerError('ANSWER_REQUIRED_MISSING', `「${q.title}」的“${r.label}”还没有选择`, q.key)
+      }
+      return out
     }
   }
 }
@@ -197,8 +228,14 @@ function checkOne(q: SurveyQuestion, a: AnswerValue): CheckedAnswer[] {
  * A whole response, in order, evaluating the display conditions on the answers given so far — the same rule the
  * phone applies: an answer to a hidden question, a missing required visible one, an unknown key are refused.
  */
+const keysOf = new WeakMap<SurveyDefinition, Set<string>>()
+
 export function checkResponse(def: SurveyDefinition, answers: Answers): CheckedAnswer[] {
-  const known = new Set(def.sections.flatMap((s) => s.questions.map((q) => q.key)))
+  let known = keysOf.get(def)
+  if (!known) {
+    known = new Set(def.sections.flatMap((s) => s.questions.map((q) => q.key)))
+    keysOf.set(def, known)
+  }
   const unknown = Object.keys(answers).find((k) => !known.has(k))
   if (unknown !== undefined) throw answerError('ANSWER_UNKNOWN_QUESTION', `问卷中没有题目 ${unknown}`, unknown)
   const given: Given = new Map()
