@@ -195,14 +195,17 @@ async function readBench(kind: string, db: Db, app: Awaited<ReturnType<typeof bu
   ]
   for (const [name, path] of reads) {
     const times: number[] = []
+    let first = 0
     for (let i = 0; i < READS + 3; i++) {
       const s = performance.now()
       const r = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${office}` } })
       await r.arrayBuffer()
       if (r.status !== 200) throw new Error(`${name}: ${r.status}`)
+      if (i === 0) first = performance.now() - s
       if (i >= 3) times.push(performance.now() - s)
     }
-    say(`  ${name.padEnd(24)} p50 ${percentile(times, 50).toFixed(1).padStart(7)} ms   p95 ${percentile(times, 95).toFixed(1).padStart(7)} ms   goal p95 < 50 ms`)
+    // the first read sums the counts (and, by another question, counts the pair from the stored answers once)
+    say(`  ${name.padEnd(24)} p50 ${percentile(times, 50).toFixed(1).padStart(7)} ms   p95 ${percentile(times, 95).toFixed(1).padStart(7)} ms   goal p95 < 50 ms   (first read ${first.toFixed(0)} ms)`)
   }
 }
 
