@@ -7,6 +7,7 @@ import autocannon from 'autocannon'
 import pg from 'pg'
 import { spawn } from 'node:child_process'
 import { hashSecret, newToken } from '../server/lib/tokens'
+import { httpWechatAdapter, type WechatAdapter } from '../server/platform/wechat'
 
 /** The PostgreSQL server the benchmarks use: DATABASE_URL, or a local one. */
 export const PG_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -165,11 +166,15 @@ export function cpuSpent(a: Awaited<ReturnType<typeof cpuNow>>, b: Awaited<Retur
 }
 
 /**
- * The WeChat stand-in in a process of its own (scripts/fake-wechat-process.ts), as WeChat is in production: its URL,
- * its CPU seconds so far (from /proc; 0 where there is none) and a stop.
+ * The WeChat stand-in in a process of its own (scripts/fake-wechat-process.ts), as WeChat is in production: the
+ * adapter that talks to it, its CPU seconds so far (from /proc; 0 where there is none) and a stop.
  */
-export async function fakeWechatProcess(): Promise<{ url: string; cpu: () => number; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fake-wechat-process.ts')], { stdio: ['pipe', 'pipe', 'inherit'] })
+export async function fakeWechatProcess(): Promise<{ adapter: WechatAdapter; cpu: () => number; stop: () => void }> {
+  const credentials = { appId: 'wxbench000000000', secret: 'bench-secret' }
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fake-wechat-process.ts')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, FAKE_WECHAT_APPID: credentials.appId, FAKE_WECHAT_SECRET: credentials.secret },
+  })
   const url = await new Promise<string>((resolve, reject) => {
     let out = ''
     child.stdout!.on('data', (b: Buffer) => {
@@ -186,5 +191,5 @@ export async function fakeWechatProcess(): Promise<{ url: string; cpu: () => num
       return 0
     }
   }
-  return { url, cpu, stop: () => child.stdin!.end() }
+  return { adapter: httpWechatAdapter({ baseUrl: url, ...credentials }), cpu, stop: () => child.stdin!.end() }
 }

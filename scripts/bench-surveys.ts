@@ -26,8 +26,6 @@ import { valueDomain } from '../server/modules/surveys/conditions'
 import { addCountsOfSurvey } from '../server/modules/surveys/queries'
 import { templateByKey } from '../server/modules/surveys/template'
 import { SubmitSurveyBody, type SurveyDefinition, type SurveyQuestion } from '../types/surveys'
-import { BENCH_WECHAT } from './fake-wechat-process'
-import { httpWechatAdapter } from '../server/platform/wechat'
 import { cpuNow, cpuSpent, fakeWechatProcess, makeUsers, okFigures, percentile, postgresAvailable, requestRuns, say, withDatabase, PG_URL, type BenchRequest } from './bench-kit'
 
 const CONNECTIONS = 50
@@ -214,7 +212,7 @@ async function benchOn(kind: string, db: Db) {
   const config = { ...loadConfig({}), demo: true, rateLimitPerMinute: 100_000_000, logLevel: process.env.BENCH_LOG_LEVEL || 'warn' }
   // the content checks go to WeChat's stand-in in a process of its own, as to WeChat in production
   const wechat = await fakeWechatProcess()
-  const runtime = await createRuntime(config, db, { wechat: httpWechatAdapter({ baseUrl: wechat.url, ...BENCH_WECHAT }) })
+  const runtime = await createRuntime(config, db, { wechat: wechat.adapter })
   await seedDemo(runtime.ctx)
   const app = await buildApp(runtime.ctx)
   app.post('/bench/insert/:id', {
