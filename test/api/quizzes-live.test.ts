@@ -340,6 +340,8 @@ describe('live quiz', () => {
     const reveal = await host.next('reveal')
     expect(reveal.leaderboard.filter((x: { score: number }) => x.score > 0).length).toBe(5)
     expect(host.messages.filter((m) => m.type === 'reveal')).toEqual([])
+    // a tap after the close is told the truth about that person: their answer is in
+    expect((await answer(people[0].token, 0, shown.answer)).json().code).toBe('LIVE_ALREADY_ANSWERED')
     host.close()
   })
 

@@ -85,6 +85,14 @@ export async function hasAnswered(db: Queryable, sessionId: number, questionInde
   return !!(await db.one('SELECT 1 FROM quiz_live_answers WHERE session_id = $1 AND question_index = $2 AND user_id = $3', [sessionId, questionIndex, userId]))
 }
 
+/** Of these people, those with an answer to question `questionIndex`. */
+export async function answeredAmong(db: Queryable, sessionId: number, questionIndex: number, userIds: number[]): Promise<Set<number>> {
+  const rows = await db.query<{ uid: number }>(
+    'SELECT user_id::int AS uid FROM quiz_live_answers WHERE session_id = $1 AND question_index = $2 AND user_id = ANY($3::bigint[])',
+    [sessionId, questionIndex, userIds])
+  return new Set(rows.map((r) => r.uid))
+}
+
 /** Opens the next question, its clock started by the database. */
 export function openNextQuestion(db: Queryable, sessionId: number) {
   return db.one<SessionRow>(

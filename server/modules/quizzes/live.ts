@@ -2,7 +2,7 @@ import crypto from 'node:crypto'
 import type { AppContext } from '../../context'
 import type { Queryable } from '../../db/types'
 import { pgCode, UNIQUE_VIOLATION } from '../../db/types'
-import { badRequest, conflict, forbidden, notFound } from '../../errors'
+import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors'
 import { audit } from '../../lib/audit'
 import type { Caller } from '../../lib/caller'
 import { loadQRCode } from '../../lib/lazy-packages'
@@ -342,6 +342,13 @@ export class LiveService {
           } catch (err) {
             out[i] = err as Error
           }
+        }
+        // a second tap that arrives after the question closed (everyone had answered) is told what is true for that
+        // person: their answer is in
+        const closedFor = idx.filter((i) => out[i] instanceof AppError && (out[i] as AppError).code === 'LIVE_QUESTION_CLOSED')
+        if (closedFor.length > 0) {
+          const answered = await lq.answeredAmong(tx, sessionId, s.currentIndex, closedFor.map((i) => items[i].userId))
+          for (const i of closedFor) if (answered.has(items[i].userId)) out[i] = conflict('LIVE_ALREADY_ANSWERED', '本题已经作答，不能修改')
         }
         // the same person twice in one batch: the first one counts, the others are answers given twice
         const firstOf = new Map<number, number>()
