@@ -152,6 +152,30 @@ describe('content security of text answers', () => {
       t.ctx.wechat.msgSecCheck = check
     }
   })
+
+  it('checks a response\'s texts in one call; when they do not pass together, holds only the flagged one', async () => {
+    const asked: string[] = []
+    const check = t.ctx.wechat.msgSecCheck!
+    t.ctx.wechat.msgSecCheck = async (content, openid) => {
+      asked.push(content)
+      return check(content, openid)
+    }
+    try {
+      const id = await create()
+      const [a, b] = [await newResident(HAPPY), await newResident(HAPPY)]
+      const dissatisfied = (suggestion: string) => standardAnswers({ overall: { value: 2 }, reasons: { choices: ['other'], other: '垃圾桶太少' }, suggestion: { text: suggestion } })
+      expect((await submit(a.token, id, dissatisfied('多种些树'))).statusCode).toBe(201)
+      expect(asked).toEqual(['垃圾桶太少\n多种些树'])
+      expect((await submit(b.token, id, dissatisfied('这里有违禁内容'))).statusCode).toBe(201)
+      expect(asked.slice(1).sort()).toEqual(['垃圾桶太少', '垃圾桶太少\n这里有违禁内容', '这里有违禁内容'].sort())
+      const list = async (question: string) => (await t.as(worker, { method: 'GET', url: `/api/v1/surveys/admin/${id}/texts?question=${question}` })).json()
+        .items.map((i: { text: string; held: boolean }) => [i.text, i.held]).sort()
+      expect(await list('suggestion')).toEqual([['多种些树', false], ['这里有违禁内容', true]])
+      expect(await list('reasons')).toEqual([['垃圾桶太少', false], ['垃圾桶太少', false]])
+    } finally {
+      t.ctx.wechat.msgSecCheck = check
+    }
+  })
 })
 
 describe('checking a response: 400 and nothing stored', () => {

@@ -5,6 +5,7 @@ import { badRequest, conflict, forbidden, notFound } from '../../errors'
 import { audit } from '../../lib/audit'
 import type { Caller } from '../../lib/caller'
 import type { StoredResponse } from '../../lib/idempotency'
+import { textsNotPassed } from '../../platform/text-checks'
 import type { RegionDirectory } from '../regions/directory'
 import type { HomeSectionSource } from '../home/service'
 import type {
@@ -352,17 +353,7 @@ export async function getDraft(ctx: AppContext, caller: Caller, id: number): Pro
 async function heldTexts(ctx: AppContext, caller: Caller, answers: Answers, anonymous: boolean): Promise<Set<string>> {
   const texts = new Set<string>()
   for (const a of Object.values(answers)) for (const t of [a.text, a.other]) if (t?.trim()) texts.add(t.trim())
-  const held = new Set<string>()
-  await Promise.all([...texts].map(async (t) => {
-    if (!ctx.wechat.msgSecCheck) return held.add(t)
-    try {
-      if ((await ctx.wechat.msgSecCheck(t, anonymous ? null : caller.openid)) !== 'pass') held.add(t)
-    } catch {
-      held.add(t)
-    }
-    return held
-  }))
-  return held
+  return texts.size === 0 ? texts : textsNotPassed(ctx.wechat, [...texts], anonymous ? null : caller.openid)
 }
 
 /**
