@@ -2,7 +2,6 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import helmet from '@fastify/helmet'
 import cors from '@fastify/cors'
 import rateLimit from '@fastify/rate-limit'
 import type { AppContext } from './context'
@@ -11,6 +10,7 @@ import { describeValidation, refuseMalformedText, validatorCompiler } from './li
 import { lazySerializers } from './lib/serializers'
 import { requestLogFields } from './lib/request-log'
 import { registerCompression } from './lib/compression'
+import { registerSecurityHeaders } from './lib/security-headers'
 import { h5Static } from './lib/h5-static'
 import { loadRedis } from './lib/lazy-packages'
 import { registerApiDocs } from './lib/api-docs'
@@ -114,19 +114,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     if (closing) reply.header('connection', 'close')
   })
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        scriptSrc: ["'self'"],
-        connectSrc: ["'self'", 'ws:', 'wss:'],
-        fontSrc: ["'self'", 'data:'],
-      },
-    },
-    crossOriginEmbedderPolicy: false,
-  })
+  registerSecurityHeaders(app)
   await app.register(cors, {
     origin: ctx.config.corsOrigins,
     // the plugin's default is GET, HEAD, POST: the H5 app served from another origin also edits and deletes
