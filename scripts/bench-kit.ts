@@ -103,17 +103,25 @@ export interface BenchRequest {
 export function requestRuns(url: string, connections: number, seconds: number) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'civiclink-bench-'))
   return {
-    run(name: string, requests: BenchRequest[], duration = seconds): Promise<autocannon.Result> {
+    /** Writes a list for a later run: what it costs falls outside that run's CPU figures. */
+    prepare(name: string, requests: BenchRequest[]): PreparedRequests {
       const file = path.join(tmp, `${name}.json`)
       fs.writeFileSync(file, JSON.stringify(requests))
-      process.env.BENCH_REQUESTS_FILE = file
+      return { file }
+    },
+    run(name: string, requests: BenchRequest[] | PreparedRequests, duration = seconds, conns = connections): Promise<autocannon.Result> {
+      process.env.BENCH_REQUESTS_FILE = Array.isArray(requests) ? this.prepare(name, requests).file : requests.file
       return cannon({
-        url, connections, duration,
+        url, connections: conns, duration,
         requests: [{ setupRequest: path.join(__dirname, 'bench-requests.cjs') }] as unknown as autocannon.Request[],
       })
     },
     done: () => fs.rmSync(tmp, { recursive: true, force: true }),
   }
+}
+
+export interface PreparedRequests {
+  file: string
 }
 
 /**
