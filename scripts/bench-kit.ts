@@ -6,6 +6,7 @@ import path from 'node:path'
 import autocannon from 'autocannon'
 import pg from 'pg'
 import { spawn } from 'node:child_process'
+import { Worker } from 'node:worker_threads'
 import { hashSecret, newToken } from '../server/lib/tokens'
 import { httpWechatAdapter, type WechatAdapter } from '../server/platform/wechat'
 
@@ -122,6 +123,26 @@ export function requestRuns(url: string, connections: number, seconds: number) {
 
 export interface PreparedRequests {
   file: string
+}
+
+/** Requests of a prepared list sent at an even `rate` per second for `seconds` (bench-paced.cjs, in a worker thread). */
+export function pacedRun(url: string, list: PreparedRequests, rate: number, seconds: number, connections: number): Promise<PacedResult> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(path.join(__dirname, 'bench-paced.cjs'), { workerData: { url, file: list.file, rate, seconds, connections } })
+    w.once('message', (m: { times: number[]; failed: number }) => {
+      const t = m.times
+      resolve({ ok: t.length, failed: m.failed, p50: percentile(t, 50), p99: percentile(t, 99), max: t.reduce((a, b) => Math.max(a, b), 0) })
+    })
+    w.once('error', reject)
+  })
+}
+
+export interface PacedResult {
+  ok: number
+  failed: number
+  p50: number
+  p99: number
+  max: number
 }
 
 /**

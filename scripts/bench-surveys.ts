@@ -3,7 +3,8 @@
 //     transaction) at 50 connections, beside a bare validated insert (the same body through the same schema, stored
 //     as one jsonb row), in turns over BENCH_ROUNDS rounds (2), on PGlite and on PostgreSQL (DATABASE_URL, default
 //     postgres://postgres@127.0.0.1:5432/postgres; a throw-away database is created and dropped). Then both once more
-//     with 1 connection, one request at a time: the time a request takes when it does not queue.
+//     with 1 connection, one request at a time: the time a request takes when it does not queue; and at an even pace of
+//     half the submission's rate (scripts/bench-paced.cjs), as requests arrive from residents who do not wait for each other.
 //  2. Reads of a survey with 100,000 responses (the standard 创文 survey): results, cross-tab by community, by street and
 //     by another question — one request at a time, p50 / p95. On PostgreSQL; on PGlite only with BENCH_PGLITE_READS=1
 //     (writing the 1.2 million answer rows there took over 25 minutes on the shared 2-core machine).
@@ -27,7 +28,7 @@ import { valueDomain } from '../server/modules/surveys/conditions'
 import { addCountsOfSurvey } from '../server/modules/surveys/queries'
 import { templateByKey } from '../server/modules/surveys/template'
 import { SubmitSurveyBody, type SurveyDefinition, type SurveyQuestion } from '../types/surveys'
-import { cpuNow, cpuSpent, fakeWechatProcess, makeUsers, okFigures, percentile, postgresAvailable, requestRuns, say, withDatabase, PG_URL, type BenchRequest } from './bench-kit'
+import { cpuNow, cpuSpent, fakeWechatProcess, makeUsers, okFigures, pacedRun, percentile, postgresAvailable, requestRuns, say, withDatabase, PG_URL, type BenchRequest } from './bench-kit'
 
 const CONNECTIONS = 50
 const FEW = 1
@@ -98,6 +99,7 @@ async function submissionBench(kind: string, db: Db, app: Awaited<ReturnType<typ
   const bareJobs = jobs.slice(0, 20_000).map((j) => ({ path: `/bench/insert/${id}`, headers: { 'content-type': 'application/json' }, body: j.body }))
 
   const runs = requestRuns(url, CONNECTIONS, DURATION)
+  const figures = okFigures(DURATION, 30)
   // CPU per request of this process (server and load generator) and of the database's backends: on a shared machine
   // steadier than requests per second
   const runWith = async (name: string, requests: BenchRequest[], duration = DURATION, conns = CONNECTIONS) => {
@@ -111,7 +113,8 @@ async function submissionBench(kind: string, db: Db, app: Awaited<ReturnType<typ
   // each resident answers once: warm-up and every measured round get residents of their own
   const WARM = 3000
   const AT_FEW = 5_000
-  const perRound = Math.floor((jobs.length - WARM - AT_FEW) / ROUNDS)
+  const PACED = 8_000
+  const perRound = Math.floor((jobs.length - WARM - AT_FEW - PACED) / ROUNDS)
   await runWith('bare-warm', bareJobs, 2)
   await runWith('submit-warm', jobs.slice(0, WARM), 2)
   const bares: Awaited<ReturnType<typeof runWith>>[] = []
@@ -124,10 +127,19 @@ async function submissionBench(kind: string, db: Db, app: Awaited<ReturnType<typ
   // fast as answers come, a request waits for those ahead of it, and its time is about 50 / throughput however quick
   // each one is. (autocannon's overallRate sends each second's requests in a burst, which measures the burst instead.)
   const bareFew = await runWith('bare-few', bareJobs, DURATION, FEW)
-  const submitFew = await runWith('submit-few', jobs.slice(jobs.length - AT_FEW), DURATION, FEW)
+  const submitFew = await runWith('submit-few', jobs.slice(jobs.length - AT_FEW - PACED, jobs.length - PACED), DURATION, FEW)
+  // And at an even pace, half the submission's rate above: requests arriving steadily, as residents do, not waiting for
+  // each other's answers
+  const pace = Math.max(10, Math.round(figures.mean(submits) / 2))
+  const paced = async (name: string, requests: BenchRequest[]) => {
+    const before = await cpuNow(db)
+    const r = await pacedRun(url, runs.prepare(name, requests), pace, DURATION, CONNECTIONS)
+    return { ...r, cpu: cpuSpent(before, await cpuNow(db)) }
+  }
+  const barePaced = await paced('bare-paced', bareJobs)
+  const submitPaced = await paced('submit-paced', jobs.slice(jobs.length - PACED))
   runs.done()
   const stored = await db.one<{ n: number }>('SELECT count(*)::int AS n FROM survey_responses WHERE survey_id = $1', [id])
-  const figures = okFigures(DURATION, 30)
   const mean = figures.mean
   const perRequest = (r: Awaited<ReturnType<typeof runWith>>, s: number) => ((1000 * s) / Math.max(1, r['2xx'])).toFixed(2)
   const line = (name: string, r: Awaited<ReturnType<typeof runWith>>) =>
@@ -143,6 +155,11 @@ async function submissionBench(kind: string, db: Db, app: Awaited<ReturnType<typ
   say(`  one request at a time (${FEW} connection), ${DURATION} s each:`)
   say(line('bare validated insert', bareFew))
   say(line('response submission', submitFew))
+  say(`  at an even pace of ${pace} req/s (half the submission's rate at 50 connections), ${DURATION} s each, time from when each was due:`)
+  for (const [name, r] of [['bare validated insert', barePaced], ['response submission', submitPaced]] as const) {
+    say(`  ${name.padEnd(30)} ${String(r.ok).padStart(6)} ok   p50 ${r.p50.toFixed(1).padStart(5)} ms   p99 ${r.p99.toFixed(1).padStart(5)} ms   max ${r.max.toFixed(0)} ms   failed ${r.failed}` +
+      `   CPU/request: node ${((1000 * r.cpu.node) / Math.max(1, r.ok)).toFixed(2)} ms${kind === 'postgres' ? `, db ${((1000 * r.cpu.db) / Math.max(1, r.ok)).toFixed(2)} ms` : ''}`)
+  }
   say(`  responses stored in all, warm-up included: ${stored!.n}`)
 }
 
