@@ -130,7 +130,7 @@ async function submissionBench(kind: string, db: Db, app: Awaited<ReturnType<typ
   const submitFew = await runWith('submit-few', jobs.slice(jobs.length - AT_FEW - PACED, jobs.length - PACED), DURATION, FEW)
   // And at an even pace, half the submission's rate above: requests arriving steadily, as residents do, not waiting for
   // each other's answers
-  const pace = Math.max(10, Math.round(figures.mean(submits) / 2))
+  const pace = Number(process.env.BENCH_PACE) || Math.max(10, Math.round(figures.mean(submits) / 2))
   const paced = async (name: string, requests: BenchRequest[]) => {
     const before = await cpuNow(db)
     const r = await pacedRun(url, runs.prepare(name, requests), pace, DURATION, CONNECTIONS)
