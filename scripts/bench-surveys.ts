@@ -113,7 +113,8 @@ async function submissionBench(kind: string, db: Db, app: Awaited<ReturnType<typ
   // each resident answers once: warm-up and every measured round get residents of their own
   const WARM = 3000
   const AT_FEW = 5_000
-  const PACED = 8_000
+  // residents enough for an even pace up to 1,200 a second (a resident answers once: more would be refused)
+  const PACED = 12_000
   const perRound = Math.floor((jobs.length - WARM - AT_FEW - PACED) / ROUNDS)
   await runWith('bare-warm', bareJobs, 2)
   await runWith('submit-warm', jobs.slice(0, WARM), 2)
@@ -130,7 +131,7 @@ async function submissionBench(kind: string, db: Db, app: Awaited<ReturnType<typ
   const submitFew = await runWith('submit-few', jobs.slice(jobs.length - AT_FEW - PACED, jobs.length - PACED), DURATION, FEW)
   // And at an even pace, half the submission's rate above: requests arriving steadily, as residents do, not waiting for
   // each other's answers
-  const pace = Number(process.env.BENCH_PACE) || Math.max(10, Math.round(figures.mean(submits) / 2))
+  const pace = Math.min(Math.floor(PACED / DURATION), Number(process.env.BENCH_PACE) || Math.max(10, Math.round(figures.mean(submits) / 2)))
   const paced = async (name: string, requests: BenchRequest[]) => {
     const before = await cpuNow(db)
     const r = await pacedRun(url, runs.prepare(name, requests), pace, DURATION, CONNECTIONS)

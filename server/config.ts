@@ -84,12 +84,14 @@ export interface JobIntervals {
   bulletinMs: number
   /** subscribe messages for surveys whose window has started (SURVEY_OPENING_INTERVAL_MS) */
   surveyOpeningMs: number
+  /** adding new survey responses to the counts the results read (SURVEY_COUNTS_INTERVAL_MS; reads are exact meanwhile) */
+  surveyCountsMs: number
 }
 
 /** The environment variables that set job intervals (tests pass these through to their own configs). */
 export const JOB_INTERVAL_VARS = [
   'OUTBOX_INTERVAL_MS', 'PHOTO_SWEEP_INTERVAL_MS', 'QUIZ_SWEEP_INTERVAL_MS', 'RATES_INTERVAL_MS', 'VOLUNTEER_REMINDER_INTERVAL_MS', 'BULLETIN_INTERVAL_MS',
-  'SURVEY_OPENING_INTERVAL_MS',
+  'SURVEY_OPENING_INTERVAL_MS', 'SURVEY_COUNTS_INTERVAL_MS',
 ] as const
 
 function jobIntervals(env: NodeJS.ProcessEnv): JobIntervals {
@@ -102,6 +104,7 @@ function jobIntervals(env: NodeJS.ProcessEnv): JobIntervals {
     volunteerReminderMs: ms(env.VOLUNTEER_REMINDER_INTERVAL_MS, 300_000),
     bulletinMs: ms(env.BULLETIN_INTERVAL_MS, 60_000),
     surveyOpeningMs: ms(env.SURVEY_OPENING_INTERVAL_MS, 60_000),
+    surveyCountsMs: ms(env.SURVEY_COUNTS_INTERVAL_MS, 1000),
   }
 }
 

@@ -8,6 +8,7 @@ import { drainOutbox } from './modules/rates/service'
 import { processOutbox } from './modules/reports/notify'
 import { sweepUnattachedPhotos } from './modules/reports/photos'
 import { shiftReminderJob } from './modules/volunteers/reminders'
+import { foldSurveyCounts } from './modules/surveys/counting'
 import { surveyOpeningJob } from './modules/surveys/service'
 
 /**
@@ -40,6 +41,8 @@ export const JOBS: Job[] = [
   { name: 'daily bulletin', interval: (j) => j.bulletinMs, run: (ctx) => bulletinJob(ctx) },
   // surveys taken FOR UPDATE SKIP LOCKED and marked in the same transaction; one notice row per (survey, resident)
   { name: 'survey opening notices', interval: (j) => j.surveyOpeningMs, run: (ctx) => surveyOpeningJob(ctx) },
+  // notes taken FOR UPDATE SKIP LOCKED and deleted in the transaction that counts them: each response counted once
+  { name: 'survey counting', interval: (j) => j.surveyCountsMs, run: (ctx) => foldSurveyCounts(ctx) },
 ]
 
 /** Starts the jobs whose interval is not 0; `stop()` waits for runs in progress (the database closes right after). */

@@ -18,7 +18,7 @@ import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy'
  * hang and never 500; /ready says so; everything works again once the engine is back, with no restart.
  */
 
-const NO_JOBS: Config['jobs'] = { outboxMs: 0, photoSweepMs: 0, quizSweepMs: 0, ratesMs: 0, volunteerReminderMs: 0, bulletinMs: 0, surveyOpeningMs: 0 }
+const NO_JOBS: Config['jobs'] = { outboxMs: 0, photoSweepMs: 0, quizSweepMs: 0, ratesMs: 0, volunteerReminderMs: 0, bulletinMs: 0, surveyOpeningMs: 0, surveyCountsMs: 0 }
 const phone = () => `139${String(crypto.randomInt(0, 1e8)).padStart(8, '0')}`
 
 async function until(what: string, check: () => Promise<boolean>, tries = 100): Promise<void> {

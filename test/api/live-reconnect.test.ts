@@ -41,7 +41,7 @@ jest.mock('@tarojs/taro', () => {
   }
 })
 
-const NO_JOBS: Config['jobs'] = { outboxMs: 0, photoSweepMs: 0, quizSweepMs: 0, ratesMs: 0, volunteerReminderMs: 0, bulletinMs: 0, surveyOpeningMs: 0 }
+const NO_JOBS: Config['jobs'] = { outboxMs: 0, photoSweepMs: 0, quizSweepMs: 0, ratesMs: 0, volunteerReminderMs: 0, bulletinMs: 0, surveyOpeningMs: 0, surveyCountsMs: 0 }
 const HAPPY = '329901001001'
 
 async function until(what: string, check: () => boolean | Promise<boolean>, tries = 300): Promise<void> {

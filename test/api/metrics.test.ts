@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from '../helpers/app'
 let t: TestApp
 beforeAll(async () => {
   process.env.OUTBOX_INTERVAL_MS = '0'
-  t = await createTestApp({ config: { metricsToken: 'metrics-secret-token', jobs: { outboxMs: 20, photoSweepMs: 0, quizSweepMs: 0, ratesMs: 0, volunteerReminderMs: 0, bulletinMs: 0, surveyOpeningMs: 0 } }, seed: false })
+  t = await createTestApp({ config: { metricsToken: 'metrics-secret-token', jobs: { outboxMs: 20, photoSweepMs: 0, quizSweepMs: 0, ratesMs: 0, volunteerReminderMs: 0, bulletinMs: 0, surveyOpeningMs: 0, surveyCountsMs: 0 } }, seed: false })
 })
 afterAll(async () => {
   await t?.close()

@@ -23,7 +23,7 @@ import { INSIDE } from './reports-helpers'
  * data. So a figure in a response says which one served it, and a write sent to the replica would fail.
  */
 
-const NO_JOBS: Config['jobs'] = { outboxMs: 0, photoSweepMs: 0, quizSweepMs: 0, ratesMs: 0, volunteerReminderMs: 0, bulletinMs: 0, surveyOpeningMs: 0 }
+const NO_JOBS: Config['jobs'] = { outboxMs: 0, photoSweepMs: 0, quizSweepMs: 0, ratesMs: 0, volunteerReminderMs: 0, bulletinMs: 0, surveyOpeningMs: 0, surveyCountsMs: 0 }
 const HAPPY = '329901001001'
 const dbUrl = process.env.DATABASE_URL
 

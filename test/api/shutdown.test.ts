@@ -7,7 +7,7 @@ import { createTestDb } from '../helpers/db'
 /** SIGTERM's path (server/main.ts → stopGracefully), on a listening app with a request in flight. */
 async function listeningApp() {
   const { db, drop } = await createTestDb()
-  const config: Config = { ...loadConfig({}), demo: true, jobs: { outboxMs: 0, photoSweepMs: 0, quizSweepMs: 0, ratesMs: 0, volunteerReminderMs: 0, bulletinMs: 0, surveyOpeningMs: 0 } }
+  const config: Config = { ...loadConfig({}), demo: true, jobs: { outboxMs: 0, photoSweepMs: 0, quizSweepMs: 0, ratesMs: 0, volunteerReminderMs: 0, bulletinMs: 0, surveyOpeningMs: 0, surveyCountsMs: 0 } }
   const runtime = await createRuntime(config, db, { sms: demoSms() })
   const app = await buildApp(runtime.ctx)
   let entered!: () => void

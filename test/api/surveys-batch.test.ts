@@ -1,5 +1,6 @@
 import { createTestApp, DEMO_ACCOUNTS, type TestApp } from '../helpers/app'
-import { recordResponses, type RecordItem } from '../../server/modules/surveys/queries'
+import { countSummary, recordResponses, responseCount, type RecordItem } from '../../server/modules/surveys/queries'
+import { foldAllCounts } from '../helpers/survey-counting'
 
 /**
  * One batch of submissions (survey_record_batch: one statement, one transaction for all of them) where every item
@@ -101,9 +102,15 @@ it('gives each item of one batch its own outcome and takes back what a refused i
   const audit = await db.query<{ actor: number }>(
     `SELECT actor_id::int AS actor FROM audit_log WHERE action = 'survey.respond' AND target = ANY($1) ORDER BY 1`, [[`survey:${quota.id}`, `survey:${anon.id}`]])
   expect(audit.map((a) => a.actor)).toEqual([h1, h2, p1].sort((x, y) => x - y))
-  // counted as stored: the responses per community and the awareness answers
+  // counted as stored, the recorded ones only — in what the results read before the counting job has run and after
+  const perCommunity = async () => (await countSummary(db, quota.id)).filter((r) => r.questionId === 0).map((r) => [r.community, r.n]).sort()
+  expect(await responseCount(db, quota.id)).toBe(3)
+  expect(await perCommunity()).toEqual([[HAPPY, 2], [PEACE, 1]])
+  await foldAllCounts(t.ctx, quota.id)
   const counted = await db.one<{ n: number }>(`SELECT coalesce(sum(n), 0)::int AS n FROM survey_counts WHERE survey_id = $1 AND question_id = 0`, [quota.id])
   expect(counted!.n).toBe(3)
+  expect(await responseCount(db, quota.id)).toBe(3)
+  expect(await perCommunity()).toEqual([[HAPPY, 2], [PEACE, 1]])
 
   // the next batch finds HAPPY full and the person already answered; the key of the refused one is taken back
   const again = await recordResponses(db, [item(quota, false, a1, HAPPY, 'k-late'), item(quota, false, h2, HAPPY, 'k-h2b')])

@@ -1,8 +1,9 @@
 -- A batch of survey submissions (server/modules/surveys/submission-batch.ts) in one statement, and so in one
 -- transaction without BEGIN and COMMIT of its own: each item claimed through survey_claim_response (its response row,
 -- with its picks), in the order of survey, community and person so that two batches take the quota counters' locks
--- in one order; then the texts of every recorded item in one INSERT, and the recorded ones added to the counts
--- (survey_add_counts). One round trip instead of four: under load each one waits for the scheduler on both sides.
+-- in one order; then the texts of every recorded item in one INSERT, and the recorded ones noted for the counting
+-- job (survey_uncounted, migration 0036: counted a moment later, read exactly meanwhile). One round trip instead of
+-- four: under load each one waits for the scheduler on both sides.
 -- p_items: [{i, survey, version, anonymous, uid, key, route, community, picks, texts}], picks as stored in
 -- survey_responses.picks (migration 0035), texts as [{question_id, other_text, text_value, held}], both checked by the
 -- service against the definition of `version` (which survey_claim_response holds the survey to); one row per item,
@@ -39,7 +40,10 @@ BEGIN
       FROM unnest(rec_i, rec_id) AS m(i, id)
       JOIN jsonb_to_recordset(p_items) AS y(i int, survey bigint, community text, texts jsonb) ON y.i = m.i
      CROSS JOIN LATERAL jsonb_to_recordset(y.texts) AS t(question_id bigint, other_text text, text_value text, held boolean);
-    PERFORM survey_add_counts(rec_id);
+    INSERT INTO survey_uncounted (survey_id, response_id)
+    SELECT y.survey, m.id
+      FROM unnest(rec_i, rec_id) AS m(i, id)
+      JOIN jsonb_to_recordset(p_items) AS y(i int, survey bigint) ON y.i = m.i;
   END IF;
 END
 $fn$;

@@ -40,10 +40,12 @@ function summarize(rows: CountRow[]): CountSummary {
  * The counts the results and cross-tabs read (issue 11: a survey with 100,000 responses summed thousands of count
  * rows, 8 shards × communities, on every read), kept per API process and checked on every read against the survey's
  * response total, one indexed sum over its per-community response counts. That check is exact, in this process and
- * in any other: counts only ever grow, and only by a batch that records at least one response, in the transaction
- * that adds that response to the total (survey_add_counts) — so a total unchanged since the summary was read means
- * no count changed, and any commit that adds counts changes it. A summary and its total are read in one statement,
- * so they describe the same commits. No message is needed on the submission path, and none can be missed.
+ * in any other: what a summary holds — the kept counts plus the responses not counted yet, counted as they are read
+ * (migration 0036) — only grows, and only by a batch that records at least one response, in the transaction that
+ * adds that response to the total; the counting job moves responses from the one part to the other without changing
+ * the sum. So a total unchanged since the summary was read means no figure changed, and any commit that adds to a
+ * figure changes it. A summary and its total are read in one statement, so they describe the same commits. No
+ * message is needed on the submission path, and none can be missed.
  */
 class SurveyCounts {
   private readonly summaries = new Map<number, CountSummary>()

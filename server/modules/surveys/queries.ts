@@ -166,9 +166,19 @@ export async function definition(db: Queryable, surveyId: number): Promise<{ def
   return { def, ids }
 }
 
+/**
+ * A survey's responses (an SQL expression of the survey's id): those counted (question 0 of survey_counts) and those
+ * noted for the counting job and not counted yet (survey_uncounted, migration 0036) — each response in one of the two.
+ */
+const responsesOf = (survey: string) =>
+  `((SELECT coalesce(sum(c.n), 0) FROM survey_counts c WHERE c.survey_id = ${survey} AND c.question_id = 0)
+    + (SELECT count(*) FROM survey_uncounted u WHERE u.survey_id = ${survey}))::int`
+
+/** The responses not counted yet, as an array for survey_count_rows and survey_pair_rows (an SQL expression). */
+const uncountedOf = (survey: string) => `ARRAY(SELECT u.response_id FROM survey_uncounted u WHERE u.survey_id = ${survey})`
+
 export async function responseCount(db: Queryable, surveyId: number): Promise<number> {
-  return (await db.one<{ n: number }>(
-    `SELECT coalesce(sum(n), 0)::int AS n FROM survey_counts WHERE survey_id = $1 AND question_id = 0`, [surveyId]))!.n
+  return (await db.one<{ n: number }>(`SELECT ${responsesOf('$1')} AS n`, [surveyId]))!.n
 }
 
 export async function deleteDrafts(db: Queryable, surveyId: number): Promise<void> {
@@ -186,7 +196,7 @@ export async function setStatus(db: Queryable, id: number, status: 'published' |
 export async function surveysInRegions(db: Queryable, regionCodes: string[] | null, statuses: string[]): Promise<Array<SurveyRow & { responses: number; questionCount: number }>> {
   return db.query(
     `SELECT ${SURVEY_COLS},
-            (SELECT coalesce(sum(c.n), 0)::int FROM survey_counts c WHERE c.survey_id = s.id AND c.question_id = 0) AS responses,
+            ${responsesOf('s.id')} AS responses,
             (SELECT count(*)::int FROM survey_questions qq WHERE qq.survey_id = s.id) AS "questionCount"
        FROM surveys s
       WHERE ($1::text[] IS NULL OR s.region_code = ANY($1::text[])) AND s.status = ANY($2::text[])
@@ -363,7 +373,7 @@ export async function recordResponses(db: Queryable, items: readonly RecordItem[
 
 /**
  * Counts for responses written without the submission path (the benchmark's bulk insert): one part of them (by their
- * random id), so that parts counted at the same time land in different shards, as concurrent submissions leave them.
+ * random id), so that parts counted at the same time land in different shards, as the counting jobs leave them.
  */
 export async function addCountsOfSurvey(db: Queryable, surveyId: number, part = 0, parts = 1): Promise<void> {
   await db.query(
@@ -371,16 +381,28 @@ export async function addCountsOfSurvey(db: Queryable, surveyId: number, part = 
     [surveyId, part, parts])
 }
 
+/**
+ * One run of the counting job: up to `limit` responses noted by their submissions added to the counts, in one
+ * transaction (survey_fold_counts). How many it took.
+ */
+export async function foldCounts(db: Queryable, limit: number): Promise<number> {
+  return (await db.one<{ n: number }>('SELECT survey_fold_counts($1) AS n', [limit]))!.n
+}
+
 // ------------------------------------------------------------------ counts (migration 0019)
 
-/** A survey's counts per (question, row, community, value), summed over the shards (migration 0027) — question 0
- *  the responses per community, value '' a question's respondents with the sum of their numbers and "其他" notes.
- *  One statement, so the responses counted in it are the ones its other counts include (counts-cache.ts). */
+/** A survey's counts per (question, row, community, value), summed over the shards (migration 0027) and with the
+ *  responses not counted yet counted here (survey_count_rows, migration 0036) — question 0 the responses per
+ *  community, value '' a question's respondents with the sum of their numbers and "其他" notes. One statement, so
+ *  the responses counted in it are the ones its other counts include (counts-cache.ts). */
 export async function countSummary(db: Queryable, surveyId: number) {
   return db.query<{ questionId: number; rowKey: string; community: string; value: string; n: number; numSum: number; others: number }>(
     `SELECT question_id::int AS "questionId", row_key AS "rowKey", community_code AS community, value, sum(n)::int AS n,
             sum(num_sum)::float8 AS "numSum", sum(others)::int AS others
-       FROM survey_counts WHERE survey_id = $1 GROUP BY 1, 2, 3, 4`, [surveyId])
+       FROM (SELECT question_id, row_key, community_code, value, n, num_sum, others FROM survey_counts WHERE survey_id = $1
+             UNION ALL
+             SELECT question_id, row_key, community_code, value, n, num_sum, others FROM survey_count_rows(${uncountedOf('$1')})) c
+      GROUP BY 1, 2, 3, 4`, [surveyId])
 }
 
 export interface Pair { questionId: number; rowKey: string; byQuestionId: number; byRowKey: string }
@@ -393,11 +415,15 @@ export async function pairCounts(db: Queryable, surveyId: number, p: Pair) {
   const rows = await db.query<{ tracked: boolean; total: number; grp: string | null; value: string | null; n: number | null }>(
     `SELECT EXISTS (SELECT 1 FROM survey_tracked_pairs
                      WHERE survey_id = $1 AND question_id = $2 AND row_key = $3 AND by_question_id = $4 AND by_row_key = $5) AS tracked,
-            (SELECT coalesce(sum(n), 0)::int FROM survey_counts WHERE survey_id = $1 AND question_id = 0) AS total,
+            ${responsesOf('$1')} AS total,
             c.grp, c.value, c.n
        FROM (SELECT 1) one
-       LEFT JOIN (SELECT by_value AS grp, value, sum(n)::int AS n FROM survey_pair_counts
-                   WHERE survey_id = $1 AND question_id = $2 AND row_key = $3 AND by_question_id = $4 AND by_row_key = $5
+       LEFT JOIN (SELECT by_value AS grp, value, sum(n)::int AS n
+                    FROM (SELECT by_value, value, n FROM survey_pair_counts
+                           WHERE survey_id = $1 AND question_id = $2 AND row_key = $3 AND by_question_id = $4 AND by_row_key = $5
+                          UNION ALL
+                          SELECT by_value, value, n FROM survey_pair_rows(${uncountedOf('$1')})
+                           WHERE question_id = $2 AND row_key = $3 AND by_question_id = $4 AND by_row_key = $5) p
                    GROUP BY by_value, value) c ON true`,
     [surveyId, p.questionId, p.rowKey, p.byQuestionId, p.byRowKey])
   if (!rows[0].tracked) return undefined
@@ -405,8 +431,9 @@ export async function pairCounts(db: Queryable, surveyId: number, p: Pair) {
 }
 
 /**
- * Starts counting a pair: under the survey's row lock (submissions hold it shared while they store and count), the
- * pair is registered and counted from the answers stored so far; every later submission adds to it.
+ * Starts counting a pair: under the survey's row lock (submissions and the counting job hold it shared), the pair is
+ * registered and counted from the responses counted so far; those not counted yet are added by the counting job
+ * (survey_fold_counts says why none is missed or counted twice), and read meanwhile by pairCounts.
  */
 export async function trackPair(db: Queryable, surveyId: number, p: Pair): Promise<void> {
   await db.query('SELECT 1 FROM surveys WHERE id = $1 FOR UPDATE', [surveyId])
@@ -424,6 +451,7 @@ export async function trackPair(db: Queryable, surveyId: number, p: Pair): Promi
        CROSS JOIN LATERAL jsonb_array_elements_text(b.pick->2) AS g(by_value)
        CROSS JOIN LATERAL (SELECT ''::text UNION ALL SELECT jsonb_array_elements_text(a.pick->2)) AS v(value)
       WHERE r.survey_id = $1
+        AND NOT EXISTS (SELECT 1 FROM survey_uncounted u WHERE u.survey_id = $1 AND u.response_id = r.id)
       GROUP BY g.by_value, v.value`,
     [surveyId, p.questionId, p.rowKey, p.byQuestionId, p.byRowKey])
 }

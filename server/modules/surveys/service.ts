@@ -422,8 +422,8 @@ export async function submitResponse(
 const pct = (n: number, of: number) => (of === 0 ? 0 : Math.round((n * 1000) / of) / 10)
 
 /**
- * From the counts kept as answers arrive (survey_counts): a few rows per option and community, never the answers,
- * summed once and kept while no response is added (counts-cache.ts).
+ * From the counts (survey_counts, and the responses of the last second not counted yet): a few rows per option and
+ * community, never the answers, summed once and kept while no response is added (counts-cache.ts).
  */
 async function resultsOf(ctx: AppContext, s: q.SurveyRow): Promise<SurveyResults> {
   const { def, ids } = await q.definition(ctx.db, s.id)

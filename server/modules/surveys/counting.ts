@@ -1,0 +1,19 @@
+import type { AppContext } from '../../context'
+import * as q from './queries'
+
+/** Responses folded in per transaction: a backlog (after a restart, say) goes in steps that hold few locks briefly. */
+const PER_RUN = 2000
+
+/**
+ * One run of the counting job (server/jobs.ts): the responses noted by their submissions (survey_uncounted, migration
+ * 0036) added to the counts, PER_RUN at a time, until none is left. Reads are exact before and after; what this saves
+ * is the submission's work: ~66 count rows updated once a second instead of once per batch. How many it folded in.
+ */
+export async function foldSurveyCounts(ctx: AppContext): Promise<number> {
+  let total = 0
+  for (;;) {
+    const n = await q.foldCounts(ctx.db, PER_RUN)
+    total += n
+    if (n < PER_RUN) return total
+  }
+}
